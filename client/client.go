@@ -1,0 +1,360 @@
+// Package client is a typed REST client for the Etlworks API (see ../shared/etlworks-api.md).
+//
+// It follows go-github's shape: one Client with a service per API area (Flows, Executions, Users,
+// System), ctx first on every method, and an *APIError for every non-2xx answer. Reads that tools
+// project with gjson come back as json.RawMessage, so the client never has to model Etlworks' full
+// schemas; payloads the program reasons about (runs, executions) are typed. The package never
+// imports mcp-go: it is usable by any Go program.
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/url"
+	"strings"
+	"time"
+)
+
+// DefaultTimeout bounds one HTTP exchange when the caller sets no timeout of its own.
+const DefaultTimeout = 30 * time.Second
+
+// maxErrorBody caps how much of an error response is read, so a misbehaving server cannot make the
+// client buffer megabytes of HTML.
+const maxErrorBody = 1 << 20
+
+// Client talks to one Etlworks instance. It is safe for concurrent use.
+type Client struct {
+	base       *url.URL // the .../rest base, always ending in "/"
+	root       *url.URL // the server root, for endpoints outside /rest (GET /health)
+	http       *http.Client
+	auth       authenticator
+	userAgent  string
+	log        *slog.Logger
+	timeout    time.Duration
+	retry      retryPolicy
+	maxLogSize int64
+
+	// Flows manages flows: list, get, documentation, run, stop.
+	Flows *FlowsService
+	// Executions reads run status, run history and run logs.
+	Executions *ExecutionsService
+	// Users answers who the credentials belong to.
+	Users *UsersService
+	// System reads instance health.
+	System *SystemService
+}
+
+type service struct{ client *Client }
+
+// Option configures a Client.
+type Option func(*Client) error
+
+// WithAPIKey authenticates every request with an Etlworks API key (Authorization: Bearer <key>).
+func WithAPIKey(key string) Option {
+	return func(c *Client) error {
+		if strings.TrimSpace(key) == "" {
+			return errors.New("client: API key is empty")
+		}
+		c.auth = &apiKeyAuth{key: key}
+		return nil
+	}
+}
+
+// WithLogin authenticates by signing in with a login and password; the JWT it gets is re-issued
+// once whenever the server answers 401, because its lifetime differs between Etlworks versions.
+func WithLogin(login, password string) Option {
+	return func(c *Client) error {
+		if login == "" || password == "" {
+			return errors.New("client: login and password are both required")
+		}
+		c.auth = &loginAuth{login: login, password: password, client: c}
+		return nil
+	}
+}
+
+// WithHTTPClient replaces the underlying *http.Client (for custom TLS, proxies or tests).
+func WithHTTPClient(hc *http.Client) Option {
+	return func(c *Client) error {
+		if hc == nil {
+			return errors.New("client: nil http.Client")
+		}
+		c.http = hc
+		return nil
+	}
+}
+
+// WithTimeout bounds each HTTP exchange (a retried request gets the budget per attempt).
+func WithTimeout(d time.Duration) Option {
+	return func(c *Client) error {
+		if d <= 0 {
+			return fmt.Errorf("client: timeout must be positive, got %s", d)
+		}
+		c.timeout = d
+		return nil
+	}
+}
+
+// WithUserAgent sets the User-Agent, so Etlworks operators can tell this product's traffic apart.
+func WithUserAgent(ua string) Option {
+	return func(c *Client) error {
+		c.userAgent = ua
+		return nil
+	}
+}
+
+// WithLogger receives one debug line per HTTP exchange (method, sanitized path, status, duration).
+func WithLogger(l *slog.Logger) Option {
+	return func(c *Client) error {
+		if l != nil {
+			c.log = l
+		}
+		return nil
+	}
+}
+
+// WithRetries sets how many times an idempotent request is retried on 429/502/503/504 and the
+// first backoff delay; the delay doubles each attempt. Zero retries turns retrying off.
+func WithRetries(max int, firstDelay time.Duration) Option {
+	return func(c *Client) error {
+		if max < 0 || firstDelay < 0 {
+			return errors.New("client: retries and delay must not be negative")
+		}
+		c.retry.max = max
+		c.retry.base = firstDelay
+		return nil
+	}
+}
+
+// WithMaxLogSize caps how many bytes of a run log are downloaded (default 32 MiB).
+func WithMaxLogSize(n int64) Option {
+	return func(c *Client) error {
+		if n <= 0 {
+			return errors.New("client: max log size must be positive")
+		}
+		c.maxLogSize = n
+		return nil
+	}
+}
+
+// New returns a client for the Etlworks API at baseURL, the ".../rest" base of the instance
+// (for example https://app.etlworks.com/rest). One of WithAPIKey or WithLogin is required.
+func New(baseURL string, opts ...Option) (*Client, error) {
+	u, err := url.Parse(strings.TrimRight(baseURL, "/") + "/")
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" || u.RawQuery != "" || u.Fragment != "" {
+		return nil, fmt.Errorf("client: base URL %q must be an absolute http(s) URL with no query or fragment, such as https://app.etlworks.com/rest", baseURL)
+	}
+	root := *u
+	root.Path = strings.TrimSuffix(strings.TrimSuffix(u.Path, "/"), "/rest") + "/"
+	c := &Client{
+		base:       u,
+		root:       &root,
+		http:       &http.Client{},
+		userAgent:  "etlworks-mcp",
+		log:        slog.New(slog.DiscardHandler),
+		timeout:    DefaultTimeout,
+		retry:      retryPolicy{max: 3, base: 500 * time.Millisecond, maxWait: 30 * time.Second},
+		maxLogSize: 32 << 20,
+	}
+	for _, opt := range opts {
+		if err := opt(c); err != nil {
+			return nil, err
+		}
+	}
+	if c.auth == nil {
+		return nil, errors.New("client: no credentials: use WithAPIKey or WithLogin")
+	}
+	common := &service{client: c}
+	c.Flows = (*FlowsService)(common)
+	c.Executions = (*ExecutionsService)(common)
+	c.Users = (*UsersService)(common)
+	c.System = (*SystemService)(common)
+	return c, nil
+}
+
+// BaseURL returns the .../rest base the client talks to (it carries no secret).
+func (c *Client) BaseURL() string { return strings.TrimSuffix(c.base.String(), "/") }
+
+// Response wraps the HTTP response of a call with what Etlworks tells about paging.
+type Response struct {
+	*http.Response
+	// Total is the X-Total-Count header of a list response, or -1 when the server sent none.
+	Total int
+}
+
+// request is one call, kept whole so it can be replayed after a 401 or a retryable status.
+type request struct {
+	method       string
+	path         string // relative to the base (or the root when atRoot)
+	query        url.Values
+	body         []byte // JSON, nil for none
+	atRoot       bool
+	tokenInQuery bool // Etlworks documents ?Authorization=Bearer%20… for browser-style downloads
+	noAuth       bool
+	accept       string   // the Accept header; "" for application/json
+	secrets      []string // values sent in the request (besides the token) that an error must not echo
+}
+
+// newJSONRequest builds a request whose body is v encoded as JSON (nil for no body).
+func newJSONRequest(method, path string, query url.Values, v any) (*request, error) {
+	r := &request{method: method, path: path, query: query}
+	if v != nil {
+		b, err := json.Marshal(v)
+		if err != nil {
+			return nil, fmt.Errorf("client: encode %s %s body: %w", method, path, err)
+		}
+		r.body = b
+	}
+	return r, nil
+}
+
+// do sends r, decoding a 2xx JSON body into v (when v is non-nil). It applies auth, re-issues a JWT
+// once on 401, and retries idempotent requests on 429/502/503/504.
+func (c *Client) do(ctx context.Context, r *request, v any) (*Response, error) {
+	body, resp, err := c.exchange(ctx, r)
+	if err != nil {
+		return resp, err
+	}
+	if v != nil && len(bytes.TrimSpace(body)) > 0 {
+		if err := json.Unmarshal(body, v); err != nil {
+			return resp, fmt.Errorf("client: decode %s %s response: %w", r.method, sanitizePath(r.path, nil), err)
+		}
+	}
+	return resp, nil
+}
+
+// exchange performs r with auth refresh and retries, returning the body of a 2xx answer.
+func (c *Client) exchange(ctx context.Context, r *request) ([]byte, *Response, error) {
+	reauthed := false
+	for attempt := 0; ; attempt++ {
+		var token string
+		if !r.noAuth {
+			var err error
+			if token, err = c.auth.token(ctx); err != nil {
+				return nil, nil, err
+			}
+		}
+		body, resp, err := c.once(ctx, r, token, c.maxBodyFor(r))
+		if err == nil {
+			return body, resp, nil
+		}
+		var apiErr *APIError
+		if !errors.As(err, &apiErr) {
+			return body, resp, err // body is the kept part of a truncated answer, nil otherwise
+		}
+		if apiErr.Status == http.StatusUnauthorized && !reauthed && !r.noAuth && c.auth.canRenew() {
+			reauthed = true
+			if rerr := c.auth.renew(ctx, token); rerr != nil {
+				return nil, resp, rerr
+			}
+			attempt--
+			continue
+		}
+		wait, ok := c.retry.next(r.method, apiErr, attempt)
+		if !ok {
+			return nil, resp, err
+		}
+		c.log.Debug("retrying request", "method", r.method, "path", sanitizePath(r.path, nil), "status", apiErr.Status, "wait", wait)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, resp, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+func (c *Client) maxBodyFor(r *request) int64 {
+	if r.tokenInQuery {
+		return c.maxLogSize
+	}
+	return 64 << 20
+}
+
+// once performs a single HTTP exchange.
+func (c *Client) once(parent context.Context, r *request, token string, maxBody int64) ([]byte, *Response, error) {
+	ctx, cancel := context.WithTimeout(parent, c.timeout)
+	defer cancel()
+	base := c.base
+	if r.atRoot {
+		base = c.root
+	}
+	for _, seg := range strings.Split(r.path, "/") {
+		if seg == "." || seg == ".." {
+			return nil, nil, fmt.Errorf("client: refusing path with a dot segment: %q", r.path)
+		}
+	}
+	u, err := base.Parse(strings.TrimPrefix(r.path, "/"))
+	if err != nil {
+		return nil, nil, fmt.Errorf("client: bad path %q: %w", r.path, err)
+	}
+	q := url.Values{}
+	for k, vs := range r.query {
+		q[k] = vs
+	}
+	if token != "" && r.tokenInQuery {
+		q.Set("Authorization", "Bearer "+token)
+	}
+	// Encode writes a space as "+" and a literal "+" as %2B; Etlworks documents %20 (Bearer%20…).
+	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
+	var rdr io.Reader
+	if r.body != nil {
+		rdr = bytes.NewReader(r.body)
+	}
+	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), rdr)
+	if err != nil {
+		return nil, nil, fmt.Errorf("client: build request: %w", err)
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	accept := r.accept
+	if accept == "" {
+		accept = "application/json"
+	}
+	req.Header.Set("Accept", accept)
+	if r.body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
+	req.Header.Set("User-Agent", c.userAgent)
+	path := sanitizePath(u.Path, u.Query())
+	start := time.Now()
+	httpResp, err := c.http.Do(req)
+	if err != nil {
+		if perr := parent.Err(); perr != nil {
+			return nil, nil, perr // the caller's cancellation or deadline wins over the transport error
+		}
+		if ctx.Err() != nil {
+			return nil, nil, fmt.Errorf("client: %s %s: no answer within %s", r.method, path, c.timeout)
+		}
+		return nil, nil, fmt.Errorf("client: %s %s: %w", r.method, path, scrubURLError(err))
+	}
+	defer httpResp.Body.Close()
+	resp := &Response{Response: httpResp, Total: totalCount(httpResp)}
+	c.log.Debug("etlworks request", "method", r.method, "path", path, "status", httpResp.StatusCode, "duration", time.Since(start))
+	if httpResp.StatusCode < 200 || httpResp.StatusCode > 299 {
+		return nil, resp, newAPIError(r.method, path, httpResp, append([]string{token}, r.secrets...)...)
+	}
+	body, err := io.ReadAll(io.LimitReader(httpResp.Body, maxBody+1))
+	if err != nil {
+		return nil, resp, fmt.Errorf("client: %s %s: read body: %w", r.method, path, err)
+	}
+	if int64(len(body)) > maxBody {
+		return body[:maxBody], resp, &TruncatedError{Limit: maxBody}
+	}
+	return body, resp, nil
+}
+
+// TruncatedError reports that a body was larger than the client reads; the data returned with it
+// holds the first Limit bytes.
+type TruncatedError struct{ Limit int64 }
+
+func (e *TruncatedError) Error() string {
+	return fmt.Sprintf("client: response larger than %d bytes was cut", e.Limit)
+}

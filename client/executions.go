@@ -1,0 +1,100 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"net/url"
+	"time"
+)
+
+// ExecutionsService reads runs: status, history and logs (/v1/executions).
+type ExecutionsService service
+
+// ExecutionGetOptions selects which run of a flow Get returns; all zero means the latest.
+type ExecutionGetOptions struct {
+	AuditID   int64           // a specific run
+	MessageID string          // the run a listener payload triggered
+	Status    ExecutionStatus // the latest run in this status
+}
+
+// Get returns one run of a flow: the latest, or the one opts selects.
+func (s *ExecutionsService) Get(ctx context.Context, flowID int64, opts *ExecutionGetOptions) (*Execution, *Response, error) {
+	q := url.Values{}
+	if opts != nil {
+		if opts.AuditID > 0 {
+			q.Set("auditId", itoa(opts.AuditID))
+		}
+		setIf(q, "messageId", opts.MessageID)
+		setIf(q, "status", string(opts.Status))
+	}
+	out := new(Execution)
+	resp, err := s.client.do(ctx, &request{method: http.MethodGet, path: "v1/executions/" + itoa(flowID), query: q}, out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return out, resp, nil
+}
+
+// ExecutionListOptions filters run history (GET /v1/executions, a documented-by-design endpoint).
+type ExecutionListOptions struct {
+	FlowID int64
+	Status ExecutionStatus
+	From   time.Time // runs started at or after
+	To     time.Time // runs started before
+	ListOptions
+}
+
+// List returns run history, newest first, as typed records; Response.Total holds X-Total-Count.
+func (s *ExecutionsService) List(ctx context.Context, opts *ExecutionListOptions) ([]Execution, *Response, error) {
+	q := url.Values{}
+	if opts != nil {
+		if opts.FlowID > 0 {
+			q.Set("flowId", itoa(opts.FlowID))
+		}
+		setIf(q, "status", string(opts.Status))
+		if !opts.From.IsZero() {
+			q.Set("from", itoa(opts.From.UnixMilli()))
+		}
+		if !opts.To.IsZero() {
+			q.Set("to", itoa(opts.To.UnixMilli()))
+		}
+		opts.ListOptions.apply(q)
+	}
+	raw, resp, err := s.client.getList(ctx, "v1/executions", q)
+	if err != nil {
+		return nil, resp, err
+	}
+	var out []Execution
+	if err := json.Unmarshal(raw, &out); err != nil {
+		return nil, resp, err
+	}
+	if out == nil {
+		out = []Execution{}
+	}
+	return out, resp, nil
+}
+
+// RunLog is the downloaded log file of one run.
+type RunLog struct {
+	Text      []byte
+	Truncated bool // the file was larger than the client's limit; Text holds its beginning
+}
+
+// Log downloads the log of one run. The token travels in the query string as Etlworks documents
+// for this download; it is redacted from every error and log line.
+func (s *ExecutionsService) Log(ctx context.Context, flowID, auditID int64) (*RunLog, *Response, error) {
+	q := url.Values{"flowId": {itoa(flowID)}, "auditId": {itoa(auditID)}}
+	// Accept any type: the answer is a log file (text/plain), not JSON.
+	r := &request{method: http.MethodGet, path: "v1/executions/console/download", query: q, tokenInQuery: true, accept: "*/*"}
+	body, resp, err := s.client.exchange(ctx, r)
+	var trunc *TruncatedError
+	if errors.As(err, &trunc) {
+		return &RunLog{Text: body, Truncated: true}, resp, nil
+	}
+	if err != nil {
+		return nil, resp, err
+	}
+	return &RunLog{Text: body}, resp, nil
+}

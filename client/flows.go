@@ -1,0 +1,131 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// FlowsService reads and runs flows (/v1/flows).
+type FlowsService service
+
+// FlowListOptions filters GET /v1/flows. Name, Tag and FlowType are the sandbox's documented
+// design; an Etlworks instance that ignores them returns everything.
+type FlowListOptions struct {
+	Name     string // substring of the name
+	Tag      string
+	FlowType string
+	ListOptions
+}
+
+// List returns one page of flows as the raw JSON array; Response.Total holds X-Total-Count.
+func (s *FlowsService) List(ctx context.Context, opts *FlowListOptions) (json.RawMessage, *Response, error) {
+	q := url.Values{}
+	if opts != nil {
+		setIf(q, "name", opts.Name)
+		setIf(q, "tag", opts.Tag)
+		setIf(q, "flowType", opts.FlowType)
+		opts.ListOptions.apply(q)
+	}
+	return s.client.getList(ctx, "v1/flows", q)
+}
+
+// Get returns one flow definition as raw JSON.
+func (s *FlowsService) Get(ctx context.Context, id int64) (json.RawMessage, *Response, error) {
+	var raw json.RawMessage
+	resp, err := s.client.do(ctx, &request{method: http.MethodGet, path: "v1/flows/" + itoa(id)}, &raw)
+	return raw, resp, err
+}
+
+// Documentation returns the platform-generated plain-English documentation of a flow.
+func (s *FlowsService) Documentation(ctx context.Context, id int64) (*FlowDocumentation, *Response, error) {
+	doc := new(FlowDocumentation)
+	resp, err := s.client.do(ctx, &request{method: http.MethodGet, path: "v1/flows/" + itoa(id) + "/documentation"}, doc)
+	if err != nil {
+		return nil, resp, err
+	}
+	return doc, resp, nil
+}
+
+// RunOptions are the run request's query options. Etlworks documents that a synchronous mode and
+// parallel runs exist but not their parameter names; "sync" and "parallel" are unverified.
+type RunOptions struct {
+	Sync     bool // wait for the run to end before answering
+	Parallel bool // allow a second instance while one is running
+}
+
+func (o *RunOptions) query() url.Values {
+	q := url.Values{}
+	if o != nil && o.Sync {
+		q.Set("sync", "true")
+	}
+	if o != nil && o.Parallel {
+		q.Set("parallel", "true")
+	}
+	return q
+}
+
+// Run starts flow id with params as a flat string map (the body is not wrapped). It is never
+// retried: a run has effects.
+func (s *FlowsService) Run(ctx context.Context, id int64, params map[string]string, opts *RunOptions) (*FlowExecution, *Response, error) {
+	return s.run(ctx, "v1/flows/"+itoa(id)+"/run", params, opts)
+}
+
+// RunByName starts the flow with this exact name.
+func (s *FlowsService) RunByName(ctx context.Context, name string, params map[string]string, opts *RunOptions) (*FlowExecution, *Response, error) {
+	if name == "" {
+		return nil, nil, fmt.Errorf("client: flow name is empty")
+	}
+	return s.run(ctx, "v1/flows/flow-name/"+url.PathEscape(name)+"/run", params, opts)
+}
+
+func (s *FlowsService) run(ctx context.Context, path string, params map[string]string, opts *RunOptions) (*FlowExecution, *Response, error) {
+	if params == nil {
+		params = map[string]string{}
+	}
+	r, err := newJSONRequest(http.MethodPost, path, opts.query(), params)
+	if err != nil {
+		return nil, nil, err
+	}
+	out := new(FlowExecution)
+	resp, err := s.client.do(ctx, r, out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return out, resp, nil
+}
+
+// Stop asks Etlworks to stop a running flow: the run with auditID, or the latest when auditID is 0.
+// Stopping is best effort; the run moves to canceled.
+func (s *FlowsService) Stop(ctx context.Context, id, auditID int64) (*FlowExecution, *Response, error) {
+	q := url.Values{}
+	if auditID > 0 {
+		q.Set("auditId", itoa(auditID))
+	}
+	out := new(FlowExecution)
+	resp, err := s.client.do(ctx, &request{method: http.MethodPost, path: "v1/flows/" + itoa(id) + "/stop", query: q}, out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return out, resp, nil
+}
+
+func itoa(n int64) string { return strconv.FormatInt(n, 10) }
+
+func setIf(q url.Values, k, v string) {
+	if v != "" {
+		q.Set(k, v)
+	}
+}
+
+func (o ListOptions) apply(q url.Values) {
+	if o.Limit > 0 {
+		q.Set("limit", strconv.Itoa(o.Limit))
+	}
+	if o.Offset > 0 {
+		q.Set("offset", strconv.Itoa(o.Offset))
+	}
+}
