@@ -1,0 +1,185 @@
+package config
+
+import (
+	"fmt"
+	"strings"
+)
+
+// Setting describes one configuration knob: how to set it and what it does. The table returned by
+// Settings is the single source for the flag set Load parses, the --help text (Usage) and the
+// README's configuration section, so the three cannot drift apart.
+type Setting struct {
+	// Name is the stable key of the setting; it equals the flag name without dashes when there
+	// is a flag.
+	Name string
+	// Flag is the command-line spelling ("--url"), or "" for settings that are environment-only
+	// because they are secrets (argv is visible to other users in the process list).
+	Flag string
+	// Env is the environment variable, or "" for flag-only settings.
+	Env string
+	// EnvFile is the variable naming a file that holds the value (Docker/Kubernetes secrets), or "".
+	EnvFile string
+	// Default is the value used when neither the flag nor the environment sets it, as text; ""
+	// means unset.
+	Default string
+	// Kind is how the text is read: "string", "bool", "duration" or "list" (comma-separated).
+	Kind string
+	// Allowed lists the accepted values of an enumeration.
+	Allowed []string
+	// Secret settings are never taken from argv and never printed.
+	Secret bool
+	// Description is one or two sentences for --help and the README.
+	Description string
+}
+
+// Setting kinds.
+const (
+	kindString   = "string"
+	kindBool     = "bool"
+	kindDuration = "duration"
+	kindList     = "list"
+)
+
+// Setting names, used as keys by Load.
+const (
+	keyURL            = "url"
+	keyAPIKey         = "api-key"
+	keyUsername       = "username"
+	keyPassword       = "password"
+	keySandbox        = "sandbox"
+	keySandboxData    = "sandbox-data"
+	keyReadOnly       = "read-only"
+	keyToolsets       = "toolsets"
+	keyHTTP           = "http"
+	keyAllowRemote    = "allow-remote"
+	keyAllowedOrigins = "allowed-origins"
+	keyTimeout        = "timeout"
+	keyLogLevel       = "log-level"
+	keyLogFormat      = "log-format"
+	keyVersion        = "version"
+)
+
+// Log levels and formats accepted by --log-level and --log-format.
+var (
+	logLevels  = []string{"debug", "info", "warn", "error"}
+	logFormats = []string{"text", "json"}
+)
+
+var settings = []Setting{
+	{Name: keyURL, Flag: "--url", Env: "ETLWORKS_URL", Kind: kindString,
+		Description: "Etlworks REST base URL, ending in /rest, e.g. https://app.etlworks.com/rest. Not needed with --sandbox."},
+	{Name: keyAPIKey, Env: "ETLWORKS_API_KEY", EnvFile: "ETLWORKS_API_KEY_FILE", Kind: kindString, Secret: true,
+		Description: "Etlworks API key (Settings > Users > Edit user > API Key). Use it or a username and password, not both."},
+	{Name: keyUsername, Flag: "--username", Env: "ETLWORKS_USERNAME", Kind: kindString,
+		Description: "Etlworks login, for signing in with a password instead of an API key."},
+	{Name: keyPassword, Env: "ETLWORKS_PASSWORD", EnvFile: "ETLWORKS_PASSWORD_FILE", Kind: kindString, Secret: true,
+		Description: "Password for ETLWORKS_USERNAME."},
+	{Name: keySandbox, Flag: "--sandbox", Default: "false", Kind: kindBool,
+		Description: "Run against the embedded demo Etlworks (sample flows and data) instead of a real instance; no URL or credentials needed."},
+	{Name: keySandboxData, Flag: "--sandbox-data", Env: "ETLWORKS_SANDBOX_DATA", Kind: kindString,
+		Description: "Directory where the sandbox keeps its state between runs; unset keeps it in memory. Only used with --sandbox."},
+	{Name: keyReadOnly, Flag: "--read-only", Env: "ETLWORKS_READ_ONLY", Default: "false", Kind: kindBool,
+		Description: "Offer only tools that do not change anything in Etlworks (no runs, stops or edits)."},
+	{Name: keyToolsets, Flag: "--toolsets", Env: "ETLWORKS_TOOLSETS", Default: "all", Kind: kindList,
+		Description: "Comma-separated toolsets to offer, or all."},
+	{Name: keyHTTP, Flag: "--http", Env: "ETLWORKS_MCP_HTTP", Kind: kindString,
+		Description: "Serve MCP over streamable HTTP at this host:port (endpoint /mcp) instead of stdio, e.g. 127.0.0.1:8931."},
+	{Name: keyAllowRemote, Flag: "--allow-remote", Env: "ETLWORKS_MCP_ALLOW_REMOTE", Default: "false", Kind: kindBool,
+		Description: "Allow --http to listen on a non-loopback address. The HTTP endpoint has no authentication of its own: put an authenticating proxy in front."},
+	{Name: keyAllowedOrigins, Flag: "--allowed-origins", Env: "ETLWORKS_MCP_ALLOWED_ORIGINS", Kind: kindList,
+		Description: "Comma-separated browser origins (scheme://host[:port]) allowed to call the HTTP endpoint besides same-origin and localhost ones."},
+	{Name: keyTimeout, Flag: "--timeout", Env: "ETLWORKS_TIMEOUT", Default: "30s", Kind: kindDuration,
+		Description: "Time limit for each request to Etlworks, e.g. 30s or 2m."},
+	{Name: keyLogLevel, Flag: "--log-level", Env: "ETLWORKS_LOG_LEVEL", Default: "info", Kind: kindString, Allowed: logLevels,
+		Description: "Least severe log level written to stderr."},
+	{Name: keyLogFormat, Flag: "--log-format", Env: "ETLWORKS_LOG_FORMAT", Default: "text", Kind: kindString, Allowed: logFormats,
+		Description: "Log format on stderr: text for people, json for log collectors."},
+	{Name: keyVersion, Flag: "--version", Default: "false", Kind: kindBool,
+		Description: "Print the version and exit."},
+}
+
+// Settings returns every setting in display order. The slice is a copy: callers may keep or
+// modify it.
+func Settings() []Setting {
+	out := make([]Setting, len(settings))
+	for i, s := range settings {
+		s.Allowed = append([]string(nil), s.Allowed...)
+		out[i] = s
+	}
+	return out
+}
+
+// setting returns the table row for name; the names are constants, so a miss is a bug.
+func setting(name string) Setting {
+	for _, s := range settings {
+		if s.Name == name {
+			return s
+		}
+	}
+	panic("config: unknown setting " + name)
+}
+
+// Usage returns the --help text for the flags and environment variables, without a leading
+// "Usage:" line, so the caller can put its own synopsis (and subcommands) in front.
+func Usage() string {
+	var b strings.Builder
+	b.WriteString("Flags (each can also be set by the environment variable shown; a flag wins):\n")
+	for _, s := range settings {
+		if s.Flag == "" {
+			continue
+		}
+		b.WriteString("  " + s.Flag)
+		if arg := argName(s); arg != "" {
+			b.WriteString(" " + arg)
+		}
+		var notes []string
+		if s.Env != "" {
+			notes = append(notes, "env "+s.Env)
+		}
+		if s.Default != "" && s.Kind != kindBool {
+			notes = append(notes, "default "+s.Default)
+		}
+		if len(notes) > 0 {
+			fmt.Fprintf(&b, "  (%s)", strings.Join(notes, ", "))
+		}
+		b.WriteString("\n      " + s.Description + "\n")
+	}
+	b.WriteString("\nEnvironment only (secrets are never accepted as flags):\n")
+	for _, s := range settings {
+		if s.Flag != "" {
+			continue
+		}
+		b.WriteString("  " + s.Env)
+		if s.EnvFile != "" {
+			b.WriteString(", or " + s.EnvFile + " naming a file that holds it")
+		}
+		b.WriteString("\n      " + s.Description + "\n")
+	}
+	b.WriteString("\nBoolean variables accept 1, true, yes, 0, false or no.\n")
+	return b.String()
+}
+
+// argName is the placeholder shown after a flag in Usage.
+func argName(s Setting) string {
+	switch {
+	case s.Kind == kindBool:
+		return ""
+	case len(s.Allowed) > 0:
+		return strings.Join(s.Allowed, "|")
+	case s.Kind == kindDuration:
+		return "DURATION"
+	case s.Kind == kindList:
+		return "a,b"
+	}
+	switch s.Name {
+	case keyURL:
+		return "URL"
+	case keyUsername:
+		return "LOGIN"
+	case keyHTTP:
+		return "HOST:PORT"
+	case keySandboxData:
+		return "DIR"
+	}
+	return "VALUE"
+}
