@@ -1,0 +1,155 @@
+package tools
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"slices"
+	"strings"
+)
+
+// validator is implemented by inputs with rules that span fields or ranges; bind calls it last.
+type validator interface{ validate() error }
+
+// inputError is a problem with the arguments; its text names the field and what is allowed.
+type inputError struct{ msg string }
+
+func (e *inputError) Error() string { return e.msg }
+
+// badInput builds an inputError; handlers use it for argument problems found after binding.
+func badInput(format string, args ...any) error {
+	return &inputError{msg: "invalid arguments: " + fmt.Sprintf(format, args...)}
+}
+
+// bind decodes raw tool arguments into In strictly: unknown fields, wrong types and missing
+// required fields are errors that name the field and list what is allowed.
+func bind[In any](args any, schema inputSchema) (In, error) {
+	var in In
+	if args == nil {
+		args = map[string]any{}
+	}
+	obj, ok := args.(map[string]any)
+	if !ok {
+		return in, badInput("arguments must be a JSON object with the fields %s", allowed(schema))
+	}
+	for _, name := range schema.required {
+		v, present := obj[name]
+		if !present || v == nil || v == "" {
+			return in, badInput("%q is required (allowed fields: %s)", name, allowed(schema))
+		}
+	}
+	if err := checkKinds(obj, schema); err != nil {
+		return in, err
+	}
+	b, err := json.Marshal(obj)
+	if err != nil {
+		return in, badInput("arguments are not valid JSON: %v", err)
+	}
+	dec := json.NewDecoder(bytes.NewReader(b))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&in); err != nil {
+		return in, describeBindError(err, schema)
+	}
+	if v, ok := any(&in).(validator); ok {
+		if err := v.validate(); err != nil {
+			return in, err
+		}
+	}
+	return in, nil
+}
+
+func describeBindError(err error, schema inputSchema) error {
+	var typeErr *json.UnmarshalTypeError
+	if errors.As(err, &typeErr) {
+		field := typeErr.Field
+		if i := strings.LastIndexByte(field, '.'); i >= 0 {
+			field = field[i+1:] // embedded structs such as page show up as "page.limit"
+		}
+		want := schema.types[field]
+		if want == "" {
+			want = typeErr.Type.String()
+		}
+		return badInput("%q must be %s, got %s", field, article(want), article(typeErr.Value))
+	}
+	if msg := err.Error(); strings.HasPrefix(msg, "json: unknown field ") {
+		name := strings.Trim(strings.TrimPrefix(msg, "json: unknown field "), `"`)
+		return badInput("unknown field %q; allowed fields: %s", name, allowed(schema))
+	}
+	var fieldErr *fieldError
+	if errors.As(err, &fieldErr) {
+		return badInput("%s", fieldErr.Error())
+	}
+	return badInput("%v (allowed fields: %s)", err, allowed(schema))
+}
+
+// fieldError is returned by custom UnmarshalJSON methods so bind can report the field cleanly.
+type fieldError struct{ msg string }
+
+func (e *fieldError) Error() string { return e.msg }
+
+func allowed(schema inputSchema) string {
+	if len(schema.fields) == 0 {
+		return "none (call with {})"
+	}
+	quoted := make([]string, len(schema.fields))
+	for i, f := range schema.fields {
+		mark := ""
+		if slices.Contains(schema.required, f) {
+			mark = " (required)"
+		}
+		quoted[i] = f + mark
+	}
+	return strings.Join(quoted, ", ")
+}
+
+func article(t string) string {
+	switch t {
+	case "object", "array", "integer":
+		if t == "integer" {
+			return "an integer"
+		}
+		return "an " + t
+	case "":
+		return "a value"
+	}
+	return "a " + t
+}
+
+// checkKinds catches values of the wrong JSON kind before decoding, so the error names the field
+// even where a custom decoder (such as Ref's) would not know it.
+func checkKinds(obj map[string]any, schema inputSchema) error {
+	for name, v := range obj {
+		want := schema.types[name]
+		got := kindOf(v)
+		ok := true
+		switch want {
+		case "string":
+			ok = got == "string" || got == "number" // ids may come as numbers
+		case "integer", "number":
+			ok = got == "number"
+		case "boolean", "object", "array":
+			ok = got == want
+		}
+		if !ok && v != nil {
+			return badInput("%q must be %s, got %s", name, article(want), article(got))
+		}
+	}
+	return nil
+}
+
+func kindOf(v any) string {
+	switch v.(type) {
+	case string:
+		return "string"
+	case float64, float32, int, int64, json.Number:
+		return "number"
+	case bool:
+		return "boolean"
+	case map[string]any:
+		return "object"
+	case []any:
+		return "array"
+	}
+	return ""
+}

@@ -1,0 +1,266 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/etlworks/etlworks-mcp/client"
+)
+
+// ListFlowsInput filters and pages list_flows.
+type ListFlowsInput struct {
+	Query string `json:"query,omitempty" jsonschema:"description=Part of the flow name"`
+	Tag   string `json:"tag,omitempty" jsonschema:"description=Only flows with this tag"`
+	page
+}
+
+func (in *ListFlowsInput) validate() error { return in.page.validate() }
+
+// flowRow is one compact list_flows row.
+type flowRow struct {
+	ID      int64    `json:"id"`
+	Name    string   `json:"name"`
+	Type    string   `json:"type,omitempty"`
+	Tags    []string `json:"tags,omitempty"`
+	LastRun string   `json:"last_run,omitempty"` // "error at 2026-11-29T02:00:00Z"
+}
+
+func listFlowsTool(d Deps) Def {
+	return newTool(d, spec[ListFlowsInput]{
+		name:        "list_flows",
+		title:       "List flows",
+		description: "List Etlworks flows with type, tags and last run status. Use it to find a flow's id or exact name.",
+		toolset:     "flows",
+		effect:      reads,
+		handle: func(ctx context.Context, in ListFlowsInput) (any, error) {
+			offset, _ := in.offset()
+			raw, resp, err := d.Client.Flows.List(ctx, &client.FlowListOptions{
+				Name: in.Query, Tag: in.Tag,
+				ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset},
+			})
+			if err != nil {
+				return nil, err
+			}
+			rows := []flowRow{}
+			for _, f := range gjson.ParseBytes(raw).Array() {
+				rows = append(rows, flowRow{
+					ID: f.Get("id").Int(), Name: f.Get("name").String(), Type: f.Get("flowType").String(),
+					Tags: strs(f.Get("tags")), LastRun: lastRun(f),
+				})
+			}
+			return newListResult(rows, offset, resp.Total), nil
+		},
+	})
+}
+
+// lastRun summarizes a flow's last run from the list row, when the server reports it.
+func lastRun(f gjson.Result) string {
+	status := f.Get("lastRunStatus").String()
+	if status == "" {
+		return ""
+	}
+	if at := isoTime(f.Get("lastRunAt").Int()); at != "" {
+		return status + " at " + at
+	}
+	return status
+}
+
+// FlowInput names one flow.
+type FlowInput struct {
+	Flow Ref `json:"flow" jsonschema:"required,description=Flow id or exact name"`
+}
+
+func getFlowTool(d Deps) Def {
+	return newTool(d, spec[FlowInput]{
+		name:        "get_flow",
+		title:       "Get flow",
+		description: "Show a flow's definition summarized: sources, destinations, SQL, transformations and connections.",
+		toolset:     "flows",
+		effect:      reads,
+		handle: func(ctx context.Context, in FlowInput) (any, error) {
+			f, err := resolveFlow(ctx, d.Client, in.Flow)
+			if err != nil {
+				return nil, err
+			}
+			raw, _, err := d.Client.Flows.Get(ctx, f.ID)
+			if err != nil {
+				return nil, err
+			}
+			return summarizeFlow(gjson.ParseBytes(raw)), nil
+		},
+	})
+}
+
+// flowSummary is the compact view of a flow definition.
+type flowSummary struct {
+	ID              int64             `json:"id"`
+	Name            string            `json:"name"`
+	Description     string            `json:"description,omitempty"`
+	Type            string            `json:"type,omitempty"`
+	Tags            []string          `json:"tags,omitempty"`
+	Suspended       bool              `json:"suspended,omitempty"`
+	Connections     []connRow         `json:"connections,omitempty"`
+	Transformations []stepSummary     `json:"transformations,omitempty"`
+	NestedFlows     []string          `json:"nested_flows,omitempty"`
+	Properties      map[string]string `json:"properties,omitempty"`
+	LastRun         string            `json:"last_run,omitempty"`
+}
+
+type connRow struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Type string `json:"type,omitempty"`
+}
+
+type stepSummary struct {
+	Name        string `json:"name,omitempty"`
+	Source      string `json:"source,omitempty"`
+	SQL         string `json:"sql,omitempty"`
+	Destination string `json:"destination,omitempty"`
+	Mode        string `json:"mode,omitempty"`
+	Disabled    bool   `json:"disabled,omitempty"`
+}
+
+// maxSQL bounds SQL shown in a summary; get_flow is for orientation, not a dump.
+const maxSQL = 1500
+
+func summarizeFlow(f gjson.Result) flowSummary {
+	s := flowSummary{
+		ID: f.Get("id").Int(), Name: f.Get("name").String(), Description: clip(f.Get("description").String(), 500),
+		Type: f.Get("flowType").String(), Tags: strs(f.Get("tags")), Suspended: f.Get("suspended").Bool(),
+		LastRun: lastRun(f),
+	}
+	for _, c := range f.Get("connections").Array() {
+		s.Connections = append(s.Connections, connRow{ID: c.Get("id").Int(), Name: c.Get("name").String(), Type: c.Get("connectionType").String()})
+	}
+	for _, t := range f.Get("transformations").Array() {
+		step := stepSummary{
+			Name:        t.Get("name").String(),
+			Source:      endpoint(t.Get("source")),
+			SQL:         clip(redact(strings.TrimSpace(t.Get("source.sql").String())), maxSQL),
+			Destination: endpoint(t.Get("destination")),
+			Mode:        t.Get("mode").String(),
+			Disabled:    t.Get("enabled").Exists() && !t.Get("enabled").Bool(),
+		}
+		if step.SQL == "" {
+			step.SQL = clip(redact(strings.TrimSpace(t.Get("sql").String())), maxSQL)
+		}
+		s.Transformations = append(s.Transformations, step)
+	}
+	for _, n := range f.Get("nestedFlows").Array() {
+		s.NestedFlows = append(s.NestedFlows, fmt.Sprintf("%s (id %d)", n.Get("name").String(), n.Get("flowId").Int()))
+	}
+	f.Get("properties").ForEach(func(k, v gjson.Result) bool {
+		if s.Properties == nil {
+			s.Properties = map[string]string{}
+		}
+		if isSecretKey(k.String()) {
+			s.Properties[k.String()] = "[REDACTED]"
+		} else {
+			s.Properties[k.String()] = clip(v.String(), 200)
+		}
+		return len(s.Properties) < 30
+	})
+	return s
+}
+
+// endpoint renders a transformation's source or destination as "Connection: object".
+func endpoint(e gjson.Result) string {
+	if !e.Exists() {
+		return ""
+	}
+	conn := e.Get("connection").String()
+	if conn == "" && e.Get("connectionId").Exists() {
+		conn = fmt.Sprintf("connection %d", e.Get("connectionId").Int())
+	}
+	obj := e.Get("object").String()
+	if f := e.Get("format").String(); f != "" && obj != "" {
+		obj += " (" + f + ")"
+	}
+	switch {
+	case conn != "" && obj != "":
+		return conn + ": " + obj
+	case conn != "":
+		return conn
+	}
+	return obj
+}
+
+func explainFlowTool(d Deps) Def {
+	return newTool(d, spec[FlowInput]{
+		name:        "explain_flow",
+		title:       "Explain flow",
+		description: "Explain in plain English what a flow does, from Etlworks' documentation and its definition.",
+		toolset:     "flows",
+		effect:      reads,
+		handle: func(ctx context.Context, in FlowInput) (any, error) {
+			f, err := resolveFlow(ctx, d.Client, in.Flow)
+			if err != nil {
+				return nil, err
+			}
+			doc, _, err := d.Client.Flows.Documentation(ctx, f.ID)
+			if err != nil {
+				return nil, err
+			}
+			raw, _, err := d.Client.Flows.Get(ctx, f.ID)
+			if err != nil {
+				return nil, err
+			}
+			return explanation(doc.Documentation, summarizeFlow(gjson.ParseBytes(raw))), nil
+		},
+	})
+}
+
+// maxDoc bounds the documentation text returned by explain_flow.
+const maxDoc = 8000
+
+// explanation joins the platform's Markdown with a short "at a glance" section built from the
+// definition, so the answer holds even when the documentation is thin.
+func explanation(markdown string, s flowSummary) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "# %s (flow %d)\n\n", s.Name, s.ID)
+	if doc := strings.TrimSpace(markdown); doc != "" {
+		b.WriteString(clip(redact(doc), maxDoc))
+		b.WriteString("\n\n")
+	}
+	b.WriteString("## At a glance\n")
+	if s.Type != "" {
+		fmt.Fprintf(&b, "- Type: %s\n", s.Type)
+	}
+	for i, t := range s.Transformations {
+		line := fmt.Sprintf("- Step %d", i+1)
+		if t.Source != "" {
+			line += ": reads " + t.Source
+		}
+		if t.Destination != "" {
+			line += ", writes " + t.Destination
+		}
+		if t.Mode != "" {
+			line += " (" + t.Mode + ")"
+		}
+		if t.Disabled {
+			line += " [disabled]"
+		}
+		b.WriteString(line + "\n")
+	}
+	for _, n := range s.NestedFlows {
+		fmt.Fprintf(&b, "- Runs flow %s\n", n)
+	}
+	if len(s.Connections) > 0 {
+		names := make([]string, len(s.Connections))
+		for i, c := range s.Connections {
+			names[i] = c.Name
+		}
+		fmt.Fprintf(&b, "- Connections: %s\n", strings.Join(names, ", "))
+	}
+	if s.LastRun != "" {
+		fmt.Fprintf(&b, "- Last run: %s\n", s.LastRun)
+	}
+	if s.Suspended {
+		b.WriteString("- Suspended: runs are refused until it is resumed\n")
+	}
+	return b.String()
+}

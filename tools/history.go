@@ -1,0 +1,184 @@
+package tools
+
+import (
+	"context"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/etlworks/etlworks-mcp/client"
+)
+
+// runView is the compact view of one run.
+type runView struct {
+	RunID     int64   `json:"run_id"`
+	Flow      string  `json:"flow"`
+	FlowID    int64   `json:"flow_id"`
+	Status    string  `json:"status"`
+	Started   string  `json:"started,omitempty"`
+	Ended     string  `json:"ended,omitempty"`
+	DurationS float64 `json:"duration_s"`
+	Records   int64   `json:"records"`
+	User      string  `json:"user,omitempty"`
+	Schedule  string  `json:"schedule,omitempty"`
+	Error     string  `json:"error,omitempty"`
+}
+
+// maxException bounds the exception text in a run view; get_run_log shows the rest.
+const maxException = 600
+
+func viewRun(e *client.Execution, now time.Time) runView {
+	return runView{
+		RunID: int64(e.AuditID), Flow: e.FlowName, FlowID: int64(e.FlowID), Status: string(e.Status),
+		Started: isoTime(int64(e.Started)), Ended: isoTime(int64(e.Ended)),
+		DurationS: seconds(e.Duration(now)), Records: e.Records, User: e.User, Schedule: e.EventName,
+		Error: clip(redact(strings.TrimSpace(e.Exception)), maxException),
+	}
+}
+
+// statuses lists the run statuses accepted by list_runs.
+var statuses = []string{"queued", "running", "success", "warning", "error", "canceled"}
+
+// ListRunsInput filters run history.
+type ListRunsInput struct {
+	Flow   Ref    `json:"flow,omitempty" jsonschema:"description=Flow id or exact name (default: all flows)"`
+	Status string `json:"status,omitempty" jsonschema:"enum=queued,enum=running,enum=success,enum=warning,enum=error,enum=canceled"`
+	Since  string `json:"since,omitempty" jsonschema:"description=RFC 3339 time or age such as 24h or 7d"`
+	page
+}
+
+func (in *ListRunsInput) validate() error {
+	if in.Status != "" && !contains(statuses, in.Status) {
+		return badInput(`"status" must be one of %s, got %q`, strings.Join(statuses, ", "), in.Status)
+	}
+	if _, err := parseSince(in.Since, time.Now()); err != nil {
+		return err
+	}
+	return in.page.validate()
+}
+
+// parseSince reads an RFC 3339 time, a date, or an age like 90m, 24h, 7d.
+func parseSince(s string, now time.Time) (time.Time, error) {
+	if s == "" {
+		return time.Time{}, nil
+	}
+	if t, err := time.Parse(time.RFC3339, s); err == nil {
+		return t, nil
+	}
+	if t, err := time.Parse(time.DateOnly, s); err == nil {
+		return t, nil
+	}
+	if n, err := strconv.Atoi(strings.TrimSuffix(s, "d")); err == nil && strings.HasSuffix(s, "d") && n >= 0 {
+		return now.AddDate(0, 0, -n), nil
+	}
+	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
+		return now.Add(-d), nil
+	}
+	return time.Time{}, badInput(`"since" must be an RFC 3339 time (2026-11-28T00:00:00Z), a date (2026-11-28) or an age (90m, 24h, 7d), got %q`, s)
+}
+
+func contains(list []string, s string) bool {
+	for _, v := range list {
+		if v == s {
+			return true
+		}
+	}
+	return false
+}
+
+func listRunsTool(d Deps) Def {
+	return newTool(d, spec[ListRunsInput]{
+		name:        "list_runs",
+		title:       "List runs",
+		description: "List flow runs, newest first, with status, duration and records. Filter by flow, status and age.",
+		toolset:     "flows",
+		effect:      reads,
+		handle: func(ctx context.Context, in ListRunsInput) (any, error) {
+			offset, _ := in.offset()
+			now := time.Now()
+			since, _ := parseSince(in.Since, now)
+			opts := &client.ExecutionListOptions{Status: client.ExecutionStatus(in.Status), From: since,
+				ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset}}
+			if in.Flow != "" {
+				f, err := resolveFlow(ctx, d.Client, in.Flow)
+				if err != nil {
+					return nil, err
+				}
+				opts.FlowID = f.ID
+			}
+			runs, resp, err := d.Client.Executions.List(ctx, opts)
+			if err != nil {
+				return nil, err
+			}
+			rows := make([]runView, 0, len(runs))
+			for i := range runs {
+				v := viewRun(&runs[i], now)
+				v.Error = clip(firstLine(v.Error), 160) // one line per row keeps lists small
+				rows = append(rows, v)
+			}
+			return newListResult(rows, offset, resp.Total), nil
+		},
+	})
+}
+
+func firstLine(s string) string {
+	if i := strings.IndexByte(s, '\n'); i >= 0 {
+		return strings.TrimSpace(s[:i])
+	}
+	return s
+}
+
+// RunInput names one run of a flow.
+type RunInput struct {
+	Flow  Ref   `json:"flow" jsonschema:"required,description=Flow id or exact name"`
+	RunID int64 `json:"run_id,omitempty" jsonschema:"description=Run id (default: latest run)"`
+}
+
+func (in *RunInput) validate() error {
+	if in.RunID < 0 {
+		return badInput(`"run_id" must be a positive run id, got %d`, in.RunID)
+	}
+	return nil
+}
+
+func getRunTool(d Deps) Def {
+	return newTool(d, spec[RunInput]{
+		name:        "get_run",
+		title:       "Get run",
+		description: "Show one run of a flow (the latest by default): status, times, records and error.",
+		toolset:     "flows",
+		effect:      reads,
+		handle: func(ctx context.Context, in RunInput) (any, error) {
+			run, err := findRun(ctx, d.Client, in.Flow, in.RunID)
+			if err != nil {
+				return nil, err
+			}
+			return viewRun(run, time.Now()), nil
+		},
+	})
+}
+
+// findRun resolves the flow and returns the run with runID, or the latest run when runID is 0.
+func findRun(ctx context.Context, c *client.Client, ref Ref, runID int64) (*client.Execution, error) {
+	f, err := resolveFlow(ctx, c, ref)
+	if err != nil {
+		return nil, err
+	}
+	run, _, err := c.Executions.Get(ctx, f.ID, &client.ExecutionGetOptions{AuditID: runID})
+	if client.IsNotFound(err) {
+		if runID > 0 {
+			return nil, badInput("flow %q has no run %d; list_runs shows its runs", f.Name, runID)
+		}
+		return nil, badInput("flow %q has never run; run_flow starts it", f.Name)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if run.FlowName == "" {
+		run.FlowName = f.Name
+	}
+	if run.FlowID == 0 {
+		run.FlowID = client.ID(f.ID)
+	}
+	return run, nil
+}

@@ -1,0 +1,112 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"regexp"
+	"strings"
+)
+
+// GetRunLogInput selects part of a run's log.
+type GetRunLogInput struct {
+	Flow       Ref    `json:"flow" jsonschema:"required,description=Flow id or exact name"`
+	RunID      int64  `json:"run_id,omitempty" jsonschema:"description=Run id (default: latest run)"`
+	Tail       int    `json:"tail,omitempty" jsonschema:"minimum=1,maximum=2000,description=Last N matching lines (default 200)"`
+	Grep       string `json:"grep,omitempty" jsonschema:"description=Regex filter (RE2)"`
+	ErrorsOnly bool   `json:"errors_only,omitempty" jsonschema:"description=Only error lines with context"`
+}
+
+func (in *GetRunLogInput) validate() error {
+	if in.Tail < 0 || in.Tail > maxTail {
+		return badInput(`"tail" must be between 1 and %d, got %d`, maxTail, in.Tail)
+	}
+	if in.RunID < 0 {
+		return badInput(`"run_id" must be a positive run id, got %d`, in.RunID)
+	}
+	if in.Grep != "" {
+		if _, err := regexp.Compile(in.Grep); err != nil {
+			return badInput(`"grep" is not a valid RE2 regular expression: %v`, err)
+		}
+	}
+	return nil
+}
+
+func getRunLogTool(d Deps) Def {
+	return newTool(d, spec[GetRunLogInput]{
+		name:        "get_run_log",
+		title:       "Get run log",
+		description: "Read a run's log with line numbers: the last lines, a regex filter, or just the errors. Use it to see why a run failed.",
+		toolset:     "flows",
+		effect:      reads,
+		handle: func(ctx context.Context, in GetRunLogInput) (any, error) {
+			run, err := findRun(ctx, d.Client, in.Flow, in.RunID)
+			if err != nil {
+				return nil, err
+			}
+			log, _, err := d.Client.Executions.Log(ctx, int64(run.FlowID), int64(run.AuditID))
+			if err != nil {
+				return nil, err
+			}
+			lines := splitLog(string(log.Text))
+			sel, how := selectLines(lines, in)
+			tail := in.Tail
+			if tail == 0 {
+				tail = defaultTail
+			}
+			skipped := 0
+			if len(sel) > tail {
+				skipped = len(sel) - tail
+				sel = sel[skipped:]
+			}
+			body, cut := excerpt(lines, sel)
+			var head strings.Builder
+			fmt.Fprintf(&head, "Log of run %d of flow %q (%s): %d lines", int64(run.AuditID), run.FlowName, run.Status, len(lines))
+			if log.Truncated {
+				head.WriteString(" (file larger than the download limit; only its beginning was read)")
+			}
+			fmt.Fprintf(&head, "; showing %s", how)
+			if len(sel) > 0 {
+				fmt.Fprintf(&head, ", lines %d-%d", sel[0]+1, sel[len(sel)-1]+1)
+			}
+			head.WriteString(".\n")
+			if skipped > 0 {
+				fmt.Fprintf(&head, "%d earlier matching lines left out; raise tail or narrow grep to see them.\n", skipped)
+			}
+			if cut > 0 {
+				fmt.Fprintf(&head, "%d further lines cut to keep this result small; use grep or a smaller tail.\n", cut)
+			}
+			if len(sel) == 0 {
+				head.WriteString("No lines matched.\n")
+			}
+			return head.String() + body, nil
+		},
+	})
+}
+
+// selectLines picks the lines get_run_log shows and describes the choice.
+func selectLines(lines []string, in GetRunLogInput) ([]int, string) {
+	var sel []int
+	how := "the last lines"
+	switch {
+	case in.ErrorsOnly:
+		sel = errorSelection(lines)
+		how = "error lines with context"
+	default:
+		sel = make([]int, len(lines))
+		for i := range lines {
+			sel[i] = i
+		}
+	}
+	if in.Grep != "" {
+		re := regexp.MustCompile(in.Grep) // validated in validate
+		filtered := sel[:0:0]
+		for _, i := range sel {
+			if re.MatchString(lines[i]) {
+				filtered = append(filtered, i)
+			}
+		}
+		sel = filtered
+		how += fmt.Sprintf(" matching /%s/", in.Grep)
+	}
+	return sel, how
+}

@@ -1,0 +1,43 @@
+package tools
+
+import (
+	"context"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+)
+
+type progressKey struct{}
+
+// progress sends MCP progress notifications for one tool call, when the client asked for them by
+// sending a progress token.
+type progress struct {
+	srv   *server.MCPServer
+	token mcp.ProgressToken
+}
+
+// withProgress stores the call's progress token (if any) in ctx for the handler.
+func withProgress(ctx context.Context, req mcp.CallToolRequest) context.Context {
+	if req.Params.Meta == nil || req.Params.Meta.ProgressToken == nil {
+		return ctx
+	}
+	srv := server.ServerFromContext(ctx)
+	if srv == nil {
+		return ctx
+	}
+	return context.WithValue(ctx, progressKey{}, &progress{srv: srv, token: req.Params.Meta.ProgressToken})
+}
+
+// reportProgress notifies the client of progress; total 0 means unknown. Progress is advisory:
+// a failure to deliver it never fails the tool.
+func reportProgress(ctx context.Context, done, total float64, message string) {
+	p, _ := ctx.Value(progressKey{}).(*progress)
+	if p == nil {
+		return
+	}
+	params := map[string]any{"progressToken": p.token, "progress": done, "message": message}
+	if total > 0 {
+		params["total"] = total
+	}
+	_ = p.srv.SendNotificationToClient(ctx, string(mcp.MethodNotificationProgress), params)
+}

@@ -1,0 +1,175 @@
+package tools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/invopop/jsonschema"
+	"github.com/tidwall/gjson"
+
+	"github.com/etlworks/etlworks-mcp/client"
+)
+
+// Ref names an Etlworks object by numeric id or exact name. Models often send ids as JSON numbers,
+// so a number is accepted although the schema advertises a string.
+type Ref string
+
+// UnmarshalJSON accepts a string or a whole number.
+func (r *Ref) UnmarshalJSON(b []byte) error {
+	b = bytes.TrimSpace(b)
+	if len(b) > 0 && b[0] == '"' {
+		var s string
+		if err := json.Unmarshal(b, &s); err != nil {
+			return err
+		}
+		*r = Ref(strings.TrimSpace(s))
+		return nil
+	}
+	if n, err := strconv.ParseInt(string(b), 10, 64); err == nil && n > 0 {
+		*r = Ref(strconv.FormatInt(n, 10))
+		return nil
+	}
+	return &fieldError{msg: fmt.Sprintf("expected an id or a name, got %s", b)}
+}
+
+// JSONSchema advertises a plain string; the field's tags add the description.
+func (Ref) JSONSchema() *jsonschema.Schema { return &jsonschema.Schema{Type: "string"} }
+
+// id returns the numeric id when the reference is one.
+func (r Ref) id() (int64, bool) {
+	n, err := strconv.ParseInt(string(r), 10, 64)
+	return n, err == nil && n > 0
+}
+
+// flowRef is a resolved flow.
+type flowRef struct {
+	ID   int64
+	Name string
+}
+
+// maxScan bounds how many flows a name lookup reads (pages of 200).
+const maxScan = 5000
+
+// resolveFlow turns an id or exact name into a flow. An unknown name gets an error suggesting the
+// closest names, so the model can correct itself in one step.
+func resolveFlow(ctx context.Context, c *client.Client, ref Ref) (flowRef, error) {
+	if ref == "" {
+		return flowRef{}, badInput(`"flow" is required: a flow id or its exact name (list_flows shows them)`)
+	}
+	if id, ok := ref.id(); ok {
+		raw, _, err := c.Flows.Get(ctx, id)
+		if err != nil {
+			if client.IsNotFound(err) {
+				return flowRef{}, notFound("flow", string(ref), nil)
+			}
+			return flowRef{}, err
+		}
+		return flowRef{ID: id, Name: gjson.GetBytes(raw, "name").String()}, nil
+	}
+	name := string(ref)
+	var names []string
+	var caseInsensitive []flowRef
+	for offset := 0; offset < maxScan; offset += 200 {
+		raw, resp, err := c.Flows.List(ctx, &client.FlowListOptions{ListOptions: client.ListOptions{Limit: 200, Offset: offset}})
+		if err != nil {
+			return flowRef{}, err
+		}
+		rows := gjson.ParseBytes(raw).Array()
+		for _, row := range rows {
+			n := row.Get("name").String()
+			if n == name {
+				return flowRef{ID: row.Get("id").Int(), Name: n}, nil
+			}
+			if strings.EqualFold(n, name) {
+				caseInsensitive = append(caseInsensitive, flowRef{ID: row.Get("id").Int(), Name: n})
+			}
+			names = append(names, n)
+		}
+		if len(rows) < 200 || (resp.Total >= 0 && offset+len(rows) >= resp.Total) {
+			break
+		}
+	}
+	if len(caseInsensitive) == 1 {
+		return caseInsensitive[0], nil
+	}
+	return flowRef{}, notFound("flow", name, names)
+}
+
+// notFoundError says an object does not exist and offers the closest names.
+type notFoundError struct {
+	kind, ref   string
+	suggestions []string
+}
+
+func (e *notFoundError) Error() string {
+	msg := fmt.Sprintf("%s %q not found", e.kind, e.ref)
+	if len(e.suggestions) > 0 {
+		msg += "; closest: " + quoteList(e.suggestions)
+	}
+	return msg + fmt.Sprintf(". Use list_%ss to see the available %ss.", e.kind, e.kind)
+}
+
+func notFound(kind, ref string, candidates []string) error {
+	return &notFoundError{kind: kind, ref: ref, suggestions: closest(ref, candidates, 3)}
+}
+
+func quoteList(items []string) string {
+	q := make([]string, len(items))
+	for i, s := range items {
+		q[i] = strconv.Quote(s)
+	}
+	return strings.Join(q, ", ")
+}
+
+// closest ranks candidates by edit distance to ref (case-insensitive), favouring substring
+// matches, and returns at most n reasonable ones.
+func closest(ref string, candidates []string, n int) []string {
+	type scored struct {
+		name  string
+		score int
+	}
+	lref := strings.ToLower(ref)
+	var all []scored
+	for _, c := range candidates {
+		lc := strings.ToLower(c)
+		d := levenshtein(lref, lc)
+		if strings.Contains(lc, lref) || strings.Contains(lref, lc) {
+			d /= 3
+		}
+		if d <= max(len(lref), len(lc))*2/3 {
+			all = append(all, scored{c, d})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].score < all[j].score })
+	out := []string{}
+	for i := 0; i < len(all) && i < n; i++ {
+		out = append(out, all[i].name)
+	}
+	return out
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
+}

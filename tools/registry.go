@@ -1,0 +1,48 @@
+package tools
+
+import (
+	"slices"
+
+	"github.com/mark3labs/mcp-go/server"
+)
+
+// Toolsets group tools by Etlworks area; operators enable them with --toolsets.
+var Toolsets = []string{"flows"}
+
+// All returns every tool in a fixed order (stable tools/list output keeps clients' prompt caches
+// warm).
+func All(d Deps) []Def {
+	return []Def{
+		listFlowsTool(d),
+		getFlowTool(d),
+		explainFlowTool(d),
+		runFlowTool(d),
+		stopFlowTool(d),
+		listRunsTool(d),
+		getRunTool(d),
+		getRunLogTool(d),
+	}
+}
+
+// Filter keeps the tools of the given toolsets (all when empty) and, in read-only mode, only the
+// tools that change nothing.
+func Filter(defs []Def, readOnly bool, toolsets []string) []Def {
+	out := []Def{}
+	for _, d := range defs {
+		if readOnly && !d.ReadOnly {
+			continue
+		}
+		if len(toolsets) > 0 && !slices.Contains(toolsets, d.Toolset) {
+			continue
+		}
+		out = append(out, d)
+	}
+	return out
+}
+
+// Register adds the tools to an MCP server.
+func Register(s *server.MCPServer, defs []Def) {
+	for _, d := range defs {
+		s.AddTool(d.Tool, d.Handler)
+	}
+}

@@ -1,0 +1,178 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	"github.com/etlworks/etlworks-mcp/client"
+)
+
+// Run waiting bounds.
+const (
+	defaultWait = 300 // seconds
+	maxWait     = 3600
+)
+
+// RunFlowInput starts a run.
+type RunFlowInput struct {
+	Flow           Ref               `json:"flow" jsonschema:"required,description=Flow id or exact name"`
+	Params         map[string]string `json:"params,omitempty" jsonschema:"description=Flow variables"`
+	Wait           bool              `json:"wait,omitempty" jsonschema:"description=Wait for the run to end"`
+	TimeoutSeconds int               `json:"timeout_seconds,omitempty" jsonschema:"minimum=1,maximum=3600,description=Max wait (default 300)"`
+}
+
+func (in *RunFlowInput) validate() error {
+	if in.TimeoutSeconds < 0 || in.TimeoutSeconds > maxWait {
+		return badInput(`"timeout_seconds" must be between 1 and %d, got %d`, maxWait, in.TimeoutSeconds)
+	}
+	if in.TimeoutSeconds > 0 && !in.Wait {
+		return badInput(`"timeout_seconds" only applies with "wait": true`)
+	}
+	return nil
+}
+
+// runOutcome is what run_flow reports.
+type runOutcome struct {
+	runView
+	Errors []string `json:"first_errors,omitempty"`
+	Next   string   `json:"next,omitempty"`
+}
+
+func runFlowTool(d Deps) Def {
+	return newTool(d, spec[RunFlowInput]{
+		name:        "run_flow",
+		title:       "Run flow",
+		description: "Start a flow run. With wait, follow it to the end and return status, duration, records and first errors.",
+		toolset:     "flows",
+		effect:      writes,
+		handle: func(ctx context.Context, in RunFlowInput) (any, error) {
+			f, err := resolveFlow(ctx, d.Client, in.Flow)
+			if err != nil {
+				return nil, err
+			}
+			started, _, err := d.Client.Flows.Run(ctx, f.ID, in.Params, nil)
+			if err != nil {
+				return nil, err
+			}
+			switch started.Status {
+			case client.RunNotStarted:
+				return nil, badInput("flow %q was not started: a run is already in progress or the flow is suspended; list_runs shows its runs, stop_flow stops one", f.Name)
+			case client.RunFailed:
+				return nil, fmt.Errorf("flow %q failed to start: %s", f.Name, clip(redact(started.Exception), maxException))
+			}
+			runID := int64(started.AuditID)
+			if !in.Wait {
+				return runOutcome{
+					runView: runView{RunID: runID, Flow: f.Name, FlowID: f.ID, Status: "started"},
+					Next:    fmt.Sprintf("get_run {flow: %d, run_id: %d} shows its progress", f.ID, runID),
+				}, nil
+			}
+			timeout := time.Duration(in.TimeoutSeconds) * time.Second
+			if timeout == 0 {
+				timeout = defaultWait * time.Second
+			}
+			return waitForRun(ctx, d, f, runID, timeout)
+		},
+	})
+}
+
+// waitForRun polls a run until it ends or timeout passes, reporting progress on the way.
+func waitForRun(ctx context.Context, d Deps, f flowRef, runID int64, timeout time.Duration) (any, error) {
+	interval := d.PollInterval
+	if interval <= 0 {
+		interval = time.Second
+	}
+	start := time.Now()
+	deadline := start.Add(timeout)
+	for {
+		run, _, err := d.Client.Executions.Get(ctx, f.ID, &client.ExecutionGetOptions{AuditID: runID})
+		if err != nil && !client.IsNotFound(err) { // a just-queued run may not be visible yet
+			return nil, err
+		}
+		elapsed := time.Since(start)
+		if run != nil {
+			reportProgress(ctx, seconds(elapsed), seconds(timeout),
+				fmt.Sprintf("%s: %d records after %.0fs", run.Status, run.Records, elapsed.Seconds()))
+			if run.Status.Terminal() {
+				return finished(ctx, d, f, run), nil
+			}
+		}
+		if time.Now().After(deadline) {
+			status := "queued"
+			if run != nil {
+				status = string(run.Status)
+			}
+			return runOutcome{
+				runView: runView{RunID: runID, Flow: f.Name, FlowID: f.ID, Status: status, DurationS: seconds(elapsed)},
+				Next: fmt.Sprintf("still %s after %.0fs; get_run {flow: %d, run_id: %d} checks it later, stop_flow stops it",
+					status, elapsed.Seconds(), f.ID, runID),
+			}, nil
+		}
+		t := time.NewTimer(min(interval, time.Until(deadline)+time.Millisecond))
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return nil, ctx.Err()
+		case <-t.C:
+		}
+	}
+}
+
+// finished builds the outcome of an ended run; for a failed run it adds the first error lines of
+// the log, which usually name the cause.
+func finished(ctx context.Context, d Deps, f flowRef, run *client.Execution) runOutcome {
+	out := runOutcome{runView: viewRun(run, time.Now())}
+	if out.Flow == "" {
+		out.Flow = f.Name
+	}
+	if run.Status == client.StatusError || run.Status == client.StatusWarning {
+		if log, _, err := d.Client.Executions.Log(ctx, f.ID, int64(run.AuditID)); err == nil {
+			out.Errors = firstErrors(splitLog(string(log.Text)), 5)
+		}
+		out.Next = fmt.Sprintf("get_run_log {flow: %d, run_id: %d, errors_only: true} shows the errors in context", f.ID, int64(run.AuditID))
+	}
+	return out
+}
+
+// StopFlowInput names the run to stop.
+type StopFlowInput struct {
+	Flow  Ref   `json:"flow" jsonschema:"required,description=Flow id or exact name"`
+	RunID int64 `json:"run_id,omitempty" jsonschema:"description=Run id (default: latest run)"`
+}
+
+func (in *StopFlowInput) validate() error {
+	if in.RunID < 0 {
+		return badInput(`"run_id" must be a positive run id, got %d`, in.RunID)
+	}
+	return nil
+}
+
+func stopFlowTool(d Deps) Def {
+	return newTool(d, spec[StopFlowInput]{
+		name:        "stop_flow",
+		title:       "Stop flow",
+		description: "Stop a running flow (its latest run, or run_id). Stopping is best effort; the run ends as canceled.",
+		toolset:     "flows",
+		effect:      writesOnce,
+		handle: func(ctx context.Context, in StopFlowInput) (any, error) {
+			f, err := resolveFlow(ctx, d.Client, in.Flow)
+			if err != nil {
+				return nil, err
+			}
+			res, _, err := d.Client.Flows.Stop(ctx, f.ID, in.RunID)
+			if err != nil {
+				return nil, err
+			}
+			out := map[string]any{"flow": f.Name, "flow_id": f.ID, "run_id": int64(res.AuditID), "status": res.Status.String()}
+			switch res.Status {
+			case client.RunCanceled:
+				out["next"] = "get_run shows when the run has ended"
+			case client.RunNotStarted:
+				out["status"] = "not running"
+				out["next"] = "nothing to stop; list_runs shows recent runs"
+			}
+			return out, nil
+		},
+	})
+}

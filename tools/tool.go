@@ -1,0 +1,116 @@
+// Package tools holds the MCP tools of etlworks-mcp: one typed input struct per tool, reflected once
+// into a JSON schema by one invopop reflector, strict binding of arguments, a handler that calls the
+// Etlworks client, and a compact, bounded result projected with gjson.
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/etlworks/etlworks-mcp/client"
+)
+
+// Deps are what every tool handler needs; All captures them in closures, so a missing dependency is
+// a compile error rather than a nil at run time.
+type Deps struct {
+	Client *client.Client
+	Log    *slog.Logger
+	// PollInterval is how often run_flow checks a run it waits for (default 1s).
+	PollInterval time.Duration
+}
+
+// Def is one tool ready to register: the MCP tool, its handler, its toolset and whether it only reads.
+type Def struct {
+	Tool     mcp.Tool
+	Handler  server.ToolHandlerFunc
+	Toolset  string
+	ReadOnly bool
+}
+
+// effect says what a tool does to Etlworks; it sets all four MCP annotation hints honestly.
+type effect int
+
+const (
+	reads       effect = iota // reads only; repeating it changes nothing
+	writes                    // changes state; repeating it may change it again
+	writesOnce                // changes state; repeating it with the same input has no further effect
+	destroys                  // deletes or overwrites
+)
+
+// spec declares a tool whose input type is In.
+type spec[In any] struct {
+	name        string
+	title       string
+	description string
+	toolset     string
+	effect      effect
+	handle      func(ctx context.Context, in In) (any, error)
+}
+
+// newTool turns a spec into a Def: it reflects In's schema (panicking at start-up if the schema is
+// unusable), and wraps the handler with strict binding, validation and error mapping.
+func newTool[In any](deps Deps, s spec[In]) Def {
+	schema := mustSchema[In]()
+	tool := mcp.NewToolWithRawSchema(s.name, s.description, schema.raw)
+	readOnly := s.effect == reads
+	tool.Annotations = mcp.ToolAnnotation{
+		Title:           s.title,
+		ReadOnlyHint:    mcp.ToBoolPtr(readOnly),
+		DestructiveHint: mcp.ToBoolPtr(s.effect == destroys),
+		IdempotentHint:  mcp.ToBoolPtr(s.effect == reads || s.effect == writesOnce),
+		OpenWorldHint:   mcp.ToBoolPtr(true), // every tool talks to an Etlworks instance
+	}
+	log := deps.Log
+	if log == nil {
+		log = slog.New(slog.DiscardHandler)
+	}
+	log = log.With("tool", s.name)
+	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+		in, err := bind[In](req.Params.Arguments, schema)
+		if err != nil {
+			return mcp.NewToolResultError(err.Error()), nil
+		}
+		ctx = withProgress(ctx, req)
+		start := time.Now()
+		out, err := s.handle(ctx, in)
+		if err != nil {
+			log.Debug("tool failed", "duration", time.Since(start), "err", err)
+			return errorResult(ctx, err)
+		}
+		log.Debug("tool done", "duration", time.Since(start))
+		return toResult(out)
+	}
+	return Def{Tool: tool, Handler: handler, Toolset: s.toolset, ReadOnly: readOnly}
+}
+
+// toResult renders a handler's value: results and text pass through; anything else becomes compact
+// JSON text, which models read well and costs fewer tokens than pretty-printed JSON.
+func toResult(out any) (*mcp.CallToolResult, error) {
+	switch v := out.(type) {
+	case *mcp.CallToolResult:
+		return v, nil
+	case string:
+		return mcp.NewToolResultText(v), nil
+	}
+	b, err := json.Marshal(out)
+	if err != nil {
+		return nil, fmt.Errorf("encode result: %w", err) // a bug, reported as a protocol error
+	}
+	return mcp.NewToolResultText(string(b)), nil
+}
+
+// errorResult maps a handler error to what the model sees. Errors the user can act on become
+// isError results; a caller's cancellation is returned as is.
+func errorResult(ctx context.Context, err error) (*mcp.CallToolResult, error) {
+	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
+		return nil, err
+	}
+	return mcp.NewToolResultError(describeError(err)), nil
+}
