@@ -45,10 +45,10 @@ func TestBind(t *testing.T) {
 
 func TestRedact(t *testing.T) {
 	for in, leak := range map[string]string{
-		"Authorization: Bearer abcdefghijklmnop":               "abcdefghijklmnop",
-		"jdbc:postgresql://db?user=x&password=hunter22":        "hunter22",
+		"Authorization: Bearer abcdefghijklmnop":                       "abcdefghijklmnop",
+		"jdbc:postgresql://db?user=x&password=hunter22":                "hunter22",
 		"token=eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhbGljZSJ9.c2lnbmF0dXJl": "eyJhbGciOiJIUzI1NiJ9",
-		`{"api_key": "k-123456789"}`:                           "k-123456789",
+		`{"api_key": "k-123456789"}`:                                   "k-123456789",
 	} {
 		if out := redact(in); strings.Contains(out, leak) {
 			t.Errorf("redact(%q) = %q still holds %q", in, out, leak)

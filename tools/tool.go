@@ -38,10 +38,10 @@ type Def struct {
 type effect int
 
 const (
-	reads       effect = iota // reads only; repeating it changes nothing
-	writes                    // changes state; repeating it may change it again
-	writesOnce                // changes state; repeating it with the same input has no further effect
-	destroys                  // deletes or overwrites
+	reads      effect = iota // reads only; repeating it changes nothing
+	writes                   // changes state; repeating it may change it again
+	writesOnce               // changes state; repeating it with the same input has no further effect
+	destroys                 // deletes or overwrites
 )
 
 // spec declares a tool whose input type is In.
