@@ -1,0 +1,219 @@
+package sandbox
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"net"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// appName is the audit "an" field: the application that wrote the event.
+const appName = "etlworks"
+
+// auditEvent is one audit-trail entry to write: a mutation or a finished run.
+type auditEvent struct {
+	md      string // camelCase verb+noun, e.g. runFlow, editFlow
+	user    string
+	tenant  string
+	ok      bool
+	payload any    // nil = no additional info
+	ex      string // exception text; "" = none
+	hip     string // host IP
+	cip     string // client IP
+	dn      int64  // duration, ms
+	dt      int64  // start, epoch ms
+}
+
+// auditRecord is the wire shape of GET /v1/audit (etlworks-api.md §6.1).
+type auditRecord struct {
+	ID      int64           `json:"id"`
+	AN      string          `json:"an"`
+	MD      string          `json:"md"`
+	UR      string          `json:"ur"`
+	TN      string          `json:"tn"`
+	RT      bool            `json:"rt"`
+	IN      bool            `json:"in"`
+	EX      json.RawMessage `json:"ex,omitempty"` // only with exception=true (or on a single record)
+	HIP     string          `json:"hip"`
+	CIP     string          `json:"cip"`
+	DN      int64           `json:"dn"`
+	DT      int64           `json:"dt"`
+	Payload json.RawMessage `json:"payload,omitempty"` // only on GET /v1/audit/{id}
+}
+
+// insertAudit writes one audit event.
+func insertAudit(ctx context.Context, ex execer, ev auditEvent) error {
+	var payload, exc any
+	if ev.payload != nil {
+		b, err := json.Marshal(ev.payload)
+		if err != nil {
+			return err
+		}
+		payload = string(b)
+	}
+	if ev.ex != "" {
+		exc = ev.ex
+	}
+	_, err := ex.ExecContext(ctx, `INSERT INTO audit(an, md, ur, tn, rt, payload, ex, hip, cip, dn, dt)
+		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		appName, ev.md, ev.user, ev.tenant, ev.ok, payload, exc, ev.hip, ev.cip, ev.dn, ev.dt)
+	return err
+}
+
+// auditFilter selects audit records (etlworks-api.md §6.1 [I] filters).
+type auditFilter struct {
+	method, user string
+	result       string // "", "success" or "error"
+	from, to     int64
+	limit        int
+	offset       int
+}
+
+const auditColumns = `id, an, md, ur, tn, rt, payload, ex, hip, cip, dn, dt`
+
+func scanAudit(sc interface{ Scan(...any) error }, withEx, withPayload bool) (auditRecord, error) {
+	var a auditRecord
+	var payload, ex sql.NullString
+	if err := sc.Scan(&a.ID, &a.AN, &a.MD, &a.UR, &a.TN, &a.RT, &payload, &ex, &a.HIP, &a.CIP, &a.DN, &a.DT); err != nil {
+		return a, err
+	}
+	a.IN = payload.Valid
+	if withEx {
+		a.EX, _ = json.Marshal(nullString(ex))
+	}
+	if withPayload && payload.Valid {
+		a.Payload = json.RawMessage(payload.String)
+	}
+	return a, nil
+}
+
+// listAudit returns one page of audit records, newest first, and the total that match.
+func (st *store) listAudit(ctx context.Context, af auditFilter, withEx bool) ([]auditRecord, int, error) {
+	var where []string
+	var args []any
+	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
+	if af.method != "" {
+		add(`md = ?`, af.method)
+	}
+	if af.user != "" {
+		add(`ur = ? COLLATE NOCASE`, af.user)
+	}
+	switch af.result {
+	case "success":
+		add(`rt = ?`, true)
+	case "error":
+		add(`rt = ?`, false)
+	}
+	if af.from != 0 {
+		add(`dt >= ?`, af.from)
+	}
+	if af.to != 0 {
+		add(`dt <= ?`, af.to)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := st.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := st.db.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit`+cond+
+		` ORDER BY dt DESC, id DESC LIMIT ? OFFSET ?`, append(args, af.limit, af.offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	defer rows.Close()
+	out := []auditRecord{}
+	for rows.Next() {
+		a, err := scanAudit(rows, withEx, false)
+		if err != nil {
+			return nil, 0, err
+		}
+		out = append(out, a)
+	}
+	return out, total, rows.Err()
+}
+
+// getAudit returns one audit record with its payload and exception.
+func (st *store) getAudit(ctx context.Context, id int64) (auditRecord, error) {
+	a, err := scanAudit(st.db.QueryRowContext(ctx, `SELECT `+auditColumns+` FROM audit WHERE id = ?`, id), true, true)
+	if errors.Is(err, sql.ErrNoRows) {
+		return a, errNotFound
+	}
+	return a, err
+}
+
+// recordMutation audits a mutating request, successful or not, so the trail shows attempts too.
+// A failure to write the audit is logged, never returned: it must not turn a done change into an error.
+func (s *Sandbox) recordMutation(r *http.Request, p *principal, md string, payload any, callErr error, started time.Time) {
+	hip, cip := requestIPs(r)
+	ev := auditEvent{md: md, user: p.Login, tenant: p.TenantName, ok: callErr == nil, payload: payload,
+		hip: hip, cip: cip, dn: time.Since(started).Milliseconds(), dt: started.UnixMilli()}
+	if callErr != nil {
+		ev.ex = callErr.Error()
+	}
+	if err := insertAudit(context.WithoutCancel(r.Context()), s.st.db, ev); err != nil {
+		s.log.Error("write audit event", "md", md, "err", err)
+	}
+}
+
+// requestIPs returns the host (local) and client (remote) IP of a request.
+func requestIPs(r *http.Request) (hip, cip string) {
+	if host, _, err := net.SplitHostPort(r.RemoteAddr); err == nil {
+		cip = host
+	}
+	if addr, ok := r.Context().Value(http.LocalAddrContextKey).(net.Addr); ok {
+		if host, _, err := net.SplitHostPort(addr.String()); err == nil {
+			hip = host
+		}
+	}
+	if hip == "" {
+		hip = "127.0.0.1"
+	}
+	return hip, cip
+}
+
+// listAuditHandler serves GET /v1/audit (Administrator).
+func (s *Sandbox) listAuditHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
+	q := r.URL.Query()
+	limit, offset, err := pageParams(q)
+	if err != nil {
+		return err
+	}
+	af := auditFilter{method: q.Get("method"), user: q.Get("user"), result: q.Get("result"), limit: limit, offset: offset}
+	if af.result != "" && af.result != "success" && af.result != "error" {
+		return badRequest("Parameter 'result' must be 'success' or 'error', not '%s'", af.result)
+	}
+	if af.from, err = epochParam(q, "from"); err != nil {
+		return err
+	}
+	if af.to, err = epochParam(q, "to"); err != nil {
+		return err
+	}
+	list, total, err := s.st.listAudit(r.Context(), af, q.Get("exception") == "true")
+	if err != nil {
+		return err
+	}
+	return writeList(w, list, total)
+}
+
+// getAuditHandler serves GET /v1/audit/{id} with the event's payload.
+func (s *Sandbox) getAuditHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
+	id, err := idParam(r, "id", "audit event id")
+	if err != nil {
+		return err
+	}
+	a, err := s.st.getAudit(r.Context(), id)
+	if errors.Is(err, errNotFound) {
+		return notFound("Audit event %d not found", id)
+	}
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, a)
+}

@@ -1,0 +1,109 @@
+package sandbox
+
+import (
+	"context"
+	"database/sql"
+	"errors"
+	"fmt"
+	"net/url"
+	"path/filepath"
+	"strings"
+	"sync"
+)
+
+// dbPool keeps one handle per demo database file. Each handle has a single connection, so runs
+// touching the same database take turns instead of failing with SQLITE_BUSY.
+type dbPool struct {
+	mu  sync.Mutex
+	dbs map[string]*sql.DB
+}
+
+func newDBPool() *dbPool { return &dbPool{dbs: map[string]*sql.DB{}} }
+
+// get returns the handle for the database file at path, opening (and creating) it on first use.
+func (p *dbPool) get(path string) (*sql.DB, error) {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if db, ok := p.dbs[path]; ok {
+		return db, nil
+	}
+	if p.dbs == nil {
+		return nil, errEngineClosed
+	}
+	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(5000)")
+	if err != nil {
+		return nil, err
+	}
+	db.SetMaxOpenConns(1)
+	p.dbs[path] = db
+	return db, nil
+}
+
+// close closes every handle; later gets fail.
+func (p *dbPool) close() error {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	var errs []error
+	for _, db := range p.dbs {
+		errs = append(errs, db.Close())
+	}
+	p.dbs = nil
+	return errors.Join(errs...)
+}
+
+// isAPI reports whether a connection type is an HTTP/SaaS API.
+func isAPI(connectionType string) bool {
+	return strings.HasPrefix(connectionType, "connection.http") || strings.HasPrefix(connectionType, "connection.api")
+}
+
+// isFileStorage reports whether a connection type is a file store (local folder, S3, FTP…).
+func isFileStorage(connectionType string) bool {
+	for _, p := range []string{"connection.file.", "connection.s3", "connection.ftp", "connection.sftp", "connection.gcs", "connection.azure"} {
+		if strings.HasPrefix(connectionType, p) {
+			return true
+		}
+	}
+	return false
+}
+
+// localPath resolves a path stored in a connection or flow against the sandbox data directory;
+// it refuses anything that would leave it.
+func localPath(root, rel, what string) (string, error) {
+	rel = filepath.FromSlash(strings.TrimSpace(rel))
+	if !filepath.IsLocal(rel) {
+		return "", engineRunError("%s '%s' must be a relative path inside the sandbox data directory", what, rel)
+	}
+	return filepath.Join(root, rel), nil
+}
+
+// openDatabase connects to the SQLite database behind a connection, first checking the stored
+// user and password against the accounts that database accepts (as a server would).
+func (x *runState) openDatabase(ctx context.Context, c connection) (*sql.DB, error) {
+	file := c.Properties[propDatabase]
+	path, err := localPath(x.e.root, file, "Database file")
+	if err != nil {
+		return nil, err
+	}
+	x.lg.line("INFO", fmt.Sprintf("Connecting to %s", connLabelOf(c)))
+	login, password, err := x.e.st.dbAccount(ctx, file)
+	switch {
+	case errors.Is(err, errNotFound):
+	case err != nil:
+		return nil, err
+	case c.Properties[propUser] != login || c.Properties[propPassword] != password:
+		return nil, authRunError(c)
+	}
+	return x.e.dbs.get(path)
+}
+
+// filePath resolves an object of a local file-storage connection.
+func (x *runState) filePath(c connection, object string) (string, error) {
+	folder, err := localPath(x.e.root, c.Properties[propFolder], "Folder")
+	if err != nil {
+		return "", err
+	}
+	if !filepath.IsLocal(filepath.FromSlash(object)) {
+		return "", engineRunError("File '%s' must be inside the folder of connection '%s'", object, c.Name)
+	}
+	return filepath.Join(folder, filepath.FromSlash(object)), nil
+}

@@ -1,0 +1,275 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+)
+
+// maxNesting bounds nested workflows so a cycle created by later edits cannot recurse forever.
+const maxNesting = 5
+
+// batchSize is how many records a load writes between progress updates (and pauses).
+const batchSize = 50
+
+// runState is the working state of one run: its log, variables and counters.
+type runState struct {
+	e        *engine
+	lg       logSink
+	auditID  int64
+	vars     map[string]string
+	records  int64 // records loaded so far; published to the execution record as it grows
+	warnings int
+}
+
+// addRecords counts loaded records and publishes the running total so pollers see it grow.
+func (x *runState) addRecords(ctx context.Context, n int) {
+	x.records += int64(n)
+	if err := x.e.st.setRecords(context.WithoutCancel(ctx), x.auditID, x.records); err != nil {
+		x.e.log.Warn("publish record count", "auditId", x.auditID, "err", err)
+	}
+}
+
+// runFlow executes one flow definition: a nested workflow's steps, or the transformations in order.
+func (x *runState) runFlow(ctx context.Context, f *flow, depth int) error {
+	if f.FlowType == "nested-workflow" {
+		return x.runNested(ctx, f, depth)
+	}
+	sim := &simulation{flow: f}
+	for i, tr := range f.Transformations {
+		if !tr.Enabled {
+			x.lg.line("INFO", fmt.Sprintf("Transformation %d of %d '%s' is disabled; skipped", i+1, len(f.Transformations), tr.Name))
+			continue
+		}
+		if err := x.runTransformation(ctx, f, sim, i, tr); err != nil {
+			return err
+		}
+	}
+	return sim.finish(x)
+}
+
+// runNested runs a workflow's steps in order inside the same run; the first failure stops it.
+func (x *runState) runNested(ctx context.Context, f *flow, depth int) error {
+	if depth >= maxNesting {
+		return engineRunError("Nested workflow '%s' is nested more than %d levels deep", f.Name, maxNesting)
+	}
+	for i, step := range f.NestedFlows {
+		child, err := x.e.st.getFlow(ctx, step.FlowID)
+		if errors.Is(err, errNotFound) {
+			return engineRunError("Nested flow %d ('%s') of workflow '%s' not found", step.FlowID, step.Name, f.Name)
+		}
+		if err != nil {
+			return err
+		}
+		if child.Suspended {
+			x.lg.line("WARN", fmt.Sprintf("Step %d of %d: flow '%s' (id %d) is suspended; skipped", i+1, len(f.NestedFlows), child.Name, child.ID))
+			x.warnings++
+			continue
+		}
+		x.lg.line("INFO", fmt.Sprintf("Step %d of %d: running nested flow '%s' (id %d)", i+1, len(f.NestedFlows), child.Name, child.ID))
+		before := x.records
+		if err := x.runFlow(ctx, child, depth+1); err != nil {
+			if ctx.Err() == nil {
+				x.lg.line("ERROR", fmt.Sprintf("Nested flow '%s' failed; the workflow stops here", child.Name))
+			}
+			return err
+		}
+		x.lg.line("INFO", fmt.Sprintf("Nested flow '%s' finished: %d records", child.Name, x.records-before))
+	}
+	return nil
+}
+
+// connection loads a connection a transformation uses.
+func (x *runState) connection(ctx context.Context, id int64, tr transformation) (connection, error) {
+	c, err := x.e.st.getConnection(ctx, id)
+	if errors.Is(err, errNotFound) {
+		return c, engineRunError("Connection %d used by transformation '%s' does not exist", id, tr.Name)
+	}
+	return c, err
+}
+
+// runTransformation extracts, maps and loads one transformation (or executes its SQL).
+func (x *runState) runTransformation(ctx context.Context, f *flow, sim *simulation, i int, tr transformation) error {
+	started := time.Now()
+	tr = tr.withVars(x.vars)
+	x.lg.line("INFO", msgTransformationStarted(i+1, len(f.Transformations), tr.Name))
+	src, err := x.connection(ctx, tr.Source.ConnectionID, tr)
+	if err != nil {
+		return err
+	}
+	if err := x.e.pause(ctx); err != nil {
+		return err
+	}
+	if tr.Destination.ConnectionID == 0 {
+		n, err := x.executeSQL(ctx, src, tr)
+		if err != nil {
+			return err
+		}
+		x.addRecords(ctx, n)
+		x.lg.line("INFO", msgSQLFinished(tr.Name, n, time.Since(started)))
+		return nil
+	}
+	dst, err := x.connection(ctx, tr.Destination.ConnectionID, tr)
+	if err != nil {
+		return err
+	}
+	ds, err := x.extract(ctx, sim, src, tr)
+	if err != nil {
+		return err
+	}
+	x.lg.line("INFO", msgExtracted(len(ds.rows), tr))
+	for _, m := range f.Mappings {
+		if m.Transformation == tr.Name && ds.rename(m.Source, m.Destination) {
+			x.lg.line("INFO", fmt.Sprintf("Mapped column '%s' to '%s'", m.Source, m.Destination))
+		}
+	}
+	if err := x.e.pause(ctx); err != nil {
+		return err
+	}
+	written, err := x.load(ctx, sim, dst, tr, ds)
+	if err != nil {
+		return err
+	}
+	x.lg.line("INFO", msgTransformationFinished(tr.Name, len(ds.rows), written, time.Since(started)))
+	return nil
+}
+
+// extract reads a transformation's source into memory.
+func (x *runState) extract(ctx context.Context, sim *simulation, src connection, tr transformation) (*dataset, error) {
+	object, query := tr.Source.Object, tr.Source.SQL
+	switch src.ConnectionType {
+	case typeSQLite:
+		db, err := x.openDatabase(ctx, src)
+		if err != nil {
+			return nil, err
+		}
+		x.lg.line("INFO", msgReading(src, tr))
+		if query == "" {
+			query = "SELECT * FROM " + quoteIdent(object)
+		}
+		ds, err := queryDataset(ctx, db, query)
+		if err != nil {
+			return nil, sqlRunError(err, "extract")
+		}
+		return ds, nil
+	case typeLocalFile:
+		x.lg.line("INFO", msgReading(src, tr))
+		path, err := x.filePath(src, object)
+		if err != nil {
+			return nil, err
+		}
+		ds, skipped, err := readFile(path, fileFormat(tr.Source.Format, object))
+		if err != nil {
+			return nil, fileRunError(object, err)
+		}
+		if skipped > 0 {
+			x.warnings++
+			x.lg.line("WARN", msgSkippedLines(skipped, object))
+		}
+		return ds, nil
+	}
+	x.lg.line("INFO", msgReading(src, tr))
+	return sim.extract(ctx, x, src, tr)
+}
+
+// load writes a dataset to a transformation's destination in batches, counting records as it goes.
+func (x *runState) load(ctx context.Context, sim *simulation, dst connection, tr transformation, ds *dataset) (int, error) {
+	object := tr.Destination.Object
+	last := 0
+	progress := func(done int) error {
+		x.addRecords(ctx, done-last)
+		last = done
+		x.lg.line("INFO", msgLoaded(done, len(ds.rows), object))
+		return x.e.pause(ctx)
+	}
+	switch dst.ConnectionType {
+	case typeSQLite:
+		db, err := x.openDatabase(ctx, dst)
+		if err != nil {
+			return 0, err
+		}
+		x.lg.line("INFO", msgWriting(dst, tr))
+		recreated, err := prepareTable(ctx, db, object, tr.Mode, ds)
+		if err != nil {
+			return 0, sqlRunError(err, "load")
+		}
+		if recreated {
+			x.lg.line("INFO", msgRecreated(object, len(ds.columns)))
+		}
+		if err := insertRows(ctx, db, object, ds, progress); err != nil {
+			if ctx.Err() != nil {
+				return 0, ctx.Err()
+			}
+			return 0, sqlRunError(err, "load")
+		}
+		return len(ds.rows), nil
+	case typeLocalFile:
+		x.lg.line("INFO", msgWriting(dst, tr))
+		path, err := x.filePath(dst, object)
+		if err != nil {
+			return 0, err
+		}
+		if err := batches(len(ds.rows), progress); err != nil {
+			return 0, err
+		}
+		if err := writeFile(path, fileFormat(tr.Destination.Format, object), ds, tr.Mode == "append"); err != nil {
+			return 0, engineRunError("Cannot write '%s' to '%s': %v", object, dst.Name, plainIOError(err))
+		}
+		return len(ds.rows), nil
+	}
+	x.lg.line("INFO", msgWriting(dst, tr))
+	return sim.load(ctx, x, dst, len(ds.rows), progress)
+}
+
+// batches calls progress after every batchSize records and after the last one.
+func batches(total int, progress func(done int) error) error {
+	for done := min(batchSize, total); done > 0; done = min(done+batchSize, total) {
+		if err := progress(done); err != nil {
+			return err
+		}
+		if done == total {
+			break
+		}
+	}
+	return nil
+}
+
+// executeSQL runs the SQL of an execute-sql transformation and returns the rows it changed.
+func (x *runState) executeSQL(ctx context.Context, src connection, tr transformation) (int, error) {
+	if src.ConnectionType != typeSQLite {
+		return 0, engineRunError("Connection '%s' of type %s cannot execute SQL in the sandbox", src.Name, src.ConnectionType)
+	}
+	db, err := x.openDatabase(ctx, src)
+	if err != nil {
+		return 0, err
+	}
+	x.lg.line("INFO", msgReading(src, tr))
+	n, err := execScript(ctx, db, tr.Source.SQL)
+	if err != nil {
+		return 0, sqlRunError(err, "execute")
+	}
+	x.lg.line("INFO", fmt.Sprintf("SQL executed: %d rows affected", n))
+	return n, nil
+}
+
+// withVars returns the transformation with the run's variables substituted into its objects and SQL.
+func (tr transformation) withVars(vars map[string]string) transformation {
+	tr.Source.Object = substitute(tr.Source.Object, vars)
+	tr.Source.SQL = substitute(tr.Source.SQL, vars)
+	tr.Destination.Object = substitute(tr.Destination.Object, vars)
+	return tr
+}
+
+// substitute replaces {name} tokens by the run's variables; unknown tokens stay as written.
+func substitute(s string, vars map[string]string) string {
+	if s == "" || len(vars) == 0 || !strings.Contains(s, "{") {
+		return s
+	}
+	pairs := make([]string, 0, 2*len(vars))
+	for k, v := range vars {
+		pairs = append(pairs, "{"+k+"}", v)
+	}
+	return strings.NewReplacer(pairs...).Replace(s)
+}

@@ -1,0 +1,192 @@
+package sandbox
+
+import (
+	"bytes"
+	"encoding/json"
+	"errors"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// listFlowsHandler serves GET /v1/flows: filters name (substring), tag and flowType; limit/offset paging.
+func (s *Sandbox) listFlowsHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
+	q := r.URL.Query()
+	limit, offset, err := pageParams(q)
+	if err != nil {
+		return err
+	}
+	list, total, err := s.st.listFlows(r.Context(), flowFilter{name: q.Get("name"), tag: q.Get("tag"),
+		flowType: q.Get("flowType"), limit: limit, offset: offset})
+	if err != nil {
+		return err
+	}
+	if list == nil {
+		list = []*flow{}
+	}
+	return writeList(w, list, total)
+}
+
+// flowFromPath loads the flow named by the {id} wildcard, or returns a 404.
+func (s *Sandbox) flowFromPath(r *http.Request) (*flow, error) {
+	id, err := idParam(r, "id", "flow id")
+	if err != nil {
+		return nil, err
+	}
+	return s.flowByID(r, id)
+}
+
+// flowByID loads a flow, or returns the 404 the API promises.
+func (s *Sandbox) flowByID(r *http.Request, id int64) (*flow, error) {
+	f, err := s.st.getFlow(r.Context(), id)
+	if errors.Is(err, errNotFound) {
+		return nil, notFound("Flow %d not found", id)
+	}
+	return f, err
+}
+
+// getFlowHandler serves GET /v1/flows/{id}.
+func (s *Sandbox) getFlowHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
+	f, err := s.flowFromPath(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, f)
+}
+
+// createFlowHandler serves POST /v1/flows; like Etlworks it answers 200 with the new flow.
+func (s *Sandbox) createFlowHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
+	started := time.Now()
+	var f flow
+	var id int64
+	err := decodeJSON(r, &f)
+	if err == nil {
+		err = s.normalizeFlow(r.Context(), &f, 0)
+	}
+	if err == nil {
+		f.Suspended = false
+		id, err = insertFlow(r.Context(), s.st.db, &f, started.UnixMilli())
+		err = uniqueAsBadRequest(err, f.Name)
+	}
+	s.recordMutation(r, p, "addFlow", map[string]any{"flowId": id, "name": f.Name}, err, started)
+	if err != nil {
+		return err
+	}
+	created, err := s.st.getFlow(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, created)
+}
+
+// updateFlowHandler serves PUT /v1/flows/{id}: the body replaces the definition. Suspension is
+// left alone (suspend/resume change it) and read-only fields in the body are ignored.
+func (s *Sandbox) updateFlowHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
+	started := time.Now()
+	old, err := s.flowFromPath(r)
+	if err != nil {
+		return err
+	}
+	var f flow
+	var changed []string
+	err = decodeJSON(r, &f)
+	if err == nil {
+		err = s.normalizeFlow(r.Context(), &f, old.ID)
+	}
+	if err == nil {
+		f.ID = old.ID
+		changed = changedFields(old, &f)
+		err = uniqueAsBadRequest(s.st.updateFlow(r.Context(), &f, started.UnixMilli()), f.Name)
+	}
+	s.recordMutation(r, p, "editFlow", map[string]any{"flowId": old.ID, "name": old.Name, "changed": changed}, err, started)
+	if err != nil {
+		return err
+	}
+	updated, err := s.st.getFlow(r.Context(), old.ID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, updated)
+}
+
+// deleteResponse is the body of DELETE /v1/flows/{id}: where the flow went, for a later restore.
+type deleteResponse struct {
+	FlowID       int64  `json:"flowId"`
+	Name         string `json:"name"`
+	RecycleBinID int64  `json:"recycleBinId"`
+}
+
+// deleteFlowHandler serves DELETE /v1/flows/{id}; the flow's last state goes to the recycle bin.
+func (s *Sandbox) deleteFlowHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
+	started := time.Now()
+	f, err := s.flowFromPath(r)
+	if err != nil {
+		return err
+	}
+	binID, err := s.st.deleteFlow(r.Context(), f, p.Login, started.UnixMilli())
+	s.recordMutation(r, p, "deleteFlow", map[string]any{"flowId": f.ID, "name": f.Name, "recycleBinId": binID}, err, started)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, deleteResponse{FlowID: f.ID, Name: f.Name, RecycleBinID: binID})
+}
+
+// suspendHandler serves POST /v1/flows/{id}/suspend (suspend=true) and /resume; both are idempotent
+// and answer with the flow.
+func (s *Sandbox) suspendHandler(suspend bool) handlerFunc {
+	md := "resumeFlow"
+	if suspend {
+		md = "suspendFlow"
+	}
+	return func(w http.ResponseWriter, r *http.Request, p *principal) error {
+		started := time.Now()
+		f, err := s.flowFromPath(r)
+		if err != nil {
+			return err
+		}
+		err = s.st.setSuspended(r.Context(), f.ID, suspend, started.UnixMilli())
+		s.recordMutation(r, p, md, map[string]any{"flowId": f.ID, "name": f.Name}, err, started)
+		if err != nil {
+			return err
+		}
+		if f, err = s.st.getFlow(r.Context(), f.ID); err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, f)
+	}
+}
+
+// uniqueAsBadRequest turns the name uniqueness constraint (a race between two writers that both
+// passed validation) into the same 400 validation gives.
+func uniqueAsBadRequest(err error, name string) error {
+	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return badRequest("Field 'name': a flow named '%s' already exists", name)
+	}
+	return err
+}
+
+// changedFields names the top-level fields an edit changed, for the audit payload.
+func changedFields(old, updated *flow) []string {
+	fields := []struct {
+		name string
+		a, b any
+	}{
+		{"name", old.Name, updated.Name},
+		{"description", old.Description, updated.Description},
+		{"flowType", old.FlowType, updated.FlowType},
+		{"properties", old.Properties, updated.Properties},
+		{"tags", old.Tags, updated.Tags},
+		{"transformations", old.Transformations, updated.Transformations},
+		{"mappings", old.Mappings, updated.Mappings},
+		{"nestedFlows", old.NestedFlows, updated.NestedFlows},
+	}
+	changed := []string{}
+	for _, f := range fields {
+		a, _ := json.Marshal(f.a)
+		b, _ := json.Marshal(f.b)
+		if !bytes.Equal(a, b) {
+			changed = append(changed, f.name)
+		}
+	}
+	return changed
+}

@@ -1,0 +1,126 @@
+package sandbox
+
+import (
+	"fmt"
+	"time"
+)
+
+// The seeded runs' logs. They use the same messages, in the same order, as the live engine
+// (engine.go, engine_steps.go), so an old log and a new one read alike.
+
+// narrate renders the log of a seeded run and returns it with the run's end and record count.
+func (h *historian) narrate(f *flow, run *seededRun, auditID int64) (string, time.Time, int64) {
+	lb := &logBuilder{t: run.start, r: h.r}
+	lb.line("INFO", msgQueued(f, auditID, run.user))
+	lb.pause()
+	lb.line("INFO", msgStarted(f))
+	lb.line("INFO", msgVariables(run.params))
+	records, failed := h.narrateFlow(lb, f, run.plot, run.params)
+	status := statusSuccess
+	switch {
+	case failed:
+		status = statusError
+		re := run.plot.failure
+		lb.line("ERROR", "Flow failed: "+re.message+"\n"+re.trace())
+	case run.plot.warning != "":
+		status = statusWarning
+	}
+	lb.line("INFO", msgFlowFinished(status, int64(records), lb.t.Sub(run.start)))
+	return lb.b.String(), lb.t, int64(records)
+}
+
+func (h *historian) seedOf(flowID int64) flowSeed {
+	for _, sd := range h.seeds {
+		if sd.flow.ID == flowID {
+			return sd
+		}
+	}
+	return flowSeed{}
+}
+
+// narrateFlow tells one flow's part of a run; it returns the records loaded and whether it failed.
+func (h *historian) narrateFlow(lb *logBuilder, f *flow, p plot, vars map[string]string) (int, bool) {
+	if f.FlowType == "nested-workflow" {
+		total := 0
+		for i, step := range f.NestedFlows {
+			child := h.flows[step.FlowID]
+			sd := h.seedOf(child.ID)
+			cp := plot{records: h.successRecords(sd, false)}
+			if p.failure != nil && sd.breaks != "" {
+				cp = plot{failure: p.failure, failAt: p.failAt}
+			}
+			lb.line("INFO", fmt.Sprintf("Step %d of %d: running nested flow '%s' (id %d)", i+1, len(f.NestedFlows), child.Name, child.ID))
+			n, failed := h.narrateFlow(lb, child, cp, vars)
+			total += n
+			if failed {
+				lb.line("ERROR", fmt.Sprintf("Nested flow '%s' failed; the workflow stops here", child.Name))
+				return total, true
+			}
+			lb.line("INFO", fmt.Sprintf("Nested flow '%s' finished: %d records", child.Name, n))
+		}
+		return total, false
+	}
+	for i, tr := range f.Transformations {
+		if h.narrateTransformation(lb, f, i, tr.withVars(vars), p) {
+			return 0, true
+		}
+	}
+	if p.warnAt == "end" {
+		lb.line("WARN", p.warning)
+	}
+	return p.records, false
+}
+
+// narrateTransformation tells one transformation; it returns true when the run fails in it.
+func (h *historian) narrateTransformation(lb *logBuilder, f *flow, i int, tr transformation, p plot) bool {
+	start := lb.t
+	src, dst := h.byID[tr.Source.ConnectionID], h.byID[tr.Destination.ConnectionID]
+	n := p.records
+	lb.line("INFO", msgTransformationStarted(i+1, len(f.Transformations), tr.Name))
+	lb.pause()
+	if src.ConnectionType == typeSQLite {
+		lb.line("INFO", "Connecting to "+connLabelOf(src))
+		if p.failAt == "connect" {
+			return true
+		}
+	}
+	lb.line("INFO", msgReading(src, tr))
+	if !isReal(src) {
+		lb.pause()
+	}
+	if p.failAt == "extract" {
+		return true
+	}
+	if dst.ID == 0 {
+		lb.line("INFO", fmt.Sprintf("SQL executed: %d rows affected", n))
+		lb.line("INFO", msgSQLFinished(tr.Name, n, lb.t.Sub(start)))
+		return false
+	}
+	if p.warnAt == "extract" {
+		lb.line("WARN", p.warning)
+	}
+	lb.line("INFO", msgExtracted(n, tr))
+	for _, m := range f.Mappings {
+		if m.Transformation == tr.Name {
+			lb.line("INFO", fmt.Sprintf("Mapped column '%s' to '%s'", m.Source, m.Destination))
+		}
+	}
+	lb.pause()
+	if dst.ConnectionType == typeSQLite {
+		lb.line("INFO", "Connecting to "+connLabelOf(dst))
+	}
+	lb.line("INFO", msgWriting(dst, tr))
+	if p.failAt == "load" {
+		return true
+	}
+	if dst.ConnectionType == typeSQLite && tr.Mode == "replace" {
+		lb.line("INFO", msgRecreated(tr.Destination.Object, max(h.seedOf(f.ID).columns, 1)))
+	}
+	_ = batches(n, func(done int) error {
+		lb.line("INFO", msgLoaded(done, n, tr.Destination.Object))
+		lb.pause()
+		return nil
+	})
+	lb.line("INFO", msgTransformationFinished(tr.Name, n, n, lb.t.Sub(start)))
+	return false
+}

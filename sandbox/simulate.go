@@ -1,0 +1,121 @@
+package sandbox
+
+import (
+	"context"
+	"fmt"
+	"math/rand/v2"
+	"strconv"
+	"time"
+)
+
+// Flow properties that steer connectors the sandbox cannot reach (PostgreSQL, HTTP APIs, S3, FTP):
+// they still log and count records, and end as configured.
+const (
+	propOutcome = "x-standin-outcome" // success (default) | warning | error
+	propRecords = "x-standin-records" // records an API or remote store yields (default 25)
+	propError   = "x-standin-error"   // error message when the outcome is error
+	propWarning = "x-standin-warning" // warning message when the outcome is warning
+)
+
+// simulation applies a flow's configured outcome to its simulated connectors.
+type simulation struct {
+	flow    *flow
+	touched bool // a simulated connector was used, so an error outcome has already fired
+}
+
+func (sim *simulation) outcome() string { return sim.flow.Properties[propOutcome] }
+
+func (sim *simulation) records() int {
+	if n, err := strconv.Atoi(sim.flow.Properties[propRecords]); err == nil && n >= 0 {
+		return n
+	}
+	return 25
+}
+
+// extract stands in for reading from an unreachable source.
+func (sim *simulation) extract(ctx context.Context, x *runState, src connection, tr transformation) (*dataset, error) {
+	sim.touched = true
+	if err := x.e.pause(ctx); err != nil {
+		return nil, err
+	}
+	if sim.outcome() == "error" {
+		return nil, simulatedFailure(src, sim.flow.Properties[propError])
+	}
+	return syntheticRecords(src, sim.records(), x.auditID), nil
+}
+
+// load stands in for writing to an unreachable destination.
+func (sim *simulation) load(ctx context.Context, x *runState, dst connection, total int, progress func(int) error) (int, error) {
+	sim.touched = true
+	if sim.outcome() == "error" {
+		return 0, simulatedFailure(dst, sim.flow.Properties[propError])
+	}
+	if err := batches(total, progress); err != nil {
+		return 0, err
+	}
+	return total, nil
+}
+
+// finish applies a warning outcome, or an error outcome no simulated connector has raised yet.
+func (sim *simulation) finish(x *runState) error {
+	switch sim.outcome() {
+	case "error":
+		if !sim.touched {
+			return engineRunError("%s", orDefault(sim.flow.Properties[propError], "Flow failed"))
+		}
+	case "warning":
+		x.warnings++
+		x.lg.line("WARN", orDefault(sim.flow.Properties[propWarning], "Some records were rejected by the destination"))
+	}
+	return nil
+}
+
+func orDefault(v, def string) string {
+	if v == "" {
+		return def
+	}
+	return v
+}
+
+// simulatedFailure is the exception a remote connector of c's type raises.
+func simulatedFailure(c connection, msg string) *runError {
+	class, def, frame := "com.toolsverse.etl.exception.EtlException", "Connector error", "com.toolsverse.etl.connector.Connector.open(Connector.java:77)"
+	switch {
+	case isAPI(c.ConnectionType):
+		class, def = "com.toolsverse.etl.exception.EtlHttpException", fmt.Sprintf("HTTP 503 Service Unavailable returned by %s", c.Properties[propURL])
+		frame = "com.toolsverse.etl.connector.http.HttpConnector.execute(HttpConnector.java:612)"
+	case c.ConnectionType == "connection.db.postgres":
+		class, def = "org.postgresql.util.PSQLException", "FATAL: remaining connection slots are reserved for non-replication superuser connections"
+		frame = "org.postgresql.core.v3.ConnectionFactoryImpl.doAuthentication(ConnectionFactoryImpl.java:693)"
+	case c.ConnectionType == "connection.s3":
+		class, def = "software.amazon.awssdk.services.s3.model.S3Exception", "Access Denied (Service: S3, Status Code: 403)"
+		frame = "com.toolsverse.etl.connector.s3.S3Connector.put(S3Connector.java:241)"
+	case c.ConnectionType == "connection.ftp":
+		class, def = "java.net.ConnectException", fmt.Sprintf("Connection timed out (Connection timed out) connecting to %s:21", c.Properties[propHost])
+		frame = "org.apache.commons.net.SocketClient.connect(SocketClient.java:203)"
+	}
+	return &runError{class: class, message: orDefault(msg, def), frames: append([]string{frame}, engineFrames("execute")...)}
+}
+
+// syntheticRecords fabricates plausible records for a simulated source, different on every run.
+func syntheticRecords(c connection, n int, seed int64) *dataset {
+	r := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
+	now := time.Now()
+	ds := &dataset{}
+	if isAPI(c.ConnectionType) {
+		ds.columns = []string{"id", "order_number", "email", "total_price", "currency", "financial_status", "created_at"}
+		for i := range n {
+			ds.rows = append(ds.rows, []any{int64(5120000000 + r.IntN(999999)), int64(1001 + i),
+				fmt.Sprintf("customer%d@example.com", r.IntN(5000)), float64(r.IntN(40000)+500) / 100, "USD",
+				[]string{"paid", "paid", "paid", "pending", "refunded"}[r.IntN(5)],
+				now.Add(-time.Duration(r.IntN(86400)) * time.Second).Format(time.RFC3339)})
+		}
+		return ds
+	}
+	ds.columns = []string{"order_id", "customer_id", "order_date", "amount", "status"}
+	for i := range n {
+		ds.rows = append(ds.rows, []any{int64(90001 + i), int64(1001 + r.IntN(50)),
+			now.AddDate(0, 0, -r.IntN(3)).Format(time.DateOnly), float64(r.IntN(50000)+900) / 100, "completed"})
+	}
+	return ds
+}

@@ -1,0 +1,305 @@
+package sandbox
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+)
+
+// flowFilter selects flows for GET /v1/flows.
+type flowFilter struct {
+	name     string // case-insensitive substring of the name
+	tag      string // exact tag, case-insensitive
+	flowType string
+	limit    int
+	offset   int
+}
+
+const flowSelect = `SELECT f.id, f.name, f.flow_type, f.description, f.tags, f.suspended, f.definition,
+	f.created_at, f.updated_at,
+	(SELECT e.status FROM executions e WHERE e.flow_id = f.id ORDER BY e.audit_id DESC LIMIT 1),
+	(SELECT e.started FROM executions e WHERE e.flow_id = f.id ORDER BY e.audit_id DESC LIMIT 1)
+	FROM flows f`
+
+func scanFlow(sc interface{ Scan(...any) error }) (*flow, error) {
+	var f flow
+	var tags, def string
+	var lastStatus sql.NullString
+	var lastAt sql.NullInt64
+	if err := sc.Scan(&f.ID, &f.Name, &f.FlowType, &f.Description, &tags, &f.Suspended, &def,
+		&f.CreatedAt, &f.UpdatedAt, &lastStatus, &lastAt); err != nil {
+		return nil, err
+	}
+	if err := json.Unmarshal([]byte(tags), &f.Tags); err != nil {
+		return nil, fmt.Errorf("flow %d tags: %w", f.ID, err)
+	}
+	var d flowDefinition
+	if err := json.Unmarshal([]byte(def), &d); err != nil {
+		return nil, fmt.Errorf("flow %d definition: %w", f.ID, err)
+	}
+	f.Properties, f.Transformations, f.Mappings, f.NestedFlows = d.Properties, d.Transformations, d.Mappings, d.NestedFlows
+	if lastStatus.Valid {
+		f.LastRunStatus = &lastStatus.String
+	}
+	if lastAt.Valid {
+		f.LastRunAt = &lastAt.Int64
+	}
+	return &f, nil
+}
+
+// listFlows returns one page of matching flows ordered by id, and the total number that match.
+func (st *store) listFlows(ctx context.Context, ff flowFilter) ([]*flow, int, error) {
+	var where []string
+	var args []any
+	if ff.name != "" {
+		where = append(where, `instr(lower(f.name), lower(?)) > 0`)
+		args = append(args, ff.name)
+	}
+	if ff.tag != "" {
+		where = append(where, `EXISTS (SELECT 1 FROM json_each(f.tags) j WHERE lower(j.value) = lower(?))`)
+		args = append(args, ff.tag)
+	}
+	if ff.flowType != "" {
+		where = append(where, `f.flow_type = ?`)
+		args = append(args, ff.flowType)
+	}
+	cond := ""
+	if len(where) > 0 {
+		cond = " WHERE " + strings.Join(where, " AND ")
+	}
+	var total int
+	if err := st.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM flows f`+cond, args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := st.db.QueryContext(ctx, flowSelect+cond+` ORDER BY f.id LIMIT ? OFFSET ?`,
+		append(args, ff.limit, ff.offset)...)
+	if err != nil {
+		return nil, 0, err
+	}
+	var out []*flow
+	for rows.Next() {
+		f, err := scanFlow(rows)
+		if err != nil {
+			rows.Close()
+			return nil, 0, err
+		}
+		out = append(out, f)
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return nil, 0, err
+	}
+	return out, total, st.resolve(ctx, out...)
+}
+
+// getFlow returns one flow with its references resolved, or errNotFound.
+func (st *store) getFlow(ctx context.Context, id int64) (*flow, error) {
+	return st.oneFlow(ctx, ` WHERE f.id = ?`, id)
+}
+
+// flowByName finds a flow by exact name, falling back to a case-insensitive match.
+func (st *store) flowByName(ctx context.Context, name string) (*flow, error) {
+	f, err := st.oneFlow(ctx, ` WHERE f.name = ? COLLATE BINARY`, name)
+	if errors.Is(err, errNotFound) {
+		return st.oneFlow(ctx, ` WHERE f.name = ? COLLATE NOCASE`, name)
+	}
+	return f, err
+}
+
+func (st *store) oneFlow(ctx context.Context, cond string, arg any) (*flow, error) {
+	f, err := scanFlow(st.db.QueryRowContext(ctx, flowSelect+cond, arg))
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, errNotFound
+	}
+	if err != nil {
+		return nil, err
+	}
+	return f, st.resolve(ctx, f)
+}
+
+// flowNames maps every flow id to its name; nested-workflow steps show live names through it.
+func (st *store) flowNames(ctx context.Context) (map[int64]string, error) {
+	rows, err := st.db.QueryContext(ctx, `SELECT id, name FROM flows`)
+	if err != nil {
+		return nil, err
+	}
+	defer rows.Close()
+	names := map[int64]string{}
+	for rows.Next() {
+		var id int64
+		var name string
+		if err := rows.Scan(&id, &name); err != nil {
+			return nil, err
+		}
+		names[id] = name
+	}
+	return names, rows.Err()
+}
+
+// resolve fills the derived parts of flows: connection names and types in transformations, the
+// connections list, nested-flow names, and empty slices where JSON must show [] rather than null.
+func (st *store) resolve(ctx context.Context, flows ...*flow) error {
+	if len(flows) == 0 {
+		return nil
+	}
+	conns, err := st.connectionIndex(ctx)
+	if err != nil {
+		return err
+	}
+	names, err := st.flowNames(ctx)
+	if err != nil {
+		return err
+	}
+	for _, f := range flows {
+		resolveFlow(f, conns, names)
+	}
+	return nil
+}
+
+// resolveFlow resolves one flow against preloaded connections and flow names (see resolve).
+func resolveFlow(f *flow, conns map[int64]connection, names map[int64]string) {
+	f.Connections = []connectionRef{}
+	seen := map[int64]bool{}
+	ref := func(id int64) string {
+		c, ok := conns[id]
+		if !ok {
+			return ""
+		}
+		if !seen[id] {
+			seen[id] = true
+			f.Connections = append(f.Connections, connectionRef{ID: c.ID, Name: c.Name, ConnectionType: c.ConnectionType})
+		}
+		return c.Name
+	}
+	for i := range f.Transformations {
+		tr := &f.Transformations[i]
+		if n := ref(tr.Source.ConnectionID); n != "" {
+			tr.Source.Connection = n
+		}
+		if tr.Destination.ConnectionID != 0 {
+			if n := ref(tr.Destination.ConnectionID); n != "" {
+				tr.Destination.Connection = n
+			}
+		}
+	}
+	for i := range f.NestedFlows {
+		if n, ok := names[f.NestedFlows[i].FlowID]; ok {
+			f.NestedFlows[i].Name = n
+		}
+	}
+	fillEmpty(f)
+}
+
+// fillEmpty replaces nil maps and slices with empty ones, so JSON shows {} and [] rather than null.
+func fillEmpty(f *flow) {
+	if f.Properties == nil {
+		f.Properties = map[string]string{}
+	}
+	if f.Tags == nil {
+		f.Tags = []string{}
+	}
+	if f.Transformations == nil {
+		f.Transformations = []transformation{}
+	}
+	if f.Mappings == nil {
+		f.Mappings = []mapping{}
+	}
+	if f.NestedFlows == nil {
+		f.NestedFlows = []nestedFlow{}
+	}
+}
+
+func flowJSON(f *flow) (tags, def string, err error) {
+	t, err := json.Marshal(f.Tags)
+	if err != nil {
+		return "", "", err
+	}
+	d, err := json.Marshal(flowDefinition{Properties: f.Properties, Transformations: f.Transformations,
+		Mappings: f.Mappings, NestedFlows: f.NestedFlows})
+	return string(t), string(d), err
+}
+
+// insertFlow stores a new flow (seed or POST) and returns its id.
+func insertFlow(ctx context.Context, ex execer, f *flow, nowMs int64) (int64, error) {
+	tags, def, err := flowJSON(f)
+	if err != nil {
+		return 0, err
+	}
+	res, err := ex.ExecContext(ctx, `INSERT INTO flows(name, flow_type, description, tags, suspended, definition,
+		created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?)`,
+		f.Name, f.FlowType, f.Description, tags, f.Suspended, def, nowMs, nowMs)
+	if err != nil {
+		return 0, err
+	}
+	return res.LastInsertId()
+}
+
+// updateFlow replaces a flow's definition; suspension is changed only by setSuspended.
+func (st *store) updateFlow(ctx context.Context, f *flow, nowMs int64) error {
+	tags, def, err := flowJSON(f)
+	if err != nil {
+		return err
+	}
+	res, err := st.db.ExecContext(ctx, `UPDATE flows SET name = ?, flow_type = ?, description = ?, tags = ?,
+		definition = ?, updated_at = ? WHERE id = ?`, f.Name, f.FlowType, f.Description, tags, def, nowMs, f.ID)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errNotFound
+	}
+	return nil
+}
+
+// setSuspended suspends or resumes a flow.
+func (st *store) setSuspended(ctx context.Context, id int64, suspended bool, nowMs int64) error {
+	res, err := st.db.ExecContext(ctx, `UPDATE flows SET suspended = ?, updated_at = ? WHERE id = ?`, suspended, nowMs, id)
+	if err != nil {
+		return err
+	}
+	if n, _ := res.RowsAffected(); n == 0 {
+		return errNotFound
+	}
+	return nil
+}
+
+// nameTaken reports whether another flow (not exceptID) already uses name, case-insensitively.
+func (st *store) nameTaken(ctx context.Context, name string, exceptID int64) (bool, error) {
+	var n int
+	err := st.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM flows WHERE name = ? COLLATE NOCASE AND id <> ?`,
+		name, exceptID).Scan(&n)
+	return n > 0, err
+}
+
+// deleteFlow moves a flow to the recycle bin (its last state as JSON) and returns the bin item id.
+func (st *store) deleteFlow(ctx context.Context, f *flow, by string, nowMs int64) (int64, error) {
+	artifact, err := json.Marshal(f)
+	if err != nil {
+		return 0, err
+	}
+	tx, err := st.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, err
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after Commit
+	res, err := tx.ExecContext(ctx, `INSERT INTO recycle_bin(artifact_type, artifact_id, name, artifact, deleted_at,
+		deleted_by) VALUES('flow', ?, ?, ?, ?, ?)`, f.ID, f.Name, string(artifact), nowMs, by)
+	if err != nil {
+		return 0, err
+	}
+	binID, err := res.LastInsertId()
+	if err != nil {
+		return 0, err
+	}
+	del, err := tx.ExecContext(ctx, `DELETE FROM flows WHERE id = ?`, f.ID)
+	if err != nil {
+		return 0, err
+	}
+	if n, _ := del.RowsAffected(); n == 0 {
+		return 0, errNotFound
+	}
+	return binID, tx.Commit()
+}
