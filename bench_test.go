@@ -1,0 +1,133 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"io"
+	"os/exec"
+	"slices"
+	"strings"
+	"testing"
+	"time"
+
+	mcpclient "github.com/mark3labs/mcp-go/client"
+	"github.com/mark3labs/mcp-go/mcp"
+
+	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/sandbox"
+)
+
+// Benchmarks for the figures the README and issue notes report. Run them with
+//
+//	go test -run '^$' -bench . -benchtime 20x .
+//
+// They measure; they assert nothing about speed (machines are noisy).
+
+// BenchmarkColdStart measures spawning the binary until its initialize response, against a remote
+// Etlworks URL (never contacted at start-up) and with the embedded sandbox (which seeds a tenant).
+func BenchmarkColdStart(b *testing.B) {
+	for _, mode := range []struct {
+		name string
+		args []string
+		env  []string
+	}{
+		{"remote", nil, []string{"ETLWORKS_URL=http://127.0.0.1:9/rest", "ETLWORKS_API_KEY=bench"}},
+		{"sandbox", []string{"--sandbox"}, nil},
+	} {
+		b.Run(mode.name, func(b *testing.B) {
+			var samples []time.Duration
+			for b.Loop() {
+				samples = append(samples, coldStart(b, mode.args, mode.env))
+			}
+			reportPercentiles(b, samples)
+		})
+	}
+}
+
+func coldStart(b *testing.B, args, env []string) time.Duration {
+	cmd := exec.Command(binary, args...)
+	cmd.Env = append([]string{"HOME=" + b.TempDir()}, env...)
+	in, _ := cmd.StdinPipe()
+	out, _ := cmd.StdoutPipe()
+	start := time.Now()
+	if err := cmd.Start(); err != nil {
+		b.Fatal(err)
+	}
+	io.WriteString(in, `{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":"2025-11-25","capabilities":{},"clientInfo":{"name":"bench","version":"1"}}}`+"\n")
+	line, err := bufio.NewReader(out).ReadString('\n')
+	elapsed := time.Since(start)
+	if err != nil || !strings.Contains(line, `"serverInfo"`) {
+		b.Fatalf("no initialize response: %v %q", err, line)
+	}
+	in.Close()
+	cmd.Wait()
+	return elapsed
+}
+
+// BenchmarkGetFlow compares get_flow through the whole stack (MCP over stdio to the binary, the
+// client, the sandbox) with a direct GET of the same flow from the client.
+func BenchmarkGetFlow(b *testing.B) {
+	b.Run("mcp-stdio", func(b *testing.B) {
+		c, err := mcpclient.NewStdioMCPClient(binary, []string{"HOME=" + b.TempDir()}, "--sandbox")
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer c.Close()
+		ctx := context.Background()
+		if err := c.Start(ctx); err != nil {
+			b.Fatal(err)
+		}
+		init := mcp.InitializeRequest{}
+		init.Params.ProtocolVersion = mcp.LATEST_LEGACY_PROTOCOL_VERSION
+		if _, err := c.Initialize(ctx, init); err != nil {
+			b.Fatal(err)
+		}
+		req := mcp.CallToolRequest{}
+		req.Params.Name = "get_flow"
+		req.Params.Arguments = map[string]any{"flow": "Load orders from CSV"}
+		var samples []time.Duration
+		for b.Loop() {
+			start := time.Now()
+			res, err := c.CallTool(ctx, req)
+			samples = append(samples, time.Since(start))
+			if err != nil || res.IsError {
+				b.Fatalf("get_flow: %v %+v", err, res)
+			}
+		}
+		reportPercentiles(b, samples)
+	})
+	b.Run("direct-get", func(b *testing.B) {
+		sb, err := sandbox.Start(context.Background(), "", sandbox.Options{})
+		if err != nil {
+			b.Fatal(err)
+		}
+		defer sb.Close()
+		api, err := client.New(sb.URL, client.WithAPIKey(sb.Sandbox.Credentials().APIKey))
+		if err != nil {
+			b.Fatal(err)
+		}
+		var samples []time.Duration
+		for b.Loop() {
+			start := time.Now()
+			if _, _, err := api.Flows.Get(context.Background(), 1); err != nil {
+				b.Fatal(err)
+			}
+			samples = append(samples, time.Since(start))
+		}
+		reportPercentiles(b, samples)
+	})
+}
+
+// reportPercentiles adds p50 and p95 (milliseconds) to the benchmark output.
+func reportPercentiles(b *testing.B, samples []time.Duration) {
+	if len(samples) == 0 {
+		return
+	}
+	slices.Sort(samples)
+	pick := func(p float64) float64 {
+		i := int(p * float64(len(samples)-1))
+		return float64(samples[i].Microseconds()) / 1000
+	}
+	b.ReportMetric(pick(0.50), "p50-ms")
+	b.ReportMetric(pick(0.95), "p95-ms")
+}

@@ -1,0 +1,109 @@
+package main
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"os/exec"
+	"strings"
+	"testing"
+)
+
+// runMain drives the program in process with an injected environment.
+func runMain(t *testing.T, env map[string]string, args ...string) (int, string, string) {
+	t.Helper()
+	var out, errOut bytes.Buffer
+	getenv := func(k string) string { return env[k] }
+	code := run(context.Background(), args, getenv, strings.NewReader(""), &out, &errOut)
+	return code, out.String(), errOut.String()
+}
+
+func TestUsageAndConfigErrors(t *testing.T) {
+	cases := []struct {
+		name     string
+		env      map[string]string
+		args     []string
+		code     int
+		contains string
+	}{
+		{"version", nil, []string{"--version"}, 0, "etlworks-mcp "},
+		{"help", nil, []string{"--help"}, 0, "etlworks-mcp call TOOL"},
+		{"no url", nil, nil, 2, "ETLWORKS_URL"},
+		{"bad log level", map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY": "k"}, []string{"--log-level", "loud"}, 2, "--log-level"},
+		{"secret flag refused", nil, []string{"--api-key", "abc"}, 2, "ETLWORKS_API_KEY"},
+		{"stray argument", map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY": "k"}, []string{"serve"}, 2, "unexpected argument"},
+		{"call without tool", nil, []string{"call", "--sandbox"}, 2, "call needs a tool name"},
+		{"call bad json", nil, []string{"call", "list_flows", "{oops", "--sandbox"}, 2, "must be one JSON object"},
+		{"sandbox bad addr", nil, []string{"sandbox", "--addr", "nope"}, 2, "host:port"},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			code, out, errOut := runMain(t, tc.env, tc.args...)
+			if code != tc.code || !strings.Contains(out+errOut, tc.contains) {
+				t.Fatalf("exit %d (want %d); output lacks %q:\n%s%s", code, tc.code, tc.contains, out, errOut)
+			}
+			if strings.Contains(out+errOut, "abc") && tc.name == "secret flag refused" {
+				t.Fatal("the secret passed on the command line was echoed")
+			}
+		})
+	}
+}
+
+func TestCallCommand(t *testing.T) {
+	code, out, errOut := runMain(t, nil, "call", "list_flows", `{"limit":2}`, "--sandbox")
+	if code != 0 {
+		t.Fatalf("exit %d: %s", code, errOut)
+	}
+	var page struct {
+		Items []map[string]any `json:"items"`
+	}
+	if err := json.Unmarshal([]byte(out), &page); err != nil || len(page.Items) != 2 {
+		t.Fatalf("call output is not a page of 2 flows: %v\n%s", err, out)
+	}
+	code, _, errOut = runMain(t, nil, "call", "no_such_tool", "--sandbox")
+	if code != 2 || !strings.Contains(errOut, "list_flows") {
+		t.Fatalf("unknown tool: exit %d, %s", code, errOut)
+	}
+	code, out, _ = runMain(t, nil, "call", "get_flow", `{"flow":"nope nope"}`, "--sandbox")
+	if code != 1 || !strings.Contains(out, "not found") {
+		t.Fatalf("failing tool: exit %d, %s", code, out)
+	}
+	code, _, _ = runMain(t, nil, "call", "run_flow", `{"flow":"Load orders from CSV"}`, "--sandbox", "--read-only")
+	if code != 2 {
+		t.Fatalf("run_flow must not exist in read-only mode, exit %d", code)
+	}
+}
+
+func TestCallWaitsWithProgress(t *testing.T) {
+	code, out, errOut := runMain(t, nil, "call", "run_flow", `{"flow":"Load orders from CSV","wait":true}`, "--sandbox")
+	if code != 0 || !strings.Contains(out, `"status": "success"`) {
+		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
+	}
+	if !strings.Contains(errOut, "records after") {
+		t.Fatalf("no progress on stderr: %s", errOut)
+	}
+}
+
+// TestImportDirections enforces the one-way import rule of ARCHITECTURE.md.
+func TestImportDirections(t *testing.T) {
+	rules := map[string][]string{
+		"client":    {"github.com/mark3labs/mcp-go", "etlworks-mcp/tools", "etlworks-mcp/config", "etlworks-mcp/transport", "etlworks-mcp/sandbox"},
+		"config":    {"github.com/mark3labs/mcp-go", "etlworks-mcp/client", "etlworks-mcp/tools", "etlworks-mcp/transport"},
+		"transport": {"etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/config", "etlworks-mcp/sandbox"},
+		"tools":     {"etlworks-mcp/transport", "etlworks-mcp/config", "etlworks-mcp/sandbox"},
+		"sandbox":   {"github.com/mark3labs/mcp-go", "etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/transport"},
+	}
+	for pkg, banned := range rules {
+		out, err := exec.Command("go", "list", "-deps", "./"+pkg).Output()
+		if err != nil {
+			t.Fatalf("go list %s: %v", pkg, err)
+		}
+		for _, dep := range strings.Split(string(out), "\n") {
+			for _, b := range banned {
+				if strings.Contains(dep, b) {
+					t.Errorf("%s imports %s", pkg, dep)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,184 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"os"
+	"slices"
+
+	"github.com/lmittmann/tint"
+	"github.com/mark3labs/mcp-go/server"
+	"github.com/mattn/go-isatty"
+
+	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/config"
+	"github.com/etlworks/etlworks-mcp/sandbox"
+	"github.com/etlworks/etlworks-mcp/tools"
+	"github.com/etlworks/etlworks-mcp/transport"
+)
+
+// instructions tell the model, once per session, how the tools fit together.
+const instructions = `Tools for the Etlworks data-integration platform. Flows are pipelines; each run has an id, a status and a log.
+Find flows with list_flows; every "flow" argument takes an id or the exact name. run_flow with wait:true follows a run to the end.
+To find why a run failed: get_run, then get_run_log with errors_only:true.`
+
+// loadConfig parses flags and environment, mapping problems to usage errors.
+func loadConfig(args []string, getenv func(string) string) (config.Config, error) {
+	cfg, err := config.Load(args, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		return cfg, err
+	}
+	if err != nil {
+		return cfg, &usageError{err}
+	}
+	return cfg, nil
+}
+
+// runServe serves MCP over stdio or streamable HTTP until the client leaves or a signal arrives.
+func runServe(ctx context.Context, args []string, getenv func(string) string, std streams) error {
+	cfg, err := loadConfig(args, getenv)
+	if errors.Is(err, flag.ErrHelp) {
+		fmt.Fprint(std.out, usage())
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	if cfg.Version {
+		fmt.Fprintf(std.out, "etlworks-mcp %s\n", version)
+		return nil
+	}
+	if len(cfg.Args) > 0 {
+		return &usageError{fmt.Errorf("unexpected argument %q (subcommands are sandbox and call)", cfg.Args[0])}
+	}
+	if err := checkToolsets(cfg.Toolsets); err != nil {
+		return err
+	}
+	log := newLogger(cfg, std.err)
+	app, err := connect(ctx, cfg, log)
+	if err != nil {
+		return err
+	}
+	defer app.close()
+	srv, count := newMCPServer(cfg, app.api, log)
+	if cfg.HTTPAddr == "" {
+		fmt.Fprintf(std.err, "etlworks-mcp %s: serving MCP over stdio (%d tools%s) against %s. Waiting for a client on stdin; see README.md to connect one.\n",
+			version, count, readOnlyNote(cfg), app.describe())
+		return transport.ServeStdio(ctx, srv, std.in, std.out, log.With("component", "stdio"))
+	}
+	return transport.ServeHTTP(ctx, srv, transport.HTTPOptions{
+		Addr: cfg.HTTPAddr, AllowedOrigins: cfg.AllowedOrigins, Log: log.With("component", "http"),
+	}, func(addr net.Addr) {
+		fmt.Fprintf(std.err, "etlworks-mcp %s: serving MCP over streamable HTTP at http://%s/mcp (%d tools%s) against %s. Stop with Ctrl-C.\n",
+			version, addr, count, readOnlyNote(cfg), app.describe())
+	})
+}
+
+// checkToolsets refuses toolset names that no tool belongs to, listing the real ones.
+func checkToolsets(names []string) error {
+	for _, n := range names {
+		if !slices.Contains(tools.Toolsets, n) {
+			return &usageError{&config.FieldError{Field: "--toolsets", Value: n, Allowed: tools.Toolsets}}
+		}
+	}
+	return nil
+}
+
+func readOnlyNote(cfg config.Config) string {
+	if cfg.ReadOnly {
+		return ", read-only"
+	}
+	return ""
+}
+
+// app is a connected Etlworks client, and the embedded sandbox behind it in demo mode.
+type app struct {
+	api     *client.Client
+	sandbox *sandbox.Server
+	auth    string
+}
+
+func (a *app) describe() string {
+	if a.sandbox != nil {
+		c := a.sandbox.Sandbox.Credentials()
+		return fmt.Sprintf("the embedded sandbox at %s (demo login %s)", a.sandbox.URL, c.Login)
+	}
+	return fmt.Sprintf("%s (%s)", a.api.BaseURL(), a.auth)
+}
+
+func (a *app) close() {
+	if a.sandbox != nil {
+		_ = a.sandbox.Close()
+	}
+}
+
+// connect builds the Etlworks client, first starting the embedded sandbox in demo mode.
+func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+	opts := []client.Option{
+		client.WithTimeout(cfg.Timeout),
+		client.WithUserAgent("etlworks-mcp/" + version),
+		client.WithLogger(log.With("component", "client")),
+	}
+	if cfg.Sandbox {
+		sb, err := sandbox.Start(ctx, "", sandbox.Options{DataDir: cfg.SandboxData, Logger: log.With("component", "sandbox")})
+		if err != nil {
+			return nil, fmt.Errorf("start the embedded sandbox: %w", err)
+		}
+		api, err := client.New(sb.URL, append(opts, client.WithAPIKey(sb.Sandbox.Credentials().APIKey))...)
+		if err != nil {
+			_ = sb.Close()
+			return nil, err
+		}
+		return &app{api: api, sandbox: sb, auth: "sandbox"}, nil
+	}
+	if cfg.APIKey != "" {
+		opts = append(opts, client.WithAPIKey(cfg.APIKey))
+	} else {
+		opts = append(opts, client.WithLogin(cfg.Username, cfg.Password))
+	}
+	api, err := client.New(cfg.URL, opts...)
+	if err != nil {
+		return nil, &usageError{err}
+	}
+	return &app{api: api, auth: cfg.Auth()}, nil
+}
+
+// newMCPServer builds the MCP server with the tools this configuration offers.
+func newMCPServer(cfg config.Config, api *client.Client, log *slog.Logger) (*server.MCPServer, int) {
+	opts := []server.ServerOption{
+		server.WithToolCapabilities(true),
+		server.WithRecovery(),
+		server.WithResourceRecovery(),
+		server.WithLogging(),
+		server.WithInstructions(instructions),
+		server.WithTitle("Etlworks"),
+	}
+	if cfg.SlogLevel() <= slog.LevelDebug {
+		opts = append(opts, server.WithLogger(log.With("component", "mcp")))
+	}
+	srv := server.NewMCPServer("etlworks-mcp", version, opts...)
+	defs := tools.Filter(tools.All(tools.Deps{Client: api, Log: log}), cfg.ReadOnly, cfg.Toolsets)
+	tools.Register(srv, defs)
+	return srv, len(defs)
+}
+
+// newLogger builds the one logger of the process: tint on stderr (colour only on a terminal), or
+// JSON for log collectors. stdout is never used: in stdio mode it carries JSON-RPC only.
+func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+	if cfg.LogFormat == "json" {
+		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: cfg.SlogLevel()}))
+	}
+	noColor := true
+	if f, ok := w.(*os.File); ok {
+		noColor = !isatty.IsTerminal(f.Fd())
+	}
+	return slog.New(tint.NewHandler(w, &tint.Options{Level: cfg.SlogLevel(), NoColor: noColor, TimeFormat: "15:04:05.000"}))
+}
+
+// defaultLogConfig is the logging configuration of subcommands that take no logging flags.
+func defaultLogConfig() config.Config { return config.Config{LogLevel: "info", LogFormat: "text"} }
