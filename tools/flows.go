@@ -32,7 +32,7 @@ func listFlowsTool(d Deps) Def {
 	return newTool(d, spec[ListFlowsInput]{
 		name:        "list_flows",
 		title:       "List flows",
-		description: "List Etlworks flows with type, tags and last run status. Use it to find a flow's id or exact name.",
+		description: "List flows with type, tags and last run. Use it to find a flow's id or exact name.",
 		toolset:     "flows",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListFlowsInput) (any, error) {

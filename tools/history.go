@@ -42,8 +42,8 @@ var statuses = []string{"queued", "running", "success", "warning", "error", "can
 // ListRunsInput filters run history.
 type ListRunsInput struct {
 	Flow   Ref    `json:"flow,omitempty" jsonschema:"description=Flow id or exact name (default: all flows)"`
-	Status string `json:"status,omitempty" jsonschema:"enum=queued,enum=running,enum=success,enum=warning,enum=error,enum=canceled"`
-	Since  string `json:"since,omitempty" jsonschema:"description=RFC 3339 time or age such as 24h or 7d"`
+	Status string `json:"status,omitempty" jsonschema:"description=Run status,enum=queued,enum=running,enum=success,enum=warning,enum=error,enum=canceled"`
+	Since  string `json:"since,omitempty" jsonschema:"description=RFC 3339 time or age (24h or 7d)"`
 	page
 }
 
@@ -90,7 +90,7 @@ func listRunsTool(d Deps) Def {
 	return newTool(d, spec[ListRunsInput]{
 		name:        "list_runs",
 		title:       "List runs",
-		description: "List flow runs, newest first, with status, duration and records. Filter by flow, status and age.",
+		description: "List flow runs, newest first, with status, duration and records.",
 		toolset:     "flows",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListRunsInput) (any, error) {

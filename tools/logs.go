@@ -11,7 +11,7 @@ import (
 type GetRunLogInput struct {
 	Flow       Ref    `json:"flow" jsonschema:"required,description=Flow id or exact name"`
 	RunID      int64  `json:"run_id,omitempty" jsonschema:"description=Run id (default: latest run)"`
-	Tail       int    `json:"tail,omitempty" jsonschema:"minimum=1,maximum=2000,description=Last N matching lines (default 200)"`
+	Tail       int    `json:"tail,omitempty" jsonschema:"maximum=2000,description=Last N lines (default 200)"`
 	Grep       string `json:"grep,omitempty" jsonschema:"description=Regex filter (RE2)"`
 	ErrorsOnly bool   `json:"errors_only,omitempty" jsonschema:"description=Only error lines with context"`
 }
@@ -35,7 +35,7 @@ func getRunLogTool(d Deps) Def {
 	return newTool(d, spec[GetRunLogInput]{
 		name:        "get_run_log",
 		title:       "Get run log",
-		description: "Read a run's log with line numbers: the last lines, a regex filter, or just the errors. Use it to see why a run failed.",
+		description: "Read a run's log with line numbers: last lines, regex matches or errors only. Use it to see why a run failed.",
 		toolset:     "flows",
 		effect:      reads,
 		handle: func(ctx context.Context, in GetRunLogInput) (any, error) {

@@ -21,8 +21,8 @@ const (
 
 // page is the paging part of a list input.
 type page struct {
-	Limit  int    `json:"limit,omitempty" jsonschema:"minimum=1,maximum=100,description=Rows per page (default 25)"`
-	Cursor string `json:"cursor,omitempty" jsonschema:"description=next_cursor of the previous page"`
+	Limit  int    `json:"limit,omitempty" jsonschema:"maximum=100,description=Max rows (default 25)"`
+	Cursor string `json:"cursor,omitempty" jsonschema:"description=next_cursor from the last page"`
 }
 
 // offset decodes the cursor; the cursor is opaque to the model but simply encodes an offset.

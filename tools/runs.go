@@ -19,7 +19,7 @@ type RunFlowInput struct {
 	Flow           Ref               `json:"flow" jsonschema:"required,description=Flow id or exact name"`
 	Params         map[string]string `json:"params,omitempty" jsonschema:"description=Flow variables"`
 	Wait           bool              `json:"wait,omitempty" jsonschema:"description=Wait for the run to end"`
-	TimeoutSeconds int               `json:"timeout_seconds,omitempty" jsonschema:"minimum=1,maximum=3600,description=Max wait (default 300)"`
+	TimeoutSeconds int               `json:"timeout_seconds,omitempty" jsonschema:"maximum=3600,description=Max wait (default 300)"`
 }
 
 func (in *RunFlowInput) validate() error {
@@ -43,7 +43,7 @@ func runFlowTool(d Deps) Def {
 	return newTool(d, spec[RunFlowInput]{
 		name:        "run_flow",
 		title:       "Run flow",
-		description: "Start a flow run. With wait, follow it to the end and return status, duration, records and first errors.",
+		description: "Start a flow run. With wait, follow it to the end and report status, records and first errors.",
 		toolset:     "flows",
 		effect:      writes,
 		handle: func(ctx context.Context, in RunFlowInput) (any, error) {
