@@ -221,12 +221,15 @@ const maxDoc = 8000
 // definition, so the answer holds even when the documentation is thin.
 func explanation(markdown string, s flowSummary) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "# %s (flow %d)\n\n", s.Name, s.ID)
-	if doc := strings.TrimSpace(markdown); doc != "" {
+	doc := strings.TrimSpace(markdown)
+	if !strings.HasPrefix(doc, "# ") {
+		fmt.Fprintf(&b, "# %s\n\n", s.Name)
+	}
+	if doc != "" {
 		b.WriteString(clip(redact(doc), maxDoc))
 		b.WriteString("\n\n")
 	}
-	b.WriteString("## At a glance\n")
+	fmt.Fprintf(&b, "## At a glance\n- Flow id: %d\n", s.ID)
 	if s.Type != "" {
 		fmt.Fprintf(&b, "- Type: %s\n", s.Type)
 	}

@@ -140,3 +140,20 @@ func mustContain(t *testing.T, text string, wants ...string) {
 }
 
 func jsonUnmarshal(text string, out any) error { return json.Unmarshal([]byte(text), out) }
+
+func callRequest(name string, args map[string]any) mcp.CallToolRequest {
+	req := mcp.CallToolRequest{}
+	req.Params.Name = name
+	req.Params.Arguments = args
+	return req
+}
+
+func resultText(res *mcp.CallToolResult) string {
+	var b strings.Builder
+	for _, c := range res.Content {
+		if tc, ok := c.(mcp.TextContent); ok {
+			b.WriteString(tc.Text)
+		}
+	}
+	return b.String()
+}

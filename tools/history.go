@@ -32,7 +32,7 @@ func viewRun(e *client.Execution, now time.Time) runView {
 		RunID: int64(e.AuditID), Flow: e.FlowName, FlowID: int64(e.FlowID), Status: string(e.Status),
 		Started: isoTime(int64(e.Started)), Ended: isoTime(int64(e.Ended)),
 		DurationS: seconds(e.Duration(now)), Records: e.Records, User: e.User, Schedule: e.EventName,
-		Error: clip(redact(strings.TrimSpace(e.Exception)), maxException),
+		Error: clip(redact(exceptionSummary(e.Exception)), maxException),
 	}
 }
 
@@ -119,6 +119,18 @@ func listRunsTool(d Deps) Def {
 			return newListResult(rows, offset, resp.Total), nil
 		},
 	})
+}
+
+// exceptionSummary keeps the message lines of a Java exception and drops its stack frames, which
+// cost many tokens and rarely explain anything; get_run_log shows them when needed.
+func exceptionSummary(s string) string {
+	var keep []string
+	for _, l := range strings.Split(strings.TrimSpace(s), "\n") {
+		if t := strings.TrimSpace(l); t != "" && !stackLine.MatchString(l) && len(keep) < 4 {
+			keep = append(keep, t)
+		}
+	}
+	return strings.Join(keep, "\n")
 }
 
 func firstLine(s string) string {
