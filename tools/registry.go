@@ -12,6 +12,9 @@ var Toolsets = []string{"flows"}
 // All returns every tool in a fixed order (stable tools/list output keeps clients' prompt caches
 // warm).
 func All(d Deps) []Def {
+	if d.confirm == nil {
+		d.confirm = newConfirmer()
+	}
 	return []Def{
 		listFlowsTool(d),
 		getFlowTool(d),

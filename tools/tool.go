@@ -24,6 +24,8 @@ type Deps struct {
 	Log    *slog.Logger
 	// PollInterval is how often run_flow checks a run it waits for (default 1s).
 	PollInterval time.Duration
+
+	confirm *confirmer // guards destructive tools; All creates one shared by every tool
 }
 
 // Def is one tool ready to register: the MCP tool, its handler, its toolset and whether it only reads.
@@ -77,7 +79,7 @@ func newTool[In any](deps Deps, s spec[In]) Def {
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
-		ctx = withProgress(ctx, req)
+		ctx = withCall(withProgress(ctx, req), req)
 		start := time.Now()
 		out, err := s.handle(ctx, in)
 		if err != nil {
