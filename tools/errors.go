@@ -21,6 +21,10 @@ func describeError(err error) string {
 	if errors.As(err, &nf) {
 		return nf.Error()
 	}
+	var byName *client.NameNotFoundError
+	if errors.As(err, &byName) {
+		return notFound(byName.Kind, byName.Name, byName.Names).Error()
+	}
 	var api *client.APIError
 	if errors.As(err, &api) {
 		return describeAPIError(api)

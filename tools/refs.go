@@ -52,9 +52,6 @@ type flowRef struct {
 	Name string
 }
 
-// maxScan bounds how many flows a name lookup reads (pages of 200).
-const maxScan = 5000
-
 // resolveFlow turns an id or exact name into a flow. An unknown name gets an error suggesting the
 // closest names, so the model can correct itself in one step.
 func resolveFlow(ctx context.Context, c *client.Client, ref Ref) (flowRef, error) {
@@ -71,33 +68,11 @@ func resolveFlow(ctx context.Context, c *client.Client, ref Ref) (flowRef, error
 		}
 		return flowRef{ID: id, Name: gjson.GetBytes(raw, "name").String()}, nil
 	}
-	name := string(ref)
-	var names []string
-	var caseInsensitive []flowRef
-	for offset := 0; offset < maxScan; offset += 200 {
-		raw, resp, err := c.Flows.List(ctx, &client.FlowListOptions{ListOptions: client.ListOptions{Limit: 200, Offset: offset}})
-		if err != nil {
-			return flowRef{}, err
-		}
-		rows := gjson.ParseBytes(raw).Array()
-		for _, row := range rows {
-			n := row.Get("name").String()
-			if n == name {
-				return flowRef{ID: row.Get("id").Int(), Name: n}, nil
-			}
-			if strings.EqualFold(n, name) {
-				caseInsensitive = append(caseInsensitive, flowRef{ID: row.Get("id").Int(), Name: n})
-			}
-			names = append(names, n)
-		}
-		if len(rows) < 200 || (resp.Total >= 0 && offset+len(rows) >= resp.Total) {
-			break
-		}
+	found, err := c.Flows.FindByName(ctx, string(ref))
+	if err != nil {
+		return flowRef{}, err
 	}
-	if len(caseInsensitive) == 1 {
-		return caseInsensitive[0], nil
-	}
-	return flowRef{}, notFound("flow", name, names)
+	return flowRef{ID: found.ID, Name: found.Name}, nil
 }
 
 // notFoundError says an object does not exist and offers the closest names.

@@ -1,0 +1,84 @@
+package client
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"encoding/json"
+)
+
+// NameNotFoundError says no object of a kind has the name that was asked for. Names holds the
+// names that do exist (up to the scan limit), so callers can suggest the closest ones.
+type NameNotFoundError struct {
+	Kind  string // "flow", "connection", …
+	Name  string
+	Names []string
+}
+
+func (e *NameNotFoundError) Error() string {
+	return fmt.Sprintf("%s %q not found", e.Kind, e.Name)
+}
+
+// maxNameScan bounds how many objects a name lookup reads, in pages of 200.
+const maxNameScan = 5000
+
+// Named is an object found by name: its id, exact name and raw JSON row.
+type Named struct {
+	ID   int64
+	Name string
+	Raw  json.RawMessage
+}
+
+// findByName pages through a list endpoint looking for the exact name; a unique case-insensitive
+// match is accepted too, because people rarely type capitals exactly.
+func (c *Client) findByName(ctx context.Context, path, kind, name string) (*Named, error) {
+	var names []string
+	var folded []*Named
+	for offset := 0; offset < maxNameScan; offset += 200 {
+		q := url.Values{"limit": {"200"}}
+		if offset > 0 {
+			q.Set("offset", strconv.Itoa(offset))
+		}
+		raw, resp, err := c.getList(ctx, path, q)
+		if err != nil {
+			return nil, err
+		}
+		var rows []json.RawMessage
+		if err := json.Unmarshal(raw, &rows); err != nil {
+			return nil, fmt.Errorf("client: GET %s: %w", path, err)
+		}
+		for _, row := range rows {
+			var head struct {
+				ID   ID     `json:"id"`
+				Name string `json:"name"`
+			}
+			if json.Unmarshal(row, &head) != nil {
+				continue
+			}
+			n := &Named{ID: int64(head.ID), Name: head.Name, Raw: row}
+			if head.Name == name {
+				return n, nil
+			}
+			if strings.EqualFold(head.Name, name) {
+				folded = append(folded, n)
+			}
+			names = append(names, head.Name)
+		}
+		if len(rows) < 200 || (resp.Total >= 0 && offset+len(rows) >= resp.Total) {
+			break
+		}
+	}
+	if len(folded) == 1 {
+		return folded[0], nil
+	}
+	return nil, &NameNotFoundError{Kind: kind, Name: name, Names: names}
+}
+
+// FindByName returns the flow with this exact name (or the one case-insensitive match); a
+// *NameNotFoundError lists the existing names otherwise.
+func (s *FlowsService) FindByName(ctx context.Context, name string) (*Named, error) {
+	return s.client.findByName(ctx, "v1/flows", "flow", name)
+}
