@@ -4,13 +4,14 @@ import (
 	"encoding/base64"
 	"fmt"
 	"math"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
+
+	"github.com/etlworks/etlworks-mcp/client"
 )
 
 // Page sizes: lists return defaultLimit rows unless asked, never more than maxLimit.
@@ -116,25 +117,8 @@ func clip(s string, n int) string {
 	return s[:cut] + fmt.Sprintf("… [%d more bytes]", len(s)-cut)
 }
 
-// secretKey matches property names that hold credentials.
-var secretKey = regexp.MustCompile(`(?i)(password|passwd|secret|token|api[_-]?key|private[_-]?key|credential|auth)`)
-
-// secretText matches credentials inside free text: bearer tokens, JWTs and key=value secrets.
-var secretText = regexp.MustCompile(`(?i)(bearer\s+)[A-Za-z0-9._~+/=-]{8,}|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}|((?:password|passwd|pwd|secret|token|api[_-]?key)"?\s*[=:]\s*)("[^"]*"|'[^']*'|[^\s,;&]+)`)
-
 // redact hides credentials in text that came from Etlworks (logs, messages) before a model sees it.
-func redact(s string) string {
-	return secretText.ReplaceAllStringFunc(s, func(m string) string {
-		sub := secretText.FindStringSubmatch(m)
-		switch {
-		case sub[1] != "":
-			return sub[1] + "[REDACTED]"
-		case sub[2] != "":
-			return sub[2] + "[REDACTED]"
-		}
-		return "[REDACTED]"
-	})
-}
+func redact(s string) string { return client.Redact(s) }
 
 // isSecretKey reports whether a property name looks like it holds a credential.
-func isSecretKey(k string) bool { return secretKey.MatchString(k) }
+func isSecretKey(k string) bool { return client.IsSecretKey(k) }
