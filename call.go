@@ -50,7 +50,7 @@ func runCall(ctx context.Context, args []string, getenv func(string) string, std
 		return err
 	}
 	defer app.close()
-	srv, _ := newMCPServer(cfg, app.api, log)
+	srv, _ := newMCPServer(ctx, cfg, app.api, log)
 	if _, ok := srv.ListTools()[name]; !ok {
 		names := make([]string, 0)
 		for n := range srv.ListTools() {

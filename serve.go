@@ -17,6 +17,7 @@ import (
 
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/config"
+	"github.com/etlworks/etlworks-mcp/resources"
 	"github.com/etlworks/etlworks-mcp/sandbox"
 	"github.com/etlworks/etlworks-mcp/tools"
 	"github.com/etlworks/etlworks-mcp/transport"
@@ -65,7 +66,7 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	defer app.close()
-	srv, count := newMCPServer(cfg, app.api, log)
+	srv, count := newMCPServer(ctx, cfg, app.api, log)
 	if cfg.HTTPAddr == "" {
 		fmt.Fprintf(std.err, "etlworks-mcp %s: serving MCP over stdio (%d tools%s) against %s. Waiting for a client on stdin; see README.md to connect one.\n",
 			version, count, readOnlyNote(cfg), app.describe())
@@ -148,10 +149,22 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	return &app{api: api, auth: cfg.Auth()}, nil
 }
 
-// newMCPServer builds the MCP server with the tools this configuration offers.
-func newMCPServer(cfg config.Config, api *client.Client, log *slog.Logger) (*server.MCPServer, int) {
+// newMCPServer builds the MCP server: the tools this configuration offers, the resources with
+// completion of their arguments, and the watcher that tells subscribers when a run changes. The
+// watcher runs until ctx ends.
+func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, log *slog.Logger) (*server.MCPServer, int) {
+	rdeps := resources.Deps{Client: api, Log: log}
+	completer := resources.NewCompleter(rdeps)
+	watcher := resources.NewWatcher(rdeps, 0)
+	hooks := &server.Hooks{}
+	watcher.Hooks(hooks)
 	opts := []server.ServerOption{
 		server.WithToolCapabilities(true),
+		server.WithResourceCapabilities(true, true),
+		server.WithCompletions(),
+		server.WithResourceCompletionProvider(completer),
+		server.WithPromptCompletionProvider(completer),
+		server.WithHooks(hooks),
 		server.WithRecovery(),
 		server.WithResourceRecovery(),
 		server.WithLogging(),
@@ -164,6 +177,8 @@ func newMCPServer(cfg config.Config, api *client.Client, log *slog.Logger) (*ser
 	srv := server.NewMCPServer("etlworks-mcp", version, opts...)
 	defs := tools.Filter(tools.All(tools.Deps{Client: api, Log: log}), cfg.ReadOnly, cfg.Toolsets)
 	tools.Register(srv, defs)
+	resources.Register(srv, resources.All(rdeps))
+	go watcher.Run(ctx, srv)
 	return srv, len(defs)
 }
 

@@ -1,0 +1,133 @@
+package resources
+
+import (
+	"context"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/tidwall/gjson"
+
+	"github.com/etlworks/etlworks-mcp/client"
+)
+
+// maxCompletions is the protocol's cap on values in one completion answer.
+const maxCompletions = 100
+
+// Completer completes the arguments of resource templates and prompts by argument name: flow
+// (names and ids), run (recent run ids of the flow already chosen) and connection (names and ids).
+// One provider serves both, so a flow completes the same way wherever it is asked for.
+type Completer struct {
+	d Deps
+}
+
+// NewCompleter returns the completion provider for main to install on the server.
+func NewCompleter(d Deps) *Completer { return &Completer{d: d} }
+
+// CompleteResourceArgument implements server.ResourceCompletionProvider.
+func (c *Completer) CompleteResourceArgument(ctx context.Context, _ string, arg mcp.CompleteArgument, cc mcp.CompleteContext) (*mcp.Completion, error) {
+	return c.complete(ctx, arg, cc)
+}
+
+// CompletePromptArgument implements server.PromptCompletionProvider.
+func (c *Completer) CompletePromptArgument(ctx context.Context, _ string, arg mcp.CompleteArgument, cc mcp.CompleteContext) (*mcp.Completion, error) {
+	return c.complete(ctx, arg, cc)
+}
+
+func (c *Completer) complete(ctx context.Context, arg mcp.CompleteArgument, cc mcp.CompleteContext) (*mcp.Completion, error) {
+	switch arg.Name {
+	case "flow":
+		raw, _, err := c.d.Client.Flows.List(ctx, &client.FlowListOptions{ListOptions: client.ListOptions{Limit: 200}})
+		if err != nil {
+			return nil, err
+		}
+		return rank(namesAndIDs(raw), arg.Value), nil
+	case "run":
+		return c.completeRun(ctx, arg.Value, cc.Arguments["flow"])
+	case "connection":
+		if c.d.Connections == nil {
+			return empty(), nil
+		}
+		raw, err := c.d.Connections(ctx)
+		if err != nil {
+			return nil, err
+		}
+		return rank(namesAndIDs(raw), arg.Value), nil
+	}
+	return empty(), nil
+}
+
+// completeRun offers the flow's recent run ids, newest first, plus "latest".
+func (c *Completer) completeRun(ctx context.Context, prefix, flow string) (*mcp.Completion, error) {
+	if flow == "" {
+		return empty(), nil // the flow argument comes first
+	}
+	flowID, _, err := resolveFlow(ctx, c.d.Client, flow)
+	if err != nil {
+		return empty(), nil // an unfinished flow name completes to nothing rather than an error
+	}
+	runs, _, err := c.d.Client.Executions.List(ctx, &client.ExecutionListOptions{FlowID: flowID, ListOptions: client.ListOptions{Limit: maxCompletions}})
+	if err != nil {
+		return nil, err
+	}
+	values := []string{}
+	if strings.HasPrefix("latest", prefix) {
+		values = append(values, "latest")
+	}
+	for _, r := range runs {
+		if id := strconv.FormatInt(int64(r.AuditID), 10); strings.HasPrefix(id, prefix) && len(values) < maxCompletions {
+			values = append(values, id)
+		}
+	}
+	return &mcp.Completion{Values: values, Total: len(values)}, nil
+}
+
+func empty() *mcp.Completion { return &mcp.Completion{Values: []string{}} }
+
+// candidate is a name or id that may complete a value.
+type candidate struct{ name, id string }
+
+func namesAndIDs(raw []byte) []candidate {
+	var out []candidate
+	for _, row := range gjson.ParseBytes(raw).Array() {
+		out = append(out, candidate{name: row.Get("name").String(), id: row.Get("id").String()})
+	}
+	return out
+}
+
+// rank returns the names that start with prefix (case-insensitive), then names with a word that
+// starts with it, then names that contain it; a numeric prefix matches ids. Capped at 100.
+func rank(cands []candidate, prefix string) *mcp.Completion {
+	p := strings.ToLower(strings.TrimSpace(prefix))
+	type scored struct {
+		value string
+		score int
+	}
+	var hits []scored
+	for _, c := range cands {
+		n := strings.ToLower(c.name)
+		switch {
+		case p == "" || strings.HasPrefix(n, p):
+			hits = append(hits, scored{c.name, 0})
+		case strings.Contains(" "+n, " "+p):
+			hits = append(hits, scored{c.name, 1})
+		case strings.Contains(n, p):
+			hits = append(hits, scored{c.name, 2})
+		case strings.HasPrefix(c.id, p):
+			hits = append(hits, scored{c.id, 3})
+		}
+	}
+	sort.SliceStable(hits, func(i, j int) bool {
+		if hits[i].score != hits[j].score {
+			return hits[i].score < hits[j].score
+		}
+		return strings.ToLower(hits[i].value) < strings.ToLower(hits[j].value)
+	})
+	out := &mcp.Completion{Values: []string{}, Total: len(hits)}
+	for i := 0; i < len(hits) && i < maxCompletions; i++ {
+		out.Values = append(out.Values, hits[i].value)
+	}
+	out.HasMore = len(hits) > len(out.Values)
+	return out
+}

@@ -1,0 +1,97 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/tidwall/gjson"
+
+	"github.com/etlworks/etlworks-mcp/client"
+)
+
+// indexLimit bounds the flow index; list_flows pages through the rest.
+const indexLimit = 200
+
+func flowIndex(d Deps) Def {
+	r := mcp.NewResource(Scheme+"flows", "Flows",
+		mcp.WithResourceDescription("Index of Etlworks flows: id, name, type, tags, last run and each flow's URI."),
+		mcp.WithMIMEType("application/json"))
+	return Def{Resource: &r, Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		raw, resp, err := d.Client.Flows.List(ctx, &client.FlowListOptions{ListOptions: client.ListOptions{Limit: indexLimit}})
+		if err != nil {
+			return nil, err
+		}
+		type row struct {
+			ID      int64    `json:"id"`
+			Name    string   `json:"name"`
+			Type    string   `json:"type,omitempty"`
+			Tags    []string `json:"tags,omitempty"`
+			LastRun string   `json:"last_run,omitempty"`
+			URI     string   `json:"uri"`
+		}
+		rows := []row{}
+		for _, f := range gjson.ParseBytes(raw).Array() {
+			r := row{ID: f.Get("id").Int(), Name: f.Get("name").String(), Type: f.Get("flowType").String(), URI: FlowURI(f.Get("id").Int())}
+			for _, t := range f.Get("tags").Array() {
+				r.Tags = append(r.Tags, t.String())
+			}
+			if s := f.Get("lastRunStatus").String(); s != "" {
+				r.LastRun = s
+				if at := f.Get("lastRunAt").Int(); at > 0 {
+					r.LastRun += " at " + time.UnixMilli(at).UTC().Format(time.RFC3339)
+				}
+			}
+			rows = append(rows, r)
+		}
+		out := map[string]any{"flows": rows, "total": resp.Total}
+		if resp.Total > len(rows) {
+			out["note"] = fmt.Sprintf("first %d of %d flows; list_flows pages through all of them", len(rows), resp.Total)
+		}
+		return jsonContents(req.Params.URI, out)
+	}}
+}
+
+func flowDefinition(d Deps) Def {
+	t := mcp.NewResourceTemplate(Scheme+"flows/{flow}", "Flow definition",
+		mcp.WithTemplateDescription("A flow's definition (sources, destinations, SQL, connections), secrets masked. {flow} is an id or exact name."),
+		mcp.WithTemplateMIMEType("application/json"))
+	return Def{Template: &t, Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		id, _, err := resolveFlow(ctx, d.Client, arg(req, "flow"))
+		if err != nil {
+			return nil, err
+		}
+		raw, _, err := d.Client.Flows.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		safe, err := client.MaskJSON(raw)
+		if err != nil {
+			return nil, err
+		}
+		return textContents(req.Params.URI, "application/json", string(safe)), nil
+	}}
+}
+
+func flowDocumentation(d Deps) Def {
+	t := mcp.NewResourceTemplate(Scheme+"flows/{flow}/documentation", "Flow documentation",
+		mcp.WithTemplateDescription("Plain-English documentation of what a flow does, as Markdown."),
+		mcp.WithTemplateMIMEType("text/markdown"))
+	return Def{Template: &t, Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		id, _, err := resolveFlow(ctx, d.Client, arg(req, "flow"))
+		if err != nil {
+			return nil, err
+		}
+		doc, _, err := d.Client.Flows.Documentation(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		text := strings.TrimSpace(doc.Documentation)
+		if text == "" {
+			text = fmt.Sprintf("Etlworks has no documentation for flow %d; read %s for its definition.", id, FlowURI(id))
+		}
+		return textContents(req.Params.URI, "text/markdown", text), nil
+	}}
+}

@@ -1,0 +1,105 @@
+// Package resources exposes Etlworks objects as MCP resources, so a person or an assistant can
+// attach a flow, its documentation, a connection, a run or a run log to a conversation. Reads are
+// bounded and never carry a secret; template arguments complete as they are typed.
+package resources
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"net/url"
+	"strconv"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/etlworks/etlworks-mcp/client"
+)
+
+// Scheme is the URI scheme of every resource this server offers.
+const Scheme = "etlworks://"
+
+// Deps are what resource handlers need.
+type Deps struct {
+	Client *client.Client
+	Log    *slog.Logger
+	// Connections lists connections as a raw JSON array (id, name, …) for completion; nil until
+	// the client has a connections service.
+	Connections func(ctx context.Context) ([]byte, error)
+}
+
+// Def is one resource or resource template with its handler.
+type Def struct {
+	Resource *mcp.Resource         // set for a fixed resource
+	Template *mcp.ResourceTemplate // set for a template
+	Handler  server.ResourceHandlerFunc
+}
+
+// Register adds the resources and templates to an MCP server.
+func Register(s *server.MCPServer, defs []Def) {
+	for _, d := range defs {
+		if d.Resource != nil {
+			s.AddResource(*d.Resource, d.Handler)
+		} else {
+			s.AddResourceTemplate(*d.Template, server.ResourceTemplateHandlerFunc(d.Handler))
+		}
+	}
+}
+
+// arg reads a template variable (mcp-go passes them as []string), URL-decoded.
+func arg(req mcp.ReadResourceRequest, name string) string {
+	var v string
+	switch a := req.Params.Arguments[name].(type) {
+	case []string:
+		if len(a) > 0 {
+			v = a[0]
+		}
+	case string:
+		v = a
+	}
+	return unescape(v)
+}
+
+// unescape decodes a URI path segment (flow names may arrive percent-encoded).
+func unescape(v string) string {
+	if d, err := url.PathUnescape(v); err == nil {
+		v = d
+	}
+	return strings.TrimSpace(v)
+}
+
+// jsonContents renders v as compact JSON resource contents.
+func jsonContents(uri string, v any) ([]mcp.ResourceContents, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return nil, err
+	}
+	return []mcp.ResourceContents{mcp.TextResourceContents{URI: uri, MIMEType: "application/json", Text: string(b)}}, nil
+}
+
+func textContents(uri, mime, text string) []mcp.ResourceContents {
+	return []mcp.ResourceContents{mcp.TextResourceContents{URI: uri, MIMEType: mime, Text: text}}
+}
+
+// resolveFlow accepts a flow id or exact name from a URI.
+func resolveFlow(ctx context.Context, c *client.Client, ref string) (int64, string, error) {
+	if ref == "" {
+		return 0, "", fmt.Errorf("the URI names no flow: use etlworks://flows/{flow id or name}")
+	}
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
+		return id, "", nil
+	}
+	found, err := c.Flows.FindByName(ctx, ref)
+	if err != nil {
+		return 0, "", err
+	}
+	return found.ID, found.Name, nil
+}
+
+// FlowURI is the resource URI of a flow, for tools and prompts that point at it.
+func FlowURI(id int64) string { return fmt.Sprintf("%sflows/%d", Scheme, id) }
+
+// RunURI is the resource URI of one run.
+func RunURI(flowID, runID int64) string { return fmt.Sprintf("%sruns/%d/%d", Scheme, flowID, runID) }
