@@ -30,8 +30,14 @@ type env struct {
 // newEnv starts a fast sandbox (runs take well under a second) and connects to it.
 func newEnv(t testing.TB) *env {
 	t.Helper()
+	return newEnvWithStep(t, 10*time.Millisecond)
+}
+
+// newEnvWithStep is newEnv with runs paced by step (slower runs for progress and cancellation).
+func newEnvWithStep(t testing.TB, step time.Duration) *env {
+	t.Helper()
 	ctx := t.Context()
-	sb, err := sandbox.Start(ctx, "", sandbox.Options{RunStep: 10 * time.Millisecond})
+	sb, err := sandbox.Start(ctx, "", sandbox.Options{RunStep: step})
 	if err != nil {
 		t.Fatalf("start sandbox: %v", err)
 	}

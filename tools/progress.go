@@ -41,3 +41,9 @@ func reportProgress(ctx context.Context, done, total float64, message string) {
 	}
 	_ = p.srv.SendNotificationToClient(ctx, string(mcp.MethodNotificationProgress), params)
 }
+
+// hasProgress reports whether the client asked for progress on this call.
+func hasProgress(ctx context.Context) bool {
+	p, _ := ctx.Value(progressKey{}).(*progress)
+	return p != nil
+}

@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/client"
@@ -20,14 +21,15 @@ type RunFlowInput struct {
 	Params         map[string]string `json:"params,omitempty" jsonschema:"description=Flow variables"`
 	Wait           bool              `json:"wait,omitempty" jsonschema:"description=Wait for the run to end"`
 	TimeoutSeconds int               `json:"timeout_seconds,omitempty" jsonschema:"maximum=3600,description=Max wait (default 300)"`
+	StopOnCancel   bool              `json:"stop_on_cancel,omitempty" jsonschema:"description=Stop the run if this call is cancelled"`
 }
 
 func (in *RunFlowInput) validate() error {
 	if in.TimeoutSeconds < 0 || in.TimeoutSeconds > maxWait {
 		return badInput(`"timeout_seconds" must be between 1 and %d, got %d`, maxWait, in.TimeoutSeconds)
 	}
-	if in.TimeoutSeconds > 0 && !in.Wait {
-		return badInput(`"timeout_seconds" only applies with "wait": true`)
+	if (in.TimeoutSeconds > 0 || in.StopOnCancel) && !in.Wait {
+		return badInput(`"timeout_seconds" and "stop_on_cancel" only apply with "wait": true`)
 	}
 	return nil
 }
@@ -72,12 +74,18 @@ func runFlowTool(d Deps) Def {
 			if timeout == 0 {
 				timeout = defaultWait * time.Second
 			}
-			return waitForRun(ctx, d, f, runID, timeout)
+			out, err := waitForRun(ctx, d, f, runID, timeout)
+			if err != nil && ctx.Err() != nil && in.StopOnCancel {
+				stopAfterCancel(d, f, runID)
+			}
+			return out, err
 		},
 	})
 }
 
-// waitForRun polls a run until it ends or timeout passes, reporting progress on the way.
+// waitForRun polls a run until it ends or timeout passes, reporting progress on the way: status,
+// records so far and the last log line. It stops waiting, and returns ctx's error, as soon as the
+// client cancels the call.
 func waitForRun(ctx context.Context, d Deps, f flowRef, runID int64, timeout time.Duration) (any, error) {
 	interval := d.PollInterval
 	if interval <= 0 {
@@ -85,6 +93,7 @@ func waitForRun(ctx context.Context, d Deps, f flowRef, runID int64, timeout tim
 	}
 	start := time.Now()
 	deadline := start.Add(timeout)
+	var tracker progressTracker
 	for {
 		run, _, err := d.Client.Executions.Get(ctx, f.ID, &client.ExecutionGetOptions{AuditID: runID})
 		if err != nil && !client.IsNotFound(err) { // a just-queued run may not be visible yet
@@ -92,9 +101,9 @@ func waitForRun(ctx context.Context, d Deps, f flowRef, runID int64, timeout tim
 		}
 		elapsed := time.Since(start)
 		if run != nil {
-			reportProgress(ctx, seconds(elapsed), seconds(timeout),
-				fmt.Sprintf("%s: %d records after %.0fs", run.Status, run.Records, elapsed.Seconds()))
+			tracker.report(ctx, d, f, run, elapsed, timeout)
 			if run.Status.Terminal() {
+				tracker.settle()
 				return finished(ctx, d, f, run), nil
 			}
 		}
@@ -103,6 +112,7 @@ func waitForRun(ctx context.Context, d Deps, f flowRef, runID int64, timeout tim
 			if run != nil {
 				status = string(run.Status)
 			}
+			tracker.settle()
 			return runOutcome{
 				runView: runView{RunID: runID, Flow: f.Name, FlowID: f.ID, Status: status, DurationS: seconds(elapsed)},
 				Next: fmt.Sprintf("still %s after %.0fs; get_run {flow: %d, run_id: %d} checks it later, stop_flow stops it",
@@ -116,6 +126,62 @@ func waitForRun(ctx context.Context, d Deps, f flowRef, runID int64, timeout tim
 			return nil, ctx.Err()
 		case <-t.C:
 		}
+	}
+}
+
+// progressTracker turns polls into progress notifications whose progress value always grows, as
+// the protocol requires, and whose message says what the run is doing.
+type progressTracker struct {
+	last float64
+	sent bool
+}
+
+func (p *progressTracker) report(ctx context.Context, d Deps, f flowRef, run *client.Execution, elapsed, timeout time.Duration) {
+	if !hasProgress(ctx) {
+		return
+	}
+	p.last = max(p.last+0.001, elapsed.Seconds())
+	msg := fmt.Sprintf("%s: %d records after %.0fs", run.Status, run.Records, elapsed.Seconds())
+	if !run.Status.Terminal() {
+		if line := lastLogLine(ctx, d, f.ID, int64(run.AuditID)); line != "" {
+			msg += " | " + line
+		}
+	}
+	reportProgress(ctx, p.last, timeout.Seconds(), msg)
+	p.sent = true
+}
+
+// settle gives the last progress notification a head start on the result: transports write
+// notifications and responses on different paths, and a client should see progress first.
+func (p *progressTracker) settle() {
+	if p.sent {
+		time.Sleep(progressSettle)
+	}
+}
+
+// progressSettle is the head start of the last progress notification.
+const progressSettle = 30 * time.Millisecond
+
+// lastLogLine returns the newest log line of a running run, shortened, or "" when unavailable.
+func lastLogLine(ctx context.Context, d Deps, flowID, runID int64) string {
+	log, _, err := d.Client.Executions.Log(ctx, flowID, runID)
+	if err != nil {
+		return ""
+	}
+	lines := splitLog(string(log.Text))
+	if len(lines) == 0 {
+		return ""
+	}
+	return clip(redact(strings.TrimSpace(lines[len(lines)-1])), 160)
+}
+
+// stopAfterCancel stops a run whose waiting call was cancelled with stop_on_cancel. The call's own
+// context is gone, so the stop gets a short one of its own.
+func stopAfterCancel(d Deps, f flowRef, runID int64) {
+	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+	defer cancel()
+	if _, _, err := d.Client.Flows.Stop(ctx, f.ID, runID); err != nil && d.Log != nil {
+		d.Log.Warn("stop after cancel failed", "flow", f.ID, "run", runID, "err", err)
 	}
 }
 
