@@ -65,7 +65,7 @@ func TestRunFlowAsyncAndStop(t *testing.T) {
 
 func TestRunFlowBadInput(t *testing.T) {
 	e := newEnv(t)
-	mustContain(t, e.fails("run_flow", map[string]any{"flow": "Load orders from CSV", "timeout_seconds": 5}), `"timeout_seconds" only applies with "wait"`)
+	mustContain(t, e.fails("run_flow", map[string]any{"flow": "Load orders from CSV", "timeout_seconds": 5}), `"timeout_seconds" and "stop_on_cancel" only apply with "wait": true`)
 	mustContain(t, e.fails("run_flow", map[string]any{"flow": "Load orders from CSV", "params": map[string]any{"n": 1}}), `"params"`)
 	mustContain(t, e.fails("run_flow", map[string]any{"flow": "Load orders from CSV", "wait": "yes"}), `"wait" must be a boolean`)
 	mustContain(t, e.fails("run_flow", map[string]any{"flow": "No such flow"}), `flow "No such flow" not found`)
