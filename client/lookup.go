@@ -2,12 +2,12 @@ package client
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
+	"sort"
 	"strconv"
 	"strings"
-
-	"encoding/json"
 )
 
 // NameNotFoundError says no object of a kind has the name that was asked for. Names holds the
@@ -81,4 +81,52 @@ func (c *Client) findByName(ctx context.Context, path, kind, name string) (*Name
 // *NameNotFoundError lists the existing names otherwise.
 func (s *FlowsService) FindByName(ctx context.Context, name string) (*Named, error) {
 	return s.client.findByName(ctx, "v1/flows", "flow", name)
+}
+
+// Closest ranks candidates by edit distance to ref (case-insensitive), favouring substring
+// matches, and returns at most n reasonable ones: the names to suggest after a NameNotFoundError.
+func Closest(ref string, candidates []string, n int) []string {
+	type scored struct {
+		name  string
+		score int
+	}
+	lref := strings.ToLower(ref)
+	var all []scored
+	for _, c := range candidates {
+		lc := strings.ToLower(c)
+		d := levenshtein(lref, lc)
+		if strings.Contains(lc, lref) || strings.Contains(lref, lc) {
+			d /= 3
+		}
+		if d <= max(len(lref), len(lc))*2/3 {
+			all = append(all, scored{c, d})
+		}
+	}
+	sort.SliceStable(all, func(i, j int) bool { return all[i].score < all[j].score })
+	out := []string{}
+	for i := 0; i < len(all) && i < n; i++ {
+		out = append(out, all[i].name)
+	}
+	return out
+}
+
+func levenshtein(a, b string) int {
+	ra, rb := []rune(a), []rune(b)
+	prev := make([]int, len(rb)+1)
+	cur := make([]int, len(rb)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(ra); i++ {
+		cur[0] = i
+		for j := 1; j <= len(rb); j++ {
+			cost := 1
+			if ra[i-1] == rb[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(rb)]
 }

@@ -42,3 +42,14 @@ func TestFindByName(t *testing.T) {
 		t.Fatalf("want NameNotFoundError listing 250 names, got %v", err)
 	}
 }
+
+func TestClosest(t *testing.T) {
+	names := []string{"Load orders from CSV", "Daily revenue rollup", "Sync CRM customers", "Export customers to CSV"}
+	got := Closest("load orders", names, 2)
+	if len(got) == 0 || got[0] != "Load orders from CSV" {
+		t.Fatalf("closest = %v", got)
+	}
+	if got := Closest("zzzzzzzzzzzzzzzz", names, 3); len(got) != 0 {
+		t.Fatalf("unrelated name got suggestions %v", got)
+	}
+}

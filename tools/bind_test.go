@@ -59,17 +59,6 @@ func TestRedact(t *testing.T) {
 	}
 }
 
-func TestClosest(t *testing.T) {
-	names := []string{"Load orders from CSV", "Daily revenue rollup", "Sync CRM customers", "Export customers to CSV"}
-	got := closest("load orders", names, 2)
-	if len(got) == 0 || got[0] != "Load orders from CSV" {
-		t.Fatalf("closest = %v", got)
-	}
-	if got := closest("zzzzzzzzzzzzzzzz", names, 3); len(got) != 0 {
-		t.Fatalf("unrelated name got suggestions %v", got)
-	}
-}
-
 func TestCursorRoundTrip(t *testing.T) {
 	c := nextCursor(25, 25, 100)
 	off, err := page{Cursor: c}.offset()

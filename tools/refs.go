@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -90,7 +89,7 @@ func (e *notFoundError) Error() string {
 }
 
 func notFound(kind, ref string, candidates []string) error {
-	return &notFoundError{kind: kind, ref: ref, suggestions: closest(ref, candidates, 3)}
+	return &notFoundError{kind: kind, ref: ref, suggestions: client.Closest(ref, candidates, 3)}
 }
 
 func quoteList(items []string) string {
@@ -99,52 +98,4 @@ func quoteList(items []string) string {
 		q[i] = strconv.Quote(s)
 	}
 	return strings.Join(q, ", ")
-}
-
-// closest ranks candidates by edit distance to ref (case-insensitive), favouring substring
-// matches, and returns at most n reasonable ones.
-func closest(ref string, candidates []string, n int) []string {
-	type scored struct {
-		name  string
-		score int
-	}
-	lref := strings.ToLower(ref)
-	var all []scored
-	for _, c := range candidates {
-		lc := strings.ToLower(c)
-		d := levenshtein(lref, lc)
-		if strings.Contains(lc, lref) || strings.Contains(lref, lc) {
-			d /= 3
-		}
-		if d <= max(len(lref), len(lc))*2/3 {
-			all = append(all, scored{c, d})
-		}
-	}
-	sort.SliceStable(all, func(i, j int) bool { return all[i].score < all[j].score })
-	out := []string{}
-	for i := 0; i < len(all) && i < n; i++ {
-		out = append(out, all[i].name)
-	}
-	return out
-}
-
-func levenshtein(a, b string) int {
-	ra, rb := []rune(a), []rune(b)
-	prev := make([]int, len(rb)+1)
-	cur := make([]int, len(rb)+1)
-	for j := range prev {
-		prev[j] = j
-	}
-	for i := 1; i <= len(ra); i++ {
-		cur[0] = i
-		for j := 1; j <= len(rb); j++ {
-			cost := 1
-			if ra[i-1] == rb[j-1] {
-				cost = 0
-			}
-			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
-		}
-		prev, cur = cur, prev
-	}
-	return prev[len(rb)]
 }
