@@ -20,47 +20,70 @@ type auditEvent struct {
 	user    string
 	tenant  string
 	ok      bool
-	payload any    // nil = no additional info
-	ex      string // exception text; "" = none
-	hip     string // host IP
-	cip     string // client IP
-	dn      int64  // duration, ms
-	dt      int64  // start, epoch ms
+	payload any         // nil = no additional info
+	ex      string      // exception text; "" = none
+	hip     string      // host IP
+	cip     string      // client IP
+	dn      int64       // duration, ms
+	dt      int64       // start, epoch ms
+	obj     auditObject // zero = derived from md and payload (see audit_object.go)
 }
 
 // auditRecord is the wire shape of GET /v1/audit (etlworks-api.md §6.1).
 type auditRecord struct {
-	ID      int64           `json:"id"`
-	AN      string          `json:"an"`
-	MD      string          `json:"md"`
-	UR      string          `json:"ur"`
-	TN      string          `json:"tn"`
-	RT      bool            `json:"rt"`
-	IN      bool            `json:"in"`
-	EX      json.RawMessage `json:"ex,omitempty"` // only with exception=true (or on a single record)
-	HIP     string          `json:"hip"`
-	CIP     string          `json:"cip"`
-	DN      int64           `json:"dn"`
-	DT      int64           `json:"dt"`
-	Payload json.RawMessage `json:"payload,omitempty"` // only on GET /v1/audit/{id}
+	ID  int64           `json:"id"`
+	AN  string          `json:"an"`
+	MD  string          `json:"md"`
+	UR  string          `json:"ur"`
+	TN  string          `json:"tn"`
+	RT  bool            `json:"rt"`
+	IN  bool            `json:"in"`
+	EX  json.RawMessage `json:"ex,omitempty"` // only with exception=true (or on a single record)
+	HIP string          `json:"hip"`
+	CIP string          `json:"cip"`
+	DN  int64           `json:"dn"`
+	DT  int64           `json:"dt"`
+	// ObjectType, ObjectID and ObjectName name what the event touched (null when nothing).
+	ObjectType *string         `json:"objectType"`
+	ObjectID   *int64          `json:"objectId"`
+	ObjectName *string         `json:"objectName"`
+	Payload    json.RawMessage `json:"payload,omitempty"` // the event's additional info, when it has some
+}
+
+// encode returns the event's payload as JSON (nil = none) and its object, derived when not set.
+func (ev auditEvent) encode() ([]byte, auditObject, error) {
+	var payload []byte
+	if ev.payload != nil {
+		b, err := json.Marshal(ev.payload)
+		if err != nil {
+			return nil, auditObject{}, err
+		}
+		payload = b
+	}
+	obj := ev.obj
+	if obj.Type == "" {
+		obj = deriveObject(ev.md, payload)
+	}
+	return payload, obj, nil
 }
 
 // insertAudit writes one audit event.
 func insertAudit(ctx context.Context, ex execer, ev auditEvent) error {
+	b, obj, err := ev.encode()
+	if err != nil {
+		return err
+	}
 	var payload, exc any
-	if ev.payload != nil {
-		b, err := json.Marshal(ev.payload)
-		if err != nil {
-			return err
-		}
+	if b != nil {
 		payload = string(b)
 	}
 	if ev.ex != "" {
 		exc = ev.ex
 	}
-	_, err := ex.ExecContext(ctx, `INSERT INTO audit(an, md, ur, tn, rt, payload, ex, hip, cip, dn, dt)
-		VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		appName, ev.md, ev.user, ev.tenant, ev.ok, payload, exc, ev.hip, ev.cip, ev.dn, ev.dt)
+	_, err = ex.ExecContext(ctx, `INSERT INTO audit(an, md, ur, tn, rt, payload, ex, hip, cip, dn, dt,
+		object_type, object_id, object_name) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		appName, ev.md, ev.user, ev.tenant, ev.ok, payload, exc, ev.hip, ev.cip, ev.dn, ev.dt,
+		nullText(obj.Type), nullID(obj.ID), nullText(obj.Name))
 	return err
 }
 
@@ -68,19 +91,23 @@ func insertAudit(ctx context.Context, ex execer, ev auditEvent) error {
 type auditFilter struct {
 	method, user string
 	result       string // "", "success" or "error"
+	object       objectFilter
 	from, to     int64
 	limit        int
 	offset       int
 }
 
-const auditColumns = `id, an, md, ur, tn, rt, payload, ex, hip, cip, dn, dt`
+const auditColumns = `id, an, md, ur, tn, rt, payload, ex, hip, cip, dn, dt, object_type, object_id, object_name`
 
 func scanAudit(sc interface{ Scan(...any) error }, withEx, withPayload bool) (auditRecord, error) {
 	var a auditRecord
-	var payload, ex sql.NullString
-	if err := sc.Scan(&a.ID, &a.AN, &a.MD, &a.UR, &a.TN, &a.RT, &payload, &ex, &a.HIP, &a.CIP, &a.DN, &a.DT); err != nil {
+	var payload, ex, objType, objName sql.NullString
+	var objID sql.NullInt64
+	if err := sc.Scan(&a.ID, &a.AN, &a.MD, &a.UR, &a.TN, &a.RT, &payload, &ex, &a.HIP, &a.CIP, &a.DN, &a.DT,
+		&objType, &objID, &objName); err != nil {
 		return a, err
 	}
+	a.ObjectType, a.ObjectID, a.ObjectName = nullString(objType), nullInt(objID), nullString(objName)
 	a.IN = payload.Valid
 	if withEx {
 		a.EX, _ = json.Marshal(nullString(ex))
@@ -97,8 +124,9 @@ func (st *store) listAudit(ctx context.Context, af auditFilter, withEx bool) ([]
 	var args []any
 	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
 	if af.method != "" {
-		add(`md = ?`, af.method)
+		add(`md = ? COLLATE NOCASE`, af.method)
 	}
+	af.object.conditions(add)
 	if af.user != "" {
 		add(`ur = ? COLLATE NOCASE`, af.user)
 	}
@@ -130,7 +158,7 @@ func (st *store) listAudit(ctx context.Context, af auditFilter, withEx bool) ([]
 	defer rows.Close()
 	out := []auditRecord{}
 	for rows.Next() {
-		a, err := scanAudit(rows, withEx, false)
+		a, err := scanAudit(rows, withEx, true)
 		if err != nil {
 			return nil, 0, err
 		}
@@ -149,16 +177,30 @@ func (st *store) getAudit(ctx context.Context, id int64) (auditRecord, error) {
 }
 
 // recordMutation audits a mutating request, successful or not, so the trail shows attempts too.
-// A failure to write the audit is logged, never returned: it must not turn a done change into an error.
+// md is camelCase verb+noun (addFlow, deleteConnection); the payload should carry "<type>Id" and
+// "name" so the event's object is found (see deriveObject). A successful mutation also notifies
+// webhooks and the scheduler. A failure to write the audit is logged, never returned: it must not
+// turn a done change into an error.
 func (s *Sandbox) recordMutation(r *http.Request, p *principal, md string, payload any, callErr error, started time.Time) {
+	s.recordObjectMutation(r, p, md, auditObject{}, payload, callErr, started)
+}
+
+// recordObjectMutation is recordMutation with the touched object named explicitly.
+func (s *Sandbox) recordObjectMutation(r *http.Request, p *principal, md string, obj auditObject, payload any, callErr error,
+	started time.Time) {
 	hip, cip := requestIPs(r)
 	ev := auditEvent{md: md, user: p.Login, tenant: p.TenantName, ok: callErr == nil, payload: payload,
-		hip: hip, cip: cip, dn: time.Since(started).Milliseconds(), dt: started.UnixMilli()}
+		hip: hip, cip: cip, dn: time.Since(started).Milliseconds(), dt: started.UnixMilli(), obj: obj}
 	if callErr != nil {
 		ev.ex = callErr.Error()
 	}
-	if err := insertAudit(context.WithoutCancel(r.Context()), s.st.db, ev); err != nil {
+	ctx := context.WithoutCancel(r.Context())
+	if err := insertAudit(ctx, s.st.db, ev); err != nil {
 		s.log.Error("write audit event", "md", md, "err", err)
+	}
+	if callErr == nil && s.auto != nil {
+		_, obj, _ = ev.encode()
+		s.auto.mutated(ctx, r, md, obj)
 	}
 }
 
@@ -178,14 +220,19 @@ func requestIPs(r *http.Request) (hip, cip string) {
 	return hip, cip
 }
 
-// listAuditHandler serves GET /v1/audit (Administrator).
+// listAuditHandler serves GET /v1/audit (Administrator): filters method (alias action), user,
+// object (see parseObjectFilter), result, from and to; newest first with X-Total-Count.
 func (s *Sandbox) listAuditHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
 	q := r.URL.Query()
 	limit, offset, err := pageParams(q)
 	if err != nil {
 		return err
 	}
-	af := auditFilter{method: q.Get("method"), user: q.Get("user"), result: q.Get("result"), limit: limit, offset: offset}
+	af := auditFilter{method: q.Get("method"), user: q.Get("user"), result: q.Get("result"), limit: limit, offset: offset,
+		object: parseObjectFilter(q.Get("object"))}
+	if af.method == "" {
+		af.method = q.Get("action") // alias: the UI calls the method the action
+	}
 	if af.result != "" && af.result != "success" && af.result != "error" {
 		return badRequest("Parameter 'result' must be 'success' or 'error', not '%s'", af.result)
 	}

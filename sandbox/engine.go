@@ -29,6 +29,9 @@ type engine struct {
 	mu     sync.Mutex
 	closed bool
 	active map[int64]*activeRun // by audit id
+
+	// onFinish, when set before the first run, hears of every finished run (webhooks); it must not block.
+	onFinish func(flowID, auditID int64, status string)
 }
 
 // activeRun is a run that has not finished yet.
@@ -49,6 +52,10 @@ type runRequest struct {
 	hostIP   string
 	clientIP string
 	parallel bool
+
+	eventID   *int64  // the schedule that started the run; nil = started by hand
+	eventName *string // that schedule's name
+	messageID *string // the listener message that started the run
 }
 
 func newEngine(st *store, log *slog.Logger, step time.Duration, root string, dbs *dbPool, tenant string) *engine {
@@ -75,6 +82,7 @@ func (e *engine) start(req runRequest) (run *activeRun, refused string, err erro
 	}
 	now := time.Now()
 	id, err := insertExecution(e.ctx, e.st.db, execution{FlowID: req.flow.ID, FlowName: req.flow.Name,
+		EventID: req.eventID, EventName: req.eventName, MessageID: req.messageID,
 		Status: statusQueued, Started: now.UnixMilli(), User: req.user}, maskedParams(req.params))
 	if err != nil {
 		return nil, "", err
@@ -194,21 +202,33 @@ func (e *engine) finish(ctx context.Context, canceled bool, ar *activeRun, req r
 	end := time.Now()
 	x.lg.line("INFO", msgFlowFinished(status, x.records, end.Sub(ar.started)))
 	ended := end.UnixMilli()
-	if err := e.st.finishExecution(ctx, ar.auditID, status, ended, x.records, exception); err != nil {
-		e.log.Error("store run result", "auditId", ar.auditID, "err", err)
+	payload := map[string]any{"flowId": req.flow.ID, "flowName": req.flow.Name, "auditId": ar.auditID,
+		"status": status, "records": x.records, "parameters": maskedParams(req.params)}
+	if req.eventID != nil {
+		payload["eventId"], payload["eventName"] = *req.eventID, req.eventName
+	}
+	if req.messageID != nil {
+		payload["messageId"] = *req.messageID
 	}
 	ev := auditEvent{md: "runFlow", user: req.user, tenant: e.tenant, ok: status == statusSuccess || status == statusWarning,
-		payload: map[string]any{"flowId": req.flow.ID, "flowName": req.flow.Name, "auditId": ar.auditID,
-			"status": status, "records": x.records, "parameters": maskedParams(req.params)},
-		hip: req.hostIP, cip: req.clientIP, dn: ended - ar.started.UnixMilli(), dt: ar.started.UnixMilli()}
+		payload: payload, hip: req.hostIP, cip: req.clientIP, dn: ended - ar.started.UnixMilli(), dt: ar.started.UnixMilli()}
 	if exception != nil {
 		ev.ex = *exception
 	}
 	if err := insertAudit(ctx, e.st.db, ev); err != nil {
 		e.log.Error("write run audit event", "auditId", ar.auditID, "err", err)
 	}
-	e.log.Debug("run finished", "flowId", req.flow.ID, "auditId", ar.auditID, "status", status, "records", x.records)
+	// The terminal status becomes visible and the flow's run slot frees in one step (start takes
+	// the same lock), so a client that sees the run end can start the next one at once, and finds
+	// the audit event already written.
 	e.mu.Lock()
+	if err := e.st.finishExecution(ctx, ar.auditID, status, ended, x.records, exception); err != nil {
+		e.log.Error("store run result", "auditId", ar.auditID, "err", err)
+	}
 	delete(e.active, ar.auditID)
 	e.mu.Unlock()
+	e.log.Debug("run finished", "flowId", req.flow.ID, "auditId", ar.auditID, "status", status, "records", x.records)
+	if e.onFinish != nil {
+		e.onFinish(req.flow.ID, ar.auditID, status)
+	}
 }

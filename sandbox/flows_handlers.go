@@ -109,11 +109,13 @@ func (s *Sandbox) updateFlowHandler(w http.ResponseWriter, r *http.Request, p *p
 	return writeJSON(w, http.StatusOK, updated)
 }
 
-// deleteResponse is the body of DELETE /v1/flows/{id}: where the flow went, for a later restore.
+// deleteResponse is the body of DELETE /v1/flows/{id}: where the flow went, for a later restore,
+// and the schedules and listeners that went to the recycle bin with it.
 type deleteResponse struct {
-	FlowID       int64  `json:"flowId"`
-	Name         string `json:"name"`
-	RecycleBinID int64  `json:"recycleBinId"`
+	FlowID       int64             `json:"flowId"`
+	Name         string            `json:"name"`
+	RecycleBinID int64             `json:"recycleBinId"`
+	DeletedWith  []deletedArtifact `json:"deletedWith"`
 }
 
 // deleteFlowHandler serves DELETE /v1/flows/{id}; the flow's last state goes to the recycle bin.
@@ -123,12 +125,13 @@ func (s *Sandbox) deleteFlowHandler(w http.ResponseWriter, r *http.Request, p *p
 	if err != nil {
 		return err
 	}
-	binID, err := s.st.deleteFlow(r.Context(), f, p.Login, started.UnixMilli())
-	s.recordMutation(r, p, "deleteFlow", map[string]any{"flowId": f.ID, "name": f.Name, "recycleBinId": binID}, err, started)
+	binID, moved, err := s.st.deleteFlow(r.Context(), f, p.Login, started.UnixMilli())
+	s.recordMutation(r, p, "deleteFlow", map[string]any{"flowId": f.ID, "name": f.Name, "recycleBinId": binID,
+		"deletedWith": moved}, err, started)
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, deleteResponse{FlowID: f.ID, Name: f.Name, RecycleBinID: binID})
+	return writeJSON(w, http.StatusOK, deleteResponse{FlowID: f.ID, Name: f.Name, RecycleBinID: binID, DeletedWith: moved})
 }
 
 // suspendHandler serves POST /v1/flows/{id}/suspend (suspend=true) and /resume; both are idempotent

@@ -244,9 +244,12 @@ func (s *Sandbox) routes() http.Handler {
 	h("GET /rest/v1/executions/console/download", roleOperator, s.downloadLogHandler)
 	h("GET /plugins/dashboard/rest/v1/flows/console/download", roleOperator, s.downloadLogHandler)
 
+	s.registerConnectionRoutes(h)
+
 	h("GET /rest/v1/audit", roleAdmin, s.listAuditHandler)
 	h("GET /plugins/audit/rest/v1/audit", roleAdmin, s.listAuditHandler)
 	h("GET /rest/v1/audit/{id}", roleAdmin, s.getAuditHandler)
+	s.registerAutomationRoutes(h)
 
 	mux.HandleFunc("GET /health", s.healthHandler)
 	mux.HandleFunc("/", s.noRoute(mux))

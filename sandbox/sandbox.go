@@ -51,6 +51,7 @@ type Sandbox struct {
 	jwtKey   []byte
 	creds    Credentials
 	handler  http.Handler
+	auto     *automation // scheduler and webhooks; set by startAutomation
 
 	closed    atomic.Bool
 	closeOnce sync.Once
@@ -98,6 +99,9 @@ func (s *Sandbox) open(ctx context.Context) error {
 		return err
 	}
 	s.st = st
+	if err := migrateAutomation(ctx, st.db); err != nil {
+		return err
+	}
 	if err := seedOnce(ctx, st, s.dbs, s.root, time.Now(), s.log); err != nil {
 		return fmt.Errorf("seed sandbox: %w", err)
 	}
@@ -121,6 +125,9 @@ func (s *Sandbox) open(ctx context.Context) error {
 	}
 	s.creds = Credentials{Login: alice.Login, Password: alice.Password, APIKey: alice.APIKey, CRMPassword: crmPassword}
 	s.eng = newEngine(st, s.log, s.opts.RunStep, s.root, s.dbs, alice.TenantName)
+	if err := s.startAutomation(ctx); err != nil {
+		return err
+	}
 	s.log.Info("sandbox ready", "dataDir", s.root, "persistent", !s.tempRoot)
 	return nil
 }
@@ -138,6 +145,9 @@ func (s *Sandbox) Close() error {
 		s.closed.Store(true)
 		if s.eng != nil {
 			s.eng.close()
+		}
+		if s.auto != nil {
+			s.auto.close()
 		}
 		s.closeErr = s.release()
 	})

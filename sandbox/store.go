@@ -98,7 +98,15 @@ CREATE TABLE IF NOT EXISTS recycle_bin (
   artifact TEXT NOT NULL,
   deleted_at INTEGER NOT NULL,
   deleted_by TEXT NOT NULL,
-  restorable INTEGER NOT NULL DEFAULT 1);
+  restorable INTEGER NOT NULL DEFAULT 1,
+  dependencies TEXT NOT NULL DEFAULT '[]');
+CREATE TABLE IF NOT EXISTS oauth_states (
+  state TEXT PRIMARY KEY,
+  connection_id INTEGER NOT NULL,
+  provider TEXT NOT NULL,
+  redirect_uri TEXT NOT NULL,
+  login TEXT NOT NULL,
+  expires_at INTEGER NOT NULL);
 `
 
 // store owns the state database. It holds exactly one connection: that keeps an in-memory
@@ -126,6 +134,10 @@ func openStore(ctx context.Context, path string) (*store, error) {
 	if _, err := db.ExecContext(ctx, schema); err != nil {
 		db.Close()
 		return nil, fmt.Errorf("create state schema: %w", err)
+	}
+	if err := migrateConnections(ctx, db); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("migrate state schema: %w", err)
 	}
 	return &store{db: db}, nil
 }

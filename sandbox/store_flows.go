@@ -274,32 +274,17 @@ func (st *store) nameTaken(ctx context.Context, name string, exceptID int64) (bo
 	return n > 0, err
 }
 
-// deleteFlow moves a flow to the recycle bin (its last state as JSON) and returns the bin item id.
-func (st *store) deleteFlow(ctx context.Context, f *flow, by string, nowMs int64) (int64, error) {
-	artifact, err := json.Marshal(f)
-	if err != nil {
-		return 0, err
-	}
+// deleteFlow moves a flow to the recycle bin (its last state as JSON) together with its schedules
+// and listeners (see binFlow); it returns the flow's bin item id and what went with it.
+func (st *store) deleteFlow(ctx context.Context, f *flow, by string, nowMs int64) (int64, []deletedArtifact, error) {
 	tx, err := st.db.BeginTx(ctx, nil)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after Commit
-	res, err := tx.ExecContext(ctx, `INSERT INTO recycle_bin(artifact_type, artifact_id, name, artifact, deleted_at,
-		deleted_by) VALUES('flow', ?, ?, ?, ?, ?)`, f.ID, f.Name, string(artifact), nowMs, by)
+	binID, moved, err := binFlow(ctx, tx, f, by, nowMs)
 	if err != nil {
-		return 0, err
+		return 0, nil, err
 	}
-	binID, err := res.LastInsertId()
-	if err != nil {
-		return 0, err
-	}
-	del, err := tx.ExecContext(ctx, `DELETE FROM flows WHERE id = ?`, f.ID)
-	if err != nil {
-		return 0, err
-	}
-	if n, _ := del.RowsAffected(); n == 0 {
-		return 0, errNotFound
-	}
-	return binID, tx.Commit()
+	return binID, moved, tx.Commit()
 }

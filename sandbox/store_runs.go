@@ -53,9 +53,10 @@ func insertExecution(ctx context.Context, ex execer, e execution, params map[str
 	if err != nil {
 		return 0, err
 	}
-	res, err := ex.ExecContext(ctx, `INSERT INTO executions(flow_id, flow_name, event_id, event_name, status, started,
-		ended, run_user, records, exception, parameters) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		e.FlowID, e.FlowName, e.EventID, e.EventName, e.Status, e.Started, e.Ended, e.User, e.Records, e.Exception, string(p))
+	res, err := ex.ExecContext(ctx, `INSERT INTO executions(flow_id, flow_name, event_id, event_name, message_id, status,
+		started, ended, run_user, records, exception, parameters) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		e.FlowID, e.FlowName, e.EventID, e.EventName, e.MessageID, e.Status, e.Started, e.Ended, e.User, e.Records,
+		e.Exception, string(p))
 	if err != nil {
 		return 0, err
 	}

@@ -1,0 +1,405 @@
+package sandbox
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"maps"
+	"net/http"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// The connections API (etlworks-api.md §4, §10 rows 31-39): CRUD, test, the connector-type
+// catalogue, OAuth sign-in, and the explorer (§7, rows 59-64) that browses a connection.
+
+// registerConnectionRoutes adds the connection and explorer endpoints with their minimum roles.
+func (s *Sandbox) registerConnectionRoutes(h func(pattern string, min role, fn handlerFunc)) {
+	h("GET /rest/v1/connections", roleViewer, s.listConnectionsHandler)
+	h("POST /rest/v1/connections", roleEditor, s.createConnectionHandler)
+	h("GET /rest/v1/connections/{id}", roleViewer, s.getConnectionHandler)
+	h("PUT /rest/v1/connections/{id}", roleEditor, s.updateConnectionHandler)
+	h("DELETE /rest/v1/connections/{id}", roleEditor, s.deleteConnectionHandler)
+	h("POST /rest/v1/connections/{id}/test", roleOperator, s.testConnectionHandler)
+	h("GET /rest/v1/connection-types", roleViewer, s.connectionTypesHandler)
+	h("GET /rest/v1/connections/oauth/{provider}/authorize-url", roleEditor, s.authorizeURLHandler)
+	h("POST /rest/v1/connections/{id}/oauth/callback", roleEditor, s.oauthCallbackHandler)
+	s.registerExplorerRoutes(h)
+}
+
+// maskedSecret replaces a secret property value in every response, as the platform does.
+const maskedSecret = "********"
+
+// maskConnection returns a copy of c safe to send: secret values masked (empty ones stay empty, so a
+// reader can tell a secret that is not set), and [] / {} instead of null.
+func maskConnection(c connection) connection {
+	props := make(map[string]string, len(c.Properties))
+	for k, v := range c.Properties {
+		if v != "" && isSecretProperty(c.ConnectionType, k) {
+			v = maskedSecret
+		}
+		props[k] = v
+	}
+	c.Properties = props
+	if c.Tags == nil {
+		c.Tags = []string{}
+	}
+	return c
+}
+
+// listConnectionsHandler serves GET /v1/connections: filters name (substring), tag and
+// connectionType; limit/offset paging.
+func (s *Sandbox) listConnectionsHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
+	q := r.URL.Query()
+	limit, offset, err := pageParams(q)
+	if err != nil {
+		return err
+	}
+	list, total, err := s.st.listConnectionsPage(r.Context(), connectionFilter{name: q.Get("name"), tag: q.Get("tag"),
+		connectionType: q.Get("connectionType"), limit: limit, offset: offset})
+	if err != nil {
+		return err
+	}
+	for i := range list {
+		list[i] = maskConnection(list[i])
+	}
+	return writeList(w, list, total)
+}
+
+// connectionFromPath loads the connection named by the {id} wildcard, or returns a 404.
+func (s *Sandbox) connectionFromPath(r *http.Request) (connection, error) {
+	id, err := idParam(r, "id", "connection id")
+	if err != nil {
+		return connection{}, err
+	}
+	return s.connectionByID(r.Context(), id)
+}
+
+// connectionByID loads a connection with its secrets, or returns the 404 the API promises.
+func (s *Sandbox) connectionByID(ctx context.Context, id int64) (connection, error) {
+	c, err := s.st.getConnection(ctx, id)
+	if errors.Is(err, errNotFound) {
+		return c, notFound("Connection %d not found", id)
+	}
+	return c, err
+}
+
+// getConnectionHandler serves GET /v1/connections/{id} with secrets masked.
+func (s *Sandbox) getConnectionHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
+	c, err := s.connectionFromPath(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, maskConnection(c))
+}
+
+// connectionInput is the body of POST and PUT. Absent fields are nil, so PUT changes only what it
+// names; property values may be JSON strings, numbers or booleans, and null removes a key on PUT.
+type connectionInput struct {
+	Name           *string                    `json:"name"`
+	Description    *string                    `json:"description"`
+	ConnectionType *string                    `json:"connectionType"`
+	Properties     map[string]json.RawMessage `json:"properties"`
+	Tags           *[]string                  `json:"tags"`
+}
+
+// propertyValue decodes one property value; remove is true for null.
+func propertyValue(key string, raw json.RawMessage) (value string, remove bool, err error) {
+	t := strings.TrimSpace(string(raw))
+	if t == "null" {
+		return "", true, nil
+	}
+	if json.Unmarshal(raw, &value) == nil {
+		return value, false, nil
+	}
+	switch {
+	case t == "true", t == "false", len(t) > 0 && (t[0] == '-' || (t[0] >= '0' && t[0] <= '9')):
+		return t, false, nil
+	}
+	return "", false, badRequest("Field 'properties.%s' must be a string, number or boolean", key)
+}
+
+// apply merges the input into c. A value equal to the mask means "keep the stored secret", which
+// only makes sense when there is one; on create there never is.
+func (in connectionInput) apply(c *connection, creating bool) error {
+	if in.Name != nil {
+		c.Name = *in.Name
+	}
+	if in.Description != nil {
+		c.Description = *in.Description
+	}
+	if in.ConnectionType != nil {
+		c.ConnectionType = strings.TrimSpace(*in.ConnectionType)
+	}
+	if in.Tags != nil {
+		c.Tags = *in.Tags
+	}
+	if c.Properties == nil {
+		c.Properties = map[string]string{}
+	}
+	for _, k := range slices.Sorted(maps.Keys(in.Properties)) {
+		v, remove, err := propertyValue(k, in.Properties[k])
+		if err != nil {
+			return err
+		}
+		_, stored := c.Properties[k]
+		switch {
+		case remove:
+			delete(c.Properties, k)
+		case v == maskedSecret && (creating || !stored):
+			return badRequest("Field 'properties.%s': '%s' is the mask of a secret, not a value; send the real value", k, maskedSecret)
+		case v == maskedSecret:
+			// unchanged: the client sent back what GET showed
+		default:
+			c.Properties[k] = v
+		}
+	}
+	return nil
+}
+
+// normalizeConnection validates a connection from POST or PUT against the type catalogue. selfID
+// is the connection being edited (0 on create). Errors are 400s naming the offending field.
+func (s *Sandbox) normalizeConnection(ctx context.Context, c *connection, selfID int64) error {
+	c.Name = strings.TrimSpace(c.Name)
+	switch {
+	case c.Name == "":
+		return badRequest("Field 'name' is required")
+	case len(c.Name) > 255:
+		return badRequest("Field 'name' must be at most 255 characters")
+	}
+	if taken, err := s.st.connectionNameTaken(ctx, c.Name, selfID); err != nil {
+		return err
+	} else if taken {
+		return badRequest("Field 'name': a connection named '%s' already exists", c.Name)
+	}
+	if c.ConnectionType == "" {
+		return badRequest("Field 'connectionType' is required; GET /v1/connection-types lists the types, e.g. connection.db.postgres")
+	}
+	t, ok := lookupConnectionType(c.ConnectionType)
+	if !ok {
+		return unknownTypeError(c.ConnectionType)
+	}
+	for _, p := range t.Properties {
+		if p.Required && strings.TrimSpace(c.Properties[p.Key]) == "" {
+			return badRequest("Field 'properties.%s' (%s) is required for connection type %s (%s)", p.Key, p.Label, t.Type, t.Name)
+		}
+	}
+	for k, v := range c.Properties {
+		if strings.HasSuffix(k, ".port") && v != "" {
+			if n, err := strconv.Atoi(v); err != nil || n < 1 || n > 65535 {
+				return badRequest("Field 'properties.%s' must be a port number between 1 and 65535, not '%s'", k, v)
+			}
+		}
+	}
+	// Paths are stored in one spelling, so "./crm.db" is the same database (and account) as "crm.db".
+	switch c.ConnectionType {
+	case typeSQLite:
+		if _, err := sandboxDatabasePath(s.root, c.Properties[propDatabase]); err != nil {
+			return badRequest("Field 'properties.%s': %s", propDatabase, err.Error())
+		}
+		c.Properties[propDatabase] = cleanRel(c.Properties[propDatabase])
+	case typeLocalFile:
+		if _, err := sandboxFolderPath(s.root, c.Properties[propFolder]); err != nil {
+			return badRequest("Field 'properties.%s': %s", propFolder, err.Error())
+		}
+		c.Properties[propFolder] = cleanRel(c.Properties[propFolder])
+	}
+	c.Tags = cleanTags(c.Tags)
+	return nil
+}
+
+// cleanRel is the canonical slash-separated spelling of a relative path.
+func cleanRel(p string) string {
+	return filepath.ToSlash(filepath.Clean(filepath.FromSlash(strings.TrimSpace(p))))
+}
+
+// stateFile is the sandbox's own state database in a persistent DataDir; no connection may open it.
+const stateFile = "state.db"
+
+// sandboxDatabasePath resolves the database file of a SQLite connection inside the data directory.
+func sandboxDatabasePath(root, file string) (string, error) {
+	rel := filepath.FromSlash(cleanRel(file))
+	if !filepath.IsLocal(rel) || rel == "." {
+		return "", errors.New("the database file must be a relative path inside the sandbox data directory, e.g. warehouse.db")
+	}
+	if base := strings.ToLower(rel); strings.HasPrefix(base, stateFile) {
+		return "", errors.New("'" + file + "' is the sandbox's own state database and cannot be used by a connection")
+	}
+	return filepath.Join(root, rel), nil
+}
+
+// sandboxFolderPath resolves the folder of a local file connection: a subfolder of the data
+// directory, never the directory itself (it holds the databases).
+func sandboxFolderPath(root, folder string) (string, error) {
+	rel := filepath.FromSlash(cleanRel(folder))
+	if !filepath.IsLocal(rel) || rel == "." {
+		return "", errors.New("the folder must be a subfolder of the sandbox data directory, e.g. staging")
+	}
+	return filepath.Join(root, rel), nil
+}
+
+// createConnectionHandler serves POST /v1/connections; like Etlworks it answers 200 with the object.
+func (s *Sandbox) createConnectionHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
+	started := time.Now()
+	var in connectionInput
+	var c connection
+	var id int64
+	err := decodeJSON(r, &in)
+	if err == nil {
+		err = in.apply(&c, true)
+	}
+	if err == nil {
+		err = s.normalizeConnection(r.Context(), &c, 0)
+	}
+	if err == nil {
+		id, err = insertConnection(r.Context(), s.st.db, c, started.UnixMilli())
+		err = connectionUniqueAsBadRequest(err, c.Name)
+	}
+	s.recordMutation(r, p, "addConnection", map[string]any{"connectionId": id, "name": c.Name,
+		"connectionType": c.ConnectionType}, err, started)
+	if err != nil {
+		return err
+	}
+	created, err := s.st.getConnection(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, maskConnection(created))
+}
+
+// updateConnectionHandler serves PUT /v1/connections/{id}: fields present in the body replace the
+// stored ones, properties are merged key by key, and a masked secret sent back keeps its value.
+func (s *Sandbox) updateConnectionHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
+	started := time.Now()
+	old, err := s.connectionFromPath(r)
+	if err != nil {
+		return err
+	}
+	c := old
+	c.Properties = maps.Clone(old.Properties)
+	c.Tags = slices.Clone(old.Tags)
+	var in connectionInput
+	var changed []string
+	err = decodeJSON(r, &in)
+	if err == nil {
+		err = in.apply(&c, false)
+	}
+	if err == nil {
+		err = s.normalizeConnection(r.Context(), &c, old.ID)
+	}
+	if err == nil {
+		changed = changedConnectionFields(old, c)
+		err = connectionUniqueAsBadRequest(s.st.updateConnection(r.Context(), c, started.UnixMilli()), c.Name)
+	}
+	s.recordMutation(r, p, "editConnection", map[string]any{"connectionId": old.ID, "name": old.Name, "changed": changed}, err, started)
+	if err != nil {
+		return err
+	}
+	updated, err := s.st.getConnection(r.Context(), old.ID)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, maskConnection(updated))
+}
+
+// changedConnectionFields names what an edit changed for the audit payload: top-level fields and
+// property keys, never values.
+func changedConnectionFields(old, updated connection) []string {
+	changed := []string{}
+	if old.Name != updated.Name {
+		changed = append(changed, "name")
+	}
+	if old.Description != updated.Description {
+		changed = append(changed, "description")
+	}
+	if old.ConnectionType != updated.ConnectionType {
+		changed = append(changed, "connectionType")
+	}
+	if !slices.Equal(old.Tags, updated.Tags) {
+		changed = append(changed, "tags")
+	}
+	keys := slices.Sorted(maps.Keys(old.Properties))
+	for _, k := range slices.Sorted(maps.Keys(updated.Properties)) {
+		if !slices.Contains(keys, k) {
+			keys = append(keys, k)
+		}
+	}
+	for _, k := range keys {
+		a, inOld := old.Properties[k]
+		b, inNew := updated.Properties[k]
+		if inOld != inNew || a != b {
+			changed = append(changed, "properties."+k)
+		}
+	}
+	return changed
+}
+
+// connectionUniqueAsBadRequest turns the name uniqueness constraint (two writers racing past
+// validation) into the 400 validation gives.
+func connectionUniqueAsBadRequest(err error, name string) error {
+	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return badRequest("Field 'name': a connection named '%s' already exists", name)
+	}
+	return err
+}
+
+// connectionDeleteResponse is the body of DELETE /v1/connections/{id}: where the connection went,
+// and the flows that used it (they fail until it is restored).
+type connectionDeleteResponse struct {
+	ConnectionID int64     `json:"connectionId"`
+	Name         string    `json:"name"`
+	RecycleBinID int64     `json:"recycleBinId"`
+	UsedByFlows  []flowUse `json:"usedByFlows"`
+}
+
+// deleteConnectionHandler serves DELETE /v1/connections/{id}. Deleting a connection that flows use
+// is allowed; they are recorded as its dependencies in the recycle bin and listed in the answer.
+func (s *Sandbox) deleteConnectionHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
+	started := time.Now()
+	c, err := s.connectionFromPath(r)
+	if err != nil {
+		return err
+	}
+	usedBy, err := s.st.flowsUsingConnection(r.Context(), c.ID)
+	if err != nil {
+		return err
+	}
+	binID, err := s.st.deleteConnection(r.Context(), c, usedBy, p.Login, started.UnixMilli())
+	ids := make([]int64, len(usedBy))
+	for i, u := range usedBy {
+		ids[i] = u.ID
+	}
+	s.recordMutation(r, p, "deleteConnection", map[string]any{"connectionId": c.ID, "name": c.Name,
+		"recycleBinId": binID, "usedByFlows": ids}, err, started)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, connectionDeleteResponse{ConnectionID: c.ID, Name: c.Name, RecycleBinID: binID, UsedByFlows: usedBy})
+}
+
+// connectionTypesHandler serves GET /v1/connection-types: filters category (exact) and name
+// (substring of the type id or name, case-insensitive); limit/offset paging.
+func (s *Sandbox) connectionTypesHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
+	q := r.URL.Query()
+	limit, offset, err := pageParams(q)
+	if err != nil {
+		return err
+	}
+	category, name := strings.ToLower(q.Get("category")), strings.ToLower(q.Get("name"))
+	if category != "" && !slices.Contains(connectionCategories, category) {
+		return badRequest("Parameter 'category' must be one of %s, not '%s'", strings.Join(connectionCategories, ", "), q.Get("category"))
+	}
+	out := []connectionType{}
+	for _, t := range connectionTypes {
+		if (category == "" || t.Category == category) && (name == "" ||
+			strings.Contains(strings.ToLower(t.Type), name) || strings.Contains(strings.ToLower(t.Name), name)) {
+			out = append(out, t)
+		}
+	}
+	total := len(out)
+	out = out[min(offset, total):min(offset+limit, total)]
+	return writeList(w, out, total)
+}

@@ -1,0 +1,318 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/http"
+	"strings"
+	"time"
+)
+
+// listSchedulesHandler serves GET /v1/schedules: filters name (substring), flowId and enabled.
+func (s *Sandbox) listSchedulesHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
+	q := r.URL.Query()
+	limit, offset, err := pageParams(q)
+	if err != nil {
+		return err
+	}
+	sf := scheduleFilter{name: q.Get("name"), limit: limit, offset: offset}
+	if sf.flowID, err = queryID(q, "flowId", false); err != nil {
+		return err
+	}
+	if v := q.Get("enabled"); v != "" {
+		b, err := boolParam(q, "enabled")
+		if err != nil {
+			return err
+		}
+		sf.enabled = &b
+	}
+	list, total, err := s.st.listSchedules(r.Context(), sf)
+	if err != nil {
+		return err
+	}
+	return writeList(w, list, total)
+}
+
+// scheduleFromPath loads the schedule named by the {id} wildcard, or returns a 404.
+func (s *Sandbox) scheduleFromPath(r *http.Request) (*schedule, error) {
+	id, err := idParam(r, "id", "schedule id")
+	if err != nil {
+		return nil, err
+	}
+	sc, err := s.st.getSchedule(r.Context(), id)
+	if errors.Is(err, errNotFound) {
+		return nil, notFound("Schedule %d not found", id)
+	}
+	return sc, err
+}
+
+// getScheduleHandler serves GET /v1/schedules/{id}.
+func (s *Sandbox) getScheduleHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
+	sc, err := s.scheduleFromPath(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, sc)
+}
+
+// createScheduleHandler serves POST /v1/schedules; enabled defaults to true. Answers 200 with the schedule.
+func (s *Sandbox) createScheduleHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
+	started := time.Now()
+	sc := &schedule{Enabled: true}
+	var id int64
+	err := decodeJSON(r, sc)
+	if err == nil {
+		err = s.normalizeSchedule(r.Context(), sc, 0)
+	}
+	if err == nil {
+		sc.ID, sc.CreatedAt = 0, 0
+		id, err = insertSchedule(r.Context(), s.st.db, sc, started.UnixMilli())
+		err = uniqueName(err, "schedule", sc.Name)
+	}
+	s.recordMutation(r, p, "addSchedule", map[string]any{"scheduleId": id, "name": sc.Name, "flowId": sc.FlowID,
+		"schedule": sc.Schedule}, err, started)
+	if err != nil {
+		return err
+	}
+	return s.writeSchedule(w, r, id)
+}
+
+// updateScheduleHandler serves PUT /v1/schedules/{id}. The body is merged into the schedule:
+// fields it leaves out keep their values; read-only fields (id, nextRun, …) are ignored.
+func (s *Sandbox) updateScheduleHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
+	started := time.Now()
+	old, err := s.scheduleFromPath(r)
+	if err != nil {
+		return err
+	}
+	sc := *old
+	sc.Tags, sc.Parameters = append([]string{}, old.Tags...), nil
+	err = decodeJSON(r, &sc)
+	if sc.Parameters == nil {
+		sc.Parameters = old.Parameters
+	}
+	if err == nil {
+		err = s.normalizeSchedule(r.Context(), &sc, old.ID)
+	}
+	if err == nil {
+		sc.ID = old.ID
+		restart := sc.Schedule != old.Schedule || (sc.Enabled && !old.Enabled)
+		err = uniqueName(s.st.updateSchedule(r.Context(), &sc, restart, started.UnixMilli()), "schedule", sc.Name)
+	}
+	s.recordMutation(r, p, "editSchedule", map[string]any{"scheduleId": old.ID, "name": old.Name}, err, started)
+	if err != nil {
+		return err
+	}
+	return s.writeSchedule(w, r, old.ID)
+}
+
+// deleteScheduleHandler serves DELETE /v1/schedules/{id}: the schedule moves to the recycle bin.
+func (s *Sandbox) deleteScheduleHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
+	started := time.Now()
+	sc, err := s.scheduleFromPath(r)
+	if err != nil {
+		return err
+	}
+	binID, err := s.st.deleteSchedule(r.Context(), sc, p.Login, started.UnixMilli())
+	s.recordMutation(r, p, "deleteSchedule", map[string]any{"scheduleId": sc.ID, "name": sc.Name, "recycleBinId": binID}, err, started)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, deletedArtifact{ArtifactType: "schedule", ArtifactID: sc.ID, Name: sc.Name, RecycleBinID: binID})
+}
+
+// deletedArtifact is the answer to deleting a schedule or listener: where it went, for a restore.
+type deletedArtifact struct {
+	ArtifactType string `json:"artifactType"`
+	ArtifactID   int64  `json:"artifactId"`
+	Name         string `json:"name"`
+	RecycleBinID int64  `json:"recycleBinId"`
+}
+
+// enableScheduleHandler serves POST /v1/schedules/{id}/pause (enable=false) and /resume; both
+// are idempotent. Resuming restarts interval counting.
+func (s *Sandbox) enableScheduleHandler(enable bool) handlerFunc {
+	md := "pauseSchedule"
+	if enable {
+		md = "resumeSchedule"
+	}
+	return func(w http.ResponseWriter, r *http.Request, p *principal) error {
+		started := time.Now()
+		sc, err := s.scheduleFromPath(r)
+		if err != nil {
+			return err
+		}
+		restart := enable && !sc.Enabled
+		sc.Enabled = enable
+		err = s.st.updateSchedule(r.Context(), sc, restart, started.UnixMilli())
+		s.recordMutation(r, p, md, map[string]any{"scheduleId": sc.ID, "name": sc.Name}, err, started)
+		if err != nil {
+			return err
+		}
+		return s.writeSchedule(w, r, sc.ID)
+	}
+}
+
+// rescheduleHandler serves POST /v1/schedules/{id}/reschedule {"schedule": "<cron or interval>"}.
+func (s *Sandbox) rescheduleHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
+	started := time.Now()
+	sc, err := s.scheduleFromPath(r)
+	if err != nil {
+		return err
+	}
+	var body struct {
+		Schedule string `json:"schedule"`
+	}
+	old := sc.Schedule
+	err = decodeJSON(r, &body)
+	if err == nil {
+		_, err = parseSchedule(body.Schedule)
+	}
+	if err == nil {
+		sc.Schedule = strings.TrimSpace(body.Schedule)
+		err = s.st.updateSchedule(r.Context(), sc, true, started.UnixMilli())
+	}
+	s.recordMutation(r, p, "rescheduleSchedule", map[string]any{"scheduleId": sc.ID, "name": sc.Name, "from": old,
+		"to": body.Schedule}, err, started)
+	if err != nil {
+		return err
+	}
+	return s.writeSchedule(w, r, sc.ID)
+}
+
+// runScheduleHandler serves POST /v1/schedules/{id}/run[?sync=true]: the schedule's flow runs now
+// with its parameters, as the caller, and the execution carries the schedule as eventId/eventName.
+// A paused schedule can still be run by hand, as in the UI.
+func (s *Sandbox) runScheduleHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
+	sc, err := s.scheduleFromPath(r)
+	if err != nil {
+		return err
+	}
+	wait, err := boolParam(r.URL.Query(), "sync")
+	if err != nil {
+		return err
+	}
+	f, err := s.st.getFlow(r.Context(), sc.FlowID)
+	if errors.Is(err, errNotFound) {
+		return apiErrorf(http.StatusConflict, "Schedule %d '%s' runs flow %d, which no longer exists", sc.ID, sc.Name, sc.FlowID)
+	}
+	if err != nil {
+		return err
+	}
+	hip, cip := requestIPs(r)
+	resp, err := s.launch(r.Context(), runRequest{flow: f, params: expandParams(sc.Parameters, time.Now()), user: p.Login,
+		hostIP: hip, clientIP: cip, eventID: &sc.ID, eventName: &sc.Name}, wait)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, resp)
+}
+
+// writeSchedule answers with the stored schedule.
+func (s *Sandbox) writeSchedule(w http.ResponseWriter, r *http.Request, id int64) error {
+	sc, err := s.st.getSchedule(r.Context(), id)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, sc)
+}
+
+// normalizeSchedule validates a schedule from POST or PUT; errors are 400s naming the field.
+func (s *Sandbox) normalizeSchedule(ctx context.Context, sc *schedule, selfID int64) error {
+	sc.Name = strings.TrimSpace(sc.Name)
+	switch {
+	case sc.Name == "":
+		return badRequest("Field 'name' is required")
+	case len(sc.Name) > 255:
+		return badRequest("Field 'name' must be at most 255 characters")
+	}
+	if taken, err := s.st.scheduleNameTaken(ctx, sc.Name, selfID); err != nil {
+		return err
+	} else if taken {
+		return badRequest("Field 'name': a schedule named '%s' already exists", sc.Name)
+	}
+	if sc.FlowID == 0 {
+		return badRequest("Field 'flowId' is required: the id of the flow to run")
+	}
+	if _, err := s.st.getFlow(ctx, sc.FlowID); errors.Is(err, errNotFound) {
+		return badRequest("Field 'flowId': flow %d not found", sc.FlowID)
+	} else if err != nil {
+		return err
+	}
+	sc.Schedule = strings.TrimSpace(sc.Schedule)
+	if _, err := parseSchedule(sc.Schedule); err != nil {
+		return err
+	}
+	for _, f := range []struct {
+		name string
+		v    int
+	}{{"retries", sc.Retries}, {"delayBetweenRetries", sc.DelayBetweenRetries}, {"expectedTime", sc.ExpectedTime}, {"logStep", sc.LogStep}} {
+		if f.v < 0 {
+			return badRequest("Field '%s' must not be negative", f.name)
+		}
+	}
+	for _, e := range strings.Fields(sc.Emails) {
+		if !strings.Contains(e, "@") {
+			return badRequest("Field 'emails': '%s' is not an e-mail address; separate addresses with spaces", e)
+		}
+	}
+	sc.Tags = cleanTags(sc.Tags)
+	sc.fillEmpty()
+	return nil
+}
+
+// expandParams copies schedule parameters for one run, replacing the token {today} with the run
+// date (yyyy-MM-dd), so a daily schedule can pass the date it runs for.
+func expandParams(params map[string]string, at time.Time) map[string]string {
+	out := make(map[string]string, len(params))
+	for k, v := range params {
+		out[k] = strings.ReplaceAll(v, "{today}", at.Format(time.DateOnly))
+	}
+	return out
+}
+
+// uniqueName turns a name uniqueness violation (two writers racing past validation) into a 400.
+func uniqueName(err error, what, name string) error {
+	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
+		return badRequest("Field 'name': a %s named '%s' already exists", what, name)
+	}
+	return err
+}
+
+// launch starts a run for a schedule or a listener and answers like POST /v1/flows/{id}/run: status
+// 0 at once, or with wait the terminal code; 3 with the reason when the flow is suspended or busy.
+func (s *Sandbox) launch(ctx context.Context, req runRequest, wait bool) (execResponse, error) {
+	resp := execResponse{FlowID: req.flow.ID, MessageUUID: req.messageID}
+	if req.flow.Suspended {
+		resp.Status = codeNotStarted
+		resp.Exception = ptr(fmt.Sprintf("Flow '%s' is suspended; resume it before running it", req.flow.Name))
+		return resp, nil
+	}
+	ar, refused, err := s.eng.start(req)
+	if errors.Is(err, errEngineClosed) {
+		return resp, apiErrorf(http.StatusServiceUnavailable, "The sandbox is shutting down")
+	}
+	if err != nil {
+		return resp, err
+	}
+	if refused != "" {
+		resp.Status, resp.Exception = codeNotStarted, &refused
+		return resp, nil
+	}
+	resp.AuditID = &ar.auditID
+	if !wait {
+		return resp, nil
+	}
+	select {
+	case <-ar.done:
+	case <-ctx.Done():
+		return resp, ctx.Err()
+	}
+	e, err := s.st.getExecution(ctx, ar.auditID)
+	if err != nil {
+		return resp, err
+	}
+	resp.Status, resp.Exception = responseCode(e.Status), e.Exception
+	return resp, nil
+}
