@@ -48,6 +48,16 @@ type Client struct {
 	Users *UsersService
 	// System reads instance health.
 	System *SystemService
+	// Connections manages connections, the connector catalogue and OAuth sign-in.
+	Connections *ConnectionsService
+	// Explorer browses a connection's objects, previews data, runs SQL and uploads files.
+	Explorer *ExplorerService
+	// Schedules, Webhooks, Listeners, Audit and RecycleBin manage automation and its history.
+	Schedules  *SchedulesService
+	Webhooks   *WebhooksService
+	Listeners  *ListenersService
+	Audit      *AuditService
+	RecycleBin *RecycleBinService
 }
 
 type service struct{ client *Client }
@@ -174,6 +184,10 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	c.Executions = (*ExecutionsService)(common)
 	c.Users = (*UsersService)(common)
 	c.System = (*SystemService)(common)
+	c.Connections = (*ConnectionsService)(common)
+	c.Explorer = (*ExplorerService)(common)
+	c.Schedules, c.Webhooks, c.Listeners = (*SchedulesService)(common), (*WebhooksService)(common), (*ListenersService)(common)
+	c.Audit, c.RecycleBin = (*AuditService)(common), (*RecycleBinService)(common)
 	return c, nil
 }
 
@@ -193,6 +207,7 @@ type request struct {
 	path         string // relative to the base (or the root when atRoot)
 	query        url.Values
 	body         []byte // JSON, nil for none
+	contentType  string // of the body; "" for application/json
 	atRoot       bool
 	tokenInQuery bool // Etlworks documents ?Authorization=Bearer%20… for browser-style downloads
 	noAuth       bool
@@ -320,7 +335,11 @@ func (c *Client) once(parent context.Context, r *request, token string, maxBody 
 	}
 	req.Header.Set("Accept", accept)
 	if r.body != nil {
-		req.Header.Set("Content-Type", "application/json")
+		ct := r.contentType
+		if ct == "" {
+			ct = "application/json"
+		}
+		req.Header.Set("Content-Type", ct)
 	}
 	req.Header.Set("User-Agent", c.userAgent)
 	path := sanitizePath(u.Path, u.Query())

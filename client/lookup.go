@@ -83,6 +83,16 @@ func (s *FlowsService) FindByName(ctx context.Context, name string) (*Named, err
 	return s.client.findByName(ctx, "v1/flows", "flow", name)
 }
 
+// FindByName returns the connection with this exact name (or the one case-insensitive match).
+func (s *ConnectionsService) FindByName(ctx context.Context, name string) (*Named, error) {
+	return s.client.findByName(ctx, "v1/connections", "connection", name)
+}
+
+// FindByName returns the schedule with this exact name (or the one case-insensitive match).
+func (s *SchedulesService) FindByName(ctx context.Context, name string) (*Named, error) {
+	return s.client.findByName(ctx, "v1/schedules", "schedule", name)
+}
+
 // Closest ranks candidates by edit distance to ref (case-insensitive), favouring substring
 // matches, and returns at most n reasonable ones: the names to suggest after a NameNotFoundError.
 func Closest(ref string, candidates []string, n int) []string {
