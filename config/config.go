@@ -43,6 +43,9 @@ type Config struct {
 
 	// ReadOnly offers only tools that change nothing.
 	ReadOnly bool
+	// AllowSQLWrites lets run_sql send statements that change data, each confirmed by the user;
+	// it has no effect with ReadOnly.
+	AllowSQLWrites bool
 	// Toolsets restricts the tools offered to these toolsets; nil means all of them.
 	Toolsets []string
 	// LogLevel is one of debug, info, warn, error (see SlogLevel).
@@ -95,6 +98,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	}
 
 	cfg.ReadOnly = r.boolean(keyReadOnly)
+	cfg.AllowSQLWrites = r.boolean(keyAllowSQLWrites)
 	cfg.Toolsets = r.toolsets()
 	cfg.AllowRemote = r.boolean(keyAllowRemote)
 	cfg.HTTPAddr = r.httpAddr(cfg.AllowRemote)
@@ -163,6 +167,9 @@ func (c Config) attrs() []slog.Attr {
 		slog.Duration("timeout", c.Timeout),
 		slog.String("log", c.LogLevel+"/"+c.LogFormat),
 	)
+	if c.AllowSQLWrites && !c.ReadOnly {
+		out = append(out, slog.Bool("sql_writes", true))
+	}
 	if len(c.AllowedOrigins) > 0 {
 		out = append(out, slog.String("allowed_origins", strings.Join(c.AllowedOrigins, ",")))
 	}

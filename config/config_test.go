@@ -93,6 +93,21 @@ func TestLoadPrecedence(t *testing.T) {
 				t.Error("ReadOnly = true")
 			}
 		}},
+		{"sql writes off by default", nil, base(nil), func(t *testing.T, c Config) {
+			if c.AllowSQLWrites {
+				t.Error("AllowSQLWrites = true")
+			}
+		}},
+		{"sql writes from env and flag", []string{"--allow-sql-writes"}, base(map[string]string{"ETLWORKS_ALLOW_SQL_WRITES": "0"}), func(t *testing.T, c Config) {
+			if !c.AllowSQLWrites || !strings.Contains(c.Describe(), "sql_writes=true") {
+				t.Errorf("AllowSQLWrites = %v, Describe = %s", c.AllowSQLWrites, c.Describe())
+			}
+		}},
+		{"sql writes not described under read-only", nil, base(map[string]string{"ETLWORKS_ALLOW_SQL_WRITES": "yes", "ETLWORKS_READ_ONLY": "1"}), func(t *testing.T, c Config) {
+			if !c.AllowSQLWrites || strings.Contains(c.Describe(), "sql_writes") {
+				t.Errorf("AllowSQLWrites = %v, Describe = %s", c.AllowSQLWrites, c.Describe())
+			}
+		}},
 		{"bool flag accepts no", []string{"--read-only=no"}, base(nil), func(t *testing.T, c Config) {
 			if c.ReadOnly {
 				t.Error("ReadOnly = true")

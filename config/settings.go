@@ -49,6 +49,7 @@ const (
 	keySandbox        = "sandbox"
 	keySandboxData    = "sandbox-data"
 	keyReadOnly       = "read-only"
+	keyAllowSQLWrites = "allow-sql-writes"
 	keyToolsets       = "toolsets"
 	keyHTTP           = "http"
 	keyAllowRemote    = "allow-remote"
@@ -80,6 +81,8 @@ var settings = []Setting{
 		Description: "Directory where the sandbox keeps its state between runs; unset keeps it in memory. Only used with --sandbox."},
 	{Name: keyReadOnly, Flag: "--read-only", Env: "ETLWORKS_READ_ONLY", Default: "false", Kind: kindBool,
 		Description: "Offer only tools that do not change anything in Etlworks (no runs, stops or edits)."},
+	{Name: keyAllowSQLWrites, Flag: "--allow-sql-writes", Env: "ETLWORKS_ALLOW_SQL_WRITES", Default: "false", Kind: kindBool,
+		Description: "Let run_sql send statements that change data (INSERT, UPDATE, DDL…), each after the user confirms it. Off by default: run_sql runs only read statements. Ignored with --read-only."},
 	{Name: keyToolsets, Flag: "--toolsets", Env: "ETLWORKS_TOOLSETS", Default: "all", Kind: kindList,
 		Description: "Comma-separated toolsets to offer, or all."},
 	{Name: keyHTTP, Flag: "--http", Env: "ETLWORKS_MCP_HTTP", Kind: kindString,
