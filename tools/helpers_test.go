@@ -25,6 +25,8 @@ type env struct {
 	mcp   *mcpclient.Client
 	mu    sync.Mutex
 	notes []mcp.JSONRPCNotification
+	// uploadDir is the directory upload_file may read local files from.
+	uploadDir string
 }
 
 // newEnv starts a fast sandbox (runs take well under a second) and connects to it.
@@ -48,13 +50,14 @@ func newEnvWithStep(t testing.TB, step time.Duration) *env {
 		t.Fatalf("client: %v", err)
 	}
 	srv := server.NewMCPServer("etlworks-mcp-test", "test", server.WithToolCapabilities(false), server.WithRecovery())
-	Register(srv, All(Deps{Client: api, PollInterval: 20 * time.Millisecond}))
+	uploadDir := t.TempDir()
+	Register(srv, All(Deps{Client: api, PollInterval: 20 * time.Millisecond, UploadDir: uploadDir}))
 	c, err := mcpclient.NewInProcessClient(srv)
 	if err != nil {
 		t.Fatalf("mcp client: %v", err)
 	}
 	t.Cleanup(func() { _ = c.Close() })
-	e := &env{t: t, sb: sb, api: api, mcp: c}
+	e := &env{t: t, sb: sb, api: api, mcp: c, uploadDir: uploadDir}
 	c.OnNotification(func(n mcp.JSONRPCNotification) {
 		e.mu.Lock()
 		defer e.mu.Unlock()

@@ -7,7 +7,7 @@ import (
 )
 
 // Toolsets group tools by Etlworks area; operators enable them with --toolsets.
-var Toolsets = []string{"flows"}
+var Toolsets = []string{"flows", "schedules", "audit", "connections", "explorer"}
 
 // All returns every tool in a fixed order (stable tools/list output keeps clients' prompt caches
 // warm).
@@ -24,6 +24,39 @@ func All(d Deps) []Def {
 		listRunsTool(d),
 		getRunTool(d),
 		getRunLogTool(d),
+		diagnoseRunTool(d),
+		// flows: definition changes
+		createFlowTool(d),
+		updateFlowTool(d),
+		deleteFlowTool(d),
+		// schedules: timing, webhooks, listeners
+		listSchedulesTool(d),
+		createScheduleTool(d),
+		updateScheduleTool(d),
+		deleteScheduleTool(d),
+		listWebhooksTool(d),
+		createWebhookTool(d),
+		deleteWebhookTool(d),
+		listListenersTool(d),
+		// audit: trail and recycle bin
+		searchAuditTool(d),
+		listDeletedTool(d),
+		restoreDeletedTool(d),
+		// connections: endpoints, connector catalogue, OAuth sign-in
+		listConnectionsTool(d),
+		getConnectionTool(d),
+		testConnectionTool(d),
+		listConnectorTypesTool(d),
+		createConnectionTool(d),
+		updateConnectionTool(d),
+		deleteConnectionTool(d),
+		oauthURLTool(d),
+		// explorer: objects, data, SQL, uploads
+		listObjectsTool(d),
+		describeObjectTool(d),
+		previewDataTool(d),
+		runSQLTool(d),
+		uploadFileTool(d),
 	}
 }
 

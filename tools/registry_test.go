@@ -142,7 +142,15 @@ func TestFilter(t *testing.T) {
 	if got := Filter(defs, false, []string{"nope"}); len(got) != 0 {
 		t.Fatalf("unknown toolset kept %d tools", len(got))
 	}
-	if got := Filter(defs, false, []string{"flows"}); len(got) != len(defs) {
-		t.Fatalf("flows toolset kept %d of %d", len(got), len(defs))
+	for _, set := range Toolsets {
+		want := 0
+		for _, d := range defs {
+			if d.Toolset == set {
+				want++
+			}
+		}
+		if got := Filter(defs, false, []string{set}); len(got) != want || want == 0 {
+			t.Fatalf("toolset %s kept %d tools, want %d (and at least one)", set, len(got), want)
+		}
 	}
 }

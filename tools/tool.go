@@ -4,11 +4,13 @@
 package tools
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -24,6 +26,13 @@ type Deps struct {
 	Log    *slog.Logger
 	// PollInterval is how often run_flow checks a run it waits for (default 1s).
 	PollInterval time.Duration
+	// AllowSQLWrites lets run_sql send statements that change data, each after a confirmation
+	// (--allow-sql-writes); main leaves it off in read-only mode.
+	AllowSQLWrites bool
+
+	// UploadDir is the only local directory upload_file may read files from ("" turns local files
+	// off); main sets the working directory.
+	UploadDir string
 
 	confirm *confirmer // guards destructive tools; All creates one shared by every tool
 }
@@ -101,11 +110,13 @@ func toResult(out any) (*mcp.CallToolResult, error) {
 	case string:
 		return mcp.NewToolResultText(v), nil
 	}
-	b, err := json.Marshal(out)
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // "->" reads better and costs fewer tokens than "-\u003e"
+	if err := enc.Encode(out); err != nil {
 		return nil, fmt.Errorf("encode result: %w", err) // a bug, reported as a protocol error
 	}
-	return mcp.NewToolResultText(string(b)), nil
+	return mcp.NewToolResultText(strings.TrimSuffix(b.String(), "\n")), nil
 }
 
 // errorResult maps a handler error to what the model sees. Errors the user can act on become

@@ -1,0 +1,160 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/etlworks/etlworks-mcp/client"
+)
+
+// auditEventRow is one audit event, compact: when, who, what, on which object, and whether it worked.
+type auditEventRow struct {
+	ID     int64  `json:"id"`
+	At     string `json:"at"`
+	User   string `json:"user"`
+	Action string `json:"action"`
+	Result string `json:"result"`
+	Object string `json:"object,omitempty"`
+	Detail string `json:"detail,omitempty"`
+	Error  string `json:"error,omitempty"`
+}
+
+// auditDetailSkip are payload keys already shown as the event's object.
+var auditDetailSkip = map[string]bool{"name": true, "id": true, "flowName": true, "parameters": true}
+
+func viewAudit(a gjson.Result) auditEventRow {
+	r := auditEventRow{ID: a.Get("id").Int(), At: isoTime(a.Get("dt").Int()), User: a.Get("ur").String(), Action: a.Get("md").String(),
+		Result: "success", Object: auditTarget(a)}
+	if !a.Get("rt").Bool() {
+		r.Result = "error"
+		r.Error = clip(firstLine(redact(exceptionSummary(a.Get("ex").String()))), 200)
+	}
+	r.Detail = auditDetail(a.Get("payload"))
+	return r
+}
+
+// auditTarget renders the object an event touched: `flow 3 "Daily revenue rollup"`.
+func auditTarget(a gjson.Result) string {
+	typ, id, name := a.Get("objectType").String(), a.Get("objectId").Int(), a.Get("objectName").String()
+	if typ == "" {
+		return ""
+	}
+	out := typ
+	if id > 0 {
+		out += fmt.Sprintf(" %d", id)
+	}
+	if name != "" {
+		out += fmt.Sprintf(" %q", name)
+	}
+	return out
+}
+
+// auditDetail keeps the payload's extra facts (changed fields, old and new schedule, run status)
+// in one short line; ids of the object and secrets are left out.
+func auditDetail(p gjson.Result) string {
+	if !p.IsObject() {
+		return ""
+	}
+	var parts []string
+	p.ForEach(func(k, v gjson.Result) bool {
+		key := k.String()
+		if auditDetailSkip[key] || (strings.HasSuffix(key, "Id") && key != "auditId") {
+			return true
+		}
+		val := v.String()
+		switch {
+		case v.IsArray():
+			val = "[" + strings.Join(detailItems(v), ", ") + "]"
+		case v.IsObject():
+			val = v.Raw
+		}
+		if isSecretKey(key) {
+			val = "[REDACTED]"
+		}
+		parts = append(parts, key+"="+clip(redact(val), 80))
+		return true
+	})
+	sort.Strings(parts)
+	return clip(strings.Join(parts, " "), 200)
+}
+
+// detailItems renders list elements: objects by type and name (restored=[flow "X", schedule "Y"]).
+func detailItems(list gjson.Result) []string {
+	var out []string
+	for _, el := range list.Array() {
+		switch {
+		case el.IsObject() && el.Get("name").Exists():
+			out = append(out, strings.TrimSpace(el.Get("artifactType").String()+" "+strconv.Quote(el.Get("name").String())))
+		case el.IsObject() || el.IsArray():
+			out = append(out, el.Raw)
+		default:
+			out = append(out, el.String())
+		}
+	}
+	return out
+}
+
+// SearchAuditInput filters the audit trail.
+type SearchAuditInput struct {
+	User   string `json:"user,omitempty" jsonschema:"description=User name"`
+	Action string `json:"action,omitempty" jsonschema:"description=Event\\, e.g. editFlow\\, runFlow"`
+	Object string `json:"object,omitempty" jsonschema:"description=Name\\, type or type:id (flow:12)"`
+	Result string `json:"result,omitempty" jsonschema:"enum=success,enum=error"`
+	Since  string `json:"since,omitempty" jsonschema:"description=Time or age (24h)"`
+	Until  string `json:"until,omitempty" jsonschema:"description=Time or age"`
+	page
+}
+
+func (in *SearchAuditInput) validate() error {
+	if in.Result != "" && in.Result != "success" && in.Result != "error" {
+		return badInput(`"result" must be success or error, got %q`, in.Result)
+	}
+	now := time.Now()
+	since, err := parseSince(in.Since, now)
+	if err != nil {
+		return err
+	}
+	until, err := parseSince(in.Until, now)
+	if err != nil {
+		return badInput(`"until" must be an RFC 3339 time, a date or an age (90m, 24h, 7d), got %q`, in.Until)
+	}
+	if !since.IsZero() && !until.IsZero() && until.Before(since) {
+		return badInput(`"until" (%s) is before "since" (%s)`, until.UTC().Format(time.RFC3339), since.UTC().Format(time.RFC3339))
+	}
+	return in.page.validate()
+}
+
+func searchAuditTool(d Deps) Def {
+	return newTool(d, spec[SearchAuditInput]{
+		name:        "search_audit",
+		title:       "Search audit trail",
+		description: "Search the audit trail, newest first: who changed, ran or deleted what, and when.",
+		toolset:     "audit",
+		effect:      reads,
+		handle: func(ctx context.Context, in SearchAuditInput) (any, error) {
+			offset, _ := in.offset()
+			now := time.Now()
+			since, _ := parseSince(in.Since, now)
+			until, _ := parseSince(in.Until, now)
+			raw, resp, err := d.Client.Audit.List(ctx, &client.AuditListOptions{
+				Method: strings.TrimSpace(in.Action), User: strings.TrimSpace(in.User), Result: in.Result,
+				Object: strings.TrimSpace(in.Object), From: since, To: until, Exception: true,
+				ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset},
+			})
+			if err != nil {
+				return nil, err
+			}
+			rows := []auditEventRow{}
+			for _, a := range gjson.ParseBytes(raw).Array() {
+				rows = append(rows, viewAudit(a))
+			}
+			return newListResult(rows, offset, resp.Total), nil
+		},
+	})
+}

@@ -1,0 +1,569 @@
+package tools
+
+import (
+	"context"
+	"fmt"
+	"maps"
+	"regexp"
+	"slices"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/etlworks/etlworks-mcp/client"
+)
+
+// connRef is a resolved connection.
+type connRef struct {
+	ID   int64
+	Name string
+	Type string // connector descriptor id, e.g. connection.db.postgres
+}
+
+func (c connRef) String() string { return fmt.Sprintf("connection %d %q", c.ID, c.Name) }
+
+// resolveConnection turns an id or exact name into a connection, like resolveFlow does for flows:
+// an unknown name gets an error suggesting the closest names (describeError builds it).
+func resolveConnection(ctx context.Context, c *client.Client, ref Ref) (connRef, error) {
+	if ref == "" {
+		return connRef{}, badInput(`"connection" is required: a connection id or its exact name (list_connections shows them)`)
+	}
+	if id, ok := ref.id(); ok {
+		raw, _, err := c.Connections.Get(ctx, id)
+		if err != nil {
+			if client.IsNotFound(err) {
+				return connRef{}, notFound("connection", string(ref), nil)
+			}
+			return connRef{}, err
+		}
+		return connRef{ID: id, Name: gjson.GetBytes(raw, "name").String(), Type: gjson.GetBytes(raw, "connectionType").String()}, nil
+	}
+	found, err := c.Connections.FindByName(ctx, string(ref)) // unknown: a *client.NameNotFoundError with the names
+	if err != nil {
+		return connRef{}, err
+	}
+	return connRef{ID: found.ID, Name: found.Name, Type: gjson.GetBytes(found.Raw, "connectionType").String()}, nil
+}
+
+// propPrefix is the common prefix of Etlworks connection property keys. Results show keys without
+// it, and inputs accept either spelling.
+const propPrefix = "field.connection.template."
+
+func shortKey(k string) string { return strings.TrimPrefix(k, propPrefix) }
+
+func fullKey(k string) string {
+	if strings.Contains(k, ".") {
+		return k
+	}
+	return propPrefix + k
+}
+
+// connSecretKey matches connection property names that hold credentials. It is broader than
+// isSecretKey (any name ending in "key", passphrases, connection strings) and narrower where that
+// would hide plain settings (authType is not a secret).
+var connSecretKey = regexp.MustCompile(`(?i)(password|passwd|pwd|secret|token|key$|api[_-]?key|access[_-]?key|private[_-]?key|credential|passphrase|authorization|cookie|connection[_-]?string)`)
+
+// userinfo matches the password part of a URL (scheme://user:password@host).
+var userinfo = regexp.MustCompile(`(://[^/\s:@]*:)[^@\s/]+@`)
+
+// maskProperty returns what a result may show of one property: secrets always masked, even when
+// Etlworks returned them in clear, and credentials embedded in other values redacted.
+func maskProperty(key, value string) string {
+	if value == "" {
+		return ""
+	}
+	if connSecretKey.MatchString(key) || value == client.MaskedSecret {
+		return client.MaskedSecret
+	}
+	return clip(userinfo.ReplaceAllString(redact(value), "${1}"+client.MaskedSecret+"@"), 300)
+}
+
+// connView is the compact, masked view of one connection.
+type connView struct {
+	ID          int64             `json:"id"`
+	Name        string            `json:"name"`
+	Type        string            `json:"type"`
+	Description string            `json:"description,omitempty"`
+	Tags        []string          `json:"tags,omitempty"`
+	Properties  map[string]string `json:"properties,omitempty"`
+	Updated     string            `json:"updated,omitempty"`
+}
+
+func viewConnection(c gjson.Result) connView {
+	v := connView{ID: c.Get("id").Int(), Name: c.Get("name").String(), Type: c.Get("connectionType").String(),
+		Description: clip(c.Get("description").String(), 500), Tags: strs(c.Get("tags")), Updated: isoTime(c.Get("updatedAt").Int())}
+	c.Get("properties").ForEach(func(k, val gjson.Result) bool {
+		if v.Properties == nil {
+			v.Properties = map[string]string{}
+		}
+		v.Properties[shortKey(k.String())] = maskProperty(k.String(), val.String())
+		return len(v.Properties) < 60
+	})
+	return v
+}
+
+// ListConnectionsInput filters and pages list_connections.
+type ListConnectionsInput struct {
+	Query string `json:"query,omitempty" jsonschema:"description=Part of the name"`
+	Type  string `json:"type,omitempty" jsonschema:"description=Connector type id"`
+	Tag   string `json:"tag,omitempty" jsonschema:"description=Only with this tag"`
+	page
+}
+
+func (in *ListConnectionsInput) validate() error { return in.page.validate() }
+
+func listConnectionsTool(d Deps) Def {
+	return newTool(d, spec[ListConnectionsInput]{
+		name:        "list_connections",
+		title:       "List connections",
+		description: "List connections (databases, file stores, APIs) with type and tags, to find a connection's id or exact name.",
+		toolset:     "connections",
+		effect:      reads,
+		handle: func(ctx context.Context, in ListConnectionsInput) (any, error) {
+			offset, _ := in.offset()
+			raw, resp, err := d.Client.Connections.List(ctx, &client.ConnectionListOptions{
+				Name: in.Query, Tag: in.Tag, ConnectionType: in.Type,
+				ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset},
+			})
+			if err != nil {
+				return nil, err
+			}
+			rows := []connRow{}
+			for _, c := range gjson.ParseBytes(raw).Array() {
+				rows = append(rows, connRow{ID: c.Get("id").Int(), Name: c.Get("name").String(), Type: c.Get("connectionType").String()})
+			}
+			return newListResult(rows, offset, resp.Total), nil
+		},
+	})
+}
+
+// ConnectionInput names one connection.
+type ConnectionInput struct {
+	Connection Ref `json:"connection" jsonschema:"required,description=Connection id or exact name"`
+}
+
+func getConnectionTool(d Deps) Def {
+	return newTool(d, spec[ConnectionInput]{
+		name:        "get_connection",
+		title:       "Get connection",
+		description: "Show a connection's type, description, tags and properties; secrets are always masked.",
+		toolset:     "connections",
+		effect:      reads,
+		handle: func(ctx context.Context, in ConnectionInput) (any, error) {
+			c, err := resolveConnection(ctx, d.Client, in.Connection)
+			if err != nil {
+				return nil, err
+			}
+			raw, _, err := d.Client.Connections.Get(ctx, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			return viewConnection(gjson.ParseBytes(raw)), nil
+		},
+	})
+}
+
+func testConnectionTool(d Deps) Def {
+	return newTool(d, spec[ConnectionInput]{
+		name:        "test_connection",
+		title:       "Test connection",
+		description: "Check that Etlworks can connect with a connection's settings; says why not when it fails.",
+		toolset:     "connections",
+		effect:      reads,
+		handle: func(ctx context.Context, in ConnectionInput) (any, error) {
+			c, err := resolveConnection(ctx, d.Client, in.Connection)
+			if err != nil {
+				return nil, err
+			}
+			res, _, err := d.Client.Connections.Test(ctx, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			out := map[string]any{"connection": c.Name, "id": c.ID, "ok": res.Success,
+				"message": clip(redact(res.Message), 1000), "duration_ms": res.DurationMs}
+			if !res.Success {
+				out["next"] = "get_connection shows its settings; update_connection fixes one, then test again"
+			}
+			return out, nil
+		},
+	})
+}
+
+// connectorCategories are the categories list_connector_types filters by.
+var connectorCategories = []string{"database", "file", "api", "queue", "saas"}
+
+// ListConnectorTypesInput filters the connector catalogue.
+type ListConnectorTypesInput struct {
+	Query    string `json:"query,omitempty" jsonschema:"description=Part of the type id or name\\, e.g. postgres"`
+	Category string `json:"category,omitempty" jsonschema:"enum=database,enum=file,enum=api,enum=queue,enum=saas"`
+}
+
+func (in *ListConnectorTypesInput) validate() error {
+	if in.Category != "" && !slices.Contains(connectorCategories, in.Category) {
+		return badInput(`"category" must be one of %s, got %q`, strings.Join(connectorCategories, ", "), in.Category)
+	}
+	return nil
+}
+
+// typeRow is one connector type; properties are listed when few types match.
+type typeRow struct {
+	Type       string   `json:"type"`
+	Name       string   `json:"name"`
+	Category   string   `json:"category,omitempty"`
+	OAuth      string   `json:"oauth,omitempty"`
+	Properties []string `json:"properties,omitempty"` // "host*" (required), "password (secret)"
+}
+
+// Connector catalogue bounds: rows shown, and how few matches get their properties listed.
+const (
+	maxTypeRows     = 50
+	typeDetailsUpTo = 3
+)
+
+func listConnectorTypesTool(d Deps) Def {
+	return newTool(d, spec[ListConnectorTypesInput]{
+		name:        "list_connector_types",
+		title:       "List connector types",
+		description: "Find connector types for create_connection; with 3 matches or fewer, shows their properties (* = required).",
+		toolset:     "connections",
+		effect:      reads,
+		handle: func(ctx context.Context, in ListConnectorTypesInput) (any, error) {
+			raw, resp, err := d.Client.Connections.Types(ctx, &client.ConnectionTypeListOptions{Name: in.Query, Category: in.Category,
+				ListOptions: client.ListOptions{Limit: 200}})
+			if err != nil {
+				return nil, err
+			}
+			q := strings.ToLower(in.Query)
+			var matches []gjson.Result
+			for _, t := range gjson.ParseBytes(raw).Array() {
+				// The server may ignore the filters (Etlworks documents none), so apply them again.
+				if in.Category != "" && !strings.EqualFold(t.Get("category").String(), in.Category) {
+					continue
+				}
+				if q != "" && !strings.Contains(strings.ToLower(t.Get("type").String()), q) && !strings.Contains(strings.ToLower(t.Get("name").String()), q) {
+					continue
+				}
+				matches = append(matches, t)
+			}
+			rows := []typeRow{}
+			for _, t := range matches[:min(len(matches), maxTypeRows)] {
+				row := typeRow{Type: t.Get("type").String(), Name: t.Get("name").String(), Category: t.Get("category").String(),
+					OAuth: t.Get("oauthProvider").String()}
+				if len(matches) <= typeDetailsUpTo {
+					row.Properties = []string{}
+					for _, p := range t.Get("properties").Array() {
+						s := shortKey(p.Get("key").String())
+						if p.Get("required").Bool() {
+							s += "*"
+						}
+						if p.Get("secret").Bool() {
+							s += " (secret)"
+						}
+						row.Properties = append(row.Properties, s)
+					}
+				}
+				rows = append(rows, row)
+			}
+			total := len(matches)
+			if resp.Total > total && in.Query == "" && in.Category == "" {
+				total = resp.Total // the server filtered nothing, so its count is the catalogue's
+			}
+			out := map[string]any{"total": total, "items": rows}
+			if total > maxTypeRows {
+				out["truncated"] = true
+				out["next"] = "narrow with query or category"
+			} else if len(matches) > typeDetailsUpTo {
+				out["next"] = "query one type (e.g. its id) to see its properties"
+			}
+			return out, nil
+		},
+	})
+}
+
+// CreateConnectionInput describes a new connection.
+type CreateConnectionInput struct {
+	Name        string            `json:"name" jsonschema:"required,description=Unique name"`
+	Type        string            `json:"type" jsonschema:"required,description=Connector type from list_connector_types"`
+	Properties  map[string]string `json:"properties,omitempty" jsonschema:"description=Settings by key (host\\, user\\, password…)"`
+	Description string            `json:"description,omitempty" jsonschema:"description=What it connects to"`
+	Tags        []string          `json:"tags,omitempty" jsonschema:"description=Tags"`
+}
+
+func (in *CreateConnectionInput) validate() error {
+	if strings.TrimSpace(in.Name) == "" {
+		return badInput(`"name" must not be blank`)
+	}
+	return checkProperties(in.Properties)
+}
+
+// checkProperties refuses keys and values that cannot be what the caller meant.
+func checkProperties(props map[string]string) error {
+	for k, v := range props {
+		if strings.TrimSpace(k) == "" {
+			return badInput(`"properties" has an empty key`)
+		}
+		if v == client.MaskedSecret {
+			return badInput(`"properties.%s" is the mask %q, not a value; leave the key out to keep the stored secret`, shortKey(k), client.MaskedSecret)
+		}
+	}
+	return nil
+}
+
+func fullKeys(props map[string]string) map[string]string {
+	out := make(map[string]string, len(props))
+	for k, v := range props {
+		out[fullKey(k)] = v
+	}
+	return out
+}
+
+func createConnectionTool(d Deps) Def {
+	return newTool(d, spec[CreateConnectionInput]{
+		name:        "create_connection",
+		title:       "Create connection",
+		description: "Create a connection of a connector type with its properties; test_connection then checks it.",
+		toolset:     "connections",
+		effect:      writes,
+		handle: func(ctx context.Context, in CreateConnectionInput) (any, error) {
+			raw, _, err := d.Client.Connections.Create(ctx, &client.ConnectionRequest{
+				Name: strings.TrimSpace(in.Name), Description: in.Description, ConnectionType: in.Type,
+				Properties: fullKeys(in.Properties), Tags: in.Tags,
+			})
+			if err != nil {
+				return nil, err
+			}
+			v := viewConnection(gjson.ParseBytes(raw))
+			return map[string]any{"created": v, "next": fmt.Sprintf("test_connection {connection: %d}", v.ID)}, nil
+		},
+	})
+}
+
+// UpdateConnectionInput changes some fields of a connection; what it leaves out stays as it is.
+type UpdateConnectionInput struct {
+	Connection  Ref               `json:"connection" jsonschema:"required,description=Connection id or exact name"`
+	Properties  map[string]string `json:"properties,omitempty" jsonschema:"description=Settings to change by key (others are kept)"`
+	NewName     string            `json:"new_name,omitempty" jsonschema:"description=Rename to"`
+	Description *string           `json:"description,omitempty" jsonschema:"description=New description"`
+	Tags        []string          `json:"tags,omitempty" jsonschema:"description=New tags (replace the old)"`
+	DryRun      bool              `json:"dry_run,omitempty" jsonschema:"description=Only report what would change"`
+}
+
+func (in *UpdateConnectionInput) validate() error {
+	if len(in.Properties) == 0 && in.NewName == "" && in.Description == nil && in.Tags == nil {
+		return badInput(`nothing to change: give "properties", "new_name", "description" or "tags"`)
+	}
+	return checkProperties(in.Properties)
+}
+
+func updateConnectionTool(d Deps) Def {
+	return newTool(d, spec[UpdateConnectionInput]{
+		name:        "update_connection",
+		title:       "Update connection",
+		description: "Change some properties, name, description or tags of a connection; dry_run previews (secrets only as changed).",
+		toolset:     "connections",
+		effect:      writesOnce,
+		handle: func(ctx context.Context, in UpdateConnectionInput) (any, error) {
+			c, err := resolveConnection(ctx, d.Client, in.Connection)
+			if err != nil {
+				return nil, err
+			}
+			raw, _, err := d.Client.Connections.Get(ctx, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			cur := gjson.ParseBytes(raw)
+			req, changes, unchanged := planUpdate(cur, in)
+			out := map[string]any{"connection": c.Name, "id": c.ID, "changes": changes}
+			if len(unchanged) > 0 {
+				out["unchanged"] = unchanged
+			}
+			switch {
+			case in.DryRun:
+				out["dry_run"] = true
+				return out, nil
+			case len(changes) == 0:
+				out["updated"] = false
+				return out, nil
+			}
+			if _, _, err := d.Client.Connections.Update(ctx, c.ID, req); err != nil {
+				return nil, err
+			}
+			out["updated"] = true
+			out["next"] = fmt.Sprintf("test_connection {connection: %d}", c.ID)
+			return out, nil
+		},
+	})
+}
+
+// planUpdate builds the full connection to send (masked secrets go back as they came, which
+// Etlworks reads as "keep") and describes each change; secret values never appear in it.
+func planUpdate(cur gjson.Result, in UpdateConnectionInput) (*client.ConnectionRequest, map[string]string, []string) {
+	req := &client.ConnectionRequest{
+		Name: cur.Get("name").String(), Description: cur.Get("description").String(),
+		ConnectionType: cur.Get("connectionType").String(), Properties: map[string]string{}, Tags: strs(cur.Get("tags")),
+	}
+	cur.Get("properties").ForEach(func(k, v gjson.Result) bool {
+		req.Properties[k.String()] = v.String()
+		return true
+	})
+	changes := map[string]string{}
+	var unchanged []string
+	field := func(name, from, to string) {
+		if from == to {
+			unchanged = append(unchanged, name)
+			return
+		}
+		changes[name] = fmt.Sprintf("%q -> %q", clip(from, 200), clip(to, 200))
+	}
+	if in.NewName != "" {
+		field("name", req.Name, in.NewName)
+		req.Name = in.NewName
+	}
+	if in.Description != nil {
+		field("description", req.Description, *in.Description)
+		req.Description = *in.Description
+	}
+	if in.Tags != nil {
+		field("tags", strings.Join(req.Tags, ","), strings.Join(in.Tags, ","))
+		req.Tags = in.Tags
+	}
+	for _, k := range slices.Sorted(maps.Keys(in.Properties)) {
+		key, to := fullKey(k), in.Properties[k]
+		from, exists := req.Properties[key]
+		name := shortKey(key)
+		switch {
+		case connSecretKey.MatchString(key) || from == client.MaskedSecret:
+			// The stored value is masked, so it cannot be compared: a new value counts as a change
+			// unless Etlworks happened to return the secret in clear and it is the same.
+			if exists && from == to {
+				unchanged = append(unchanged, name)
+			} else if !exists || from == "" {
+				changes[name] = "set (secret)"
+			} else {
+				changes[name] = "changed (secret)"
+			}
+		case !exists:
+			changes[name] = fmt.Sprintf("unset -> %q", clip(maskProperty(key, to), 200))
+		default:
+			field(name, maskProperty(key, from), maskProperty(key, to))
+		}
+		req.Properties[key] = to
+	}
+	return req, changes, unchanged
+}
+
+// DeleteConnectionInput names the connection to delete.
+type DeleteConnectionInput struct {
+	Connection   Ref    `json:"connection" jsonschema:"required,description=Connection id or exact name"`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=Token from the first call"`
+}
+
+func deleteConnectionTool(d Deps) Def {
+	return newTool(d, spec[DeleteConnectionInput]{
+		name:        "delete_connection",
+		title:       "Delete connection",
+		description: "Delete a connection after confirmation; it goes to the recycle bin, and restore_deleted brings it back.",
+		toolset:     "connections",
+		effect:      destroys,
+		handle: func(ctx context.Context, in DeleteConnectionInput) (any, error) {
+			c, err := resolveConnection(ctx, d.Client, in.Connection)
+			if err != nil {
+				return nil, err
+			}
+			action := fmt.Sprintf("Delete connection %d %q; restore_deleted can bring it back.", c.ID, c.Name)
+			if users := flowsUsing(ctx, d.Client, c.ID); len(users) > 0 {
+				action = fmt.Sprintf("Delete connection %d %q, used by flows %s, which fail until it is restored; restore_deleted can bring it back.",
+					c.ID, c.Name, quoteList(users))
+			}
+			outcome, res, err := d.confirm.confirm(ctx, action)
+			if err != nil {
+				return nil, err
+			}
+			if outcome != confirmed {
+				return res, nil
+			}
+			raw, _, err := d.Client.Connections.Delete(ctx, c.ID)
+			if err != nil {
+				return nil, err
+			}
+			out := map[string]any{"deleted": fmt.Sprintf("connection %d %q", c.ID, c.Name)}
+			if bin := gjson.GetBytes(raw, "recycleBinId").Int(); bin > 0 {
+				out["recycle_bin_id"] = bin
+				out["undo"] = fmt.Sprintf("restore_deleted {item: %d}", bin)
+			} else {
+				out["undo"] = fmt.Sprintf("restore_deleted {item: %q, type: \"connection\"}", c.Name)
+			}
+			if users := strs(gjson.GetBytes(raw, "usedByFlows.#.name")); len(users) > 0 {
+				out["used_by_flows"] = users
+			}
+			return out, nil
+		},
+	})
+}
+
+// flowsUsing names the flows (of the first 200) that use connection id, for the confirmation
+// question; nil when unknown.
+func flowsUsing(ctx context.Context, c *client.Client, id int64) []string {
+	raw, _, err := c.Flows.List(ctx, &client.FlowListOptions{ListOptions: client.ListOptions{Limit: 200}})
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, f := range gjson.ParseBytes(raw).Array() {
+		for _, conn := range f.Get("connections").Array() {
+			if conn.Get("id").Int() == id {
+				out = append(out, f.Get("name").String())
+				break
+			}
+		}
+	}
+	return out
+}
+
+// OAuthURLInput asks for a sign-in link.
+type OAuthURLInput struct {
+	Connection Ref    `json:"connection" jsonschema:"required,description=Connection id or exact name"`
+	Provider   string `json:"provider,omitempty" jsonschema:"description=e.g. google\\, microsoft\\, salesforce\\, hubspot (default: the connector's)"`
+}
+
+func oauthURLTool(d Deps) Def {
+	return newTool(d, spec[OAuthURLInput]{
+		name:        "get_oauth_url",
+		title:       "Get OAuth sign-in URL",
+		description: "Get the URL where the user signs in (e.g. with Google) so Etlworks stores a refresh token in the connection.",
+		toolset:     "connections",
+		effect:      writes,
+		handle: func(ctx context.Context, in OAuthURLInput) (any, error) {
+			c, err := resolveConnection(ctx, d.Client, in.Connection)
+			if err != nil {
+				return nil, err
+			}
+			provider := strings.ToLower(strings.TrimSpace(in.Provider))
+			if provider == "" {
+				if provider = connectorProvider(ctx, d.Client, c.Type); provider == "" {
+					return nil, badInput(`"provider" is required: connector type %s has no default sign-in provider (e.g. google, microsoft, salesforce, hubspot)`, c.Type)
+				}
+			}
+			u, _, err := d.Client.Connections.OAuthURL(ctx, provider, &client.OAuthURLOptions{ConnectionID: c.ID})
+			if err != nil {
+				return nil, err
+			}
+			return map[string]any{"url": u.URL, "provider": provider, "connection": c.Name,
+				"next": "the user opens the URL and signs in; Etlworks then stores the token in the connection. test_connection checks it afterwards."}, nil
+		},
+	})
+}
+
+// connectorProvider returns the OAuth provider of a connector type, or "".
+func connectorProvider(ctx context.Context, c *client.Client, typ string) string {
+	raw, _, err := c.Connections.Types(ctx, &client.ConnectionTypeListOptions{Name: typ})
+	if err != nil {
+		return ""
+	}
+	for _, t := range gjson.ParseBytes(raw).Array() {
+		if t.Get("type").String() == typ {
+			return t.Get("oauthProvider").String()
+		}
+	}
+	return ""
+}

@@ -1,0 +1,238 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/etlworks/etlworks-mcp/client"
+)
+
+// DiagnoseRunInput names the run to diagnose.
+type DiagnoseRunInput struct {
+	Flow  Ref   `json:"flow" jsonschema:"required,description=Flow id or exact name"`
+	RunID int64 `json:"run_id,omitempty" jsonschema:"description=Run id (default: latest run)"`
+}
+
+func (in *DiagnoseRunInput) validate() error {
+	if in.RunID < 0 {
+		return badInput(`"run_id" must be a positive run id, got %d`, in.RunID)
+	}
+	return nil
+}
+
+func diagnoseRunTool(d Deps) Def {
+	return newTool(d, spec[DiagnoseRunInput]{
+		name:        "diagnose_run",
+		title:       "Diagnose run",
+		description: "Explain why a run failed: first error in context, connection tests, last success and changes since. Use it first on a failure.",
+		toolset:     "flows",
+		effect:      reads,
+		handle: func(ctx context.Context, in DiagnoseRunInput) (any, error) {
+			return diagnose(ctx, d.Client, in.Flow, in.RunID)
+		},
+	})
+}
+
+// Diagnose returns the diagnosis of a run as compact JSON, for prompts that put the evidence in
+// front of the assistant; it is the same diagnosis diagnose_run returns.
+func Diagnose(ctx context.Context, c *client.Client, flow string, runID int64) (string, error) {
+	dg, err := diagnose(ctx, c, Ref(flow), runID)
+	if err != nil {
+		return "", fmt.Errorf("%s", describeError(err))
+	}
+	b, err := json.Marshal(dg)
+	return string(b), err
+}
+
+// diagnosis is diagnose_run's answer: a verdict, the likely cause with its evidence, and the
+// context a person would gather by hand.
+type diagnosis struct {
+	Flow        flowBrief     `json:"flow"`
+	Run         runView       `json:"run"`
+	Verdict     string        `json:"verdict"`
+	Cause       *cause        `json:"cause,omitempty"`
+	FirstError  []string      `json:"first_error,omitempty"`
+	Connections []connCheck   `json:"connections,omitempty"`
+	LastSuccess *runView      `json:"last_success,omitempty"`
+	Changes     []auditRow    `json:"changes_since_last_success,omitempty"`
+	Transforms  []stepSummary `json:"transformations,omitempty"`
+	Unavailable []string      `json:"unavailable,omitempty"` // evidence that could not be gathered, and why
+	Next        string        `json:"next,omitempty"`
+}
+
+type flowBrief struct {
+	ID   int64  `json:"id"`
+	Name string `json:"name"`
+	Type string `json:"type,omitempty"`
+}
+
+// cause is the likely cause: a category, one sentence, and the evidence it rests on.
+type cause struct {
+	Category string   `json:"category"` // SQL, credentials, connectivity, data, configuration, unknown
+	Summary  string   `json:"summary"`
+	Evidence []string `json:"evidence"`
+}
+
+type connCheck struct {
+	ID     int64  `json:"id"`
+	Name   string `json:"name"`
+	Type   string `json:"type,omitempty"`
+	Test   string `json:"test"` // "ok (12 ms)" or "failed: …"
+	failed bool
+}
+
+type auditRow struct {
+	AuditID int64  `json:"audit_id"`
+	At      string `json:"at"`
+	User    string `json:"user"`
+	Action  string `json:"action"`
+	Object  string `json:"object,omitempty"`
+	Result  string `json:"result,omitempty"`
+}
+
+// diagnose gathers the evidence for one run. Pieces that cannot be read (a missing permission, an
+// older Etlworks) are listed under unavailable instead of failing the whole diagnosis.
+func diagnose(ctx context.Context, c *client.Client, ref Ref, runID int64) (*diagnosis, error) {
+	run, err := findRun(ctx, c, ref, runID)
+	if err != nil {
+		return nil, err
+	}
+	now := time.Now()
+	dg := &diagnosis{Run: viewRun(run, now)}
+	flowID := int64(run.FlowID)
+	raw, _, err := c.Flows.Get(ctx, flowID)
+	if err != nil {
+		return nil, err
+	}
+	flow := gjson.ParseBytes(raw)
+	summary := summarizeFlow(flow)
+	dg.Flow = flowBrief{ID: flowID, Name: summary.Name, Type: summary.Type}
+	switch run.Status {
+	case client.StatusSuccess:
+		dg.Verdict = fmt.Sprintf("nothing to diagnose: run %d succeeded with %d records", int64(run.AuditID), run.Records)
+		return dg, nil
+	case client.StatusQueued, client.StatusRunning:
+		dg.Verdict = fmt.Sprintf("run %d is still %s; diagnose it when it has ended (get_run shows its progress)", int64(run.AuditID), run.Status)
+		return dg, nil
+	}
+	dg.Verdict = fmt.Sprintf("run %d ended with status %s", int64(run.AuditID), run.Status)
+	dg.Transforms = summary.Transformations
+
+	var lines []string
+	if log, _, err := c.Executions.Log(ctx, flowID, int64(run.AuditID)); err == nil {
+		lines = splitLog(string(log.Text))
+		dg.FirstError = firstErrorInContext(lines)
+	} else {
+		dg.Unavailable = append(dg.Unavailable, "run log: "+describeError(err))
+	}
+	dg.Connections = checkConnections(ctx, c, summary.Connections)
+	dg.LastSuccess, dg.Changes, dg.Unavailable = history(ctx, c, flowID, summary.Connections, run, dg.Unavailable)
+	dg.Cause = classify(ctx, c, dg, flow, strings.Join(append(dg.FirstError, run.Exception), "\n"))
+	dg.Next = nextStep(dg)
+	return dg, nil
+}
+
+// firstErrorInContext returns the first error line with two lines before it and the first
+// lines of its stack trace, each prefixed with its line number.
+func firstErrorInContext(lines []string) []string {
+	sel := errorSelection(lines)
+	for k, i := range sel {
+		if errorLine.MatchString(lines[i]) && !stackLine.MatchString(lines[i]) {
+			var out []string
+			for _, j := range sel[max(0, k-errorContext):] {
+				if j > i+maxStackLines {
+					break
+				}
+				out = append(out, fmt.Sprintf("%d: %s", j+1, clip(redact(strings.TrimRight(lines[j], " ")), maxLineBytes)))
+			}
+			return out
+		}
+	}
+	return nil
+}
+
+// checkConnections tests every connection the flow uses, live.
+func checkConnections(ctx context.Context, c *client.Client, conns []connRow) []connCheck {
+	out := []connCheck{}
+	for _, cn := range conns {
+		check := connCheck{ID: cn.ID, Name: cn.Name, Type: cn.Type}
+		res, _, err := c.Connections.Test(ctx, cn.ID)
+		switch {
+		case err != nil:
+			check.Test = "not tested: " + describeError(err)
+		case res.Success:
+			check.Test = fmt.Sprintf("ok (%d ms)", res.DurationMs)
+		default:
+			check.Test = "failed: " + clip(redact(firstLine(res.Message)), 300)
+			check.failed = true
+		}
+		out = append(out, check)
+	}
+	return out
+}
+
+// history finds the last successful run before this one and the audit events on the flow and
+// its connections since then.
+func history(ctx context.Context, c *client.Client, flowID int64, conns []connRow, run *client.Execution, unavailable []string) (*runView, []auditRow, []string) {
+	var last *runView
+	since := time.Now().AddDate(0, 0, -30)
+	runs, _, err := c.Executions.List(ctx, &client.ExecutionListOptions{FlowID: flowID, Status: client.StatusSuccess, ListOptions: client.ListOptions{Limit: 20}})
+	if err != nil {
+		unavailable = append(unavailable, "run history: "+describeError(err))
+	}
+	for i := range runs {
+		if runs[i].Started < run.Started {
+			v := viewRun(&runs[i], time.Now())
+			last, since = &v, runs[i].Started.Time()
+			break
+		}
+	}
+	objects := []string{fmt.Sprintf("flow:%d", flowID)}
+	for _, cn := range conns {
+		objects = append(objects, fmt.Sprintf("connection:%d", cn.ID))
+	}
+	changes := []auditRow{}
+	for _, obj := range objects {
+		raw, _, err := c.Audit.List(ctx, &client.AuditListOptions{Object: obj, From: since, ListOptions: client.ListOptions{Limit: 50}})
+		if err != nil {
+			unavailable = append(unavailable, "audit trail: "+describeError(err))
+			break
+		}
+		for _, e := range gjson.ParseBytes(raw).Array() {
+			md := e.Get("md").String()
+			if md == "runFlow" || md == "testConnection" || strings.HasPrefix(md, "get") {
+				continue
+			}
+			row := auditRow{AuditID: e.Get("id").Int(), At: isoTime(e.Get("dt").Int()), User: e.Get("ur").String(), Action: md,
+				Object: strings.TrimSpace(e.Get("objectType").String() + " " + e.Get("objectName").String())}
+			if !e.Get("rt").Bool() {
+				row.Result = "failed"
+			}
+			changes = append(changes, row)
+		}
+	}
+	if len(changes) > 20 {
+		changes = changes[:20]
+	}
+	return last, changes, unavailable
+}
+
+func nextStep(dg *diagnosis) string {
+	if dg.Cause == nil {
+		return ""
+	}
+	switch dg.Cause.Category {
+	case "SQL":
+		return fmt.Sprintf("fix the SQL with update_flow {flow: %d, …, dry_run: true}, then run_flow with wait", dg.Flow.ID)
+	case "credentials":
+		return "set the right credentials with update_connection (dry_run first), test_connection, then run_flow with wait"
+	case "connectivity":
+		return "check the host and network of the failing connection with test_connection, then run_flow with wait"
+	}
+	return fmt.Sprintf("read the log around the first error: get_run_log {flow: %d, run_id: %d, errors_only: true}", dg.Flow.ID, dg.Run.RunID)
+}

@@ -1,0 +1,478 @@
+package tools
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"path"
+	"path/filepath"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/etlworks/etlworks-mcp/client"
+)
+
+// Table bounds shared by preview_data and run_sql.
+const (
+	defaultRows = 100
+	maxRows     = 1000
+	maxCell     = 200 // bytes of one cell before it is cut
+	maxObjects  = 200 // objects list_objects shows
+	maxUpload   = 10 << 20
+)
+
+// objectTypes are the kinds of object list_objects filters by.
+var objectTypes = []string{"table", "view", "endpoint", "file", "dataset"}
+
+// ListObjectsInput filters a connection's objects.
+type ListObjectsInput struct {
+	Connection Ref    `json:"connection" jsonschema:"required,description=Connection id or exact name"`
+	Type       string `json:"type,omitempty" jsonschema:"enum=table,enum=view,enum=endpoint,enum=file,enum=dataset"`
+	Pattern    string `json:"pattern,omitempty" jsonschema:"description=Name part or glob\\, e.g. ord*"`
+}
+
+func (in *ListObjectsInput) validate() error {
+	if in.Type != "" && !slices.Contains(objectTypes, in.Type) {
+		return badInput(`"type" must be one of %s, got %q`, strings.Join(objectTypes, ", "), in.Type)
+	}
+	return nil
+}
+
+func listObjectsTool(d Deps) Def {
+	return newTool(d, spec[ListObjectsInput]{
+		name:        "list_objects",
+		title:       "List objects",
+		description: "List the tables, views, files or endpoints of a connection, grouped by type.",
+		toolset:     "explorer",
+		effect:      reads,
+		handle: func(ctx context.Context, in ListObjectsInput) (any, error) {
+			c, err := resolveConnection(ctx, d.Client, in.Connection)
+			if err != nil {
+				return nil, err
+			}
+			raw, resp, err := d.Client.Explorer.Objects(ctx, c.ID, &client.ObjectListOptions{Type: in.Type, Pattern: in.Pattern,
+				ListOptions: client.ListOptions{Limit: maxObjects}})
+			if err != nil {
+				return nil, err
+			}
+			byType := map[string][]string{}
+			n := 0
+			for _, o := range gjson.ParseBytes(raw).Array() {
+				typ := o.Get("type").String()
+				if typ == "" {
+					typ = "object"
+				}
+				byType[typ] = append(byType[typ], o.Get("name").String())
+				n++
+			}
+			out := map[string]any{"connection": c.Name, "objects": byType}
+			total := resp.Total
+			if total < 0 {
+				total = n
+			}
+			out["total"] = total
+			if total > n {
+				out["truncated"] = true
+				out["next"] = "narrow with pattern or type"
+			}
+			return out, nil
+		},
+	})
+}
+
+// ObjectInput names one object of a connection.
+type ObjectInput struct {
+	Connection Ref    `json:"connection" jsonschema:"required,description=Connection id or exact name"`
+	Object     string `json:"object" jsonschema:"required,description=Table\\, view or file name"`
+}
+
+func describeObjectTool(d Deps) Def {
+	return newTool(d, spec[ObjectInput]{
+		name:        "describe_object",
+		title:       "Describe object",
+		description: "Show the columns of a table, view or file: name, type and whether it may be null.",
+		toolset:     "explorer",
+		effect:      reads,
+		handle: func(ctx context.Context, in ObjectInput) (any, error) {
+			c, err := resolveConnection(ctx, d.Client, in.Connection)
+			if err != nil {
+				return nil, err
+			}
+			raw, _, err := d.Client.Explorer.Columns(ctx, c.ID, in.Object)
+			if err != nil {
+				return nil, objectError(ctx, d, c, in.Object, err)
+			}
+			cols := []string{}
+			for _, col := range gjson.ParseBytes(raw).Array() {
+				s := col.Get("name").String() + " " + col.Get("type").String()
+				if size := col.Get("size"); size.Exists() && size.Type == gjson.Number && !strings.Contains(col.Get("type").String(), "(") {
+					s += "(" + size.Raw + ")"
+				}
+				if col.Get("nullable").Exists() && !col.Get("nullable").Bool() {
+					s += " not null"
+				}
+				cols = append(cols, s)
+			}
+			return map[string]any{"connection": c.Name, "object": in.Object, "columns": cols}, nil
+		},
+	})
+}
+
+// objectError turns "no such object" into a suggestion of the closest object names.
+func objectError(ctx context.Context, d Deps, c connRef, object string, err error) error {
+	if !client.IsNotFound(err) {
+		return err
+	}
+	raw, _, lerr := d.Client.Explorer.Objects(ctx, c.ID, &client.ObjectListOptions{ListOptions: client.ListOptions{Limit: maxObjects}})
+	var names []string
+	if lerr == nil {
+		names = strs(gjson.ParseBytes(raw).Get("#.name"))
+	}
+	return &notFoundError{kind: "object", ref: object, suggestions: client.Closest(object, names, 3)}
+}
+
+// PreviewDataInput asks for the first rows of an object.
+type PreviewDataInput struct {
+	Connection Ref    `json:"connection" jsonschema:"required,description=Connection id or exact name"`
+	Object     string `json:"object" jsonschema:"required,description=Table\\, view or file name"`
+	Limit      int    `json:"limit,omitempty" jsonschema:"maximum=1000,description=Rows (default 100)"`
+}
+
+func (in *PreviewDataInput) validate() error { return checkRows("limit", in.Limit) }
+
+func checkRows(field string, n int) error {
+	if n < 0 || n > maxRows {
+		return badInput(`%q must be between 1 and %d, got %d`, field, maxRows, n)
+	}
+	return nil
+}
+
+func rowsOrDefault(n int) int {
+	if n == 0 {
+		return defaultRows
+	}
+	return n
+}
+
+func previewDataTool(d Deps) Def {
+	return newTool(d, spec[PreviewDataInput]{
+		name:        "preview_data",
+		title:       "Preview data",
+		description: "Show the first rows of a table, view or file as CSV.",
+		toolset:     "explorer",
+		effect:      reads,
+		handle: func(ctx context.Context, in PreviewDataInput) (any, error) {
+			c, err := resolveConnection(ctx, d.Client, in.Connection)
+			if err != nil {
+				return nil, err
+			}
+			res, _, err := d.Client.Explorer.Data(ctx, c.ID, &client.DataOptions{Object: in.Object, Limit: rowsOrDefault(in.Limit)})
+			if err != nil {
+				return nil, objectError(ctx, d, c, in.Object, err)
+			}
+			return renderTable(res, rowsOrDefault(in.Limit)), nil
+		},
+	})
+}
+
+// RunSQLInput is run_sql's input when the server allows reads only.
+type RunSQLInput struct {
+	Connection Ref    `json:"connection" jsonschema:"required,description=Connection id or exact name"`
+	SQL        string `json:"sql" jsonschema:"required,description=One statement"`
+	MaxRows    int    `json:"max_rows,omitempty" jsonschema:"maximum=1000,description=Rows to return (default 100)"`
+}
+
+func (in *RunSQLInput) validate() error { return checkRows("max_rows", in.MaxRows) }
+
+// RunSQLWriteInput is run_sql's input when the operator allows writes: a write is destructive and
+// is confirmed first.
+type RunSQLWriteInput struct {
+	RunSQLInput
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=Token from the first call"`
+}
+
+func (in *RunSQLWriteInput) validate() error { return in.RunSQLInput.validate() }
+
+// readStatements names what run_sql runs without --allow-sql-writes.
+const readStatements = "SELECT, WITH … SELECT, VALUES, SHOW, DESCRIBE and EXPLAIN"
+
+// runSQLTool registers run_sql as a read-only tool, or, when the operator started the server with
+// --allow-sql-writes, as a destructive one that confirms each write. Both share runSQL.
+func runSQLTool(d Deps) Def {
+	if d.AllowSQLWrites {
+		return newTool(d, spec[RunSQLWriteInput]{
+			name:        "run_sql",
+			title:       "Run SQL",
+			description: "Run one SQL statement on a database connection; results as CSV. Writes ask for confirmation first.",
+			toolset:     "explorer",
+			effect:      destroys,
+			handle: func(ctx context.Context, in RunSQLWriteInput) (any, error) {
+				return runSQL(ctx, d, in.RunSQLInput)
+			},
+		})
+	}
+	return newTool(d, spec[RunSQLInput]{
+		name:        "run_sql",
+		title:       "Run SQL",
+		description: "Run one read-only SQL statement (SELECT, WITH, VALUES, SHOW, DESCRIBE, EXPLAIN) on a connection; results as CSV.",
+		toolset:     "explorer",
+		effect:      reads,
+		handle: func(ctx context.Context, in RunSQLInput) (any, error) {
+			return runSQL(ctx, d, in)
+		},
+	})
+}
+
+func runSQL(ctx context.Context, d Deps, in RunSQLInput) (any, error) {
+	c, err := resolveConnection(ctx, d.Client, in.Connection)
+	if err != nil {
+		return nil, err
+	}
+	v := checkSQL(in.SQL, dialectFor(c.Type))
+	write := false
+	switch v.kind {
+	case sqlRefused:
+		return nil, &inputError{msg: "run_sql refused the statement: " + v.reason + "."}
+	case sqlWrite:
+		if !d.AllowSQLWrites {
+			return nil, &inputError{msg: fmt.Sprintf("run_sql refused %s: %s. It runs only %s; "+
+				"writes need the server to be started with --allow-sql-writes (and without --read-only).", v.keyword, v.reason, readStatements)}
+		}
+		action := fmt.Sprintf("Run a %s statement that may change data on %s: %s", v.keyword, c, clip(oneLine(in.SQL), 300))
+		outcome, res, err := d.confirm.confirm(ctx, action)
+		if err != nil {
+			return nil, err
+		}
+		if outcome != confirmed {
+			return res, nil
+		}
+		write = true
+	}
+	rows := rowsOrDefault(in.MaxRows)
+	res, _, err := d.Client.Explorer.SQL(ctx, c.ID, &client.SQLRequest{SQL: in.SQL, MaxRows: rows, AllowWrites: write})
+	if err != nil {
+		return nil, err
+	}
+	return renderTable(res, rows), nil
+}
+
+// oneLine collapses whitespace so a statement reads on one line in a question.
+func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
+
+// renderTable renders a query result as compact CSV under one summary line, which costs far fewer
+// tokens than JSON arrays (no quotes around most cells). limit is the row cap that was asked for.
+//
+//	3 rows
+//	100 rows (truncated: first 100; more exist)
+//	100 rows (truncated: first 100 of 250)
+func renderTable(res *client.QueryResult, limit int) string {
+	var b strings.Builder
+	n := min(len(res.Rows), limit)
+	rowWord := "rows"
+	if n == 1 {
+		rowWord = "row"
+	}
+	fmt.Fprintf(&b, "%d %s", n, rowWord)
+	switch {
+	case res.RowCount > int64(n) && (res.Truncated || len(res.Rows) > n):
+		fmt.Fprintf(&b, " (truncated: first %d of %d)", n, res.RowCount)
+	case res.Truncated || len(res.Rows) > n:
+		fmt.Fprintf(&b, " (truncated: first %d; more exist)", n)
+	}
+	if res.RowsAffected != nil {
+		fmt.Fprintf(&b, "; %d rows affected", *res.RowsAffected)
+	}
+	b.WriteByte('\n')
+	if len(res.Columns) == 0 {
+		return b.String()
+	}
+	for i, col := range res.Columns {
+		if i > 0 {
+			b.WriteByte(',')
+		}
+		writeCSVCell(&b, col.Name, false)
+	}
+	b.WriteByte('\n')
+	for _, row := range res.Rows[:n] {
+		for i, cell := range row {
+			if i > 0 {
+				b.WriteByte(',')
+			}
+			text, isNull := cellText(cell)
+			writeCSVCell(&b, text, !isNull)
+		}
+		b.WriteByte('\n')
+	}
+	return b.String()
+}
+
+// cellText renders one raw JSON cell: strings unquoted, null as empty, numbers and booleans as
+// written, nested values as compact JSON; long text is cut at maxCell bytes.
+func cellText(raw json.RawMessage) (string, bool) {
+	raw = bytes.TrimSpace(raw)
+	switch {
+	case len(raw) == 0 || string(raw) == "null":
+		return "", true
+	case raw[0] == '"':
+		var s string
+		if err := json.Unmarshal(raw, &s); err == nil {
+			return cutCell(s), false
+		}
+	case raw[0] == '{' || raw[0] == '[':
+		var buf bytes.Buffer
+		if json.Compact(&buf, raw) == nil {
+			return cutCell(buf.String()), false
+		}
+	}
+	return cutCell(string(raw)), false
+}
+
+func cutCell(s string) string {
+	if len(s) <= maxCell {
+		return s
+	}
+	cut := maxCell
+	for cut > 0 && !utf8.RuneStart(s[cut]) {
+		cut--
+	}
+	return s[:cut] + "…"
+}
+
+// writeCSVCell writes one RFC 4180 field. An empty string is written as "" so it reads apart from
+// NULL, which is an empty field.
+func writeCSVCell(b *strings.Builder, s string, quoteEmpty bool) {
+	if (s == "" && quoteEmpty) || strings.ContainsAny(s, ",\"\n\r") || strings.TrimSpace(s) != s {
+		b.WriteByte('"')
+		b.WriteString(strings.ReplaceAll(s, `"`, `""`))
+		b.WriteByte('"')
+		return
+	}
+	b.WriteString(s)
+}
+
+// UploadFileInput is a file to stage in a connection's storage.
+type UploadFileInput struct {
+	Connection Ref    `json:"connection" jsonschema:"required,description=File-storage connection id or exact name"`
+	Path       string `json:"path,omitempty" jsonschema:"description=Local file (under the server's directory) to upload"`
+	Content    string `json:"content,omitempty" jsonschema:"description=Text to upload instead of a file"`
+	Name       string `json:"name,omitempty" jsonschema:"description=Target file name or path (default: the local name)"`
+}
+
+func (in *UploadFileInput) validate() error {
+	switch {
+	case (in.Path == "") == (in.Content == ""):
+		return badInput(`give exactly one of "path" (a local file) or "content" (the text to upload)`)
+	case in.Content != "" && strings.TrimSpace(in.Name) == "":
+		return badInput(`"name" is required with "content": the file name to store it as, e.g. orders.csv`)
+	case len(in.Content) > maxUpload:
+		return badInput(`"content" is %d bytes; the upload limit is %d MiB`, len(in.Content), maxUpload>>20)
+	}
+	return nil
+}
+
+func uploadFileTool(d Deps) Def {
+	return newTool(d, spec[UploadFileInput]{
+		name:        "upload_file",
+		title:       "Upload file",
+		description: "Upload a local file or text into a file-storage connection, e.g. to stage data for a flow. Replaces a file of the same name.",
+		toolset:     "explorer",
+		effect:      writesOnce,
+		handle: func(ctx context.Context, in UploadFileInput) (any, error) {
+			c, err := resolveConnection(ctx, d.Client, in.Connection)
+			if err != nil {
+				return nil, err
+			}
+			var content io.Reader = strings.NewReader(in.Content)
+			target := strings.TrimSpace(in.Name)
+			if in.Path != "" {
+				data, err := readUpload(d.UploadDir, in.Path)
+				if err != nil {
+					return nil, err
+				}
+				content = bytes.NewReader(data)
+				if target == "" {
+					target = filepath.Base(in.Path)
+				}
+			}
+			up, _, err := d.Client.Explorer.Upload(ctx, c.ID, path.Base(strings.ReplaceAll(target, `\`, "/")), content, &client.UploadOptions{Path: target})
+			if err != nil {
+				return nil, err
+			}
+			out := map[string]any{"connection": c.Name, "uploaded": up.Path, "bytes": up.Size}
+			if up.Replaced {
+				out["replaced"] = true
+			}
+			return out, nil
+		},
+	})
+}
+
+// readUpload reads a regular file of at most maxUpload bytes from inside dir. A path outside dir
+// (absolute, through "..", or through a symbolic link) is refused, so a model cannot be talked
+// into shipping arbitrary local files, such as keys or configuration, to Etlworks.
+func readUpload(dir, p string) ([]byte, error) {
+	if dir == "" {
+		return nil, badInput(`"path" uploads are off on this server; pass the text as "content"`)
+	}
+	outside := badInput(`"path" %q is outside the directory this server uploads from (%s); move the file there or pass its text as "content"`, p, dir)
+	rel := filepath.Clean(p)
+	if filepath.IsAbs(p) {
+		r, err := filepath.Rel(dir, p)
+		if err != nil || !filepath.IsLocal(r) {
+			return nil, outside
+		}
+		rel = r
+	}
+	if !filepath.IsLocal(rel) {
+		return nil, outside
+	}
+	root, err := os.OpenRoot(dir)
+	if err != nil {
+		return nil, badInput(`the upload directory %s cannot be opened: %v`, dir, err)
+	}
+	defer root.Close()
+	f, err := root.Open(rel)
+	if err != nil {
+		if strings.Contains(err.Error(), "escapes") {
+			return nil, outside
+		}
+		var pe *os.PathError
+		if errors.As(err, &pe) {
+			err = pe.Err
+		}
+		return nil, badInput(`"path" %q cannot be read: %v`, p, err)
+	}
+	defer f.Close()
+	info, err := f.Stat()
+	switch {
+	case err != nil:
+		return nil, badInput(`"path" %q cannot be read: %v`, p, err)
+	case !info.Mode().IsRegular():
+		return nil, badInput(`"path" %q is not a regular file`, p)
+	case info.Size() > maxUpload:
+		return nil, badInput(`"path" %q is %s; the upload limit is %d MiB`, p, byteSize(info.Size()), maxUpload>>20)
+	}
+	data, err := io.ReadAll(io.LimitReader(f, maxUpload+1))
+	if err != nil {
+		return nil, badInput(`"path" %q cannot be read: %v`, p, err)
+	}
+	if len(data) > maxUpload {
+		return nil, badInput(`"path" %q is over the upload limit of %d MiB`, p, maxUpload>>20)
+	}
+	return data, nil
+}
+
+func byteSize(n int64) string {
+	if n >= 1<<20 {
+		return strconv.FormatFloat(float64(n)/(1<<20), 'f', 1, 64) + " MiB"
+	}
+	return strconv.FormatInt(n, 10) + " bytes"
+}

@@ -1,0 +1,132 @@
+package tools
+
+import (
+	"strings"
+	"testing"
+)
+
+func mustDecode(t *testing.T, s string) any {
+	t.Helper()
+	v, err := decodeDefinition([]byte(s))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return v
+}
+
+func TestSetPath(t *testing.T) {
+	t.Parallel()
+	const def = `{"name":"F","flowType":"database-to-database","properties":{"a.b":"1"},
+		"transformations":[{"name":"s","source":{"connectionId":1,"sql":"SELECT 1"},"enabled":true}]}`
+	tests := []struct {
+		name, path string
+		value      any
+		want       string // JSON of the document after, or "" when an error is expected
+		wantErr    string
+		wantPath   string
+	}{
+		{name: "dotted", path: "transformations.0.source.sql", value: "SELECT 2",
+			want:     `{"name":"F","flowType":"database-to-database","properties":{"a.b":"1"},"transformations":[{"name":"s","source":{"connectionId":1,"sql":"SELECT 2"},"enabled":true}]}`,
+			wantPath: "transformations[0].source.sql"},
+		{name: "brackets", path: "transformations[0].enabled", value: false,
+			want:     `{"name":"F","flowType":"database-to-database","properties":{"a.b":"1"},"transformations":[{"name":"s","source":{"connectionId":1,"sql":"SELECT 1"},"enabled":false}]}`,
+			wantPath: "transformations[0].enabled"},
+		{name: "new top-level field", path: "description", value: "d",
+			want:     `{"description":"d","name":"F","flowType":"database-to-database","properties":{"a.b":"1"},"transformations":[{"name":"s","source":{"connectionId":1,"sql":"SELECT 1"},"enabled":true}]}`,
+			wantPath: "description"},
+		{name: "property key with dots", path: "properties.a.b", value: "2",
+			want:     `{"name":"F","flowType":"database-to-database","properties":{"a.b":"2"},"transformations":[{"name":"s","source":{"connectionId":1,"sql":"SELECT 1"},"enabled":true}]}`,
+			wantPath: "properties.a.b"},
+		{name: "null removes", path: "properties.a.b", value: nil,
+			want:     `{"name":"F","flowType":"database-to-database","properties":{},"transformations":[{"name":"s","source":{"connectionId":1,"sql":"SELECT 1"},"enabled":true}]}`,
+			wantPath: "properties.a.b"},
+		{name: "append", path: "transformations.1", value: map[string]any{"name": "t"},
+			want:     `{"name":"F","flowType":"database-to-database","properties":{"a.b":"1"},"transformations":[{"name":"s","source":{"connectionId":1,"sql":"SELECT 1"},"enabled":true},{"name":"t"}]}`,
+			wantPath: "transformations[1]"},
+		{name: "null removes a list element", path: "transformations.0", value: nil,
+			want:     `{"name":"F","flowType":"database-to-database","properties":{"a.b":"1"},"transformations":[]}`,
+			wantPath: "transformations[0]"},
+		{name: "unknown field lists the fields", path: "transformations.0.sorce.sql", value: "x", wantErr: `no field "sorce" at transformations[0]; fields there: enabled, name, source`},
+		{name: "index out of range", path: "transformations.5.name", value: "x", wantErr: "transformations is a list of 1; use an index from 0 to 0 (1 appends)"},
+		{name: "not an index", path: "transformations.first.name", value: "x", wantErr: "transformations is a list of 1"},
+		{name: "into a scalar", path: "name.first", value: "x", wantErr: `name is a string, not an object or a list, so it has no "first"`},
+		{name: "read-only", path: "id", value: 3, wantErr: `"id" is set by Etlworks and cannot be changed`},
+		{name: "read-only nested", path: "connections.0.name", value: "x", wantErr: `"connections" is set by Etlworks`},
+		{name: "empty part", path: "transformations..sql", value: "x", wantErr: "has an empty part"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			doc := mustDecode(t, def)
+			out, ch, err := setPath(doc, tt.path, normalizeValue(tt.value))
+			if tt.wantErr != "" {
+				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+					t.Fatalf("error %v, want %q", err, tt.wantErr)
+				}
+				return
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !sameJSON(out, mustDecode(t, tt.want)) {
+				t.Errorf("got %v\nwant %s", out, tt.want)
+			}
+			if ch.Path != tt.wantPath {
+				t.Errorf("path %q, want %q", ch.Path, tt.wantPath)
+			}
+		})
+	}
+}
+
+func TestLineDiff(t *testing.T) {
+	t.Parallel()
+	before := "SELECT day,\n  SUM(amount_usd) AS revenue\nFROM orders"
+	after := "SELECT day,\n  SUM(amount) AS revenue\nFROM orders\nGROUP BY day"
+	got := strings.Join(lineDiff(diffLines(before, true), diffLines(after, true)), "\n")
+	want := "  SELECT day,\n-   SUM(amount_usd) AS revenue\n+   SUM(amount) AS revenue\n  FROM orders\n+ GROUP BY day"
+	if got != want {
+		t.Errorf("got\n%s\nwant\n%s", got, want)
+	}
+	diff := renderDiff([]fieldChange{
+		{Path: "enabled", Before: true, After: false, Existed: true},
+		{Path: "description", After: "new", Existed: false},
+		{Path: "properties.password", Before: "old-secret", After: "new-secret", Existed: true},
+	})
+	mustContain(t, diff, "@@ enabled\n- true\n+ false\n", "@@ description\n+ new\n", "@@ properties.password\n- ******** (old value hidden)\n+ ******** (new value hidden)\n")
+	if strings.Contains(diff, "old-secret") || strings.Contains(diff, "new-secret") {
+		t.Errorf("diff shows a secret: %s", diff)
+	}
+}
+
+func TestMergePatch(t *testing.T) {
+	t.Parallel()
+	got := mergePatch(mustDecode(t, `{"a":{"b":1,"c":2},"l":[1,2],"x":1}`), mustDecode(t, `{"a":{"b":null,"d":3},"l":[3],"x":null,"y":"n"}`))
+	if want := mustDecode(t, `{"a":{"c":2,"d":3},"l":[3],"y":"n"}`); !sameJSON(got, want) {
+		t.Errorf("got %v", got)
+	}
+}
+
+func TestCheckFlowShape(t *testing.T) {
+	t.Parallel()
+	c := checkFlowShape(mustDecode(t, `{"name":" ","transformations":"x","properties":[]}`))
+	mustContain(t, strings.Join(c.Problems, "\n"), "name must be a non-empty string", "flowType must be set", "transformations must be a list, got a string", "properties must be an object")
+	c = checkFlowShape(mustDecode(t, `{"name":"n","flowType":"execute-sql","transformations":[{"source":{}},3]}`))
+	mustContain(t, strings.Join(c.Problems, "\n"), "transformations[1] must be an object, got a number")
+	mustContain(t, strings.Join(c.Warnings, "\n"), "transformations[0].source names no connection", "transformations[0].source has neither an object nor sql")
+	c = flowCheck{}
+	c.kindChanges([]fieldChange{{Path: "transformations", Before: []any{}, After: "x"}, {Path: "enabled", Before: true, After: "false"}})
+	mustContain(t, strings.Join(c.Problems, "\n"), "transformations was a list and would become a string")
+	mustContain(t, strings.Join(c.Warnings, "\n"), "enabled was a boolean and would become a string")
+}
+
+func TestUndoArgsHideSecrets(t *testing.T) {
+	t.Parallel()
+	got := undoArgs(7, []fieldChange{
+		{Path: "description", Before: "old", After: "new", Existed: true},
+		{Path: "properties.api_key", Before: "k-123", After: "k-456", Existed: true},
+	})
+	mustContain(t, got, `{"flow":7,"set":{"description":"old"}}`, "set properties.api_key again by hand")
+	if strings.Contains(got, "k-123") {
+		t.Fatalf("undo shows a secret: %s", got)
+	}
+	mustContain(t, undoArgs(7, []fieldChange{{Path: "properties.password", Before: "p", After: "q", Existed: true}}), "nothing to undo but secrets")
+}

@@ -1,0 +1,352 @@
+package tools
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/etlworks/etlworks-mcp/client"
+)
+
+// UpdateFlowInput changes parts of a flow by path.
+type UpdateFlowInput struct {
+	Flow   Ref        `json:"flow" jsonschema:"required,description=Flow id or exact name"`
+	Set    jsonObject `json:"set" jsonschema:"required,description=Path to new value (null removes)\\, e.g. transformations.0.source.sql or description"`
+	DryRun bool       `json:"dry_run,omitempty" jsonschema:"description=Show the diff and checks; change nothing"`
+}
+
+func (in *UpdateFlowInput) validate() error {
+	if len(in.Set) == 0 {
+		return badInput(`"set" must hold at least one path, e.g. {"transformations.0.source.sql": "SELECT …"}`)
+	}
+	for p := range in.Set {
+		if _, err := splitPath(p); err != nil {
+			return badInput(`"set": %v`, err)
+		}
+	}
+	return nil
+}
+
+func updateFlowTool(d Deps) Def {
+	return newTool(d, spec[UpdateFlowInput]{
+		name:        "update_flow",
+		title:       "Update flow",
+		description: "Change parts of a flow's definition by path. Run with dry_run first to see the diff and checks.",
+		toolset:     "flows",
+		effect:      writesOnce,
+		handle: func(ctx context.Context, in UpdateFlowInput) (any, error) {
+			f, err := resolveFlow(ctx, d.Client, in.Flow)
+			if err != nil {
+				return nil, err
+			}
+			raw, _, err := d.Client.Flows.Get(ctx, f.ID)
+			if err != nil {
+				return nil, err
+			}
+			doc, err := decodeDefinition(raw)
+			if err != nil {
+				return nil, fmt.Errorf("read flow %d: %w", f.ID, err)
+			}
+			doc, changes, err := applySet(doc, in.Set)
+			if err != nil {
+				return nil, err
+			}
+			head := fmt.Sprintf("flow %d %q", f.ID, f.Name)
+			if len(changes) == 0 {
+				return head + ": no change; every path already has that value. Nothing was sent.", nil
+			}
+			check := checkFlowShape(doc)
+			check.kindChanges(changes)
+			if in.DryRun {
+				return editReport("Dry run for "+head+"; nothing changed.", changes, check, true,
+					"next: call update_flow again with the same set and without dry_run to apply it"), nil
+			}
+			if len(check.Problems) > 0 {
+				return nil, badInput("the change would leave %s invalid: %s. Nothing changed.", head, strings.Join(check.Problems, "; "))
+			}
+			body, err := json.Marshal(doc)
+			if err != nil {
+				return nil, err
+			}
+			stored, _, err := d.Client.Flows.Update(ctx, f.ID, body)
+			if err != nil {
+				return nil, err
+			}
+			return editReport("Updated "+head+".", storedChanges(stored, changes), flowCheck{Warnings: check.Warnings}, false,
+				"undo: update_flow "+undoArgs(f.ID, changes)+"\nnext: run_flow tests the flow"), nil
+		},
+	})
+}
+
+// applySet applies the changes in path order and returns the ones that changed something.
+func applySet(doc any, set jsonObject) (any, []fieldChange, error) {
+	paths := make([]string, 0, len(set))
+	for p := range set {
+		paths = append(paths, p)
+	}
+	sort.Strings(paths)
+	var changes []fieldChange
+	for _, p := range paths {
+		var ch fieldChange
+		var err error
+		doc, ch, err = setPath(doc, p, normalizeValue(set[p]))
+		if err != nil {
+			return nil, nil, badInput(`"set" path %q: %v`, p, err)
+		}
+		if !(ch.Existed && sameJSON(ch.Before, ch.After)) && !(!ch.Existed && ch.After == nil) {
+			changes = append(changes, ch)
+		}
+	}
+	return doc, changes, nil
+}
+
+// storedChanges re-reads each changed path from the definition Etlworks stored, so the report
+// shows what was saved (the server may normalize values), not what was sent.
+func storedChanges(stored []byte, changes []fieldChange) []fieldChange {
+	doc, err := decodeDefinition(stored)
+	if err != nil {
+		return changes
+	}
+	out := make([]fieldChange, len(changes))
+	for i, ch := range changes {
+		out[i] = ch
+		if v, ok := lookupPath(doc, ch.Path); ok {
+			out[i].After = v
+		}
+	}
+	return out
+}
+
+// lookupPath reads a value at a display path (transformations[0].source.sql).
+func lookupPath(doc any, path string) (any, bool) {
+	segs, err := splitPath(path)
+	if err != nil {
+		return nil, false
+	}
+	if len(segs) > 2 && segs[0] == "properties" {
+		segs = []string{"properties", strings.Join(segs[1:], ".")}
+	}
+	cur := doc
+	for _, s := range segs {
+		switch n := cur.(type) {
+		case map[string]any:
+			v, ok := n[s]
+			if !ok {
+				return nil, false
+			}
+			cur = v
+		case []any:
+			i, err := strconv.Atoi(s)
+			if err != nil || i < 0 || i >= len(n) {
+				return nil, false
+			}
+			cur = n[i]
+		default:
+			return nil, false
+		}
+	}
+	return cur, true
+}
+
+// undoArgs renders the update_flow arguments that put the old values back. Secret values are
+// never shown, so they are left out and named instead.
+func undoArgs(id int64, changes []fieldChange) string {
+	set := map[string]any{}
+	var secret []string
+	for _, ch := range changes {
+		if isSecretKey(lastSegment(ch.Path)) {
+			secret = append(secret, ch.Path)
+			continue
+		}
+		set[ch.Path] = ch.Before // nil (absent before) removes the field again
+	}
+	out := "nothing to undo but secrets"
+	if len(set) > 0 {
+		out = clip(plainJSON(map[string]any{"flow": id, "set": set}), 4000)
+	}
+	if len(secret) > 0 {
+		out += " (secret values are not shown: set " + strings.Join(secret, ", ") + " again by hand)"
+	}
+	return out
+}
+
+// plainJSON encodes v compactly without HTML escaping, so SQL such as a <> b reads as written.
+func plainJSON(v any) string {
+	var b strings.Builder
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(v); err != nil {
+		return fmt.Sprint(v)
+	}
+	return strings.TrimSuffix(b.String(), "\n")
+}
+
+// editReport is the text result of an edit: a headline, the diff, the checks (for a dry run) and
+// what to do next.
+func editReport(head string, changes []fieldChange, check flowCheck, dryRun bool, next string) string {
+	var b strings.Builder
+	b.WriteString(head + "\n")
+	b.WriteString(renderDiff(changes))
+	switch {
+	case len(check.Problems) > 0:
+		b.WriteString("checks: would be refused: " + strings.Join(check.Problems, "; ") + "\n")
+	case dryRun:
+		b.WriteString("checks: shape ok; Etlworks checks connections, names and SQL when the change is applied (a refusal changes nothing)\n")
+	}
+	if len(check.Warnings) > 0 {
+		b.WriteString("warnings: " + strings.Join(check.Warnings, "; ") + "\n")
+	}
+	b.WriteString(next)
+	return b.String()
+}
+
+// CreateFlowInput creates a flow from a definition, or as a copy of another flow.
+type CreateFlowInput struct {
+	Name       string     `json:"name" jsonschema:"required,description=Name of the new flow"`
+	Definition jsonObject `json:"definition,omitempty" jsonschema:"description=Flow JSON (flowType\\, transformations…); merged over copy_from"`
+	CopyFrom   Ref        `json:"copy_from,omitempty" jsonschema:"description=Flow id or exact name to copy"`
+	DryRun     bool       `json:"dry_run,omitempty" jsonschema:"description=Check and preview; create nothing"`
+}
+
+func (in *CreateFlowInput) validate() error {
+	if strings.TrimSpace(in.Name) == "" {
+		return badInput(`"name" must not be blank`)
+	}
+	if in.CopyFrom == "" && len(in.Definition) == 0 {
+		return badInput(`give "definition" (flowType and transformations, as get_flow shows them) or "copy_from" (a flow to copy)`)
+	}
+	return nil
+}
+
+func createFlowTool(d Deps) Def {
+	return newTool(d, spec[CreateFlowInput]{
+		name:        "create_flow",
+		title:       "Create flow",
+		description: "Create a flow from a definition or as a copy of another flow with changes merged in.",
+		toolset:     "flows",
+		effect:      writes,
+		handle: func(ctx context.Context, in CreateFlowInput) (any, error) {
+			var doc any = map[string]any{}
+			if in.CopyFrom != "" {
+				src, err := resolveFlow(ctx, d.Client, in.CopyFrom)
+				if err != nil {
+					return nil, err
+				}
+				raw, _, err := d.Client.Flows.Get(ctx, src.ID)
+				if err != nil {
+					return nil, err
+				}
+				if doc, err = decodeDefinition(raw); err != nil {
+					return nil, fmt.Errorf("read flow %d: %w", src.ID, err)
+				}
+			}
+			if len(in.Definition) > 0 {
+				doc = mergePatch(doc, normalizeValue(map[string]any(in.Definition)))
+			}
+			m, ok := doc.(map[string]any)
+			if !ok {
+				return nil, fmt.Errorf("flow %q is not a JSON object", in.CopyFrom)
+			}
+			for _, k := range readOnlyFlowFields {
+				delete(m, k)
+			}
+			m["name"] = strings.TrimSpace(in.Name)
+			check := checkFlowShape(m)
+			body, err := json.Marshal(m)
+			if err != nil {
+				return nil, err
+			}
+			if in.DryRun || len(check.Problems) > 0 {
+				next := "call create_flow again without dry_run to create it"
+				if len(check.Problems) > 0 {
+					next = "fix the problems in checks; nothing was created"
+				}
+				return map[string]any{"dry_run": in.DryRun, "created": false, "checks": check,
+					"preview": summarizeFlow(gjson.ParseBytes(body)), "next": next}, nil
+			}
+			stored, _, err := d.Client.Flows.Create(ctx, body)
+			if err != nil {
+				return nil, err
+			}
+			s := summarizeFlow(gjson.ParseBytes(stored))
+			return map[string]any{"created": true, "flow": s, "checks": check,
+				"next": fmt.Sprintf("run_flow {flow: %d} tests it; delete_flow removes it", s.ID)}, nil
+		},
+	})
+}
+
+// DeleteFlowInput names the flow to delete.
+type DeleteFlowInput struct {
+	Flow         Ref    `json:"flow" jsonschema:"required,description=Flow id or exact name"`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=Token from the first call"`
+}
+
+func deleteFlowTool(d Deps) Def {
+	return newTool(d, spec[DeleteFlowInput]{
+		name:        "delete_flow",
+		title:       "Delete flow",
+		description: "Delete a flow after confirmation; it goes to the recycle bin, and restore_deleted brings it back.",
+		toolset:     "flows",
+		effect:      destroys,
+		handle: func(ctx context.Context, in DeleteFlowInput) (any, error) {
+			f, err := resolveFlow(ctx, d.Client, in.Flow)
+			if err != nil {
+				return nil, err
+			}
+			action := fmt.Sprintf("Delete flow %d %q%s; restore_deleted can bring it back.", f.ID, f.Name, attachedTo(ctx, d.Client, f.ID))
+			outcome, res, err := d.confirm.confirm(ctx, action)
+			if err != nil {
+				return nil, err
+			}
+			if outcome != confirmed {
+				return res, nil
+			}
+			del, _, err := d.Client.Flows.Delete(ctx, f.ID)
+			if err != nil {
+				return nil, err
+			}
+			out := deletedResult("flow", f.ID, f.Name, int64(del.RecycleBinID))
+			if len(del.DeletedWith) > 0 {
+				out["deleted_with"] = artifactList(del.DeletedWith)
+			}
+			return out, nil
+		},
+	})
+}
+
+// attachedTo names the schedules and listeners of a flow, which go to the recycle bin with it, so
+// the confirmation question says so; it is best effort and empty when there are none.
+func attachedTo(ctx context.Context, c *client.Client, flowID int64) string {
+	var names []string
+	if raw, _, err := c.Schedules.List(ctx, &client.ScheduleListOptions{FlowID: flowID, ListOptions: client.ListOptions{Limit: 20}}); err == nil {
+		for _, s := range gjson.ParseBytes(raw).Array() {
+			names = append(names, fmt.Sprintf("schedule %q", s.Get("name").String()))
+		}
+	}
+	if raw, _, err := c.Listeners.List(ctx, &client.ListenerListOptions{FlowID: flowID, ListOptions: client.ListOptions{Limit: 20}}); err == nil {
+		for _, l := range gjson.ParseBytes(raw).Array() {
+			names = append(names, fmt.Sprintf("listener %q", l.Get("name").String()))
+		}
+	}
+	if len(names) == 0 {
+		return ""
+	}
+	return " with its " + strings.Join(names, ", ")
+}
+
+// deletedResult reports a delete that went to the recycle bin, with the call that undoes it.
+func deletedResult(kind string, id int64, name string, binID int64) map[string]any {
+	out := map[string]any{"deleted": fmt.Sprintf("%s %d %q", kind, id, name)}
+	if binID > 0 {
+		out["recycle_bin_id"] = binID
+		out["undo"] = fmt.Sprintf("restore_deleted {item: %d}", binID)
+	} else {
+		out["undo"] = fmt.Sprintf("restore_deleted {item: %q, type: %q}", name, kind)
+	}
+	return out
+}

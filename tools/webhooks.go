@@ -1,0 +1,267 @@
+package tools
+
+import (
+	"cmp"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net/url"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/etlworks/etlworks-mcp/client"
+)
+
+// webhookView is one webhook without its credentials: the secret, the basic-auth password and
+// secret-looking header values never reach a result, even when the server returns them.
+type webhookView struct {
+	ID           int64    `json:"id"`
+	Name         string   `json:"name"`
+	Events       []string `json:"events"`
+	URL          string   `json:"url,omitempty"`
+	Method       string   `json:"method,omitempty"`
+	Enabled      bool     `json:"enabled"`
+	Signed       bool     `json:"signed,omitempty"` // an HMAC secret is set
+	Headers      []string `json:"headers,omitempty"`
+	LastDelivery string   `json:"last_delivery,omitempty"`
+}
+
+func viewWebhook(w gjson.Result) webhookView {
+	v := webhookView{
+		ID: w.Get("id").Int(), Name: w.Get("name").String(), Events: strs(w.Get("events")), URL: safeURL(w.Get("url").String()),
+		Method: w.Get("method").String(), Enabled: w.Get("enabled").Bool(), Signed: w.Get("secret").String() != "",
+	}
+	for _, h := range w.Get("headers").Array() {
+		v.Headers = append(v.Headers, h.Get("key").String())
+	}
+	if d := w.Get("lastDelivery"); d.IsObject() {
+		v.LastDelivery = fmt.Sprintf("%s %s at %s", d.Get("event").String(), deliveryOutcome(d), isoTime(d.Get("at").Int()))
+	}
+	return v
+}
+
+func deliveryOutcome(d gjson.Result) string {
+	if e := d.Get("error").String(); e != "" {
+		return "failed: " + clip(redact(e), 200)
+	}
+	return fmt.Sprintf("answered %d", d.Get("status").Int())
+}
+
+// safeURL drops user info and masks credential-like query parameters of a URL; a URL with
+// neither is returned as written (templates such as {partner} stay readable).
+func safeURL(raw string) string {
+	u, err := url.Parse(raw)
+	if err != nil || raw == "" {
+		return redact(raw)
+	}
+	changed := u.User != nil
+	u.User = nil
+	q := u.Query()
+	for k := range q {
+		if isSecretKey(k) || strings.EqualFold(k, "key") || strings.EqualFold(k, "sig") {
+			q[k] = []string{"REDACTED"}
+			changed = true
+		}
+	}
+	if !changed {
+		return redact(raw)
+	}
+	u.RawQuery = q.Encode()
+	return redact(u.String())
+}
+
+// ListWebhooksInput pages list_webhooks.
+type ListWebhooksInput struct {
+	page
+}
+
+func (in *ListWebhooksInput) validate() error { return in.page.validate() }
+
+func listWebhooksTool(d Deps) Def {
+	return newTool(d, spec[ListWebhooksInput]{
+		name:        "list_webhooks",
+		title:       "List webhooks",
+		description: "List outbound webhooks: the events each sends, where to, and how its last delivery went.",
+		toolset:     "schedules",
+		effect:      reads,
+		handle: func(ctx context.Context, in ListWebhooksInput) (any, error) {
+			offset, _ := in.offset()
+			raw, resp, err := d.Client.Webhooks.List(ctx, &client.ListOptions{Limit: in.limit(), Offset: offset})
+			if err != nil {
+				return nil, err
+			}
+			rows := []webhookView{}
+			for _, w := range gjson.ParseBytes(raw).Array() {
+				rows = append(rows, viewWebhook(w))
+			}
+			return newListResult(rows, offset, resp.Total), nil
+		},
+	})
+}
+
+// CreateWebhookInput adds a webhook.
+type CreateWebhookInput struct {
+	Name   string   `json:"name" jsonschema:"required,description=Webhook name"`
+	URL    string   `json:"url" jsonschema:"required,description=URL to call"`
+	Events []string `json:"events" jsonschema:"required,description=e.g. Flow.Failed\\, Flow.Executed"`
+	Method string   `json:"method,omitempty" jsonschema:"enum=POST,enum=GET"`
+	Secret string   `json:"secret,omitempty" jsonschema:"description=HMAC signing key"`
+}
+
+func (in *CreateWebhookInput) validate() error {
+	u, err := url.Parse(strings.TrimSpace(in.URL))
+	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
+		return badInput(`"url" must be an absolute http(s) URL, got %q`, in.URL)
+	}
+	if len(in.Events) == 0 {
+		return badInput(`"events" must list at least one event, e.g. ["Flow.Failed"]`)
+	}
+	for _, e := range in.Events {
+		entity, verb, ok := strings.Cut(e, ".")
+		if !ok || entity == "" || verb == "" || strings.ContainsAny(e, " \t") {
+			return badInput(`"events": %q is not an event name; they read <Entity>.<Verb>, e.g. Flow.Executed or Flow.Failed`, e)
+		}
+	}
+	if in.Method != "" && in.Method != "POST" && in.Method != "GET" {
+		return badInput(`"method" must be POST or GET, got %q`, in.Method)
+	}
+	return nil
+}
+
+func createWebhookTool(d Deps) Def {
+	return newTool(d, spec[CreateWebhookInput]{
+		name:        "create_webhook",
+		title:       "Create webhook",
+		description: "Create a webhook that calls a URL on events, e.g. Flow.Failed.",
+		toolset:     "schedules",
+		effect:      writes,
+		handle: func(ctx context.Context, in CreateWebhookInput) (any, error) {
+			raw, _, err := d.Client.Webhooks.Create(ctx, &client.Webhook{Name: strings.TrimSpace(in.Name), URL: strings.TrimSpace(in.URL),
+				Events: in.Events, Method: in.Method, Secret: in.Secret, Enabled: true, IncludeEntity: true})
+			if err != nil {
+				return nil, err
+			}
+			v := viewWebhook(gjson.ParseBytes(raw))
+			return map[string]any{"created": v, "next": fmt.Sprintf("delete_webhook {webhook: %d} removes it", v.ID)}, nil
+		},
+	})
+}
+
+// DeleteWebhookInput names the webhook to delete.
+type DeleteWebhookInput struct {
+	Webhook      Ref    `json:"webhook" jsonschema:"required,description=Webhook id or exact name"`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=Token from the first call"`
+}
+
+func deleteWebhookTool(d Deps) Def {
+	return newTool(d, spec[DeleteWebhookInput]{
+		name:        "delete_webhook",
+		title:       "Delete webhook",
+		description: "Delete a webhook after confirmation; its events stop being sent. The result says how to recreate it.",
+		toolset:     "schedules",
+		effect:      destroys,
+		handle: func(ctx context.Context, in DeleteWebhookInput) (any, error) {
+			w, err := resolveRef(ctx, "webhook", in.Webhook, func(ctx context.Context, id int64) (json.RawMessage, error) {
+				raw, _, err := d.Client.Webhooks.Get(ctx, id)
+				return raw, err
+			}, d.Client.Webhooks.FindByName)
+			if err != nil {
+				return nil, err
+			}
+			v := viewWebhook(w)
+			action := fmt.Sprintf("Delete webhook %d %q (%s to %s); webhooks are not kept in the recycle bin.",
+				v.ID, v.Name, strings.Join(v.Events, ", "), cmp.Or(v.URL, "no URL"))
+			outcome, res, err := d.confirm.confirm(ctx, action)
+			if err != nil {
+				return nil, err
+			}
+			if outcome != confirmed {
+				return res, nil
+			}
+			del, _, err := d.Client.Webhooks.Delete(ctx, v.ID)
+			if err != nil {
+				return nil, err
+			}
+			if del.RecycleBinID > 0 {
+				return deletedResult("webhook", v.ID, v.Name, int64(del.RecycleBinID)), nil
+			}
+			recreate := map[string]any{"name": v.Name, "url": v.URL, "events": v.Events, "method": v.Method}
+			undo := "create_webhook " + plainJSON(recreate)
+			if v.URL != w.Get("url").String() {
+				undo += "; put the URL's hidden credentials back"
+			}
+			if v.Signed {
+				undo += `; add "secret" (the old one is not readable)`
+			}
+			return map[string]any{"deleted": fmt.Sprintf("webhook %d %q", v.ID, v.Name), "undo": undo}, nil
+		},
+	})
+}
+
+// listenerView is one HTTP listener: the URL callers use, how they authenticate, and the flow it runs.
+type listenerView struct {
+	ID         int64  `json:"id"`
+	Name       string `json:"name"`
+	Flow       string `json:"flow,omitempty"`
+	FlowID     int64  `json:"flow_id"`
+	Endpoint   string `json:"endpoint,omitempty"`
+	Method     string `json:"method,omitempty"`
+	Auth       string `json:"auth,omitempty"`
+	Processing string `json:"processing,omitempty"`
+}
+
+func viewListener(l gjson.Result) listenerView {
+	p := l.Get("properties")
+	v := listenerView{
+		ID: l.Get("id").Int(), Name: l.Get("name").String(), Flow: l.Get("flowName").String(), FlowID: l.Get("flowId").Int(),
+		Endpoint:   safeURL(cmp.Or(l.Get("endpointUrl").String(), p.Get("urlPattern").String())),
+		Method:     p.Get("method").String(),
+		Processing: p.Get("processing").String(),
+	}
+	if a := p.Get("authType").String(); a != "" {
+		v.Auth = a
+		if where := p.Get("authLocation").String(); where != "" {
+			v.Auth += " in " + where
+		}
+	}
+	return v
+}
+
+// ListListenersInput filters list_listeners.
+type ListListenersInput struct {
+	Flow Ref `json:"flow,omitempty" jsonschema:"description=Flow id or exact name"`
+	page
+}
+
+func (in *ListListenersInput) validate() error { return in.page.validate() }
+
+func listListenersTool(d Deps) Def {
+	return newTool(d, spec[ListListenersInput]{
+		name:        "list_listeners",
+		title:       "List listeners",
+		description: "List HTTP listeners (inbound endpoints that run a flow when called) with their URLs and flows.",
+		toolset:     "schedules",
+		effect:      reads,
+		handle: func(ctx context.Context, in ListListenersInput) (any, error) {
+			offset, _ := in.offset()
+			opts := &client.ListenerListOptions{ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset}}
+			if in.Flow != "" {
+				f, err := resolveFlow(ctx, d.Client, in.Flow)
+				if err != nil {
+					return nil, err
+				}
+				opts.FlowID = f.ID
+			}
+			raw, resp, err := d.Client.Listeners.List(ctx, opts)
+			if err != nil {
+				return nil, err
+			}
+			rows := []listenerView{}
+			for _, l := range gjson.ParseBytes(raw).Array() {
+				rows = append(rows, viewListener(l))
+			}
+			return newListResult(rows, offset, resp.Total), nil
+		},
+	})
+}
