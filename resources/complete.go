@@ -46,10 +46,7 @@ func (c *Completer) complete(ctx context.Context, arg mcp.CompleteArgument, cc m
 	case "run":
 		return c.completeRun(ctx, arg.Value, cc.Arguments["flow"])
 	case "connection":
-		if c.d.Connections == nil {
-			return empty(), nil
-		}
-		raw, err := c.d.Connections(ctx)
+		raw, _, err := c.d.Client.Connections.List(ctx, &client.ConnectionListOptions{ListOptions: client.ListOptions{Limit: 200}})
 		if err != nil {
 			return nil, err
 		}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"fmt"
 	"strings"
-	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/tidwall/gjson"
@@ -40,8 +39,8 @@ func flowIndex(d Deps) Def {
 			}
 			if s := f.Get("lastRunStatus").String(); s != "" {
 				r.LastRun = s
-				if at := f.Get("lastRunAt").Int(); at > 0 {
-					r.LastRun += " at " + time.UnixMilli(at).UTC().Format(time.RFC3339)
+				if at := iso(f.Get("lastRunAt").Int()); at != "" {
+					r.LastRun += " at " + at
 				}
 			}
 			rows = append(rows, r)

@@ -8,5 +8,7 @@ func All(d Deps) []Def {
 		flowDocumentation(d),
 		runStatus(d),
 		runLog(d),
+		connection(d),
+		schedules(d),
 	}
 }

@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -25,9 +26,6 @@ const Scheme = "etlworks://"
 type Deps struct {
 	Client *client.Client
 	Log    *slog.Logger
-	// Connections lists connections as a raw JSON array (id, name, …) for completion; nil until
-	// the client has a connections service.
-	Connections func(ctx context.Context) ([]byte, error)
 }
 
 // Def is one resource or resource template with its handler.
@@ -85,13 +83,19 @@ func textContents(uri, mime, text string) []mcp.ResourceContents {
 
 // resolveFlow accepts a flow id or exact name from a URI.
 func resolveFlow(ctx context.Context, c *client.Client, ref string) (int64, string, error) {
+	return resolveRef(ctx, "flow", ref, c.Flows.FindByName)
+}
+
+// resolveRef turns a URI variable holding an id or an exact name into an id (and the name, when
+// it was looked up).
+func resolveRef(ctx context.Context, kind, ref string, find func(context.Context, string) (*client.Named, error)) (int64, string, error) {
 	if ref == "" {
-		return 0, "", fmt.Errorf("the URI names no flow: use etlworks://flows/{flow id or name}")
+		return 0, "", fmt.Errorf("the URI names no %s: use etlworks://%ss/{%s id or name}", kind, kind, kind)
 	}
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
 		return id, "", nil
 	}
-	found, err := c.Flows.FindByName(ctx, ref)
+	found, err := find(ctx, ref)
 	if err != nil {
 		return 0, "", err
 	}
@@ -103,3 +107,11 @@ func FlowURI(id int64) string { return fmt.Sprintf("%sflows/%d", Scheme, id) }
 
 // RunURI is the resource URI of one run.
 func RunURI(flowID, runID int64) string { return fmt.Sprintf("%sruns/%d/%d", Scheme, flowID, runID) }
+
+// iso renders epoch milliseconds as RFC 3339 UTC, or "" when absent.
+func iso(ms int64) string {
+	if ms <= 0 {
+		return ""
+	}
+	return time.UnixMilli(ms).UTC().Format(time.RFC3339)
+}

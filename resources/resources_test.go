@@ -117,7 +117,7 @@ func TestReadEveryResource(t *testing.T) {
 		}
 	}
 	list, err := e.c.ListResourceTemplates(t.Context(), mcp.ListResourceTemplatesRequest{})
-	if err != nil || len(list.ResourceTemplates) != 4 {
+	if err != nil || len(list.ResourceTemplates) != 5 {
 		t.Fatalf("templates: %v %+v", err, list)
 	}
 }

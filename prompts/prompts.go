@@ -1,0 +1,103 @@
+// Package prompts offers runbooks a person picks from a menu: each prompt gathers the evidence
+// from Etlworks first (run status, errors, documentation, schedules, audit events) and then asks
+// the assistant for the judgement, so the conversation starts from facts rather than guesses.
+package prompts
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/etlworks/etlworks-mcp/client"
+)
+
+// Deps are what prompt handlers need. Diagnose is the diagnosis engine of the diagnose_run tool,
+// injected by main so that both explain a failure the same way.
+type Deps struct {
+	Client   *client.Client
+	Diagnose func(ctx context.Context, flow string, runID int64) (string, error)
+}
+
+// Def is one prompt with its handler.
+type Def struct {
+	Prompt  mcp.Prompt
+	Handler server.PromptHandlerFunc
+}
+
+// Register adds the prompts to an MCP server.
+func Register(s *server.MCPServer, defs []Def) {
+	for _, d := range defs {
+		s.AddPrompt(d.Prompt, d.Handler)
+	}
+}
+
+// All returns every prompt in a fixed order.
+func All(d Deps) []Def {
+	return []Def{
+		diagnoseFailedRun(d),
+		explainFlow(d),
+		fixPipeline(d),
+		dailyHealthCheck(d),
+		reviewSchedules(d),
+	}
+}
+
+// required reads a required argument; the server does not enforce them, so each handler does.
+func required(req mcp.GetPromptRequest, name, what string) (string, error) {
+	v := strings.TrimSpace(req.Params.Arguments[name])
+	if v == "" {
+		return "", fmt.Errorf("argument %q is required: %s", name, what)
+	}
+	return v, nil
+}
+
+// optionalRun reads the optional run argument: a run id, "latest" or empty.
+func optionalRun(req mcp.GetPromptRequest) (int64, error) {
+	v := strings.TrimSpace(req.Params.Arguments["run"])
+	if v == "" || v == "latest" {
+		return 0, nil
+	}
+	id, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || id <= 0 {
+		return 0, fmt.Errorf("argument \"run\" must be a run id or \"latest\", got %q", v)
+	}
+	return id, nil
+}
+
+// flowRef resolves a flow id or exact name, with the closest names when it is unknown.
+func flowRef(ctx context.Context, c *client.Client, ref string) (int64, string, error) {
+	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
+		raw, _, err := c.Flows.Get(ctx, id)
+		if err != nil {
+			if client.IsNotFound(err) {
+				return 0, "", fmt.Errorf("flow %d not found; list_flows shows the flows", id)
+			}
+			return 0, "", err
+		}
+		return id, jsonString(raw, "name"), nil
+	}
+	found, err := c.Flows.FindByName(ctx, ref)
+	var nf *client.NameNotFoundError
+	if errors.As(err, &nf) {
+		return 0, "", fmt.Errorf("flow %q not found%s; completion offers the flow names", ref, suggest(ref, nf.Names))
+	}
+	if err != nil {
+		return 0, "", err
+	}
+	return found.ID, found.Name, nil
+}
+
+// user is one user message of a prompt result.
+func user(text string) mcp.PromptMessage {
+	return mcp.NewPromptMessage(mcp.RoleUser, mcp.NewTextContent(text))
+}
+
+// resourceMessage attaches a resource's text to the conversation.
+func resourceMessage(uri, mime, text string) mcp.PromptMessage {
+	return mcp.NewPromptMessage(mcp.RoleUser, mcp.NewEmbeddedResource(mcp.TextResourceContents{URI: uri, MIMEType: mime, Text: text}))
+}

@@ -1,0 +1,73 @@
+package resources
+
+import (
+	"context"
+	"fmt"
+
+	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/tidwall/gjson"
+
+	"github.com/etlworks/etlworks-mcp/client"
+)
+
+func connection(d Deps) Def {
+	t := mcp.NewResourceTemplate(Scheme+"connections/{connection}", "Connection",
+		mcp.WithTemplateDescription("A connection's type and settings, secrets masked. {connection} is an id or exact name."),
+		mcp.WithTemplateMIMEType("application/json"))
+	return Def{Template: &t, Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		id, _, err := resolveRef(ctx, "connection", arg(req, "connection"), d.Client.Connections.FindByName)
+		if err != nil {
+			return nil, err
+		}
+		raw, _, err := d.Client.Connections.Get(ctx, id)
+		if err != nil {
+			return nil, err
+		}
+		safe, err := client.MaskJSON(raw)
+		if err != nil {
+			return nil, err
+		}
+		return textContents(req.Params.URI, "application/json", string(safe)), nil
+	}}
+}
+
+// scheduleLimit bounds the schedules resource.
+const scheduleLimit = 200
+
+func schedules(d Deps) Def {
+	r := mcp.NewResource(Scheme+"schedules", "Schedules",
+		mcp.WithResourceDescription("Every schedule: flow, cron, enabled, next fire times and last run."),
+		mcp.WithMIMEType("application/json"))
+	return Def{Resource: &r, Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		raw, resp, err := d.Client.Schedules.List(ctx, &client.ScheduleListOptions{ListOptions: client.ListOptions{Limit: scheduleLimit}})
+		if err != nil {
+			return nil, err
+		}
+		type row struct {
+			ID        int64    `json:"id"`
+			Name      string   `json:"name"`
+			FlowID    int64    `json:"flow_id"`
+			Flow      string   `json:"flow,omitempty"`
+			Schedule  string   `json:"schedule"`
+			Enabled   bool     `json:"enabled"`
+			NextRuns  []string `json:"next_runs"`
+			LastRun   string   `json:"last_run,omitempty"`
+			LastRunAt string   `json:"last_run_at,omitempty"`
+		}
+		rows := []row{}
+		for _, s := range gjson.ParseBytes(raw).Array() {
+			r := row{ID: s.Get("id").Int(), Name: s.Get("name").String(), FlowID: s.Get("flowId").Int(), Flow: s.Get("flowName").String(),
+				Schedule: s.Get("schedule").String(), Enabled: s.Get("enabled").Bool(), NextRuns: []string{},
+				LastRun: s.Get("lastRunStatus").String(), LastRunAt: iso(s.Get("lastRunAt").Int())}
+			for _, n := range s.Get("nextRuns").Array() {
+				r.NextRuns = append(r.NextRuns, iso(n.Int()))
+			}
+			rows = append(rows, r)
+		}
+		out := map[string]any{"schedules": rows, "total": resp.Total}
+		if resp.Total > len(rows) {
+			out["note"] = fmt.Sprintf("first %d of %d schedules; list_schedules pages through all of them", len(rows), resp.Total)
+		}
+		return jsonContents(req.Params.URI, out)
+	}}
+}
