@@ -159,20 +159,25 @@ func demoScenario(t *testing.T, s *session) {
 	}
 }
 
-func TestStdioEndToEnd(t *testing.T) {
-	var stderr bytes.Buffer
-	c, err := mcpclient.NewStdioMCPClientWithOptions(binary, []string{"HOME=" + t.TempDir()}, []string{"--sandbox"},
-		transport.WithCommandStderrWriter(&lockedWriter{w: &stderr}))
+// stdioSession starts the binary with args and env (plus a clean HOME) as an MCP client would,
+// and connects to it over stdio; the process ends with the test.
+func stdioSession(t *testing.T, env []string, args ...string) *session {
+	t.Helper()
+	c, err := mcpclient.NewStdioMCPClientWithOptions(binary, append([]string{"HOME=" + t.TempDir()}, env...), args,
+		transport.WithCommandStderrWriter(&lockedWriter{w: io.Discard}))
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer c.Close()
-	demoScenario(t, connectSession(t, c))
+	t.Cleanup(func() { c.Close() })
+	return connectSession(t, c)
+}
+
+func TestStdioEndToEnd(t *testing.T) {
+	demoScenario(t, stdioSession(t, nil, "--sandbox"))
 }
 
 func TestHTTPEndToEnd(t *testing.T) {
-	cmd := exec.Command(binary, "--sandbox", "--http", "127.0.0.1:0")
-	cmd.Env = []string{"HOME=" + t.TempDir()}
+	cmd := newCommand(t, "--sandbox", "--http", "127.0.0.1:0")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -250,6 +255,13 @@ func TestStdoutCarriesOnlyJSONRPC(t *testing.T) {
 	if !strings.Contains(stderr.String(), "serving MCP over stdio") {
 		t.Errorf("no start-up line on stderr: %s", stderr.String())
 	}
+}
+
+// newCommand prepares the binary with a clean environment, as an MCP client would start it.
+func newCommand(t *testing.T, args ...string) *exec.Cmd {
+	cmd := exec.Command(binary, args...)
+	cmd.Env = []string{"HOME=" + t.TempDir()}
+	return cmd
 }
 
 func waitForLine(t *testing.T, r io.Reader, re *regexp.Regexp) string {

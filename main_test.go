@@ -91,6 +91,7 @@ func TestImportDirections(t *testing.T) {
 		"config":    {"github.com/mark3labs/mcp-go", "etlworks-mcp/client", "etlworks-mcp/tools", "etlworks-mcp/transport"},
 		"transport": {"etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/config", "etlworks-mcp/sandbox"},
 		"tools":     {"etlworks-mcp/transport", "etlworks-mcp/config", "etlworks-mcp/sandbox"},
+		"prompts":   {"etlworks-mcp/transport", "etlworks-mcp/config", "etlworks-mcp/sandbox", "etlworks-mcp/tools", "etlworks-mcp/resources"},
 		"resources": {"etlworks-mcp/transport", "etlworks-mcp/config", "etlworks-mcp/sandbox", "etlworks-mcp/tools"},
 		"sandbox":   {"github.com/mark3labs/mcp-go", "etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/transport"},
 	}

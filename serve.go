@@ -17,6 +17,7 @@ import (
 
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/config"
+	"github.com/etlworks/etlworks-mcp/prompts"
 	"github.com/etlworks/etlworks-mcp/resources"
 	"github.com/etlworks/etlworks-mcp/sandbox"
 	"github.com/etlworks/etlworks-mcp/tools"
@@ -26,7 +27,8 @@ import (
 // instructions tell the model, once per session, how the tools fit together.
 const instructions = `Tools for the Etlworks data-integration platform. Flows are pipelines; each run has an id, a status and a log.
 Find flows with list_flows; every "flow" argument takes an id or the exact name. run_flow with wait:true follows a run to the end.
-To find why a run failed: get_run, then get_run_log with errors_only:true.`
+To find why a run failed, call diagnose_run; get_run_log with errors_only:true shows the errors in context.
+Tools that change or delete things may ask for confirmation: pass back the confirm_token only after the user agrees.`
 
 // loadConfig parses flags and environment, mapping problems to usage errors.
 func loadConfig(args []string, getenv func(string) string) (config.Config, error) {
@@ -149,9 +151,9 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 	return &app{api: api, auth: cfg.Auth()}, nil
 }
 
-// newMCPServer builds the MCP server: the tools this configuration offers, the resources with
-// completion of their arguments, and the watcher that tells subscribers when a run changes. The
-// watcher runs until ctx ends.
+// newMCPServer builds the MCP server: the tools this configuration offers, the resources and
+// prompts with completion of their arguments, and the watcher that tells subscribers when a run
+// changes. The watcher runs until ctx ends.
 func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, log *slog.Logger) (*server.MCPServer, int) {
 	rdeps := resources.Deps{Client: api, Log: log}
 	completer := resources.NewCompleter(rdeps)
@@ -161,6 +163,7 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 	opts := []server.ServerOption{
 		server.WithToolCapabilities(true),
 		server.WithResourceCapabilities(true, true),
+		server.WithPromptCapabilities(true),
 		server.WithCompletions(),
 		server.WithResourceCompletionProvider(completer),
 		server.WithPromptCompletionProvider(completer),
@@ -175,9 +178,14 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 		opts = append(opts, server.WithLogger(log.With("component", "mcp")))
 	}
 	srv := server.NewMCPServer("etlworks-mcp", version, opts...)
-	defs := tools.Filter(tools.All(tools.Deps{Client: api, Log: log}), cfg.ReadOnly, cfg.Toolsets)
+	uploadDir, _ := os.Getwd() // upload_file reads local files only below the directory the server runs in
+	defs := tools.Filter(tools.All(tools.Deps{Client: api, Log: log, AllowSQLWrites: cfg.AllowSQLWrites && !cfg.ReadOnly,
+		UploadDir: uploadDir}), cfg.ReadOnly, cfg.Toolsets)
 	tools.Register(srv, defs)
 	resources.Register(srv, resources.All(rdeps))
+	prompts.Register(srv, prompts.All(prompts.Deps{Client: api, Diagnose: func(ctx context.Context, flow string, run int64) (string, error) {
+		return tools.Diagnose(ctx, api, flow, run)
+	}}))
 	go watcher.Run(ctx, srv)
 	return srv, len(defs)
 }
