@@ -26,9 +26,10 @@ import (
 
 // instructions tell the model, once per session, how the tools fit together.
 const instructions = `Tools for the Etlworks data-integration platform. Flows are pipelines; each run has an id, a status and a log.
-Find flows with list_flows; every "flow" argument takes an id or the exact name. run_flow with wait:true follows a run to the end.
-To find why a run failed, call diagnose_run; get_run_log with errors_only:true shows the errors in context.
-Tools that change or delete things may ask for confirmation: pass back the confirm_token only after the user agrees.`
+Every "flow" or "connection" argument takes an id or the exact name; list_flows and list_connections show them.
+run_flow with wait:true follows a run to the end. To find why a run failed, call diagnose_run; get_run_log with errors_only:true shows the errors in context.
+Inspect data with list_objects, describe_object and run_sql (read-only). Schedules, audit trail and recycle bin have their own tools.
+Changes can be previewed with dry_run. Deletes and SQL writes ask for confirmation: pass back a confirm_token only after the user agrees.`
 
 // loadConfig parses flags and environment, mapping problems to usage errors.
 func loadConfig(args []string, getenv func(string) string) (config.Config, error) {

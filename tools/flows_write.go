@@ -273,6 +273,7 @@ func createFlowTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
+			notifyResourceListChanged(ctx)
 			s := summarizeFlow(gjson.ParseBytes(stored))
 			return map[string]any{"created": true, "flow": s, "checks": check,
 				"next": fmt.Sprintf("run_flow {flow: %d} tests it; delete_flow removes it", s.ID)}, nil
@@ -310,6 +311,7 @@ func deleteFlowTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
+			notifyResourceListChanged(ctx)
 			out := deletedResult("flow", f.ID, f.Name, int64(del.RecycleBinID))
 			if len(del.DeletedWith) > 0 {
 				out["deleted_with"] = artifactList(del.DeletedWith)

@@ -91,6 +91,9 @@ func TestCreateFlow(t *testing.T) {
 		t.Fatalf("created: %+v", made)
 	}
 	mustContain(t, e.fails("create_flow", map[string]any{"name": "Orders copy", "copy_from": "Load orders from CSV"}), "already exists")
+	if len(e.notifications("notifications/resources/list_changed")) != 1 {
+		t.Fatalf("creating a flow must send one resources/list_changed; a dry run or a refused create none")
+	}
 
 	// From scratch, with connection names the server resolves.
 	def := map[string]any{"flowType": "execute-sql", "transformations": []any{
@@ -134,6 +137,9 @@ func TestDeleteFlowWithConfirmToken(t *testing.T) {
 		t.Fatalf("delete result must say how to undo it: %v", out)
 	}
 	mustContain(t, e.fails("get_flow", args), "not found")
+	if len(e.notifications("notifications/resources/list_changed")) != 1 {
+		t.Fatal("deleting a flow must send resources/list_changed once, and asking for confirmation none")
+	}
 	mustContain(t, e.fails("delete_flow", map[string]any{"flow": "No such flow"}), `flow "No such flow" not found`)
 	logConfirmations(t)
 }

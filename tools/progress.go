@@ -47,3 +47,11 @@ func hasProgress(ctx context.Context) bool {
 	p, _ := ctx.Value(progressKey{}).(*progress)
 	return p != nil
 }
+
+// notifyResourceListChanged tells every connected client that the resource list changed (a flow
+// was created, deleted or restored), so one showing etlworks://flows can refresh it.
+func notifyResourceListChanged(ctx context.Context) {
+	if srv := server.ServerFromContext(ctx); srv != nil {
+		srv.SendNotificationToAllClients(string(mcp.MethodNotificationResourcesListChanged), nil)
+	}
+}

@@ -155,6 +155,7 @@ func restoreDeletedTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
+			notifyResourceListChanged(ctx)
 			restored, reused := restoreReport(item, res)
 			out := map[string]any{"restored": restored, "reused": reused}
 			if next := binNext[item.Type]; next != "" {
