@@ -81,7 +81,7 @@ func artifactText(typ string, id int64, name string) string {
 
 // ListDeletedInput filters the recycle bin.
 type ListDeletedInput struct {
-	Type  string `json:"type,omitempty" jsonschema:"enum=flow,enum=connection,enum=listener,enum=format,enum=agent,enum=schedule"`
+	Type  string `json:"type,omitempty" jsonschema:"description=Object type,enum=flow,enum=connection,enum=listener,enum=format,enum=agent,enum=schedule"`
 	Query string `json:"query,omitempty" jsonschema:"description=Part of the name"`
 	page
 }
@@ -119,7 +119,7 @@ func listDeletedTool(d Deps) Def {
 // RestoreDeletedInput names the item to restore.
 type RestoreDeletedInput struct {
 	Item                Ref    `json:"item" jsonschema:"required,description=Recycle-bin id or the deleted object's exact name"`
-	Type                string `json:"type,omitempty" jsonschema:"enum=flow,enum=connection,enum=listener,enum=format,enum=agent,enum=schedule"`
+	Type                string `json:"type,omitempty" jsonschema:"description=Object type,enum=flow,enum=connection,enum=listener,enum=format,enum=agent,enum=schedule"`
 	IncludeDependencies *bool  `json:"include_dependencies,omitempty" jsonschema:"description=Restore deleted dependencies too (default true)"`
 }
 

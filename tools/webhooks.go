@@ -105,7 +105,7 @@ type CreateWebhookInput struct {
 	Name   string   `json:"name" jsonschema:"required,description=Webhook name"`
 	URL    string   `json:"url" jsonschema:"required,description=URL to call"`
 	Events []string `json:"events" jsonschema:"required,description=e.g. Flow.Failed\\, Flow.Executed"`
-	Method string   `json:"method,omitempty" jsonschema:"enum=POST,enum=GET"`
+	Method string   `json:"method,omitempty" jsonschema:"description=HTTP method,enum=POST,enum=GET"`
 	Secret string   `json:"secret,omitempty" jsonschema:"description=HMAC signing key"`
 }
 
