@@ -208,17 +208,5 @@ func binFlow(ctx context.Context, tx *sql.Tx, f *flow, by string, nowMs int64) (
 // listenersOfFlow lists a flow's listeners inside tx.
 func listenersOfFlow(ctx context.Context, tx *sql.Tx, flowID int64) ([]*listener, error) {
 	rows, err := tx.QueryContext(ctx, listenerSelect+` WHERE l.flow_id = ? ORDER BY l.id`, flowID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*listener
-	for rows.Next() {
-		l, err := scanListener(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, scanListener)
 }

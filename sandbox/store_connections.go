@@ -116,15 +116,8 @@ func (st *store) updateConnection(ctx context.Context, c connection, nowMs int64
 	if err != nil {
 		return err
 	}
-	res, err := st.db.ExecContext(ctx, `UPDATE connections SET name = ?, description = ?, connection_type = ?,
+	return execOne(ctx, st.db, `UPDATE connections SET name = ?, description = ?, connection_type = ?,
 		properties = ?, tags = ?, updated_at = ? WHERE id = ?`, c.Name, c.Description, c.ConnectionType, props, tags, nowMs, c.ID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return errNotFound
-	}
-	return nil
 }
 
 func connectionJSON(c connection) (props, tags string, err error) {

@@ -74,10 +74,7 @@ func (st *store) listConnectionsPage(ctx context.Context, cf connectionFilter) (
 
 // connectionNameTaken reports whether another connection (not exceptID) already uses name.
 func (st *store) connectionNameTaken(ctx context.Context, name string, exceptID int64) (bool, error) {
-	var n int
-	err := st.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM connections WHERE name = ? COLLATE NOCASE AND id <> ?`,
-		name, exceptID).Scan(&n)
-	return n > 0, err
+	return st.nameTakenIn(ctx, "connections", name, exceptID)
 }
 
 // flowUse is a flow that references a connection: a dependency of that connection in the recycle bin.

@@ -243,35 +243,18 @@ func (st *store) updateFlow(ctx context.Context, f *flow, nowMs int64) error {
 	if err != nil {
 		return err
 	}
-	res, err := st.db.ExecContext(ctx, `UPDATE flows SET name = ?, flow_type = ?, description = ?, tags = ?,
+	return execOne(ctx, st.db, `UPDATE flows SET name = ?, flow_type = ?, description = ?, tags = ?,
 		definition = ?, updated_at = ? WHERE id = ?`, f.Name, f.FlowType, f.Description, tags, def, nowMs, f.ID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return errNotFound
-	}
-	return nil
 }
 
 // setSuspended suspends or resumes a flow.
 func (st *store) setSuspended(ctx context.Context, id int64, suspended bool, nowMs int64) error {
-	res, err := st.db.ExecContext(ctx, `UPDATE flows SET suspended = ?, updated_at = ? WHERE id = ?`, suspended, nowMs, id)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return errNotFound
-	}
-	return nil
+	return execOne(ctx, st.db, `UPDATE flows SET suspended = ?, updated_at = ? WHERE id = ?`, suspended, nowMs, id)
 }
 
 // nameTaken reports whether another flow (not exceptID) already uses name, case-insensitively.
 func (st *store) nameTaken(ctx context.Context, name string, exceptID int64) (bool, error) {
-	var n int
-	err := st.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM flows WHERE name = ? COLLATE NOCASE AND id <> ?`,
-		name, exceptID).Scan(&n)
-	return n > 0, err
+	return st.nameTakenIn(ctx, "flows", name, exceptID)
 }
 
 // deleteFlow moves a flow to the recycle bin (its last state as JSON) together with its schedules

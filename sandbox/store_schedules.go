@@ -201,23 +201,13 @@ func (st *store) updateSchedule(ctx context.Context, s *schedule, resetAnchor bo
 	if resetAnchor {
 		anchor = nowMs
 	}
-	res, err := st.db.ExecContext(ctx, `UPDATE schedules SET name = ?, flow_id = ?, enabled = ?, schedule = ?,
+	return execOne(ctx, st.db, `UPDATE schedules SET name = ?, flow_id = ?, enabled = ?, schedule = ?,
 		definition = ?, anchor = ?, updated_at = ? WHERE id = ?`, s.Name, s.FlowID, s.Enabled, s.Schedule, def, anchor, nowMs, s.ID)
-	if err != nil {
-		return err
-	}
-	if n, _ := res.RowsAffected(); n == 0 {
-		return errNotFound
-	}
-	return nil
 }
 
 // scheduleNameTaken reports whether another schedule (not exceptID) already uses name.
 func (st *store) scheduleNameTaken(ctx context.Context, name string, exceptID int64) (bool, error) {
-	var n int
-	err := st.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schedules WHERE name = ? COLLATE NOCASE AND id <> ?`,
-		name, exceptID).Scan(&n)
-	return n > 0, err
+	return st.nameTakenIn(ctx, "schedules", name, exceptID)
 }
 
 // deleteSchedule moves a schedule to the recycle bin, with its flow as dependency.
@@ -247,17 +237,5 @@ func binSchedule(ctx context.Context, tx *sql.Tx, s *schedule, by string, nowMs 
 // schedulesOfFlow lists a flow's schedules inside tx (the flow is being deleted).
 func schedulesOfFlow(ctx context.Context, tx *sql.Tx, flowID int64) ([]*schedule, error) {
 	rows, err := tx.QueryContext(ctx, scheduleSelect+` WHERE s.flow_id = ? ORDER BY s.id`, flowID)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*schedule
-	for rows.Next() {
-		s, err := scanSchedule(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, s)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, scanSchedule)
 }
