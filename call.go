@@ -41,16 +41,11 @@ func runCall(ctx context.Context, args []string, getenv func(string) string, std
 			return &usageError{fmt.Errorf("arguments of %s must be one JSON object, e.g. '{\"flow\":\"Load orders from CSV\"}': %v", name, err)}
 		}
 	}
-	if err := checkToolsets(cfg.Toolsets); err != nil {
-		return err
-	}
-	log := newLogger(cfg, std.err)
-	app, err := connect(ctx, cfg, log)
+	app, srv, _, err := start(ctx, cfg, std)
 	if err != nil {
 		return err
 	}
 	defer app.close()
-	srv, _ := newMCPServer(ctx, cfg, app.api, log)
 	if _, ok := srv.ListTools()[name]; !ok {
 		names := make([]string, 0)
 		for n := range srv.ListTools() {

@@ -60,16 +60,12 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if len(cfg.Args) > 0 {
 		return &usageError{fmt.Errorf("unexpected argument %q (subcommands are sandbox and call)", cfg.Args[0])}
 	}
-	if err := checkToolsets(cfg.Toolsets); err != nil {
-		return err
-	}
-	log := newLogger(cfg, std.err)
-	app, err := connect(ctx, cfg, log)
+	app, srv, count, err := start(ctx, cfg, std)
 	if err != nil {
 		return err
 	}
 	defer app.close()
-	srv, count := newMCPServer(ctx, cfg, app.api, log)
+	log := app.log
 	if cfg.HTTPAddr == "" {
 		fmt.Fprintf(std.err, "etlworks-mcp %s: serving MCP over stdio (%d tools%s) against %s. Waiting for a client on stdin; see README.md to connect one.\n",
 			version, count, readOnlyNote(cfg), app.describe())
@@ -81,6 +77,22 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		fmt.Fprintf(std.err, "etlworks-mcp %s: serving MCP over streamable HTTP at http://%s/mcp (%d tools%s) against %s. Stop with Ctrl-C.\n",
 			version, addr, count, readOnlyNote(cfg), app.describe())
 	})
+}
+
+// start checks what the configuration asks for, connects to Etlworks (or the embedded sandbox)
+// and builds the MCP server: everything serve and call share.
+func start(ctx context.Context, cfg config.Config, std streams) (*app, *server.MCPServer, int, error) {
+	if err := checkToolsets(cfg.Toolsets); err != nil {
+		return nil, nil, 0, err
+	}
+	log := newLogger(cfg, std.err)
+	a, err := connect(ctx, cfg, log)
+	if err != nil {
+		return nil, nil, 0, err
+	}
+	a.log = log
+	srv, count := newMCPServer(ctx, cfg, a.api, log)
+	return a, srv, count, nil
 }
 
 // checkToolsets refuses toolset names that no tool belongs to, listing the real ones.
@@ -102,6 +114,7 @@ func readOnlyNote(cfg config.Config) string {
 
 // app is a connected Etlworks client, and the embedded sandbox behind it in demo mode.
 type app struct {
+	log     *slog.Logger
 	api     *client.Client
 	sandbox *sandbox.Server
 	auth    string
