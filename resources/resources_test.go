@@ -103,6 +103,12 @@ func TestReadEveryResource(t *testing.T) {
 	e.mustRead("etlworks://flows/"+url.PathEscape("Daily revenue rollup"), "amount_usd")
 	e.mustRead("etlworks://flows/2/documentation", "daily_revenue")
 	e.mustRead("etlworks://runs/2/latest", `"status":"error"`, `"flowId":2`)
+	crm := e.mustRead("etlworks://connections/"+url.PathEscape("CRM database"), `"name":"CRM database"`, `"********"`)
+	if strings.Contains(crm, "crm-demo-2025") {
+		t.Fatal("the connection resource carries the stored password")
+	}
+	e.mustRead("etlworks://connections/1", `"name":"Warehouse"`)
+	e.mustRead("etlworks://schedules", `"schedules":[`, `"next_runs":["`, `"schedule":"0 30 1 * * ?"`, `"last_run":`)
 	log := e.mustRead("etlworks://runs/2/latest/log", "amount_usd", "|")
 	if strings.Count(log, "\n") > logLines+2 {
 		t.Fatalf("log resource is not bounded: %d lines", strings.Count(log, "\n"))
@@ -111,6 +117,7 @@ func TestReadEveryResource(t *testing.T) {
 		"etlworks://flows/No%20such%20flow": `flow "No such flow" not found`,
 		"etlworks://runs/2/abc":             `run "abc" is not a run id`,
 		"etlworks://flows/99999":            "404",
+		"etlworks://connections/Nope":       `connection "Nope" not found`,
 	} {
 		if _, err := e.read(uri); err == nil || !strings.Contains(err.Error(), want) {
 			t.Errorf("read %s: error %v, want %q", uri, err, want)
@@ -150,6 +157,12 @@ func TestCompletions(t *testing.T) {
 	runs := e.complete("etlworks://runs/{flow}/{run}", "run", "", map[string]string{"flow": "Daily revenue rollup"})
 	if len(runs) < 5 || runs[0] != "latest" {
 		t.Fatalf("run completion: %v", runs)
+	}
+	if got := e.complete("etlworks://connections/{connection}", "connection", "crm", nil); len(got) != 1 || got[0] != "CRM database" {
+		t.Fatalf("connection completion: %v", got)
+	}
+	if got := e.complete("etlworks://connections/{connection}", "connection", "", nil); len(got) < 7 {
+		t.Fatalf("every connection completes from an empty prefix: %v", got)
 	}
 	if got := e.complete("etlworks://runs/{flow}/{run}", "run", "", nil); len(got) != 0 {
 		t.Fatalf("run completion without a flow: %v", got)
