@@ -395,3 +395,39 @@ func TestConnectionSecretsNeverShown(t *testing.T) {
 		t.Fatal("debug logging captured nothing; the check above proved nothing")
 	}
 }
+
+// TestGetConnectionMasksSecretsSentInClear points get_connection at an Etlworks that returns
+// secrets unmasked: the tool must mask them anyway.
+func TestGetConnectionMasksSecretsSentInClear(t *testing.T) {
+	const conn = `{"id":5,"name":"Leaky","connectionType":"connection.db.postgres","properties":{
+		"field.connection.template.host":"db.example","field.connection.template.password":"clear-pw-1",
+		"field.connection.template.url":"postgres://etl:clear-pw-2@db.example/x","field.connection.template.secretKey":"clear-key-3",
+		"field.connection.template.refreshToken":"clear-token-4"}}`
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "application/json")
+		fmt.Fprint(w, conn)
+	}))
+	defer srv.Close()
+	api, err := client.New(srv.URL+"/rest", client.WithAPIKey("k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, d := range All(Deps{Client: api}) {
+		if d.Tool.Name != "get_connection" {
+			continue
+		}
+		res, err := d.Handler(context.Background(), callRequest("get_connection", map[string]any{"connection": 5}))
+		if err != nil || res.IsError {
+			t.Fatalf("get_connection: %v %+v", err, res)
+		}
+		text := resultText(res)
+		for _, leak := range []string{"clear-pw-1", "clear-pw-2", "clear-key-3", "clear-token-4"} {
+			if strings.Contains(text, leak) {
+				t.Errorf("get_connection shows %q: %s", leak, text)
+			}
+		}
+		mustContain(t, text, "db.example", "********")
+		return
+	}
+	t.Fatal("no get_connection tool")
+}
