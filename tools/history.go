@@ -114,6 +114,7 @@ func listRunsTool(d Deps) Def {
 			for i := range runs {
 				v := viewRun(&runs[i], now)
 				v.Error = clip(firstLine(v.Error), 160) // one line per row keeps lists small
+				v.Ended = ""                            // started + duration_s say it
 				rows = append(rows, v)
 			}
 			return newListResult(rows, offset, resp.Total), nil
