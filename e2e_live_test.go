@@ -106,5 +106,5 @@ func startHTTPServer(t *testing.T) (string, func()) {
 		t.Fatal(err)
 	}
 	url := waitForLine(t, stderr, regexp.MustCompile(`http://127\.0\.0\.1:\d+/mcp`))
-	return url, func() { cmd.Process.Kill(); cmd.Wait() }
+	return url, func() { stopGracefully(cmd) }
 }

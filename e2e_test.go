@@ -257,6 +257,20 @@ func TestStdoutCarriesOnlyJSONRPC(t *testing.T) {
 	}
 }
 
+// stopGracefully ends a server the way an operator does (SIGTERM), so it removes its sandbox's
+// temporary directory, and kills it only if it does not exit within 10 seconds.
+func stopGracefully(cmd *exec.Cmd) {
+	_ = cmd.Process.Signal(syscall.SIGTERM)
+	done := make(chan struct{})
+	go func() { cmd.Wait(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(10 * time.Second):
+		_ = cmd.Process.Kill()
+		<-done
+	}
+}
+
 // newCommand prepares the binary with a clean environment, as an MCP client would start it.
 func newCommand(t *testing.T, args ...string) *exec.Cmd {
 	cmd := exec.Command(binary, args...)
