@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"maps"
 	"regexp"
@@ -17,7 +18,17 @@ import (
 type connRef struct {
 	ID   int64
 	Name string
-	Type string // connector descriptor id, e.g. connection.db.postgres
+	Type string          // connector descriptor id, e.g. connection.db.postgres
+	raw  json.RawMessage // the connection, when resolving already fetched it
+}
+
+// get returns the connection as Etlworks sends it, fetching it only when resolving did not.
+func (c connRef) get(ctx context.Context, api *client.Client) (json.RawMessage, error) {
+	if c.raw != nil {
+		return c.raw, nil
+	}
+	raw, _, err := api.Connections.Get(ctx, c.ID)
+	return raw, err
 }
 
 func (c connRef) String() string { return fmt.Sprintf("connection %d %q", c.ID, c.Name) }
@@ -36,7 +47,7 @@ func resolveConnection(ctx context.Context, c *client.Client, ref Ref) (connRef,
 			}
 			return connRef{}, err
 		}
-		return connRef{ID: id, Name: gjson.GetBytes(raw, "name").String(), Type: gjson.GetBytes(raw, "connectionType").String()}, nil
+		return connRef{ID: id, Name: gjson.GetBytes(raw, "name").String(), Type: gjson.GetBytes(raw, "connectionType").String(), raw: raw}, nil
 	}
 	found, err := c.Connections.FindByName(ctx, string(ref)) // unknown: a *client.NameNotFoundError with the names
 	if err != nil {
@@ -154,7 +165,7 @@ func getConnectionTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			raw, _, err := d.Client.Connections.Get(ctx, c.ID)
+			raw, err := c.get(ctx, d.Client)
 			if err != nil {
 				return nil, err
 			}
@@ -367,7 +378,7 @@ func updateConnectionTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			raw, _, err := d.Client.Connections.Get(ctx, c.ID)
+			raw, err := c.get(ctx, d.Client)
 			if err != nil {
 				return nil, err
 			}

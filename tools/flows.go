@@ -85,7 +85,7 @@ func getFlowTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			raw, _, err := d.Client.Flows.Get(ctx, f.ID)
+			raw, err := f.definition(ctx, d.Client)
 			if err != nil {
 				return nil, err
 			}
@@ -205,7 +205,7 @@ func explainFlowTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			raw, _, err := d.Client.Flows.Get(ctx, f.ID)
+			raw, err := f.definition(ctx, d.Client)
 			if err != nil {
 				return nil, err
 			}

@@ -44,7 +44,7 @@ func updateFlowTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			raw, _, err := d.Client.Flows.Get(ctx, f.ID)
+			raw, err := f.definition(ctx, d.Client)
 			if err != nil {
 				return nil, err
 			}
@@ -237,7 +237,7 @@ func createFlowTool(d Deps) Def {
 				if err != nil {
 					return nil, err
 				}
-				raw, _, err := d.Client.Flows.Get(ctx, src.ID)
+				raw, err := src.definition(ctx, d.Client)
 				if err != nil {
 					return nil, err
 				}

@@ -49,6 +49,16 @@ func (r Ref) id() (int64, bool) {
 type flowRef struct {
 	ID   int64
 	Name string
+	raw  json.RawMessage // the definition, when resolving already fetched it
+}
+
+// definition returns the flow's definition, fetching it only when resolving did not.
+func (f flowRef) definition(ctx context.Context, c *client.Client) (json.RawMessage, error) {
+	if f.raw != nil {
+		return f.raw, nil
+	}
+	raw, _, err := c.Flows.Get(ctx, f.ID)
+	return raw, err
 }
 
 // resolveFlow turns an id or exact name into a flow. An unknown name gets an error suggesting the
@@ -65,7 +75,7 @@ func resolveFlow(ctx context.Context, c *client.Client, ref Ref) (flowRef, error
 			}
 			return flowRef{}, err
 		}
-		return flowRef{ID: id, Name: gjson.GetBytes(raw, "name").String()}, nil
+		return flowRef{ID: id, Name: gjson.GetBytes(raw, "name").String(), raw: raw}, nil
 	}
 	found, err := c.Flows.FindByName(ctx, string(ref))
 	if err != nil {

@@ -132,9 +132,15 @@ func waitForRun(ctx context.Context, d Deps, f flowRef, runID int64, timeout tim
 // progressTracker turns polls into progress notifications whose progress value always grows, as
 // the protocol requires, and whose message says what the run is doing.
 type progressTracker struct {
-	last float64
-	sent bool
+	last     float64
+	sent     bool
+	logLine  string    // the last log line seen
+	logFetch time.Time // when the log was last downloaded
 }
+
+// logRefresh bounds how often a waited run's log is downloaded for its last line: the log grows
+// with the run, and downloading it on every poll would cost more than the line is worth.
+const logRefresh = 5 * time.Second
 
 func (p *progressTracker) report(ctx context.Context, d Deps, f flowRef, run *client.Execution, elapsed, timeout time.Duration) {
 	if !hasProgress(ctx) {
@@ -143,8 +149,11 @@ func (p *progressTracker) report(ctx context.Context, d Deps, f flowRef, run *cl
 	p.last = max(p.last+0.001, elapsed.Seconds())
 	msg := fmt.Sprintf("%s: %d records after %.0fs", run.Status, run.Records, elapsed.Seconds())
 	if !run.Status.Terminal() {
-		if line := lastLogLine(ctx, d, f.ID, int64(run.AuditID)); line != "" {
-			msg += " | " + line
+		if time.Since(p.logFetch) >= logRefresh || p.logLine == "" {
+			p.logLine, p.logFetch = lastLogLine(ctx, d, f.ID, int64(run.AuditID)), time.Now()
+		}
+		if p.logLine != "" {
+			msg += " | " + p.logLine
 		}
 	}
 	reportProgress(ctx, p.last, timeout.Seconds(), msg)
