@@ -25,8 +25,10 @@ const (
 	defaultRows = 100
 	maxRows     = 1000
 	maxCell     = 200 // bytes of one cell before it is cut
-	maxObjects  = 200 // objects list_objects shows
-	maxUpload   = 10 << 20
+	// maxTableBytes bounds a whole table result, whatever max_rows and the row width are.
+	maxTableBytes = 256 << 10
+	maxObjects    = 200 // objects list_objects shows
+	maxUpload     = 10 << 20
 )
 
 // objectTypes are the kinds of object list_objects filters by.
@@ -274,14 +276,41 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 //	100 rows (truncated: first 100; more exist)
 //	100 rows (truncated: first 100 of 250)
 func renderTable(res *client.QueryResult, limit int) string {
-	var b strings.Builder
+	var body strings.Builder
 	n := min(len(res.Rows), limit)
+	for i, col := range res.Columns {
+		if i > 0 {
+			body.WriteByte(',')
+		}
+		writeCSVCell(&body, col.Name, false)
+	}
+	body.WriteByte('\n')
+	shown := 0
+	for _, row := range res.Rows[:n] {
+		var line strings.Builder
+		for i, cell := range row {
+			if i > 0 {
+				line.WriteByte(',')
+			}
+			text, isNull := cellText(cell)
+			writeCSVCell(&line, text, !isNull)
+		}
+		line.WriteByte('\n')
+		if body.Len()+line.Len() > maxTableBytes {
+			break
+		}
+		body.WriteString(line.String())
+		shown++
+	}
+	var b strings.Builder
 	rowWord := "rows"
-	if n == 1 {
+	if shown == 1 {
 		rowWord = "row"
 	}
-	fmt.Fprintf(&b, "%d %s", n, rowWord)
+	fmt.Fprintf(&b, "%d %s", shown, rowWord)
 	switch {
+	case shown < n:
+		fmt.Fprintf(&b, " (cut at %d rows to stay under %d KiB; lower max_rows or select fewer columns)", shown, maxTableBytes>>10)
 	case res.RowCount > int64(n) && (res.Truncated || len(res.Rows) > n):
 		fmt.Fprintf(&b, " (truncated: first %d of %d)", n, res.RowCount)
 	case res.Truncated || len(res.Rows) > n:
@@ -294,24 +323,7 @@ func renderTable(res *client.QueryResult, limit int) string {
 	if len(res.Columns) == 0 {
 		return b.String()
 	}
-	for i, col := range res.Columns {
-		if i > 0 {
-			b.WriteByte(',')
-		}
-		writeCSVCell(&b, col.Name, false)
-	}
-	b.WriteByte('\n')
-	for _, row := range res.Rows[:n] {
-		for i, cell := range row {
-			if i > 0 {
-				b.WriteByte(',')
-			}
-			text, isNull := cellText(cell)
-			writeCSVCell(&b, text, !isNull)
-		}
-		b.WriteByte('\n')
-	}
-	return b.String()
+	return b.String() + body.String()
 }
 
 // cellText renders one raw JSON cell: strings unquoted, null as empty, numbers and booleans as

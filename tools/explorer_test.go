@@ -382,4 +382,13 @@ func TestRenderTable(t *testing.T) {
 			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
 		}
 	}
+	// Wide rows: the result stays under maxTableBytes and says where and why it was cut.
+	wide := make([][]json.RawMessage, 1000)
+	for i := range wide {
+		wide[i] = raw(`1`, `"`+strings.Repeat("x", 190)+`"`, `"`+strings.Repeat("y", 190)+`"`)
+	}
+	got := renderTable(&client.QueryResult{Columns: []client.QueryColumn{{Name: "a"}, {Name: "b"}, {Name: "c"}}, Rows: wide}, 1000)
+	if len(got) > maxTableBytes+200 || !strings.Contains(got, "to stay under 256 KiB") {
+		t.Fatalf("a wide 1000-row result is %d bytes: %.120s", len(got), got)
+	}
 }
