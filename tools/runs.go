@@ -136,10 +136,12 @@ type progressTracker struct {
 	sent     bool
 	logLine  string    // the last log line seen
 	logFetch time.Time // when the log was last downloaded
+	logState string    // status and records when it was downloaded
 }
 
-// logRefresh bounds how often a waited run's log is downloaded for its last line: the log grows
-// with the run, and downloading it on every poll would cost more than the line is worth.
+// logRefresh bounds how often a waited run's log is downloaded for its last line while the run
+// shows no change: the log grows with the run, and downloading it on every poll would cost more
+// than the line is worth. A change of status or record count refreshes it at once.
 const logRefresh = 5 * time.Second
 
 func (p *progressTracker) report(ctx context.Context, d Deps, f flowRef, run *client.Execution, elapsed, timeout time.Duration) {
@@ -149,8 +151,9 @@ func (p *progressTracker) report(ctx context.Context, d Deps, f flowRef, run *cl
 	p.last = max(p.last+0.001, elapsed.Seconds())
 	msg := fmt.Sprintf("%s: %d records after %.0fs", run.Status, run.Records, elapsed.Seconds())
 	if !run.Status.Terminal() {
-		if time.Since(p.logFetch) >= logRefresh || p.logLine == "" {
-			p.logLine, p.logFetch = lastLogLine(ctx, d, f.ID, int64(run.AuditID)), time.Now()
+		state := fmt.Sprintf("%s/%d", run.Status, run.Records)
+		if state != p.logState || time.Since(p.logFetch) >= logRefresh {
+			p.logLine, p.logFetch, p.logState = lastLogLine(ctx, d, f.ID, int64(run.AuditID)), time.Now(), state
 		}
 		if p.logLine != "" {
 			msg += " | " + p.logLine
