@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -184,8 +185,13 @@ func lastLogLine(ctx context.Context, d Deps, flowID, runID int64) string {
 	if len(lines) == 0 {
 		return ""
 	}
-	return clip(redact(strings.TrimSpace(lines[len(lines)-1])), 160)
+	line := logStamp.ReplaceAllString(strings.TrimSpace(lines[len(lines)-1]), "")
+	return clip(redact(line), 160)
 }
+
+// logStamp matches the date and time that start an Etlworks log line; progress messages carry
+// their own time, so the line is shown without it.
+var logStamp = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?\s+`)
 
 // stopAfterCancel stops a run whose waiting call was cancelled with stop_on_cancel. The call's own
 // context is gone, so the stop gets a short one of its own.
