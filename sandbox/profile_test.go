@@ -320,6 +320,18 @@ func TestProfileRuns(t *testing.T) {
 		}
 	})
 
+	t.Run("stop ignores auditId", func(t *testing.T) {
+		id := doc.flowID("Export revenue report")
+		for _, h := range []*harness{doc, ext} {
+			var resp execResponse
+			h.with(t).ok("POST", fmt.Sprintf("/rest/v1/flows/%d/stop?auditId=424242", id), nil, &resp)
+			named := resp.Exception != nil && strings.Contains(*resp.Exception, "424242")
+			if resp.Status != codeNotStarted || named != (h == ext) {
+				t.Errorf("%s: stop answered %+v", h.sb.Profile(), resp)
+			}
+		}
+	})
+
 	t.Run("deletes answer an empty body", func(t *testing.T) {
 		paths := func(h *harness) []string {
 			var scheds []schedule
