@@ -27,19 +27,23 @@ type flowMetrics struct {
 	Executions []executionStat `json:"executions"`
 }
 
-// executionStat is one run in the reporting API. Metrics, FileMetrics and Exception are present
-// only with includeMetrics=true (their names are [I], §3.6).
+// executionStat is one run in the reporting API.
 type executionStat struct {
-	FlowID      int64         `json:"flowId"`
-	AuditID     int64         `json:"auditId"`
-	Status      string        `json:"status"`
-	User        string        `json:"user"`
-	Started     int64         `json:"started"`
-	Ended       *int64        `json:"ended"`
-	Records     int64         `json:"records"`
-	Metrics     *runMetrics   `json:"metrics,omitempty"`
-	FileMetrics *[]fileMetric `json:"fileMetrics,omitempty"`
-	Exception   **string      `json:"exception,omitempty"`
+	FlowID  int64  `json:"flowId"`
+	AuditID int64  `json:"auditId"`
+	Status  string `json:"status"`
+	User    string `json:"user"`
+	Started int64  `json:"started"`
+	Ended   *int64 `json:"ended"`
+	Records int64  `json:"records"`
+	*executionDetail
+}
+
+// executionDetail is what includeMetrics=true adds to a run (field names [I], §3.6); nil = absent.
+type executionDetail struct {
+	Metrics     runMetrics   `json:"metrics"`
+	FileMetrics []fileMetric `json:"fileMetrics"`
+	Exception   *string      `json:"exception"`
 }
 
 // runMetrics are the figures the sandbox knows of a run.
@@ -143,15 +147,15 @@ func (s *Sandbox) groupByFlow(ctx context.Context, runs []execution, withMetrics
 		st := executionStat{FlowID: e.FlowID, AuditID: e.AuditID, Status: e.Status, User: e.User, Started: e.Started,
 			Ended: e.Ended, Records: e.Records}
 		if withMetrics {
-			m := &runMetrics{Records: e.Records}
+			d := &executionDetail{Metrics: runMetrics{Records: e.Records}, Exception: e.Exception,
+				FileMetrics: append([]fileMetric{}, files[e.FlowID]...)}
 			if e.Ended != nil {
-				m.Duration = ptr(*e.Ended - e.Started)
+				d.Metrics.Duration = ptr(*e.Ended - e.Started)
 			}
 			if e.Retries != nil {
-				m.Retries = *e.Retries
+				d.Metrics.Retries = *e.Retries
 			}
-			fm := append([]fileMetric{}, files[e.FlowID]...)
-			st.Metrics, st.FileMetrics, st.Exception = m, &fm, &e.Exception
+			st.executionDetail = d
 		}
 		out[at].Executions = append(out[at].Executions, st)
 	}

@@ -75,7 +75,7 @@ func TestMetricsExecutions(t *testing.T) {
 					}
 					for _, e := range g.Executions {
 						if e.FlowID != g.FlowID || e.Started < day.UnixMilli() || e.Started >= day.AddDate(0, 0, 1).UnixMilli() ||
-							e.Metrics != nil || e.FileMetrics != nil || e.Exception != nil {
+							e.executionDetail != nil {
 							t.Errorf("offset %d: execution %+v in group %d", offset, e, g.FlowID)
 						}
 						got = append(got, e.AuditID)

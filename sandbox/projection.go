@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
+	"slices"
 )
 
 // shape is the documented form of a response: the [I] fields the documented profile omits from
@@ -84,8 +85,10 @@ func (sh shape) project(h handlerFunc) handlerFunc {
 			w.WriteHeader(buf.status)
 			return nil
 		case ok && buf.header.Get("Content-Type") == "application/json":
-			if out, changed := omitFields(buf.body.Bytes(), sh.omit); changed {
-				return writeJSON(w, buf.status, out)
+			if out, ok := omitFields(buf.body.Bytes(), sh.omit); ok {
+				w.WriteHeader(buf.status)
+				_, _ = w.Write(out)
+				return nil
 			}
 		}
 		w.WriteHeader(buf.status)
@@ -95,32 +98,80 @@ func (sh shape) project(h handlerFunc) handlerFunc {
 }
 
 // omitFields removes the named top-level fields from a JSON object or from each object of a
-// JSON array. Numbers keep their exact text. changed is false when b is neither.
-func omitFields(b []byte, omit []string) (any, bool) {
+// JSON array, keeping the order and the exact text of everything else. ok is false when b is
+// neither (or not valid JSON); then nothing is changed.
+func omitFields(b []byte, omit []string) (out []byte, ok bool) {
 	dec := json.NewDecoder(bytes.NewReader(b))
-	dec.UseNumber()
-	var v any
-	if dec.Decode(&v) != nil {
+	var buf bytes.Buffer
+	first, err := dec.Token()
+	if err != nil {
 		return nil, false
 	}
-	drop := func(x any) {
-		if m, ok := x.(map[string]any); ok {
-			for _, k := range omit {
-				delete(m, k)
+	switch first {
+	case json.Delim('{'):
+		err = omitInObject(dec, &buf, omit)
+	case json.Delim('['):
+		buf.WriteByte('[')
+		for i := 0; err == nil && dec.More(); i++ {
+			var elem json.RawMessage
+			if err = dec.Decode(&elem); err != nil {
+				break
+			}
+			if i > 0 {
+				buf.WriteByte(',')
+			}
+			if trimmed, ok := omitFields(elem, omit); ok && elem[0] == '{' {
+				buf.Write(bytes.TrimSpace(trimmed))
+			} else {
+				buf.Write(elem)
 			}
 		}
-	}
-	switch t := v.(type) {
-	case map[string]any:
-		drop(t)
-	case []any:
-		for _, x := range t {
-			drop(x)
+		if err == nil {
+			_, err = dec.Token() // ']'
 		}
+		buf.WriteByte(']')
 	default:
 		return nil, false
 	}
-	return v, true
+	if err != nil {
+		return nil, false
+	}
+	buf.WriteByte('\n')
+	return buf.Bytes(), true
+}
+
+// omitInObject copies the rest of an object whose '{' dec has read, without the omitted keys.
+func omitInObject(dec *json.Decoder, buf *bytes.Buffer, omit []string) error {
+	buf.WriteByte('{')
+	n := 0
+	for dec.More() {
+		tok, err := dec.Token()
+		if err != nil {
+			return err
+		}
+		key, _ := tok.(string)
+		var val json.RawMessage
+		if err := dec.Decode(&val); err != nil {
+			return err
+		}
+		if slices.Contains(omit, key) {
+			continue
+		}
+		if n > 0 {
+			buf.WriteByte(',')
+		}
+		n++
+		k, err := json.Marshal(key)
+		if err != nil {
+			return err
+		}
+		buf.Write(k)
+		buf.WriteByte(':')
+		buf.Write(val)
+	}
+	_, err := dec.Token() // '}'
+	buf.WriteByte('}')
+	return err
 }
 
 // bufferedResponse is an http.ResponseWriter that keeps the answer for a projection.

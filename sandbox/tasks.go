@@ -45,18 +45,18 @@ type runningTask struct {
 // run goroutine and read by the running-tasks API.
 type taskMeter struct {
 	mu      sync.Mutex
-	seq     int       // tasks begun so far, for request ids
-	trName  string    // current transformation; "" before the first
-	trStart time.Time //
-	trBase  int64     // run records when the transformation began
+	seq     int // tasks begun so far, numbering request ids
+	trName  string
+	trStart time.Time
+	trBase  int64 // run records when the transformation began
 	trSeq   int
 	phase   string // extract, load, stream or task
 	phStart time.Time
-	phBase  int64
+	phBase  int64 // run records when the phase began
 	phSeq   int
-	records int64     // run records so far
-	last    time.Time // last progress (or phase start)
-	lat     latencyStats
+	records int64        // run records so far
+	last    time.Time    // the last progress, or the phase start
+	lat     latencyStats // of the current phase
 }
 
 // latencyStats accumulates the intervals between progress updates of one phase, in ms.
