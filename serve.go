@@ -123,7 +123,7 @@ type app struct {
 func (a *app) describe() string {
 	if a.sandbox != nil {
 		c := a.sandbox.Sandbox.Credentials()
-		return fmt.Sprintf("the embedded sandbox at %s (demo login %s)", a.sandbox.URL, c.Login)
+		return fmt.Sprintf("the embedded sandbox at %s (%s profile, demo login %s)", a.sandbox.URL, a.sandbox.Sandbox.Profile(), c.Login)
 	}
 	return fmt.Sprintf("%s (%s)", a.api.BaseURL(), a.auth)
 }
@@ -142,7 +142,8 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		client.WithLogger(log.With("component", "client")),
 	}
 	if cfg.Sandbox {
-		sb, err := sandbox.Start(ctx, "", sandbox.Options{DataDir: cfg.SandboxData, Logger: log.With("component", "sandbox")})
+		sb, err := sandbox.Start(ctx, "", sandbox.Options{DataDir: cfg.SandboxData, Profile: cfg.SandboxProfile,
+			Logger: log.With("component", "sandbox")})
 		if err != nil {
 			return nil, fmt.Errorf("start the embedded sandbox: %w", err)
 		}

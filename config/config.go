@@ -40,6 +40,9 @@ type Config struct {
 	Sandbox bool
 	// SandboxData is the directory that keeps sandbox state across runs; "" keeps it in memory.
 	SandboxData string
+	// SandboxProfile is what the sandbox serves: "documented" (only the public API) or
+	// "extended" (the default; also our own endpoints). Empty outside sandbox mode.
+	SandboxProfile string
 
 	// ReadOnly offers only tools that change nothing.
 	ReadOnly bool
@@ -89,9 +92,12 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	cfg.Sandbox = r.boolean(keySandbox)
 	if cfg.Sandbox {
 		cfg.SandboxData = r.get(keySandboxData).text
+		cfg.SandboxProfile = r.enum(keySandboxProfile)
 	} else {
-		if v := r.get(keySandboxData); v.from == setting(keySandboxData).Flag {
-			r.fail(&FieldError{Field: v.from, Value: v.text, Reason: "only used with --sandbox; add --sandbox or drop it"})
+		for _, key := range []string{keySandboxData, keySandboxProfile} {
+			if v := r.get(key); v.from == setting(key).Flag {
+				r.fail(&FieldError{Field: v.from, Value: v.text, Reason: "only used with --sandbox; add --sandbox or drop it"})
+			}
 		}
 		cfg.URL = r.etlworksURL()
 		cfg.APIKey, cfg.Username, cfg.Password = r.credentials()

@@ -168,6 +168,31 @@ func TestLoadPrecedence(t *testing.T) {
 				t.Errorf("SandboxData = %q", c.SandboxData)
 			}
 		}},
+		{"sandbox profile defaults to extended", []string{"--sandbox"}, nil, func(t *testing.T, c Config) {
+			if c.SandboxProfile != "extended" {
+				t.Errorf("SandboxProfile = %q", c.SandboxProfile)
+			}
+		}},
+		{"sandbox profile flag", []string{"--sandbox", "--sandbox-profile", "Documented"}, nil, func(t *testing.T, c Config) {
+			if c.SandboxProfile != "documented" {
+				t.Errorf("SandboxProfile = %q", c.SandboxProfile)
+			}
+		}},
+		{"sandbox profile from env, flag wins", []string{"--sandbox", "--sandbox-profile", "extended"}, map[string]string{"ETLWORKS_SANDBOX_PROFILE": "documented"}, func(t *testing.T, c Config) {
+			if c.SandboxProfile != "extended" {
+				t.Errorf("SandboxProfile = %q", c.SandboxProfile)
+			}
+		}},
+		{"sandbox profile env", []string{"--sandbox"}, map[string]string{"ETLWORKS_SANDBOX_PROFILE": "documented"}, func(t *testing.T, c Config) {
+			if c.SandboxProfile != "documented" {
+				t.Errorf("SandboxProfile = %q", c.SandboxProfile)
+			}
+		}},
+		{"sandbox profile env ignored without sandbox", nil, base(map[string]string{"ETLWORKS_SANDBOX_PROFILE": "bogus"}), func(t *testing.T, c Config) {
+			if c.SandboxProfile != "" {
+				t.Errorf("SandboxProfile = %q", c.SandboxProfile)
+			}
+		}},
 		{"sandbox data env ignored without sandbox", nil, base(map[string]string{"ETLWORKS_SANDBOX_DATA": "/x"}), func(t *testing.T, c Config) {
 			if c.SandboxData != "" {
 				t.Errorf("SandboxData = %q", c.SandboxData)
@@ -286,6 +311,12 @@ func TestLoadFieldErrors(t *testing.T) {
 			contains: []string{`"runs!"`}},
 		{name: "sandbox data without sandbox", args: []string{"--sandbox-data", "/tmp/x"}, env: base(nil), wantField: "--sandbox-data",
 			contains: []string{"--sandbox"}},
+		{name: "sandbox profile without sandbox", args: []string{"--sandbox-profile", "documented"}, env: base(nil),
+			wantField: "--sandbox-profile", contains: []string{"only used with --sandbox"}},
+		{name: "sandbox profile unknown", args: []string{"--sandbox", "--sandbox-profile", "public"}, wantField: "--sandbox-profile",
+			wantValue: "public", contains: []string{"documented", "extended"}},
+		{name: "sandbox profile unknown in env", args: []string{"--sandbox"}, env: map[string]string{"ETLWORKS_SANDBOX_PROFILE": "full"},
+			wantField: "ETLWORKS_SANDBOX_PROFILE", wantValue: "full"},
 		{name: "key file missing", env: base(map[string]string{"ETLWORKS_API_KEY": "", "ETLWORKS_API_KEY_FILE": missing}),
 			wantField: "ETLWORKS_API_KEY_FILE", wantValue: missing, contains: []string{"no such file"}},
 		{name: "key file empty", env: base(map[string]string{"ETLWORKS_API_KEY": "", "ETLWORKS_API_KEY_FILE": empty}),

@@ -48,6 +48,7 @@ const (
 	keyPassword       = "password"
 	keySandbox        = "sandbox"
 	keySandboxData    = "sandbox-data"
+	keySandboxProfile = "sandbox-profile"
 	keyReadOnly       = "read-only"
 	keyAllowSQLWrites = "allow-sql-writes"
 	keyToolsets       = "toolsets"
@@ -64,6 +65,8 @@ const (
 var (
 	logLevels  = []string{"debug", "info", "warn", "error"}
 	logFormats = []string{"text", "json"}
+	// sandboxProfiles mirror sandbox.Profiles (config imports no project package; main_test checks they agree).
+	sandboxProfiles = []string{"documented", "extended"}
 )
 
 var settings = []Setting{
@@ -79,6 +82,8 @@ var settings = []Setting{
 		Description: "Run against the embedded demo Etlworks (sample flows and data) instead of a real instance; no URL or credentials needed."},
 	{Name: keySandboxData, Flag: "--sandbox-data", Env: "ETLWORKS_SANDBOX_DATA", Kind: kindString,
 		Description: "Directory where the sandbox keeps its state between runs; unset keeps it in memory. Only used with --sandbox."},
+	{Name: keySandboxProfile, Flag: "--sandbox-profile", Env: "ETLWORKS_SANDBOX_PROFILE", Default: "extended", Kind: kindString, Allowed: sandboxProfiles,
+		Description: "What the sandbox serves: documented (only the public Etlworks API, as a real instance) or extended (also this project's own endpoints). Only used with --sandbox."},
 	{Name: keyReadOnly, Flag: "--read-only", Env: "ETLWORKS_READ_ONLY", Default: "false", Kind: kindBool,
 		Description: "Offer only tools that do not change anything in Etlworks (no runs, stops or edits)."},
 	{Name: keyAllowSQLWrites, Flag: "--allow-sql-writes", Env: "ETLWORKS_ALLOW_SQL_WRITES", Default: "false", Kind: kindBool,
