@@ -486,9 +486,8 @@ func TestSecretFiles(t *testing.T) {
 func TestRedaction(t *testing.T) {
 	t.Parallel()
 	configs := map[string]Config{
-		"api key": {URL: "https://app.etlworks.com/rest", APIKey: "SECRETKEY", LogLevel: "info", LogFormat: "text", Timeout: time.Second},
-		"password": {URL: "https://app.etlworks.com/rest", Username: "alice", Password: "SECRETPW", HTTPAddr: "127.0.0.1:8931", LogLevel: "debug", LogFormat: "json",
-			ConfirmKey: "SECRET-confirm-key-0123456789abcdef"},
+		"api key":  {URL: "https://app.etlworks.com/rest", APIKey: "SECRETKEY", LogLevel: "info", LogFormat: "text", Timeout: time.Second},
+		"password": {URL: "https://app.etlworks.com/rest", Username: "alice", Password: "SECRETPW", HTTPAddr: "127.0.0.1:8931", LogLevel: "debug", LogFormat: "json", ConfirmKey: "SECRET-confirm-key-0123456789abcdef"},
 	}
 	for name, cfg := range configs {
 		t.Run(name, func(t *testing.T) {
