@@ -222,8 +222,8 @@ func (s *spentSet) spend(nonce string, expires, now time.Time, again string) err
 		}
 	}
 	if len(s.until) >= s.max {
-		return fmt.Errorf("too many confirmations were used in the last %s (the limit is %d); wait a few minutes, then %s",
-			confirmTTL, s.max, again)
+		return fmt.Errorf("too many confirmations were used in the last %d minutes (the limit is %d); wait a few minutes, then %s",
+			int(confirmTTL.Minutes()), s.max, again)
 	}
 	s.until[nonce] = expires
 	return nil
