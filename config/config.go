@@ -3,7 +3,7 @@
 // come only from the environment or from a file named by a *_FILE variable, never from argv,
 // and no method of Config ever prints them. The settings table (Settings) also feeds --help and
 // the README, so documentation and behaviour come from one place. The package uses the standard
-// library only.
+// library only (and the stdlib-only internal/hostlist).
 package config
 
 import (
@@ -49,6 +49,12 @@ type Config struct {
 	// AllowSQLWrites lets run_sql send statements that change data, each confirmed by the user;
 	// it has no effect with ReadOnly.
 	AllowSQLWrites bool
+	// WebhookHosts are the hosts (host, host:port, *.domain; lower-case) create_webhook may target;
+	// empty allows none. With Sandbox and nothing set, it is the loopback hosts.
+	WebhookHosts []string
+	// ConfirmKey signs confirmations (at least 32 bytes); "" means a random key per process, so
+	// confirmations then neither survive a restart nor work across replicas.
+	ConfirmKey string `json:"-"`
 	// Toolsets restricts the tools offered to these toolsets; nil means all of them.
 	Toolsets []string
 	// LogLevel is one of debug, info, warn, error (see SlogLevel).
@@ -105,6 +111,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 
 	cfg.ReadOnly = r.boolean(keyReadOnly)
 	cfg.AllowSQLWrites = r.boolean(keyAllowSQLWrites)
+	cfg.WebhookHosts = r.webhookHosts(cfg.Sandbox)
+	cfg.ConfirmKey = r.confirmKey()
 	cfg.Toolsets = r.toolsets()
 	cfg.AllowRemote = r.boolean(keyAllowRemote)
 	cfg.HTTPAddr = r.httpAddr(cfg.AllowRemote)
@@ -176,6 +184,9 @@ func (c Config) attrs() []slog.Attr {
 	if c.AllowSQLWrites && !c.ReadOnly {
 		out = append(out, slog.Bool("sql_writes", true))
 	}
+	if c.ConfirmKey != "" {
+		out = append(out, slog.String("confirm_key", "shared"))
+	}
 	if len(c.AllowedOrigins) > 0 {
 		out = append(out, slog.String("allowed_origins", strings.Join(c.AllowedOrigins, ",")))
 	}
@@ -240,6 +251,7 @@ var secretFlags = map[string]string{
 	"token":         "ETLWORKS_API_KEY or ETLWORKS_API_KEY_FILE",
 	"password":      "ETLWORKS_PASSWORD or ETLWORKS_PASSWORD_FILE",
 	"password-file": "ETLWORKS_PASSWORD_FILE",
+	"confirm-key":   "ETLWORKS_MCP_CONFIRM_KEY or ETLWORKS_MCP_CONFIRM_KEY_FILE",
 }
 
 // refuseSecretFlags rejects credentials on the command line before the flag parser sees them,
