@@ -33,27 +33,19 @@ func (c connRef) get(ctx context.Context, api *client.Client) (json.RawMessage, 
 
 func (c connRef) String() string { return fmt.Sprintf("connection %d %q", c.ID, c.Name) }
 
-// resolveConnection turns an id or exact name into a connection, like resolveFlow does for flows:
-// an unknown name gets an error suggesting the closest names (describeError builds it).
+// resolveConnection turns an id or exact name into a connection, like resolveFlow does for flows.
+// On an instance with no connection list route a name is found through the flows' connections
+// arrays, which carry only id, name and type: the connection itself is read when needed.
 func resolveConnection(ctx context.Context, c *client.Client, ref Ref) (connRef, error) {
-	if ref == "" {
-		return connRef{}, badInput(`"connection" is required: a connection id or its exact name (list_connections shows them)`)
-	}
-	if id, ok := ref.id(); ok {
-		raw, _, err := c.Connections.Get(ctx, id)
-		if err != nil {
-			if client.IsNotFound(err) {
-				return connRef{}, notFound("connection", string(ref), nil)
-			}
-			return connRef{}, err
-		}
-		return connRef{ID: id, Name: gjson.GetBytes(raw, "name").String(), Type: gjson.GetBytes(raw, "connectionType").String(), raw: raw}, nil
-	}
-	found, err := c.Connections.FindByName(ctx, string(ref)) // unknown: a *client.NameNotFoundError with the names
+	n, err := resolve(ctx, c, client.KindConnection, ref)
 	if err != nil {
 		return connRef{}, err
 	}
-	return connRef{ID: found.ID, Name: found.Name, Type: gjson.GetBytes(found.Raw, "connectionType").String()}, nil
+	cr := connRef{ID: n.ID, Name: n.Name, Type: gjson.GetBytes(n.Raw, "connectionType").String()}
+	if n.Full && gjson.GetBytes(n.Raw, "properties").Exists() {
+		cr.raw = n.Raw
+	}
+	return cr, nil
 }
 
 // propPrefix is the common prefix of Etlworks connection property keys. Results show keys without
@@ -132,18 +124,47 @@ func listConnectionsTool(d Deps) Def {
 		effect:      reads,
 		handle: func(ctx context.Context, in ListConnectionsInput) (any, error) {
 			offset, _ := in.offset()
-			raw, resp, err := d.Client.Connections.List(ctx, &client.ConnectionListOptions{
-				Name: in.Query, Tag: in.Tag, ConnectionType: in.Type,
-				ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset},
-			})
+			opts := &client.ConnectionListOptions{Name: strings.TrimSpace(in.Query), Tag: strings.TrimSpace(in.Tag), ConnectionType: strings.TrimSpace(in.Type)}
+			keep := func(c gjson.Result) bool {
+				return containsFold(c.Get("name").String(), opts.Name) && hasTag(c, opts.Tag) &&
+					(opts.ConnectionType == "" || strings.EqualFold(c.Get("connectionType").String(), opts.ConnectionType))
+			}
+			view := func(c gjson.Result) connRow {
+				return connRow{ID: c.Get("id").Int(), Name: c.Get("name").String(), Type: c.Get("connectionType").String()}
+			}
+			var res filteredResult[connRow]
+			var err error
+			if *opts == (client.ConnectionListOptions{}) {
+				var raw json.RawMessage
+				var resp *client.Response
+				if raw, resp, err = d.Client.Connections.List(ctx, &client.ConnectionListOptions{ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset}}); err == nil {
+					rows := []connRow{}
+					for _, c := range gjson.ParseBytes(raw).Array() {
+						rows = append(rows, view(c))
+					}
+					return newListResult(rows, offset, resp.Total), nil
+				}
+			} else {
+				res, _, err = scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {
+					return d.Client.Connections.Scan(ctx, opts, visit)
+				}, keep, view)
+			}
+			if !client.IsRouteAbsent(err) {
+				return res, err
+			}
+			// No public route lists connections: show the ones the flows use.
+			res, _, err = scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {
+				return d.Client.Connections.FlowConnections(ctx, visit)
+			}, keep, view)
 			if err != nil {
 				return nil, err
 			}
-			rows := []connRow{}
-			for _, c := range gjson.ParseBytes(raw).Array() {
-				rows = append(rows, connRow{ID: c.Get("id").Int(), Name: c.Get("name").String(), Type: c.Get("connectionType").String()})
+			res.Searched = "this Etlworks instance has no connection list route: these are the connections its flows use " +
+				"(the flow list's connections arrays); others are in the Etlworks UI under Connections"
+			if opts.Tag != "" {
+				res.Searched += "; those entries carry no tags, so a tag filter matches none"
 			}
-			return newListResult(rows, offset, resp.Total), nil
+			return res, nil
 		},
 	})
 }
