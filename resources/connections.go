@@ -15,7 +15,7 @@ func connection(d Deps) Def {
 		mcp.WithTemplateDescription("A connection's type and settings, secrets masked. {connection} is an id or exact name."),
 		mcp.WithTemplateMIMEType("application/json"))
 	return Def{Template: &t, Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-		id, _, err := resolveRef(ctx, "connection", arg(req, "connection"), d.Client.Connections.FindByName)
+		id, _, err := resolveRef(ctx, d.Client, client.KindConnection, arg(req, "connection"))
 		if err != nil {
 			return nil, err
 		}
