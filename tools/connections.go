@@ -404,7 +404,10 @@ func updateConnectionTool(d Deps) Def {
 				return nil, err
 			}
 			cur := gjson.ParseBytes(raw)
-			req, changes, unchanged := planUpdate(cur, in)
+			body, changes, unchanged, err := planUpdate(cur, in)
+			if err != nil {
+				return nil, err
+			}
 			out := map[string]any{"connection": c.Name, "id": c.ID, "changes": changes}
 			if len(unchanged) > 0 {
 				out["unchanged"] = unchanged
@@ -417,7 +420,7 @@ func updateConnectionTool(d Deps) Def {
 				out["updated"] = false
 				return out, nil
 			}
-			if _, _, err := d.Client.Connections.Update(ctx, c.ID, req); err != nil {
+			if _, _, err := d.Client.Connections.Update(ctx, c.ID, body); err != nil {
 				return nil, err
 			}
 			out["updated"] = true
@@ -427,41 +430,36 @@ func updateConnectionTool(d Deps) Def {
 	})
 }
 
-// planUpdate builds the full connection to send (masked secrets go back as they came, which
-// Etlworks reads as "keep") and describes each change; secret values never appear in it.
-func planUpdate(cur gjson.Result, in UpdateConnectionInput) (*client.ConnectionRequest, map[string]string, []string) {
-	req := &client.ConnectionRequest{
-		Name: cur.Get("name").String(), Description: cur.Get("description").String(),
-		ConnectionType: cur.Get("connectionType").String(), Properties: map[string]string{}, Tags: strs(cur.Get("tags")),
-	}
-	cur.Get("properties").ForEach(func(k, v gjson.Result) bool {
-		req.Properties[k.String()] = v.String()
-		return true
-	})
+// planUpdate builds the whole connection to send, a read-modify-write of the raw JSON read by GET
+// (etlworks-api.md §4.1): fields it does not model and the types of the properties it does not
+// change are kept as they came, and masked secrets go back as they came, which Etlworks reads as
+// "keep". It describes each change; secret values never appear in it.
+func planUpdate(cur gjson.Result, in UpdateConnectionInput) (json.RawMessage, map[string]string, []string, error) {
+	fields := map[string]any{}
 	changes := map[string]string{}
 	var unchanged []string
-	field := func(name, from, to string) {
+	field := func(name, from, to string) bool {
 		if from == to {
 			unchanged = append(unchanged, name)
-			return
+			return false
 		}
 		changes[name] = fmt.Sprintf("%q -> %q", clip(from, 200), clip(to, 200))
+		return true
 	}
-	if in.NewName != "" {
-		field("name", req.Name, in.NewName)
-		req.Name = in.NewName
+	if in.NewName != "" && field("name", cur.Get("name").String(), in.NewName) {
+		fields["name"] = in.NewName
 	}
-	if in.Description != nil {
-		field("description", req.Description, *in.Description)
-		req.Description = *in.Description
+	if in.Description != nil && field("description", cur.Get("description").String(), *in.Description) {
+		fields["description"] = *in.Description
 	}
-	if in.Tags != nil {
-		field("tags", strings.Join(req.Tags, ","), strings.Join(in.Tags, ","))
-		req.Tags = in.Tags
+	if in.Tags != nil && field("tags", strings.Join(strs(cur.Get("tags")), ","), strings.Join(in.Tags, ",")) {
+		fields["tags"] = in.Tags
 	}
+	props := map[string]any{}
 	for _, k := range slices.Sorted(maps.Keys(in.Properties)) {
 		key, to := fullKey(k), in.Properties[k]
-		from, exists := req.Properties[key]
+		old := cur.Get("properties").Get(gjson.Escape(key))
+		from, exists := old.String(), old.Exists()
 		name := shortKey(key)
 		switch {
 		case connSecretKey.MatchString(key) || from == client.MaskedSecret:
@@ -469,6 +467,7 @@ func planUpdate(cur gjson.Result, in UpdateConnectionInput) (*client.ConnectionR
 			// unless Etlworks happened to return the secret in clear and it is the same.
 			if exists && from == to {
 				unchanged = append(unchanged, name)
+				continue
 			} else if !exists || from == "" {
 				changes[name] = "set (secret)"
 			} else {
@@ -477,11 +476,41 @@ func planUpdate(cur gjson.Result, in UpdateConnectionInput) (*client.ConnectionR
 		case !exists:
 			changes[name] = fmt.Sprintf("unset -> %q", clip(maskProperty(key, to), 200))
 		default:
-			field(name, maskProperty(key, from), maskProperty(key, to))
+			if !field(name, maskProperty(key, from), maskProperty(key, to)) {
+				continue
+			}
 		}
-		req.Properties[key] = to
+		props[key] = typedLike(old, to)
 	}
-	return req, changes, unchanged
+	if len(props) > 0 {
+		base := json.RawMessage(cur.Get("properties").Raw)
+		if !cur.Get("properties").IsObject() {
+			base = json.RawMessage(`{}`)
+		}
+		merged, err := client.SetFields(base, props)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		fields["properties"] = merged
+	}
+	body, err := client.SetFields(json.RawMessage(cur.Raw), fields)
+	return body, changes, unchanged, err
+}
+
+// typedLike returns the new value of a property in the JSON type of the old one when it reads as
+// that type ("5433" stays a number where Etlworks stored a number), else as a string.
+func typedLike(old gjson.Result, to string) any {
+	switch old.Type {
+	case gjson.Number:
+		if json.Valid([]byte(to)) && gjson.Parse(to).Type == gjson.Number {
+			return json.RawMessage(to)
+		}
+	case gjson.True, gjson.False:
+		if to == "true" || to == "false" {
+			return to == "true"
+		}
+	}
+	return to
 }
 
 // DeleteConnectionInput names the connection to delete.
