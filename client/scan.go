@@ -123,3 +123,25 @@ func (s *AuditService) Scan(ctx context.Context, opts *AuditListOptions, visit f
 		}
 	}), visit)
 }
+
+// Scan reads every listener (up to ScanLimit) that the server returns for opts' filter.
+func (s *ListenersService) Scan(ctx context.Context, opts *ListenerListOptions, visit func(json.RawMessage) bool) (Scan, error) {
+	return s.client.scan(ctx, "v1/listeners", listQuery(func(q url.Values) {
+		if opts != nil && opts.FlowID > 0 {
+			q.Set("flowId", itoa(opts.FlowID))
+		}
+	}), visit)
+}
+
+// Scan reads every recycle-bin item (up to ScanLimit) that the server returns for opts' filters.
+func (s *RecycleBinService) Scan(ctx context.Context, opts *RecycleBinListOptions, visit func(json.RawMessage) bool) (Scan, error) {
+	return s.client.scan(ctx, "v1/recycle-bin", listQuery(func(q url.Values) {
+		if opts != nil {
+			setIf(q, "type", opts.Type)
+			setIf(q, "name", opts.Name)
+			if opts.IncludeNonRestorable {
+				q.Set("includeNonRestorable", "true")
+			}
+		}
+	}), visit)
+}

@@ -3,6 +3,7 @@ package tools
 import (
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/url"
 	"strings"
@@ -249,6 +250,10 @@ func listListenersTool(d Deps) Def {
 					return nil, err
 				}
 				opts.FlowID = f.ID
+				res, _, err := scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {
+					return d.Client.Listeners.Scan(ctx, opts, visit)
+				}, func(l gjson.Result) bool { return l.Get("flowId").Int() == f.ID }, viewListener)
+				return res, err
 			}
 			raw, resp, err := d.Client.Listeners.List(ctx, opts)
 			if err != nil {
