@@ -27,7 +27,7 @@ type Scan struct {
 func (c *Client) scan(ctx context.Context, path string, q url.Values, visit func(row json.RawMessage) bool) (Scan, error) {
 	var s Scan
 	var prevFirst []byte
-	for offset := 0; offset < ScanLimit; offset += 200 {
+	for offset := 0; offset < ScanLimit; {
 		pq := maps.Clone(q)
 		if pq == nil {
 			pq = url.Values{}
@@ -52,6 +52,10 @@ func (c *Client) scan(ctx context.Context, path string, q url.Values, visit func
 			prevFirst = rows[0]
 		}
 		for _, row := range rows {
+			if s.Rows >= ScanLimit {
+				s.Truncated = true
+				return s, nil
+			}
 			s.Rows++
 			if !visit(row) {
 				return s, nil
@@ -60,6 +64,7 @@ func (c *Client) scan(ctx context.Context, path string, q url.Values, visit func
 		if len(rows) < 200 || (resp.Total >= 0 && offset+len(rows) >= resp.Total) {
 			return s, nil
 		}
+		offset += len(rows) // more than asked for: a server that ignores limit
 	}
 	s.Truncated = true
 	return s, nil

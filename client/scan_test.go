@@ -51,6 +51,21 @@ func TestScan(t *testing.T) {
 	if err != nil || sc.Rows != 200 {
 		t.Fatalf("offset ignored: %+v %v", sc, err)
 	}
+
+	// The documented audit trail: the last 1,000 events whatever limit and offset say.
+	var auditCalls atomic.Int32
+	mux.HandleFunc("GET /rest/v1/audit", func(w http.ResponseWriter, r *http.Request) {
+		auditCalls.Add(1)
+		rows := make([]string, 1000)
+		for i := range rows {
+			rows[i] = fmt.Sprintf(`{"id":%d,"md":"runFlow","dt":"%d"}`, 1000-i, 1777716000000-int64(i))
+		}
+		fmt.Fprint(w, "["+strings.Join(rows, ",")+"]")
+	})
+	sc, err = c.Audit.Scan(t.Context(), nil, func(json.RawMessage) bool { return true })
+	if err != nil || sc.Rows != 1000 || sc.Truncated || auditCalls.Load() != 2 {
+		t.Fatalf("limit and offset ignored: %+v %v in %d calls", sc, err, auditCalls.Load())
+	}
 }
 
 // Resolve: flows by name from the list (the row reused), schedules by id from the list (there is

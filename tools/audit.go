@@ -159,7 +159,10 @@ func searchAuditTool(d Deps) Def {
 				rows = append(rows, viewAudit(found.Events[i]))
 			}
 			out := filteredResult[auditEventRow]{listResult: newListResult(rows, offset, len(found.Events)),
-				Searched: fmt.Sprintf("the last %s audit events the API returned (Etlworks serves at most the last 1,000); filtered here", thousands(found.Rows))}
+				Searched: fmt.Sprintf("the %s audit events the API returned for this search (Etlworks serves at most its last 1,000), filtered here", thousands(found.Rows))}
+			if found.Rows >= 1000 {
+				out.Searched = fmt.Sprintf("the last %s audit events (as many as the API serves), filtered here", thousands(found.Rows))
+			}
 			if found.Unreadable > 0 {
 				out.Searched += fmt.Sprintf("; %d events name no object or time to match and were left out", found.Unreadable)
 			}
