@@ -27,7 +27,7 @@ type upstream struct {
 	seen   []string
 }
 
-var listPaths = []string{"/rest/v1/flows", "/rest/v1/connections", "/rest/v1/schedules", "/rest/v1/audit"}
+var listPaths = []string{"/rest/v1/flows", "/rest/v1/connections", "/rest/v1/schedules", "/rest/v1/audit", "/rest/v1/listeners", "/rest/v1/recycle-bin"}
 
 func (u *upstream) wrap(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
@@ -176,6 +176,27 @@ func TestListsFilterWhenTheServerIgnoresFilters(t *testing.T) {
 					if (hasEn && s.Enabled != en) || !hasFold(s.Name, name) || (args["flow"] != nil && s.Flow != "" && s.Flow != args["flow"]) {
 						t.Errorf("list_schedules %v returned %+v", args, s)
 					}
+				}
+			}
+
+			var listeners filteredPage[listenerView]
+			e.ok("list_listeners", map[string]any{"flow": "Import Shopify orders"}, &listeners)
+			if len(listeners.Items) != 1 || listeners.Items[0].Name != "Shopify order webhook" {
+				t.Errorf("list_listeners by flow: %+v", listeners.Items)
+			}
+			if _, _, err := e.api.Schedules.Delete(t.Context(), scheds.Items[0].ID); err != nil {
+				t.Fatal(err)
+			}
+			var bin filteredPage[binRow]
+			for _, typ := range []string{"schedule", "flow"} {
+				e.ok("list_deleted", map[string]any{"type": typ}, &bin)
+				for _, b := range bin.Items {
+					if b.Type != typ {
+						t.Errorf("list_deleted type=%s returned %+v", typ, b)
+					}
+				}
+				if typ == "schedule" && len(bin.Items) == 0 {
+					t.Error("list_deleted type=schedule found nothing")
 				}
 			}
 

@@ -240,6 +240,9 @@ func findBinItem(ctx context.Context, c *client.Client, in RestoreDeletedInput) 
 	var exact, folded []binRow
 	for _, b := range gjson.ParseBytes(raw).Array() {
 		r := viewBinItem(b)
+		if in.Type != "" && !strings.EqualFold(r.Type, in.Type) {
+			continue // a server that ignores the type filter
+		}
 		switch {
 		case r.Name == name:
 			exact = append(exact, r)
