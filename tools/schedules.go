@@ -34,7 +34,7 @@ type schedView struct {
 }
 
 // computedHere labels fire times this server computed from the cron, because Etlworks sent none.
-const computedHere = "computed here from the cron, in UTC; Etlworks runs it in its server's time zone"
+const computedHere = "computed here, UTC; Etlworks uses its own time zone"
 
 // viewSchedule projects a schedule from Etlworks.
 func viewSchedule(s gjson.Result) schedView {
@@ -324,8 +324,7 @@ func predictNextRuns(ctx context.Context, c *client.Client, v schedView, in Upda
 		return v.NextRuns, v.RunsNote
 	case !timing:
 		if _, err := quartz.Parse(v.Cron); err == nil {
-			runs, note := localRuns(v.Cron)
-			return runs, note + "; Etlworks may count from when it resumes"
+			return localRuns(v.Cron) // a cron fires at fixed times, whenever it was resumed
 		}
 		return "unknown until applied: Etlworks computes fire times from when it resumes", ""
 	}
