@@ -3,11 +3,13 @@ package resources
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/tidwall/gjson"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/quartz"
 )
 
 func connection(d Deps) Def {
@@ -51,6 +53,7 @@ func schedules(d Deps) Def {
 			Schedule  string   `json:"schedule"`
 			Enabled   bool     `json:"enabled"`
 			NextRuns  []string `json:"next_runs"`
+			RunsNote  string   `json:"next_runs_note,omitempty"`
 			LastRun   string   `json:"last_run,omitempty"`
 			LastRunAt string   `json:"last_run_at,omitempty"`
 		}
@@ -61,6 +64,12 @@ func schedules(d Deps) Def {
 				LastRun: s.Get("lastRunStatus").String(), LastRunAt: iso(s.Get("lastRunAt").Int())}
 			for _, n := range s.Get("nextRuns").Array() {
 				r.NextRuns = append(r.NextRuns, iso(n.Int()))
+			}
+			if e, err := quartz.Parse(r.Schedule); err == nil && r.Enabled && !s.Get("nextRuns").Exists() && !s.Get("nextRun").Exists() {
+				for _, t := range e.NextN(time.Now().UTC(), 3) { // Etlworks sent none: computed here
+					r.NextRuns = append(r.NextRuns, t.Format(time.RFC3339))
+				}
+				r.RunsNote = "computed here, UTC; Etlworks uses its own time zone"
 			}
 			rows = append(rows, r)
 		}
