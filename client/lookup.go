@@ -81,6 +81,8 @@ func (c *Client) Resolve(ctx context.Context, kind Kind, ref string) (*Named, er
 		get = c.Connections.Get
 	case KindWebhook:
 		get = c.Webhooks.Get
+	case KindListener:
+		get = c.Listeners.Get
 	case KindSchedule:
 		return c.Schedules.FindByID(ctx, id)
 	default:
