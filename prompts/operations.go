@@ -193,25 +193,28 @@ func pausedSchedules(ctx context.Context, c *client.Client) string {
 
 // recentChanges lists audit events since a time, other than runs.
 func recentChanges(ctx context.Context, c *client.Client, since time.Time) string {
-	raw, _, err := c.Audit.List(ctx, &client.AuditListOptions{From: since, ListOptions: client.ListOptions{Limit: 200}})
+	found, err := c.Audit.Search(ctx, client.AuditFilter{From: since}, false)
 	if err != nil {
 		return "## Changes\n(unavailable: " + client.Redact(err.Error()) + ")\n\n"
 	}
 	var b strings.Builder
 	b.WriteString("## Changes (audit events other than runs, newest first)\n")
 	n := 0
-	for _, e := range gjson.ParseBytes(raw).Array() {
-		md := e.Get("md").String()
+	for _, e := range found.Events {
+		md := e.Method
 		if md == "runFlow" || strings.HasPrefix(md, "get") || strings.HasPrefix(md, "list") || n >= maxChanges {
 			continue
 		}
 		result := "ok"
-		if !e.Get("rt").Bool() {
+		if !e.Success {
 			result = "failed"
 		}
-		obj := strings.TrimSpace(e.Get("objectType").String() + " " + e.Get("objectName").String())
-		fmt.Fprintf(&b, "- audit %d: %s %s %s at %s (%s)\n", e.Get("id").Int(), e.Get("ur").String(), md, obj,
-			time.UnixMilli(e.Get("dt").Int()).UTC().Format(time.RFC3339), result)
+		at := e.DTRaw
+		if !e.At.IsZero() {
+			at = e.At.UTC().Format(time.RFC3339)
+		}
+		obj := strings.TrimSpace(e.ObjectType + " " + e.ObjectName)
+		fmt.Fprintf(&b, "- audit %d: %s %s %s at %s (%s)\n", e.ID, e.User, md, obj, at, result)
 		n++
 	}
 	if n == 0 {

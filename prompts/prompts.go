@@ -69,22 +69,13 @@ func optionalRun(req mcp.GetPromptRequest) (int64, error) {
 	return id, nil
 }
 
-// flowRef resolves a flow id or exact name, with the closest names when it is unknown.
+// flowRef resolves a flow id or exact name with the client's one resolver; an unknown one gets
+// the closest names.
 func flowRef(ctx context.Context, c *client.Client, ref string) (int64, string, error) {
-	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
-		raw, _, err := c.Flows.Get(ctx, id)
-		if err != nil {
-			if client.IsNotFound(err) {
-				return 0, "", fmt.Errorf("flow %d not found; list_flows shows the flows", id)
-			}
-			return 0, "", err
-		}
-		return id, jsonString(raw, "name"), nil
-	}
-	found, err := c.Flows.FindByName(ctx, ref)
+	found, err := c.Resolve(ctx, client.KindFlow, ref)
 	var nf *client.NameNotFoundError
 	if errors.As(err, &nf) {
-		return 0, "", fmt.Errorf("flow %q not found%s; completion offers the flow names", ref, suggest(ref, nf.Names))
+		return 0, "", fmt.Errorf("%s; completion offers the flow names", nf.Error())
 	}
 	if err != nil {
 		return 0, "", err

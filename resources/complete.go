@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
@@ -47,6 +48,14 @@ func (c *Completer) complete(ctx context.Context, arg mcp.CompleteArgument, cc m
 		return c.completeRun(ctx, arg.Value, cc.Arguments["flow"])
 	case "connection":
 		raw, _, err := c.d.Client.Connections.List(ctx, &client.ConnectionListOptions{ListOptions: client.ListOptions{Limit: 200}})
+		if client.IsRouteAbsent(err) { // no connection list route: the connections the flows use
+			var rows []json.RawMessage
+			_, err = c.d.Client.Connections.FlowConnections(ctx, func(row json.RawMessage) bool {
+				rows = append(rows, row)
+				return len(rows) < 200
+			})
+			raw, _ = json.Marshal(rows)
+		}
 		if err != nil {
 			return nil, err
 		}

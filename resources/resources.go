@@ -83,19 +83,20 @@ func textContents(uri, mime, text string) []mcp.ResourceContents {
 
 // resolveFlow accepts a flow id or exact name from a URI.
 func resolveFlow(ctx context.Context, c *client.Client, ref string) (int64, string, error) {
-	return resolveRef(ctx, "flow", ref, c.Flows.FindByName)
+	return resolveRef(ctx, c, client.KindFlow, ref)
 }
 
 // resolveRef turns a URI variable holding an id or an exact name into an id (and the name, when
-// it was looked up).
-func resolveRef(ctx context.Context, kind, ref string, find func(context.Context, string) (*client.Named, error)) (int64, string, error) {
+// it was looked up). A name goes through the client's one resolver; an id is returned as is, since
+// the handler reads the object next and a missing one answers 404 there.
+func resolveRef(ctx context.Context, c *client.Client, kind client.Kind, ref string) (int64, string, error) {
 	if ref == "" {
 		return 0, "", fmt.Errorf("the URI names no %s: use etlworks://%ss/{%s id or name}", kind, kind, kind)
 	}
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
 		return id, "", nil
 	}
-	found, err := find(ctx, ref)
+	found, err := c.Resolve(ctx, kind, ref)
 	if err != nil {
 		return 0, "", err
 	}

@@ -198,19 +198,19 @@ func history(ctx context.Context, c *client.Client, flowID int64, conns []connRo
 	}
 	changes := []auditRow{}
 	for _, obj := range objects {
-		raw, _, err := c.Audit.List(ctx, &client.AuditListOptions{Object: obj, From: since, ListOptions: client.ListOptions{Limit: 50}})
+		found, err := c.Audit.Search(ctx, client.AuditFilter{Object: obj, From: since}, false)
 		if err != nil {
 			unavailable = append(unavailable, "audit trail: "+describeError(err))
 			break
 		}
-		for _, e := range gjson.ParseBytes(raw).Array() {
-			md := e.Get("md").String()
+		for _, e := range found.Events {
+			md := e.Method
 			if md == "runFlow" || md == "testConnection" || strings.HasPrefix(md, "get") {
 				continue
 			}
-			row := auditRow{AuditID: e.Get("id").Int(), At: isoTime(e.Get("dt").Int()), User: e.Get("ur").String(), Action: md,
-				Object: strings.TrimSpace(e.Get("objectType").String() + " " + e.Get("objectName").String())}
-			if !e.Get("rt").Bool() {
+			row := auditRow{AuditID: e.ID, At: auditAt(e), User: e.User, Action: md,
+				Object: strings.TrimSpace(e.ObjectType + " " + e.ObjectName)}
+			if !e.Success {
 				row.Result = "failed"
 			}
 			changes = append(changes, row)

@@ -23,7 +23,7 @@ func describeError(err error) string {
 	}
 	var byName *client.NameNotFoundError
 	if errors.As(err, &byName) {
-		return notFound(byName.Kind, byName.Name, byName.Names).Error()
+		return byName.Error() + fmt.Sprintf(". Use list_%ss to see the available %ss.", byName.Kind, byName.Kind)
 	}
 	var api *client.APIError
 	if errors.As(err, &api) {
