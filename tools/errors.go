@@ -25,6 +25,14 @@ func describeError(err error) string {
 	if errors.As(err, &byName) {
 		return notFound(byName.Kind, byName.Name, byName.Names).Error()
 	}
+	var absent *client.AbsentError
+	if errors.As(err, &absent) {
+		return absent.Error()
+	}
+	var cred *client.CredentialError
+	if errors.As(err, &cred) {
+		return describeCredential(cred)
+	}
 	var api *client.APIError
 	if errors.As(err, &api) {
 		return describeAPIError(api)
@@ -58,4 +66,16 @@ func describeAPIError(e *client.APIError) string {
 		return fmt.Sprintf("Etlworks is unavailable or busy (%d: %s). Retry%s.", e.Status, msg, wait)
 	}
 	return fmt.Sprintf("Etlworks answered %d: %s", e.Status, msg)
+}
+
+// describeCredential says that the credential check failed and what to check, naming the
+// settings the operator controls.
+func describeCredential(e *client.CredentialError) string {
+	switch {
+	case e.Check.Verdict == client.CredentialRefused:
+		return e.Error() + ". Use a user with the Editor or Administrator role, or ask the administrator to allow API keys for this role (Settings > Users)."
+	case e.Check.Login:
+		return e.Error() + ". Check ETLWORKS_USERNAME and ETLWORKS_PASSWORD, and that the user may sign in."
+	}
+	return e.Error() + ". Check ETLWORKS_API_KEY: it may be mistyped, expired or revoked (make a new one in Settings > Users > Edit user > API Key), or API-key sign-in may be disabled for this user's role."
 }
