@@ -39,8 +39,12 @@ func (e *CredentialError) Error() string {
 	case CredentialRefused:
 		return fmt.Sprintf("Etlworks accepted %s but refused to list flows (403): the user's role or the API-key policy does not allow it", what)
 	}
-	if e.Check.Status != 0 {
-		return fmt.Sprintf("Etlworks rejected %s (%d on GET /v1/flows)", what, e.Check.Status)
+	var signIn *SignInError
+	switch {
+	case errors.As(e.Check.Err, &signIn):
+		return fmt.Sprintf("Etlworks refused the sign-in of %q (%d)", signIn.Login, signIn.Status)
+	case e.Check.Status != 0:
+		return fmt.Sprintf("Etlworks rejected %s (%d on GET /v1/flows?limit=1)", what, e.Check.Status)
 	}
 	return fmt.Sprintf("Etlworks rejected %s", what)
 }
