@@ -21,9 +21,9 @@ const (
 // (GET /v1/flows?limit=1), a documented route every role that uses this product can read.
 type CredentialCheck struct {
 	Verdict string
-	Status  int    // HTTP status, 0 without an answer
-	Login   bool   // the credential is a login and password (else an API key)
-	Err     error  // what went wrong, for unknown, rejected and refused verdicts
+	Status  int   // HTTP status, 0 without an answer
+	Login   bool  // the credential is a login and password (else an API key)
+	Err     error // what went wrong, for unknown, rejected and refused verdicts
 	At      time.Time
 }
 

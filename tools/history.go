@@ -13,17 +13,17 @@ import (
 
 // runView is the compact view of one run.
 type runView struct {
-	RunID     int64   `json:"run_id"`
-	Flow      string  `json:"flow"`
-	FlowID    int64   `json:"flow_id"`
-	Status    string  `json:"status"`
-	Started   string  `json:"started,omitempty"` // "unknown" when Etlworks did not say
-	Ended     string  `json:"ended,omitempty"`
-	DurationS any     `json:"duration_s"` // seconds, or "unknown"
-	Records   any     `json:"records"`    // a count, or "unknown"
-	User      string  `json:"user,omitempty"`
-	Schedule  string  `json:"schedule,omitempty"`
-	Error     string  `json:"error,omitempty"`
+	RunID     int64  `json:"run_id"`
+	Flow      string `json:"flow"`
+	FlowID    int64  `json:"flow_id"`
+	Status    string `json:"status"`
+	Started   string `json:"started,omitempty"` // "unknown" when Etlworks did not say
+	Ended     string `json:"ended,omitempty"`
+	DurationS any    `json:"duration_s"` // seconds, or "unknown"
+	Records   any    `json:"records"`    // a count, or "unknown"
+	User      string `json:"user,omitempty"`
+	Schedule  string `json:"schedule,omitempty"`
+	Error     string `json:"error,omitempty"`
 }
 
 // maxException bounds the exception text in a run view; get_run_log shows the rest.
