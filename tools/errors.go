@@ -10,6 +10,10 @@ import (
 	"github.com/etlworks/etlworks-mcp/client"
 )
 
+// DescribeError is the one-line text a tool result gives for err (for doctor and prompts, which
+// show the same messages outside a tool call).
+func DescribeError(err error) string { return describeError(err) }
+
 // describeError turns an error into one actionable line for the model: what went wrong and what to
 // do next. Etlworks' own message is kept; credentials never appear (the client sanitizes them).
 func describeError(err error) string {
