@@ -31,7 +31,7 @@ type EndpointReport struct {
 	Skipped     string   `json:"skipped,omitempty"` // why it was not called
 	Status      int      `json:"status,omitempty"`
 	ContentType string   `json:"content_type,omitempty"`
-	Fields      []string `json:"fields,omitempty"` // JSON field paths of the answer: "[].id", "db.status"
+	Fields      []string `json:"fields,omitempty"`  // JSON field paths of the answer: "[].id", "db.status"
 	Problem     string   `json:"problem,omitempty"` // no answer: the kind of failure, without detail
 }
 
