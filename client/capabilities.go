@@ -286,10 +286,9 @@ func (c *Client) learn(ctx context.Context, cr *credential, ep *Endpoint, r *req
 		c.setState(cr, ep.Capability, CapAbsent)
 		return c.absentError(ep.Capability, r)
 	case http.StatusNotFound:
-		if ep.servedByDocumented() {
-			return err // the path is a documented route's: the object is missing
-		}
-		if ep.Collection || c.routeMissing(ctx, cr, api) {
+		// A collection has no object to miss; a path a documented route also serves exists, so
+		// its 404 is about the object.
+		if ep.Collection || (!ep.servedByDocumented() && c.routeMissing(ctx, cr, api)) {
 			c.setState(cr, ep.Capability, CapAbsent)
 			return c.absentError(ep.Capability, r)
 		}
