@@ -202,7 +202,9 @@ func TestHistoryForNonAdministrator(t *testing.T) {
 	mux.HandleFunc("GET /rest/v1/metrics/executions", func(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, `{"status":403,"error":"Forbidden","message":"Administrator only"}`, http.StatusForbidden)
 	})
-	mux.HandleFunc("GET /rest/v1/flows", func(w http.ResponseWriter, r *http.Request) { fmt.Fprint(w, `[{"id":7,"name":"a"},{"id":8,"name":"b"}]`) })
+	mux.HandleFunc("GET /rest/v1/flows", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `[{"id":7,"name":"a"},{"id":8,"name":"b"}]`)
+	})
 	mux.HandleFunc("GET /rest/v1/executions/{flowId}", func(w http.ResponseWriter, r *http.Request) {
 		if r.PathValue("flowId") == "8" {
 			objectNotFound(w, r) // never ran

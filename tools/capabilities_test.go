@@ -227,3 +227,55 @@ func TestCapabilityLearnedOnFirstUse(t *testing.T) {
 		t.Fatal("an object's 404 removed test_connection")
 	}
 }
+
+// TestDocumentedProfileHistory runs the history tools against the sandbox's documented profile:
+// no GET /v1/executions, records only in the reporting API, no [I] routes.
+func TestDocumentedProfileHistory(t *testing.T) {
+	sb, err := sandbox.Start(t.Context(), "", sandbox.Options{RunStep: 10 * time.Millisecond, Profile: sandbox.ProfileDocumented})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = sb.Close() })
+	api, err := client.New(sb.URL, client.WithAPIKey(sb.Sandbox.Credentials().APIKey))
+	if err != nil {
+		t.Fatal(err)
+	}
+	hooks := &server.Hooks{}
+	srv := server.NewMCPServer("t", "1", server.WithToolCapabilities(true), server.WithHooks(hooks))
+	defs := All(Deps{Client: api, UploadDir: t.TempDir(), PollInterval: 20 * time.Millisecond})
+	Register(srv, defs)
+	WatchCapabilities(hooks, srv, api, defs)
+	c, err := mcpclient.NewInProcessClient(srv)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = c.Close() })
+	e := &capEnv{api: api, mcp: c}
+	if err := c.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	init := mcp.InitializeRequest{}
+	init.Params.ProtocolVersion = mcp.LATEST_LEGACY_PROTOCOL_VERSION
+	if _, err := c.Initialize(t.Context(), init); err != nil {
+		t.Fatal(err)
+	}
+	api.Probe(t.Context())
+	text, isErr := e.call(t, "list_runs", map[string]any{"flow": "Daily revenue rollup", "since": "7d", "limit": 5})
+	if isErr || !strings.Contains(text, "reporting API") || !strings.Contains(text, `"records":`) || strings.Contains(text, `"records":"unknown"`) {
+		t.Fatalf("list_runs: %v %s", isErr, text)
+	}
+	text, isErr = e.call(t, "get_run", map[string]any{"flow": "Daily revenue rollup"})
+	if isErr || strings.Contains(text, "unknown") || !strings.Contains(text, `"started":"20`) {
+		t.Fatalf("get_run should take started and records from the reporting API: %v %s", isErr, text)
+	}
+	listed := e.listed(t)
+	for _, name := range []string{"list_connector_types", "list_objects", "run_sql", "list_webhooks", "list_deleted"} {
+		if slices.Contains(listed, name) {
+			t.Errorf("%s is offered on the documented profile, which lacks its routes", name)
+		}
+	}
+	text, _ = e.call(t, "list_deleted", map[string]any{})
+	if !strings.Contains(text, "no REST route for the recycle bin") || !strings.Contains(text, "Recycle Bin icon") {
+		t.Errorf("list_deleted on the documented profile: %s", text)
+	}
+}
