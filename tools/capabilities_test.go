@@ -279,3 +279,37 @@ func TestDocumentedProfileHistory(t *testing.T) {
 		t.Errorf("list_deleted on the documented profile: %s", text)
 	}
 }
+
+// TestGetRunLive: get_run on a running run shows its tasks' records and latency.
+func TestGetRunLive(t *testing.T) {
+	e := newEnvWithStep(t, 300*time.Millisecond)
+	var started runOutcome
+	e.ok("run_flow", map[string]any{"flow": "Load orders from CSV"}, &started)
+	var got runDetail
+	for i := 0; i < 1000 && got.Live == nil; i++ { // until the run has begun a task (bounded, not timed)
+		e.ok("get_run", map[string]any{"flow": "Load orders from CSV", "run_id": started.RunID}, &got)
+		if got.Status != "queued" && got.Status != "running" {
+			break
+		}
+	}
+	if got.Live == nil || len(got.Live.Tasks) == 0 || got.Live.Tasks[0].Type == "" {
+		t.Fatalf("no live tasks for a running run: %+v", got)
+	}
+}
+
+func TestLooksLikeOutage(t *testing.T) {
+	for _, tc := range []struct {
+		dg   diagnosis
+		exc  string
+		want bool
+	}{
+		{diagnosis{Cause: &cause{Category: "connectivity"}}, "", true},
+		{diagnosis{Cause: &cause{Category: "SQL"}}, "java.lang.OutOfMemoryError: Java heap space", true},
+		{diagnosis{Unavailable: []string{"run log: Etlworks is unavailable or busy (503: x). Retry."}}, "", true},
+		{diagnosis{Cause: &cause{Category: "SQL"}}, "ERROR: column amount_usd does not exist", false},
+	} {
+		if got := looksLikeOutage(&tc.dg, &client.Execution{Exception: tc.exc}); got != tc.want {
+			t.Errorf("%+v %q: %v, want %v", tc.dg, tc.exc, got, tc.want)
+		}
+	}
+}
