@@ -133,7 +133,13 @@ type AbsentError struct {
 	Capability CapabilityInfo
 	Method     string // the request that found it missing, or that was not sent because of it
 	Path       string
+	// Err is the answer that showed the route missing, or a 404 standing for it when the request
+	// was not sent; it keeps IsNotFound and IsStatus(…, 404) true for callers that fall back.
+	Err *APIError
 }
+
+// Unwrap returns the answer behind the error.
+func (e *AbsentError) Unwrap() error { return e.Err }
 
 func (e *AbsentError) Error() string {
 	return fmt.Sprintf("this server found no REST route for %s on this Etlworks instance; in the Etlworks UI: %s",
@@ -236,9 +242,15 @@ func (c *Client) setState(cr *credential, name Capability, s CapState) {
 	}
 }
 
-func (c *Client) absentError(name Capability, r *request) error {
+func (c *Client) absentError(name Capability, r *request, answer error) error {
 	info, _ := CapabilityByName(name)
-	return &AbsentError{Capability: info, Method: r.method, Path: sanitizePath("/"+r.path, nil)}
+	path := sanitizePath("/"+r.path, nil)
+	var api *APIError
+	if !errors.As(answer, &api) {
+		api = &APIError{Status: http.StatusNotFound, Method: r.method, Path: path, ErrorText: "Not Found",
+			Message: "this Etlworks instance has no such route"}
+	}
+	return &AbsentError{Capability: info, Method: r.method, Path: path, Err: api}
 }
 
 // exchange performs r, first refusing it without a network call when its capability is known to
@@ -253,7 +265,7 @@ func (c *Client) exchange(ctx context.Context, r *request) ([]byte, *Response, e
 	absent := cr.states[ep.Capability] == CapAbsent
 	cr.mu.Unlock()
 	if absent {
-		return nil, nil, c.absentError(ep.Capability, r)
+		return nil, nil, c.absentError(ep.Capability, r, nil)
 	}
 	body, resp, err := c.exchangeRaw(ctx, r)
 	return body, resp, c.learn(ctx, cr, ep, r, body, err)
@@ -272,7 +284,7 @@ func (c *Client) learn(ctx context.Context, cr *credential, ep *Endpoint, r *req
 	if err == nil {
 		if r.accept == "" && looksLikeHTML(body) {
 			c.setState(cr, ep.Capability, CapAbsent)
-			return c.absentError(ep.Capability, r)
+			return c.absentError(ep.Capability, r, nil)
 		}
 		c.setState(cr, ep.Capability, CapPresent)
 		return nil
@@ -284,13 +296,13 @@ func (c *Client) learn(ctx context.Context, cr *credential, ep *Endpoint, r *req
 	switch api.Status {
 	case http.StatusMethodNotAllowed:
 		c.setState(cr, ep.Capability, CapAbsent)
-		return c.absentError(ep.Capability, r)
+		return c.absentError(ep.Capability, r, err)
 	case http.StatusNotFound:
 		// A collection has no object to miss; a path a documented route also serves exists, so
 		// its 404 is about the object.
 		if ep.Collection || (!ep.servedByDocumented() && c.routeMissing(ctx, cr, api)) {
 			c.setState(cr, ep.Capability, CapAbsent)
-			return c.absentError(ep.Capability, r)
+			return c.absentError(ep.Capability, r, err)
 		}
 	case http.StatusForbidden:
 		c.setState(cr, ep.Capability, CapForbidden)
@@ -363,7 +375,7 @@ func (c *Client) probeOne(ctx context.Context, cr *credential, info CapabilityIn
 	}
 	body, _, err := c.exchangeRaw(ctx, r)
 	err = c.learn(ctx, cr, ep, r, body, err)
-	if IsStatus(err, http.StatusNotFound) && !ep.Collection && cr.fp.usable {
+	if IsStatus(err, http.StatusNotFound) && !IsAbsent(err) && !ep.Collection && cr.fp.usable {
 		c.setState(cr, info.Name, CapPresent)
 	}
 }

@@ -79,6 +79,10 @@ func TestLearnOnFirstUse(t *testing.T) {
 	if _, _, err := c.Connections.Test(t.Context(), 6); !IsAbsent(err) || calls.Load() != 1 {
 		t.Fatalf("second use: %v after %d requests, want no new request", err, calls.Load())
 	}
+	// Callers that fall back on a route's 404 still see one; "no such object" does not.
+	if !IsStatus(err, http.StatusNotFound) || IsNotFound(err) {
+		t.Fatalf("IsStatus 404 %v, IsNotFound %v for %v", IsStatus(err, http.StatusNotFound), IsNotFound(err), err)
+	}
 }
 
 func TestObjectNotFoundIsNotAbsent(t *testing.T) {
