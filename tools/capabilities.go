@@ -27,6 +27,7 @@ var toolNeeds = map[string]client.Capability{
 	"preview_data":         client.CapExplorer,
 	"run_sql":              client.CapExplorer,
 	"upload_file":          client.CapStagingUpload,
+	"update_schedule":      client.CapScheduleEdit, // a read-modify-write PUT of the schedule
 	"delete_schedule":      client.CapScheduleEdit,
 	"list_webhooks":        client.CapWebhooks,
 	"delete_webhook":       client.CapWebhooks,

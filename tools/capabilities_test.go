@@ -313,3 +313,19 @@ func TestLooksLikeOutage(t *testing.T) {
 		}
 	}
 }
+
+// TestToolNeedsNameRealTools keeps the table honest: every entry is a tool and a known group.
+func TestToolNeedsNameRealTools(t *testing.T) {
+	names := map[string]bool{}
+	for _, d := range All(Deps{}) {
+		names[d.Tool.Name] = true
+		if d.Needs != toolNeeds[d.Tool.Name] {
+			t.Errorf("%s: Needs %q, table %q", d.Tool.Name, d.Needs, toolNeeds[d.Tool.Name])
+		}
+	}
+	for name, need := range toolNeeds {
+		if _, ok := client.CapabilityByName(need); !ok || !names[name] {
+			t.Errorf("toolNeeds[%s] = %s: unknown tool or group", name, need)
+		}
+	}
+}
