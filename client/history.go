@@ -111,7 +111,7 @@ func (s *ExecutionsService) History(ctx context.Context, opts HistoryOptions) (*
 	}
 	var reportErr error = errReportRefused
 	if s.client.CapabilityState(ctx, CapReporting) != CapForbidden {
-		reportErr = s.walkReport(ctx, opts, now, func(e Execution) { add(e, true) })
+		reportErr = s.walkReport(ctx, opts, now, func(e Execution) bool { add(e, true); return false })
 	}
 	switch {
 	case reportErr == nil:
@@ -156,10 +156,11 @@ func (s *ExecutionsService) Fill(ctx context.Context, e *Execution) bool {
 	}
 	var found *Execution
 	opts := HistoryOptions{FlowID: int64(e.FlowID), Since: time.Now().AddDate(0, 0, -DefaultHistoryDays), Limit: 1 << 30}
-	_ = s.walkReport(ctx, opts, time.Now(), func(r Execution) {
-		if r.AuditID == e.AuditID && found == nil {
+	_ = s.walkReport(ctx, opts, time.Now(), func(r Execution) bool {
+		if r.AuditID == e.AuditID {
 			found = &r
 		}
+		return found != nil
 	})
 	if found == nil {
 		return false
@@ -170,8 +171,9 @@ func (s *ExecutionsService) Fill(ctx context.Context, e *Execution) bool {
 
 // walkReport reads the reporting API day by day, newest first, from tomorrow (the instance's
 // timezone may be ahead of UTC) back to the day before Since (or behind), until it has Limit
-// matching runs. It returns the first error of the first day, and stops quietly on a later one.
-func (s *ExecutionsService) walkReport(ctx context.Context, opts HistoryOptions, now time.Time, add func(Execution)) error {
+// matching runs or add asks to stop. It returns the first error of the first day, and stops
+// quietly on a later one.
+func (s *ExecutionsService) walkReport(ctx context.Context, opts HistoryOptions, now time.Time, add func(Execution) (stop bool)) error {
 	day := time.Date(now.Year(), now.Month(), now.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, 1)
 	last := time.Date(opts.Since.Year(), opts.Since.Month(), opts.Since.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
 	found := 0
@@ -188,7 +190,9 @@ func (s *ExecutionsService) walkReport(ctx context.Context, opts HistoryOptions,
 				if matchesRun(e, opts) {
 					found++
 				}
-				add(e)
+				if add(e) {
+					return nil
+				}
 			}
 		}
 		if found >= opts.Limit {
