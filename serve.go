@@ -197,6 +197,8 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 	defs := tools.Filter(tools.All(tools.Deps{Client: api, Log: log, AllowSQLWrites: cfg.AllowSQLWrites && !cfg.ReadOnly,
 		UploadDir: uploadDir, ConfirmKey: []byte(cfg.ConfirmKey), WebhookHosts: cfg.WebhookHosts}), cfg.ReadOnly, cfg.Toolsets)
 	tools.Register(srv, defs)
+	tools.WatchCapabilities(hooks, srv, api, defs)
+	api.StartChecks(ctx) // the credential check, then the capability probe, in the background
 	resources.Register(srv, resources.All(rdeps))
 	prompts.Register(srv, prompts.All(prompts.Deps{Client: api, Diagnose: func(ctx context.Context, flow string, run int64) (string, error) {
 		return tools.Diagnose(ctx, api, flow, run)

@@ -18,6 +18,7 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 )
 
@@ -39,6 +40,10 @@ type Client struct {
 	timeout    time.Duration
 	retry      retryPolicy
 	maxLogSize int64
+
+	capMu       sync.Mutex             // guards creds and capWatchers
+	creds       map[string]*credential // what was learned per credential (capabilities.go)
+	capWatchers []func(Capability, CapState)
 
 	// Flows manages flows: list, get, documentation, run, stop.
 	Flows *FlowsService
@@ -243,8 +248,8 @@ func (c *Client) do(ctx context.Context, r *request, v any) (*Response, error) {
 	return resp, nil
 }
 
-// exchange performs r with auth refresh and retries, returning the body of a 2xx answer.
-func (c *Client) exchange(ctx context.Context, r *request) ([]byte, *Response, error) {
+// exchangeRaw performs r with auth refresh and retries, returning the body of a 2xx answer.
+func (c *Client) exchangeRaw(ctx context.Context, r *request) ([]byte, *Response, error) {
 	reauthed := false
 	for attempt := 0; ; attempt++ {
 		var token string

@@ -47,8 +47,9 @@ func IsStatus(err error, status int) bool {
 	return errors.As(err, &e) && e.Status == status
 }
 
-// IsNotFound reports whether err says the object does not exist.
-func IsNotFound(err error) bool { return IsStatus(err, http.StatusNotFound) }
+// IsNotFound reports whether err says the object does not exist; a missing route (an
+// *AbsentError, whose 404 IsStatus still sees) is not a missing object.
+func IsNotFound(err error) bool { return IsStatus(err, http.StatusNotFound) && !IsAbsent(err) }
 
 // errorBody is the Spring Boot error shape Etlworks uses.
 type errorBody struct {

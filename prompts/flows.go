@@ -110,10 +110,11 @@ Never change anything I have not confirmed, and stop after two failed attempts t
 // recentRuns renders a flow's last runs as short lines; an error becomes a line saying so, since a
 // prompt is still useful without its history.
 func recentRuns(ctx context.Context, c *client.Client, flowID int64, n int) string {
-	runs, _, err := c.Executions.List(ctx, &client.ExecutionListOptions{FlowID: flowID, ListOptions: client.ListOptions{Limit: n}})
+	h, err := c.Executions.History(ctx, client.HistoryOptions{FlowID: flowID, Limit: n})
 	if err != nil {
 		return "(run history unavailable: " + client.Redact(err.Error()) + ")\n"
 	}
+	runs := h.Runs[:min(len(h.Runs), n)]
 	if len(runs) == 0 {
 		return "(the flow has never run)\n"
 	}

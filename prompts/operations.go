@@ -90,7 +90,7 @@ func orNone(s string) string {
 
 // failedRuns lists the failures since a time, grouped by flow.
 func failedRuns(ctx context.Context, c *client.Client, since time.Time) string {
-	runs, resp, err := c.Executions.List(ctx, &client.ExecutionListOptions{Status: client.StatusError, From: since, ListOptions: client.ListOptions{Limit: 200}})
+	h, err := c.Executions.History(ctx, client.HistoryOptions{Status: client.StatusError, Since: since, Limit: 200})
 	if err != nil {
 		return "## Failed runs\n(unavailable: " + client.Redact(err.Error()) + ")\n\n"
 	}
@@ -99,6 +99,7 @@ func failedRuns(ctx context.Context, c *client.Client, since time.Time) string {
 		count  int
 		latest client.Execution
 	}
+	runs := h.Runs
 	groups := map[int64]*group{}
 	var order []int64
 	for _, r := range runs {
@@ -111,11 +112,10 @@ func failedRuns(ctx context.Context, c *client.Client, since time.Time) string {
 		g.count++
 	}
 	var b strings.Builder
-	total := len(runs)
-	if resp.Total > total {
-		total = resp.Total
+	fmt.Fprintf(&b, "## Failed runs: %d\n", len(runs))
+	if h.Limited != "" {
+		fmt.Fprintf(&b, "(%s)\n", h.Limited)
 	}
-	fmt.Fprintf(&b, "## Failed runs: %d\n", total)
 	for i, id := range order {
 		if i == maxFailures {
 			fmt.Fprintf(&b, "- … and %d more flows\n", len(order)-i)
@@ -131,10 +131,11 @@ func failedRuns(ctx context.Context, c *client.Client, since time.Time) string {
 // slowRuns flags runs since a time that took much longer than their flow's median over the
 // previous week.
 func slowRuns(ctx context.Context, c *client.Client, since, now time.Time) string {
-	runs, _, err := c.Executions.List(ctx, &client.ExecutionListOptions{From: since.AddDate(0, 0, -7), ListOptions: client.ListOptions{Limit: 200}})
+	h, err := c.Executions.History(ctx, client.HistoryOptions{Since: since.AddDate(0, 0, -7), Limit: 1000})
 	if err != nil {
 		return "## Slow runs\n(unavailable: " + client.Redact(err.Error()) + ")\n\n"
 	}
+	runs := h.Runs
 	durations := map[int64][]time.Duration{}
 	for _, r := range runs {
 		if r.Status.Terminal() {

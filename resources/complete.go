@@ -73,10 +73,11 @@ func (c *Completer) completeRun(ctx context.Context, prefix, flow string) (*mcp.
 	if err != nil {
 		return empty(), nil // an unfinished flow name completes to nothing rather than an error
 	}
-	runs, _, err := c.d.Client.Executions.List(ctx, &client.ExecutionListOptions{FlowID: flowID, ListOptions: client.ListOptions{Limit: maxCompletions}})
+	h, err := c.d.Client.Executions.History(ctx, client.HistoryOptions{FlowID: flowID, Limit: maxCompletions})
 	if err != nil {
 		return nil, err
 	}
+	runs := h.Runs
 	values := []string{}
 	if strings.HasPrefix("latest", prefix) {
 		values = append(values, "latest")

@@ -10,5 +10,6 @@ func All(d Deps) []Def {
 		runLog(d),
 		connection(d),
 		schedules(d),
+		instance(d),
 	}
 }

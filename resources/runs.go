@@ -33,6 +33,7 @@ func runRef(ctx context.Context, d Deps, req mcp.ReadResourceRequest) (*client.E
 	if run.FlowID == 0 {
 		run.FlowID = client.ID(flowID)
 	}
+	d.Client.Executions.Fill(ctx, run) // times and counts the status route may leave out
 	return run, nil
 }
 

@@ -50,6 +50,9 @@ type Def struct {
 	Handler  server.ToolHandlerFunc
 	Toolset  string
 	ReadOnly bool
+	// Needs is the optional capability the tool cannot work without ("" for none); the tool
+	// leaves tools/list once the instance is known to lack it (WatchCapabilities).
+	Needs client.Capability
 }
 
 // effect says what a tool does to Etlworks; it sets all four MCP annotation hints honestly.
@@ -96,6 +99,11 @@ func newTool[In any](deps Deps, s spec[In]) Def {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
 		ctx = withCall(withProgress(ctx, req), req)
+		if deps.Client != nil {
+			if err := deps.Client.CredentialProblem(ctx); err != nil {
+				return mcp.NewToolResultError(describeError(err)), nil
+			}
+		}
 		start := time.Now()
 		out, err := s.handle(ctx, in)
 		if err != nil {
