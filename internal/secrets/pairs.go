@@ -1,0 +1,283 @@
+package secrets
+
+import (
+	"regexp"
+	"slices"
+	"strings"
+)
+
+// Key=value pairs are found from their key names with one pass over the text rather than with a
+// regular expression per name: Go's regexps would cost tens of microseconds per log line.
+
+// pairName is a key name that introduces a credential in text. Its parts may be joined by "_",
+// "-" or nothing (api_key, api-key, apiKey). A wordStart name must begin a word (pass=, but not
+// bypass=) and be followed by "=" (query and connection strings).
+type pairName struct {
+	parts     []string
+	wordStart bool
+	query     bool // only after ? or & in a URL (code=, auth=)
+}
+
+var pairNames = []pairName{
+	{parts: []string{"password"}}, {parts: []string{"passwd"}}, {parts: []string{"passphrase"}}, {parts: []string{"pwd"}},
+	{parts: []string{"secret"}}, {parts: []string{"secret", "key"}}, {parts: []string{"token"}},
+	{parts: []string{"api", "key"}}, {parts: []string{"access", "key"}}, {parts: []string{"private", "key"}},
+	{parts: []string{"account", "key"}}, {parts: []string{"shared", "access", "key"}}, {parts: []string{"sharedaccesssignature"}},
+	{parts: []string{"credential"}}, {parts: []string{"credentials"}}, {parts: []string{"cookie"}}, {parts: []string{"signature"}},
+	{parts: []string{"session", "id"}}, {parts: []string{"subscription", "key"}}, {parts: []string{"encryption", "key"}},
+	{parts: []string{"signing", "key"}}, {parts: []string{"master", "key"}}, {parts: []string{"auth", "key"}},
+	{parts: []string{"client", "key"}},
+	{parts: []string{"pass"}, wordStart: true}, {parts: []string{"pw"}, wordStart: true}, {parts: []string{"sig"}, wordStart: true},
+	{parts: []string{"sas"}, wordStart: true}, {parts: []string{"key"}, wordStart: true},
+	{parts: []string{"code"}, wordStart: true, query: true}, {parts: []string{"auth"}, wordStart: true, query: true},
+}
+
+// afterName matches what follows a credential's name: the separator and the value.
+var (
+	afterName   = regexp.MustCompile(`^` + sep + value)
+	afterEquals = regexp.MustCompile(`^[ \t]*=[ \t]*` + value)
+)
+
+// needle is something scan looks for: a pair name, or a trigger of a text rule.
+type needle struct {
+	name *pairName // or
+	text string
+	rule int // index in textRules
+}
+
+// needles holds what scan compares, grouped by their first two lower-case bytes: bigrams maps a
+// pair of bytes to its group (0 for none), so most positions of a text cost one table read.
+var needles, bigrams, needleSeen = buildNeedles()
+
+func buildNeedles() ([][]needle, *[256][256]uint8, *bigramSet) {
+	var groups [][]needle
+	t := new([256][256]uint8)
+	seen := new(bigramSet)
+	add := func(key string, n needle) {
+		g := t[key[0]][key[1]]
+		if g == 0 {
+			groups = append(groups, nil)
+			g = uint8(len(groups))
+			for _, c := range []byte{key[0], upperByte(key[0])} {
+				for _, d := range []byte{key[1], upperByte(key[1])} {
+					t[c][d] = g
+					seen.add(c, d)
+				}
+			}
+		}
+		groups[g-1] = append(groups[g-1], n)
+	}
+	for i := range pairNames {
+		n := &pairNames[i]
+		key := n.parts[0]
+		if len(key) < 2 {
+			panic("secrets: pair name shorter than 2 bytes")
+		}
+		add(key, needle{name: n})
+	}
+	for r, rule := range textRules {
+		for _, trig := range rule.triggers {
+			if len(trig) >= 2 {
+				add(trig, needle{text: trig, rule: r})
+			}
+		}
+	}
+	return groups, t, seen
+}
+
+// singleBytes are the one-byte triggers ("@"), found with IndexByte.
+var singleBytes = func() []struct {
+	c    byte
+	rule int
+} {
+	var out []struct {
+		c    byte
+		rule int
+	}
+	for r, rule := range textRules {
+		for _, trig := range rule.triggers {
+			if len(trig) == 1 {
+				out = append(out, struct {
+					c    byte
+					rule int
+				}{trig[0], r})
+			}
+		}
+	}
+	return out
+}()
+
+// pairHit is a credential name found in a text: its start and the end of the name.
+type pairHit struct {
+	start, end int
+	name       *pairName
+}
+
+// scanResult is what one pass over a text found: the text rules worth running and the names.
+type scanResult struct {
+	rules uint64
+	pairs []pairHit
+}
+
+// scan passes once over s, ASCII case-insensitively.
+func scan(s string) scanResult {
+	var res scanResult
+	for _, sb := range singleBytes {
+		if strings.IndexByte(s, sb.c) >= 0 {
+			res.rules |= 1 << sb.rule
+		}
+	}
+	for i := 0; i+1 < len(s); i++ {
+		if !needleSeen.has(s[i], s[i+1]) {
+			continue
+		}
+		g := bigrams[s[i]][s[i+1]]
+		for _, n := range needles[g-1] {
+			if n.name == nil {
+				if res.rules&(1<<n.rule) == 0 && hasPrefixFold(s[i:], n.text) {
+					res.rules |= 1 << n.rule
+				}
+				continue
+			}
+			if end, ok := matchName(s, i, n.name); ok {
+				res.pairs = append(res.pairs, pairHit{start: i, end: end, name: n.name})
+			}
+		}
+	}
+	return res
+}
+
+// matchName matches a name's parts at s[i:], joined by nothing, "_" or "-".
+func matchName(s string, i int, n *pairName) (int, bool) {
+	j := i
+	for k, p := range n.parts {
+		if k > 0 && j < len(s) && (s[j] == '_' || s[j] == '-') {
+			j++
+		}
+		if !hasPrefixFold(s[j:], p) {
+			return 0, false
+		}
+		j += len(p)
+	}
+	return j, true
+}
+
+// redactPairs redacts the value after each name found in s.
+func redactPairs(s string, hits []pairHit) string {
+	type span struct{ from, to int }
+	var spans []span
+	for _, h := range hits {
+		if h.name.wordStart && !startsWord(s, h) {
+			continue
+		}
+		re := afterName
+		if h.name.wordStart {
+			re = afterEquals
+		}
+		m := re.FindStringSubmatchIndex(s[h.end:])
+		if m == nil {
+			continue
+		}
+		from, to, ok := valueSpan(s[h.end+m[2] : h.end+m[3]])
+		if !ok {
+			continue
+		}
+		spans = append(spans, span{h.end + m[2] + from, h.end + m[2] + to})
+	}
+	if len(spans) == 0 {
+		return s
+	}
+	slices.SortFunc(spans, func(a, b span) int { return a.from - b.from })
+	var b strings.Builder
+	b.Grow(len(s))
+	last := 0
+	for _, sp := range spans {
+		if sp.from < last {
+			continue // inside a value already redacted
+		}
+		b.WriteString(s[last:sp.from])
+		b.WriteString(Redacted)
+		last = sp.to
+	}
+	b.WriteString(s[last:])
+	return b.String()
+}
+
+// startsWord checks a wordStart name: it begins the text or follows a character that is not a
+// letter or digit, or follows one prefix word and a separator (db_pass=, aws.key=) that does not
+// name a schema key (sort_key=). Query-only names must follow ? or &.
+func startsWord(s string, h pairHit) bool {
+	before := func(i int) byte {
+		if i == 0 {
+			return 0
+		}
+		return s[i-1]
+	}
+	c := before(h.start)
+	if h.name.query {
+		return c == '?' || c == '&'
+	}
+	if !isAlnum(c) && c != '_' && c != '.' && c != '-' {
+		return true
+	}
+	if isAlnum(c) {
+		return false
+	}
+	// one prefix word before the separator
+	j := h.start - 1
+	k := j
+	for k > 0 && isAlnum(s[k-1]) {
+		k--
+	}
+	if k == j || isAlnum(before(k)) {
+		return false
+	}
+	return !(h.name.parts[0] == "key" && schemaKeys[strings.ToLower(s[k:j])])
+}
+
+// valueSpan returns the part of a value to redact (inside its quotes or braces), or false when
+// the value is a placeholder.
+func valueSpan(v string) (int, int, bool) {
+	from, to := 0, len(v)
+	switch {
+	case strings.HasPrefix(v, `\"`) && len(v) >= 4:
+		from, to = 2, len(v)-2
+	case len(v) >= 2 && (v[0] == '"' || v[0] == '\'' || v[0] == '{'):
+		from, to = 1, len(v)-1
+	}
+	if isPlaceholder(v[from:to]) {
+		return 0, 0, false
+	}
+	return from, to, true
+}
+
+func lowerByte(c byte) byte {
+	if c >= 'A' && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// hasPrefixFold reports whether s starts with the lower-case ASCII prefix p, ignoring case.
+func hasPrefixFold(s, p string) bool {
+	if len(s) < len(p) {
+		return false
+	}
+	for i := 0; i < len(p); i++ {
+		if lowerByte(s[i]) != p[i] {
+			return false
+		}
+	}
+	return true
+}
+
+func upperByte(c byte) byte {
+	if c >= 'a' && c <= 'z' {
+		return c - ('a' - 'A')
+	}
+	return c
+}
+
+func isAlnum(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9'
+}
