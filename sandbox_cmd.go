@@ -9,6 +9,7 @@ import (
 	"net"
 	"sort"
 
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 	"github.com/etlworks/etlworks-mcp/sandbox"
 )
 
@@ -32,7 +33,7 @@ func runSandbox(ctx context.Context, args []string, std streams) error {
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return &usageError{fmt.Errorf("sandbox: --addr %q must be host:port, e.g. 127.0.0.1:8080", *addr)}
 	}
-	log := newLogger(defaultLogConfig(), std.err)
+	log := newLogger(defaultLogConfig(), std.err, secrets.NewRedactor())
 	sb, err := sandbox.Start(ctx, *addr, sandbox.Options{DataDir: *data, Logger: log.With("component", "sandbox")})
 	if err != nil {
 		return fmt.Errorf("start the sandbox: %w", err)

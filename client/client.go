@@ -19,6 +19,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // DefaultTimeout bounds one HTTP exchange when the caller sets no timeout of its own.
@@ -39,6 +41,7 @@ type Client struct {
 	timeout    time.Duration
 	retry      retryPolicy
 	maxLogSize int64
+	redactor   *secrets.Redactor // learns the credentials this client holds or obtains; nil = none
 
 	// Flows manages flows: list, get, documentation, run, stop.
 	Flows *FlowsService
@@ -84,6 +87,16 @@ func WithLogin(login, password string) Option {
 			return errors.New("client: login and password are both required")
 		}
 		c.auth = &loginAuth{login: login, password: password, client: c}
+		return nil
+	}
+}
+
+// WithRedactor registers the client's credentials (the API key, the password, each JWT it obtains
+// and the secrets it sends in a connection) with r, so that they are redacted from every result and
+// log line of the process.
+func WithRedactor(r *secrets.Redactor) Option {
+	return func(c *Client) error {
+		c.redactor = r
 		return nil
 	}
 }
@@ -178,6 +191,12 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	}
 	if c.auth == nil {
 		return nil, errors.New("client: no credentials: use WithAPIKey or WithLogin")
+	}
+	switch a := c.auth.(type) {
+	case *apiKeyAuth:
+		c.redactor.Add(a.key)
+	case *loginAuth:
+		c.redactor.Add(a.password)
 	}
 	common := &service{client: c}
 	c.Flows = (*FlowsService)(common)

@@ -2,7 +2,7 @@ package resources
 
 // All returns every resource and template in a fixed order.
 func All(d Deps) []Def {
-	return []Def{
+	defs := []Def{
 		flowIndex(d),
 		flowDefinition(d),
 		flowDocumentation(d),
@@ -11,4 +11,8 @@ func All(d Deps) []Def {
 		connection(d),
 		schedules(d),
 	}
+	for i := range defs {
+		defs[i].Handler = redacting(d.Redactor, defs[i].Handler)
+	}
+	return defs
 }

@@ -129,7 +129,7 @@ const maxSQL = 1500
 
 func summarizeFlow(f gjson.Result) flowSummary {
 	s := flowSummary{
-		ID: f.Get("id").Int(), Name: f.Get("name").String(), Description: clip(f.Get("description").String(), 500),
+		ID: f.Get("id").Int(), Name: f.Get("name").String(), Description: clip(redact(f.Get("description").String()), 500),
 		Type: f.Get("flowType").String(), Tags: strs(f.Get("tags")), Suspended: f.Get("suspended").Bool(),
 		LastRun: lastRun(f),
 	}
@@ -158,9 +158,9 @@ func summarizeFlow(f gjson.Result) flowSummary {
 			s.Properties = map[string]string{}
 		}
 		if isSecretKey(k.String()) {
-			s.Properties[k.String()] = "[REDACTED]"
+			s.Properties[k.String()] = client.MaskedSecret
 		} else {
-			s.Properties[k.String()] = clip(v.String(), 200)
+			s.Properties[k.String()] = clip(redact(v.String()), 200)
 		}
 		return len(s.Properties) < 30
 	})

@@ -49,6 +49,13 @@ var schemaKeys = map[string]bool{
 	"delta": true, "cdc": true, "incremental": true, "idempotency": true, "column": true, "table": true,
 }
 
+// notSecret are names (words joined) that contain a secret word but hold none: the confirmation
+// token this server issues for the model to pass back, an MCP progress token, an OAuth token type.
+var notSecret = map[string]bool{
+	"confirmtoken": true, "progresstoken": true, "tokentype": true, "tokenurl": true, "tokenendpoint": true,
+	"authtype": true,
+}
+
 // IsSecretKey reports whether a property, parameter or header name looks like it holds a
 // credential: password, pwd, passphrase, secret, token, API/access/private key, connection string,
 // cookie, credential, authorization, sig, sas, and "key" as the last word unless it names a
@@ -59,6 +66,9 @@ func IsSecretKey(key string) bool {
 		return false
 	}
 	joined := strings.Join(words, "")
+	if notSecret[joined] {
+		return false
+	}
 	for _, p := range secretParts {
 		if strings.Contains(joined, p) {
 			return true

@@ -167,7 +167,7 @@ func redactPairs(s string, hits []pairHit) string {
 	type span struct{ from, to int }
 	var spans []span
 	for _, h := range hits {
-		if h.name.wordStart && !startsWord(s, h) {
+		if !startsWord(s, h) {
 			continue
 		}
 		re := afterName
@@ -203,36 +203,19 @@ func redactPairs(s string, hits []pairHit) string {
 	return b.String()
 }
 
-// startsWord checks a wordStart name: it begins the text or follows a character that is not a
-// letter or digit, or follows one prefix word and a separator (db_pass=, aws.key=) that does not
-// name a schema key (sort_key=). Query-only names must follow ? or &.
+// startsWord checks a name found in text against the key rule: the whole key around it (back to
+// a character that cannot be part of a key) must be one IsSecretKey accepts, so "bypass=" and
+// "sort_key=" are left alone while "dbPassword=" and "aws_secret_access_key=" are not. Query-only
+// names must follow ? or &.
 func startsWord(s string, h pairHit) bool {
-	before := func(i int) byte {
-		if i == 0 {
-			return 0
-		}
-		return s[i-1]
-	}
-	c := before(h.start)
 	if h.name.query {
-		return c == '?' || c == '&'
+		return h.start > 0 && (s[h.start-1] == '?' || s[h.start-1] == '&')
 	}
-	if !isAlnum(c) && c != '_' && c != '.' && c != '-' {
-		return true
-	}
-	if isAlnum(c) {
-		return false
-	}
-	// one prefix word before the separator
-	j := h.start - 1
-	k := j
-	for k > 0 && isAlnum(s[k-1]) {
+	k := h.start
+	for k > 0 && (isAlnum(s[k-1]) || s[k-1] == '_' || s[k-1] == '-' || s[k-1] == '.') {
 		k--
 	}
-	if k == j || isAlnum(before(k)) {
-		return false
-	}
-	return !(h.name.parts[0] == "key" && schemaKeys[strings.ToLower(s[k:j])])
+	return IsSecretKey(s[k:h.end])
 }
 
 // valueSpan returns the part of a value to redact (inside its quotes or braces), or false when
