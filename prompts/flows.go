@@ -76,7 +76,7 @@ Its documentation from Etlworks is attached. Recent runs, newest first:
 %s`, name, id, history)
 		msgs := []mcp.PromptMessage{user(ask)}
 		if text := strings.TrimSpace(doc.Documentation); text != "" {
-			msgs = append(msgs, resourceMessage(fmt.Sprintf("etlworks://flows/%d/documentation", id), "text/markdown", secrets.Redact(text)))
+			msgs = append(msgs, resourceMessage(fmt.Sprintf("etlworks://flows/%d/documentation", id), "text/markdown", d.Redactor.Text(text)))
 		}
 		return mcp.NewGetPromptResult("Explain the flow "+name, msgs), nil
 	}}

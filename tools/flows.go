@@ -209,7 +209,9 @@ func explainFlowTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			return explanation(doc.Documentation, summarizeFlow(gjson.ParseBytes(raw))), nil
+			// Redacted whole first, so a secret the documentation shows twice (once with its key,
+			// once without) is hidden both times.
+			return explanation(d.Redactor.Text(doc.Documentation), summarizeFlow(gjson.ParseBytes(raw))), nil
 		},
 	})
 }

@@ -26,16 +26,17 @@ var pairNames = []pairName{
 	{parts: []string{"credential"}}, {parts: []string{"credentials"}}, {parts: []string{"cookie"}}, {parts: []string{"signature"}},
 	{parts: []string{"session", "id"}}, {parts: []string{"subscription", "key"}}, {parts: []string{"encryption", "key"}},
 	{parts: []string{"signing", "key"}}, {parts: []string{"master", "key"}}, {parts: []string{"auth", "key"}},
-	{parts: []string{"client", "key"}},
+	{parts: []string{"client", "key"}}, {parts: []string{"connection", "string"}}, {parts: []string{"conn", "string"}},
+	{parts: []string{"connstr"}}, {parts: []string{"jwt"}, wordStart: true}, {parts: []string{"hmac"}, wordStart: true},
 	{parts: []string{"pass"}, wordStart: true}, {parts: []string{"pw"}, wordStart: true}, {parts: []string{"sig"}, wordStart: true},
 	{parts: []string{"sas"}, wordStart: true}, {parts: []string{"key"}, wordStart: true},
-	{parts: []string{"code"}, wordStart: true, query: true}, {parts: []string{"auth"}, wordStart: true, query: true},
+	{parts: []string{"code"}, wordStart: true, query: true}, {parts: []string{"auth"}, wordStart: true},
 }
 
 // afterName matches what follows a credential's name: the separator and the value.
 var (
 	afterName   = regexp.MustCompile(`^` + sep + value)
-	afterEquals = regexp.MustCompile(`^[ \t]*=[ \t]*` + value)
+	afterEquals = regexp.MustCompile(`^\\?["'` + "`" + `]?[ \t]*=[ \t]*` + value)
 )
 
 // needle is something scan looks for: a pair name, or a trigger of a text rule.
@@ -163,7 +164,7 @@ func matchName(s string, i int, n *pairName) (int, bool) {
 }
 
 // redactPairs redacts the value after each name found in s.
-func redactPairs(s string, hits []pairHit) string {
+func redactPairs(s string, hits []pairHit, found *[]string) string {
 	type span struct{ from, to int }
 	var spans []span
 	for _, h := range hits {
@@ -183,6 +184,9 @@ func redactPairs(s string, hits []pairHit) string {
 			continue
 		}
 		spans = append(spans, span{h.end + m[2] + from, h.end + m[2] + to})
+		if found != nil {
+			*found = append(*found, s[h.end+m[2]+from:h.end+m[2]+to])
+		}
 	}
 	if len(spans) == 0 {
 		return s
@@ -215,6 +219,18 @@ func startsWord(s string, h pairHit) bool {
 	for k > 0 && (isAlnum(s[k-1]) || s[k-1] == '_' || s[k-1] == '-' || s[k-1] == '.') {
 		k--
 	}
+	// In JSON-escaped text a key may follow an escape: \nsig=, \u0026sig= (an escaped "&").
+	if k > 0 && s[k-1] == '\\' {
+		switch {
+		case strings.HasPrefix(s[k:], "u00") && h.start-k >= 5:
+			k += 5
+		case strings.IndexByte("ntrbf", s[k]) >= 0:
+			k++
+		}
+	}
+	if k >= h.start {
+		k = h.start
+	}
 	return IsSecretKey(s[k:h.end])
 }
 
@@ -225,7 +241,7 @@ func valueSpan(v string) (int, int, bool) {
 	switch {
 	case strings.HasPrefix(v, `\"`) && len(v) >= 4:
 		from, to = 2, len(v)-2
-	case len(v) >= 2 && (v[0] == '"' || v[0] == '\'' || v[0] == '{'):
+	case len(v) >= 2 && (v[0] == '"' || v[0] == '\'' || v[0] == '{' || v[0] == '`'):
 		from, to = 1, len(v)-1
 	}
 	if isPlaceholder(v[from:to]) {

@@ -1,6 +1,7 @@
 package secrets
 
 import (
+	"bytes"
 	"encoding/json"
 	"net/url"
 	"slices"
@@ -85,14 +86,22 @@ func forms(v string) []string {
 	return append(out, url.QueryEscape(v), url.PathEscape(v))
 }
 
-// Text redacts free text: known values first, then credential shapes.
+// Text redacts free text: credential shapes, then known values. A credential found by its shape
+// is learned, so that the same value is redacted where it turns up without context, in this
+// text ("PWD={x}" and later "{x}") and in later ones.
 func (r *Redactor) Text(s string) string {
-	if r != nil {
-		if set := r.set.Load(); set != nil {
-			s = set.replace(s)
-		}
+	if r == nil {
+		return Redact(s)
 	}
-	return Redact(s)
+	var found []string
+	s = redact(s, &found)
+	for _, v := range found {
+		r.learn(v)
+	}
+	if set := r.set.Load(); set != nil {
+		s = set.replace(s)
+	}
+	return s
 }
 
 // Value returns what may be shown of one property: Mask when its key names a credential (even
@@ -126,11 +135,13 @@ func (r *Redactor) JSON(doc []byte) []byte {
 	if err := json.Unmarshal(doc, &v); err != nil {
 		return []byte(r.Text(string(doc)))
 	}
-	out, err := json.Marshal(r.Any(v))
-	if err != nil {
+	var b bytes.Buffer
+	enc := json.NewEncoder(&b)
+	enc.SetEscapeHTML(false) // "&" stays "&": text redaction after this must see sig= in a URL
+	if err := enc.Encode(r.Any(v)); err != nil {
 		return []byte(r.Text(string(doc)))
 	}
-	return out
+	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
 // Any masks a decoded JSON value (maps, slices, strings) in place and returns it.

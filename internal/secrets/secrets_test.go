@@ -72,6 +72,10 @@ func TestRedactShapes(t *testing.T) {
 		{"password=${DB_PASSWORD}", nil, []string{"${DB_PASSWORD}"}},
 		{"sk-ant-api03-abcdefghijklmnopqrstuvwxyz xoxb-1234567890-abcdef", []string{"abcdefghijklmnopqrstuvwxyz", "xoxb-1234567890"}, nil},
 		{"42 rows loaded into orders in 1.2 s", nil, []string{"42 rows loaded into orders in 1.2 s"}},
+		{"- `db_pwd` = `Md241x` and `sig` = `Md242x` and `basic_auth` = `Md243x`", []string{"Md241x", "Md242x", "Md243x"}, []string{"`db_pwd` = `[REDACTED]`"}},
+		{`{"u":"https://a.blob/c?sv=1\u0026sig=Esc251\u0026se=2","m":"x\nsig=Esc252"}`, []string{"Esc251", "Esc252"}, []string{`\u0026se=2`}},
+		{"connection_string=Cs261x; connectionString: 'Cs262x'", []string{"Cs261x", "Cs262x"}, nil},
+		{"password=[REDACTED] token: ******** x", nil, []string{"password=[REDACTED] token: ******** x"}},
 	}
 	for _, c := range cases {
 		out := Redact(c.in)
@@ -106,6 +110,20 @@ func TestRedactorValues(t *testing.T) {
 		t.Errorf("a nil Redactor must still redact shapes: %s", got)
 	}
 	nilR.Add("ignored")
+}
+
+func TestRedactorLearnsFromShapes(t *testing.T) {
+	r := NewRedactor()
+	out := r.Text("DRIVER={x};PWD={Learn271abc}; the variables {Learn271abc} and Learn271abc")
+	if strings.Contains(out, "Learn271abc") {
+		t.Errorf("a value found by its shape is not hidden where it appears without context: %s", out)
+	}
+	if out := r.Text("later: Learn271abc"); strings.Contains(out, "Learn271abc") {
+		t.Errorf("a learned value is not hidden in a later text: %s", out)
+	}
+	if out := r.Text("password=disabled, then disabled"); !strings.HasSuffix(out, "then disabled") {
+		t.Errorf("a word-like value was learned: %s", out)
+	}
 }
 
 func TestRedactorJSON(t *testing.T) {

@@ -12,14 +12,27 @@ type textRule struct {
 	triggers []string
 	re       *regexp.Regexp
 	replace  func(s string, m []int) string // m is the submatch index slice of one match
+	secret   func(s string, m []int) string // the credential in a match, for a Redactor to learn; nil = none
 }
+
+// group returns submatch n of m in s, or "".
+func group(s string, m []int, n int) string {
+	if 2*n+1 >= len(m) || m[2*n] < 0 {
+		return ""
+	}
+	return s[m[2*n]:m[2*n+1]]
+}
+
+func wholeMatch(s string, m []int) string { return s[m[0]:m[1]] }
+
+func group2(s string, m []int) string { return group(s, m, 2) }
 
 // value is a credential after "=" or ":": quoted (also with JSON-escaped quotes, as in a log
 // line inside a JSON result), braced (ODBC's PWD={…}) or bare up to a separator.
-const value = `(\\"(?:[^"\\]|\\[^"])*\\"|"(?:[^"\\]|\\.)*"|'[^']*'|\{[^}]*\}|\$\{[^}]*\}|[^\s,;&"'<>\\)\]}]+)`
+const value = `(\\"(?:[^"\\]|\\[^"])*\\"|"(?:[^"\\]|\\.)*"|'[^']*'|` + "`[^`]*`" + `|\[REDACTED\]|\{[^}]*\}|\$\{[^}]*\}|[^\s,;&"'<>\\)\]}]+)`
 
 // sep is what joins a key to its value in text: key=value, key: value, "key":"value", \"key\": \"value\".
-const sep = `\\?["']?[ \t]*[=:][ \t]*`
+const sep = `\\?["'` + "`" + `]?[ \t]*[=:][ \t]*`
 
 var textRules = []textRule{
 	{ // PEM private keys, whole or cut off (then up to the end of the base64 body)
@@ -33,6 +46,7 @@ var textRules = []textRule{
 		triggers: []string{"eyj"},
 		re:       regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`),
 		replace:  func(string, []int) string { return Redacted },
+		secret:   wholeMatch,
 	},
 	{ // Authorization / Proxy-Authorization headers, with or without a scheme
 		triggers: []string{"authorization"},
@@ -48,6 +62,7 @@ var textRules = []textRule{
 			}
 			return keepGroup1(s, m)
 		},
+		secret: group2,
 	},
 	{ // URL userinfo: scheme://user:password@host (and a token as the whole userinfo)
 		triggers: []string{"://"},
@@ -62,6 +77,12 @@ var textRules = []textRule{
 			}
 			return s[m[0]:m[1]]
 		},
+		secret: func(s string, m []int) string {
+			if pw := group(s, m, 3); pw != "" {
+				return pw[1:]
+			}
+			return group(s, m, 2)
+		},
 	},
 	{ // Oracle-style user/password@host (sqlplus, jdbc:oracle:thin:user/pw@host)
 		triggers: []string{"@"},
@@ -69,6 +90,7 @@ var textRules = []textRule{
 		replace: func(s string, m []int) string {
 			return s[m[0]:m[5]] + "/" + Redacted + s[m[7]:m[1]]
 		},
+		secret: func(s string, m []int) string { return group(s, m, 3) },
 	},
 	{ // cloud and SaaS keys recognisable by their prefix
 		triggers: []string{"akia", "asia", "abia", "acca", "aiza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "sk_", "rk_", "sk-", "glpat-", "npm_"},
@@ -88,7 +110,7 @@ func replaceValue(s string, m []int) string {
 	switch {
 	case strings.HasPrefix(v, `\"`) && len(v) >= 4:
 		open, inner, end = `\"`, v[2:len(v)-2], `\"`
-	case len(v) >= 2 && (v[0] == '"' || v[0] == '\'' || v[0] == '{'):
+	case len(v) >= 2 && (v[0] == '"' || v[0] == '\'' || v[0] == '{' || v[0] == '`'):
 		open, inner, end = v[:1], v[1:len(v)-1], v[len(v)-1:]
 	}
 	if isPlaceholder(inner) {
@@ -124,22 +146,25 @@ func tokenLike(s string) bool {
 // whose key names a credential (password=, PWD=, AccountKey=, aws_secret_access_key=, sig=, …)
 // and cloud keys (AWS AKIA…, Google AIza…, GitHub, Slack, Stripe, OpenAI). It knows no values;
 // a Redactor adds those.
-func Redact(s string) string {
+func Redact(s string) string { return redact(s, nil) }
+
+// redact is Redact that also collects the credentials it found, when found is not nil.
+func redact(s string, found *[]string) string {
 	sc := scan(s)
 	if sc.rules == 0 && len(sc.pairs) == 0 {
 		return s
 	}
-	out := redactPairs(s, sc.pairs) // first: the regexps below then see "[REDACTED]", a placeholder
+	out := redactPairs(s, sc.pairs, found) // first: the regexps below then see "[REDACTED]", a placeholder
 	for i := range textRules {
 		if sc.rules&(1<<i) != 0 {
-			out = replaceAll(&textRules[i], out)
+			out = replaceAll(&textRules[i], out, found)
 		}
 	}
 	return out
 }
 
 // replaceAll applies one rule to every match in s.
-func replaceAll(r *textRule, s string) string {
+func replaceAll(r *textRule, s string, found *[]string) string {
 	ms := r.re.FindAllStringSubmatchIndex(s, -1)
 	if ms == nil {
 		return s
@@ -149,7 +174,11 @@ func replaceAll(r *textRule, s string) string {
 	last := 0
 	for _, m := range ms {
 		b.WriteString(s[last:m[0]])
-		b.WriteString(r.replace(s, m))
+		rep := r.replace(s, m)
+		if found != nil && r.secret != nil && rep != s[m[0]:m[1]] {
+			*found = append(*found, r.secret(s, m))
+		}
+		b.WriteString(rep)
 		last = m[1]
 	}
 	b.WriteString(s[last:])
