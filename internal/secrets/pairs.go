@@ -2,7 +2,6 @@ package secrets
 
 import (
 	"regexp"
-	"slices"
 	"strings"
 )
 
@@ -114,18 +113,36 @@ type pairHit struct {
 	name       *pairName
 }
 
-// scanResult is what one pass over a text found: the text rules worth running and the names.
+// scanResult is what one pass over a text found: where each text rule's triggers occur, and the
+// credential names.
 type scanResult struct {
-	rules uint64
+	pos   [][]int // by rule index
 	pairs []pairHit
+}
+
+func (r *scanResult) empty() bool {
+	if len(r.pairs) > 0 {
+		return false
+	}
+	for _, p := range r.pos {
+		if len(p) > 0 {
+			return false
+		}
+	}
+	return true
 }
 
 // scan passes once over s, ASCII case-insensitively.
 func scan(s string) scanResult {
-	var res scanResult
+	res := scanResult{pos: make([][]int, len(textRules))}
 	for _, sb := range singleBytes {
-		if strings.IndexByte(s, sb.c) >= 0 {
-			res.rules |= 1 << sb.rule
+		for i := 0; i < len(s); {
+			j := strings.IndexByte(s[i:], sb.c)
+			if j < 0 {
+				break
+			}
+			res.pos[sb.rule] = append(res.pos[sb.rule], i+j)
+			i += j + 1
 		}
 	}
 	for i := 0; i+1 < len(s); i++ {
@@ -135,8 +152,8 @@ func scan(s string) scanResult {
 		g := bigrams[s[i]][s[i+1]]
 		for _, n := range needles[g-1] {
 			if n.name == nil {
-				if res.rules&(1<<n.rule) == 0 && hasPrefixFold(s[i:], n.text) {
-					res.rules |= 1 << n.rule
+				if hasPrefixFold(s[i:], n.text) {
+					res.pos[n.rule] = append(res.pos[n.rule], i)
 				}
 				continue
 			}
@@ -163,10 +180,8 @@ func matchName(s string, i int, n *pairName) (int, bool) {
 	return j, true
 }
 
-// redactPairs redacts the value after each name found in s.
-func redactPairs(s string, hits []pairHit, found *[]string) string {
-	type span struct{ from, to int }
-	var spans []span
+// pairEdits returns an edit redacting the value after each credential name found in s.
+func pairEdits(s string, hits []pairHit, edits []edit, found *[]string) []edit {
 	for _, h := range hits {
 		if !startsWord(s, h) {
 			continue
@@ -175,7 +190,7 @@ func redactPairs(s string, hits []pairHit, found *[]string) string {
 		if h.name.wordStart {
 			re = afterEquals
 		}
-		m := re.FindStringSubmatchIndex(s[h.end:])
+		m := re.FindStringSubmatchIndex(s[h.end:min(len(s), h.end+maxValue)])
 		if m == nil {
 			continue
 		}
@@ -183,29 +198,17 @@ func redactPairs(s string, hits []pairHit, found *[]string) string {
 		if !ok {
 			continue
 		}
-		spans = append(spans, span{h.end + m[2] + from, h.end + m[2] + to})
+		from, to = h.end+m[2]+from, h.end+m[2]+to
+		edits = append(edits, edit{from: from, to: to, text: Redacted})
 		if found != nil {
-			*found = append(*found, s[h.end+m[2]+from:h.end+m[2]+to])
+			*found = append(*found, s[from:to])
 		}
 	}
-	if len(spans) == 0 {
-		return s
-	}
-	slices.SortFunc(spans, func(a, b span) int { return a.from - b.from })
-	var b strings.Builder
-	b.Grow(len(s))
-	last := 0
-	for _, sp := range spans {
-		if sp.from < last {
-			continue // inside a value already redacted
-		}
-		b.WriteString(s[last:sp.from])
-		b.WriteString(Redacted)
-		last = sp.to
-	}
-	b.WriteString(s[last:])
-	return b.String()
+	return edits
 }
+
+// maxValue bounds how far after a name a value is looked for.
+const maxValue = 4096
 
 // startsWord checks a name found in text against the key rule: the whole key around it (back to
 // a character that cannot be part of a key) must be one IsSecretKey accepts, so "bypass=" and

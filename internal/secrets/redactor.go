@@ -95,8 +95,11 @@ func (r *Redactor) Text(s string) string {
 	}
 	var found []string
 	s = redact(s, &found)
-	for _, v := range found {
-		r.learn(v)
+	if len(found) > 0 {
+		slices.Sort(found)
+		for _, v := range slices.Compact(found) {
+			r.learn(v)
+		}
 	}
 	if set := r.set.Load(); set != nil {
 		s = set.replace(s)

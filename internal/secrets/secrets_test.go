@@ -204,3 +204,15 @@ func BenchmarkTextResult(b *testing.B) {
 		_ = r.Text(text)
 	}
 }
+
+// BenchmarkTextLog1MiB redacts a 1 MiB run log in which every line has URLs, an e-mail address
+// and credentials: the cost must stay linear (get_run_log redacts whole logs of up to 32 MiB).
+func BenchmarkTextLog1MiB(b *testing.B) {
+	line := "2026-11-29 02:00:01.123 INFO  Reading https://api.example.com/orders for user@example.com token: abc password=x Authorization: Bearer abcdefgh123 eyJabcdefghij.abcdefghij.x\n"
+	text := strings.Repeat(line, 1<<20/len(line))
+	r := NewRedactor("k-0123456789")
+	b.SetBytes(int64(len(text)))
+	for b.Loop() {
+		_ = r.Text(text)
+	}
+}

@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"regexp"
+	"slices"
 	"strings"
 )
 
@@ -10,9 +11,13 @@ import (
 // so redacting them costs a few substring searches.
 type textRule struct {
 	triggers []string
-	re       *regexp.Regexp
-	replace  func(s string, m []int) string // m is the submatch index slice of one match
-	secret   func(s string, m []int) string // the credential in a match, for a Redactor to learn; nil = none
+	// start maps a trigger at p to where a match would begin (a URL's scheme before "://"), or
+	// rejects it; nil = at the trigger.
+	start   func(s string, p int) (int, bool)
+	fwd     int                            // how far after its start a match may end; 0 = 1 KiB
+	re      *regexp.Regexp                 // anchored with ^: it is tried only at the start
+	replace func(s string, m []int) string // m is the submatch index slice of one match
+	secret  func(s string, m []int) string // the credential in a match, for a Redactor to learn; nil = none
 }
 
 // group returns submatch n of m in s, or "".
@@ -37,25 +42,29 @@ const sep = `\\?["'` + "`" + `]?[ \t]*[=:][ \t]*`
 var textRules = []textRule{
 	{ // PEM private keys, whole or cut off (then up to the end of the base64 body)
 		triggers: []string{"-----begin"},
-		re:       regexp.MustCompile(`-----BEGIN ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----(?:(?s:.*?)-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|(?:[A-Za-z0-9+/=:, \t\r\n-]|\\[nrt])*)`),
+		fwd:      8 << 10, // a 4096-bit RSA key is about 3.3 KiB
+		re:       regexp.MustCompile(`^-----BEGIN ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----(?:(?s:.*?)-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|(?:[A-Za-z0-9+/=:, \t\r\n-]|\\[nrt])*)`),
 		replace: func(s string, m []int) string {
 			return "-----BEGIN " + s[m[2]:m[3]] + "-----" + Redacted + "-----END " + s[m[2]:m[3]] + "-----"
 		},
 	},
 	{ // JSON Web Tokens
 		triggers: []string{"eyj"},
-		re:       regexp.MustCompile(`eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`),
+		fwd:      8 << 10,
+		re:       regexp.MustCompile(`^eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`),
 		replace:  func(string, []int) string { return Redacted },
 		secret:   wholeMatch,
 	},
 	{ // Authorization / Proxy-Authorization headers, with or without a scheme
 		triggers: []string{"authorization"},
-		re:       regexp.MustCompile(`(?i)(authorization` + sep + `\\?["']?[ \t]*(?:(?:basic|bearer|digest|token|negotiate|ntlm|sharedkey|sharedaccesssignature|aws4-hmac-sha256|hmac|apikey|otp)[ \t]+)?)([^\s"'\\,;]+)`),
+		re:       regexp.MustCompile(`(?i)^(authorization` + sep + `\\?["']?[ \t]*(?:(?:basic|bearer|digest|token|negotiate|ntlm|sharedkey|sharedaccesssignature|aws4-hmac-sha256|hmac|apikey|otp)[ \t]+)?)([^\s"'\\,;]+)`),
 		replace:  keepGroup1,
+		secret:   group2,
 	},
 	{ // Bearer and Basic credentials anywhere ("curl -H 'Bearer abc…'"), when token-like
 		triggers: []string{"bearer", "basic"},
-		re:       regexp.MustCompile(`(?i)\b((?:bearer|basic)[ \t]+)([A-Za-z0-9._~+/-]{8,}=*)`),
+		start:    wordStart,
+		re:       regexp.MustCompile(`(?i)^((?:bearer|basic)[ \t]+)([A-Za-z0-9._~+/-]{8,}=*)`),
 		replace: func(s string, m []int) string {
 			if !tokenLike(s[m[4]:m[5]]) {
 				return s[m[0]:m[1]]
@@ -66,7 +75,8 @@ var textRules = []textRule{
 	},
 	{ // URL userinfo: scheme://user:password@host (and a token as the whole userinfo)
 		triggers: []string{"://"},
-		re:       regexp.MustCompile(`([A-Za-z][A-Za-z0-9+.-]*://)([^\s/?#@"'\\:]*)(:[^\s/?#@"'\\]+)?@`),
+		start:    schemeStart,
+		re:       regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*://)([^\s/?#@"'\\:]*)(:[^\s/?#@"'\\]+)?@`),
 		replace: func(s string, m []int) string {
 			scheme, user := s[m[2]:m[3]], s[m[4]:m[5]]
 			if m[6] >= 0 {
@@ -86,17 +96,68 @@ var textRules = []textRule{
 	},
 	{ // Oracle-style user/password@host (sqlplus, jdbc:oracle:thin:user/pw@host)
 		triggers: []string{"@"},
-		re:       regexp.MustCompile(`(^|[\s"'=(,;:]|\\")([A-Za-z][A-Za-z0-9_$#.]*)/([^\s/@"'\\]+)@(?:/{0,2})[A-Za-z0-9\[(]`),
+		start:    oracleStart,
+		re:       regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_$#.]*)/([^\s/@"'\\]+)@(?:/{0,2})[A-Za-z0-9\[(]`),
 		replace: func(s string, m []int) string {
-			return s[m[0]:m[5]] + "/" + Redacted + s[m[7]:m[1]]
+			return s[m[0]:m[3]] + "/" + Redacted + s[m[5]:m[1]]
 		},
-		secret: func(s string, m []int) string { return group(s, m, 3) },
+		secret: func(s string, m []int) string { return group(s, m, 2) },
 	},
 	{ // cloud and SaaS keys recognisable by their prefix
 		triggers: []string{"akia", "asia", "abia", "acca", "aiza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "sk_", "rk_", "sk-", "glpat-", "npm_"},
-		re:       regexp.MustCompile(`\b(?:(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}|AIza[0-9A-Za-z_-]{35}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|xox[abprs]-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[0-9A-Za-z]{16,}|sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}|glpat-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{36})\b`),
+		start:    wordStart,
+		fwd:      256,
+		re:       regexp.MustCompile(`^(?:(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}|AIza[0-9A-Za-z_-]{35}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|xox[abprs]-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[0-9A-Za-z]{16,}|sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}|glpat-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{36})\b`),
 		replace:  func(string, []int) string { return Redacted },
+		secret:   wholeMatch,
 	},
+}
+
+// wordStart accepts a trigger that begins a word.
+func wordStart(s string, p int) (int, bool) {
+	return p, p == 0 || !(isAlnum(s[p-1]) || s[p-1] == '_')
+}
+
+// schemeStart finds the scheme before "://" at p.
+func schemeStart(s string, p int) (int, bool) {
+	q := p
+	for q > 0 && p-q < 32 && (isAlnum(s[q-1]) || s[q-1] == '+' || s[q-1] == '.' || s[q-1] == '-') {
+		q--
+	}
+	for q < p && !(s[q] >= 'a' && s[q] <= 'z' || s[q] >= 'A' && s[q] <= 'Z') {
+		q++ // a scheme starts with a letter
+	}
+	return q, q < p
+}
+
+// oracleStart finds user/password before the "@" at p: the password back to a "/", the user back
+// to a character that cannot be part of it, which must be a boundary (start, space, quote, = ( , ; :).
+func oracleStart(s string, p int) (int, bool) {
+	slash := -1
+	for q := p - 1; q >= 0 && p-q <= 256; q-- {
+		c := s[q]
+		if c == '/' {
+			slash = q
+			break
+		}
+		if c <= ' ' || c == '@' || c == '"' || c == '\'' || c == '\\' {
+			return 0, false
+		}
+	}
+	if slash <= 0 || slash == p-1 {
+		return 0, false
+	}
+	q := slash
+	for q > 0 && slash-q < 128 && (isAlnum(s[q-1]) || strings.IndexByte("_$#.", s[q-1]) >= 0) {
+		q--
+	}
+	if q == slash {
+		return 0, false
+	}
+	if q > 0 && strings.IndexByte(" \t\r\n\"'=(,;:", s[q-1]) < 0 && !(q > 1 && s[q-1] == '"' && s[q-2] == '\\') {
+		return 0, false
+	}
+	return q, true
 }
 
 // keepGroup1 keeps the first group (the key and separator) and redacts the rest of the match.
@@ -148,38 +209,89 @@ func tokenLike(s string) bool {
 // a Redactor adds those.
 func Redact(s string) string { return redact(s, nil) }
 
-// redact is Redact that also collects the credentials it found, when found is not nil.
-func redact(s string, found *[]string) string {
-	sc := scan(s)
-	if sc.rules == 0 && len(sc.pairs) == 0 {
-		return s
-	}
-	out := redactPairs(s, sc.pairs, found) // first: the regexps below then see "[REDACTED]", a placeholder
-	for i := range textRules {
-		if sc.rules&(1<<i) != 0 {
-			out = replaceAll(&textRules[i], out, found)
-		}
-	}
-	return out
+// edit replaces s[from:to] with text.
+type edit struct {
+	from, to int
+	text     string
 }
 
-// replaceAll applies one rule to every match in s.
-func replaceAll(r *textRule, s string, found *[]string) string {
-	ms := r.re.FindAllStringSubmatchIndex(s, -1)
-	if ms == nil {
+// redact is Redact that also collects the credentials it found, when found is not nil. Every rule
+// matches the original text, only in windows around its triggers (so a 32 MiB log costs one scan
+// and a few small matches, not a regexp over 32 MiB), and the edits are applied together.
+func redact(s string, found *[]string) string {
+	sc := scan(s)
+	if sc.empty() {
 		return s
 	}
+	edits := pairEdits(s, sc.pairs, nil, found)
+	for i := range textRules {
+		if len(sc.pos[i]) > 0 {
+			edits = ruleEdits(&textRules[i], s, sc.pos[i], edits, found)
+		}
+	}
+	return apply(s, edits)
+}
+
+// ruleEdits tries one rule's anchored regexp at the start each trigger position gives, on at
+// most fwd bytes: a 32 MiB log costs one scan and a few short matches, never a regexp over it.
+func ruleEdits(r *textRule, s string, pos []int, edits []edit, found *[]string) []edit {
+	fwd := r.fwd
+	if fwd == 0 {
+		fwd = 1024
+	}
+	lastEnd := -1
+	for _, p := range pos {
+		start, ok := p, true
+		if r.start != nil {
+			start, ok = r.start(s, p)
+		}
+		if !ok || start < lastEnd {
+			continue
+		}
+		m := r.re.FindStringSubmatchIndex(s[start:min(len(s), start+fwd)])
+		if m == nil {
+			continue
+		}
+		for i := range m {
+			if m[i] >= 0 {
+				m[i] += start
+			}
+		}
+		rep := r.replace(s, m)
+		if rep == s[m[0]:m[1]] {
+			continue
+		}
+		lastEnd = m[1]
+		edits = append(edits, edit{from: m[0], to: m[1], text: rep})
+		if found != nil && r.secret != nil {
+			*found = append(*found, r.secret(s, m))
+		}
+	}
+	return edits
+}
+
+// apply performs edits on s: in order of position; an edit overlapping an earlier one is dropped
+// when inside it, or extends it (the overlap redacted) when it reaches further.
+func apply(s string, edits []edit) string {
+	if len(edits) == 0 {
+		return s
+	}
+	slices.SortStableFunc(edits, func(a, b edit) int { return a.from - b.from })
 	var b strings.Builder
 	b.Grow(len(s))
 	last := 0
-	for _, m := range ms {
-		b.WriteString(s[last:m[0]])
-		rep := r.replace(s, m)
-		if found != nil && r.secret != nil && rep != s[m[0]:m[1]] {
-			*found = append(*found, r.secret(s, m))
+	for i := 0; i < len(edits); i++ {
+		e := edits[i]
+		for i+1 < len(edits) && edits[i+1].from < e.to {
+			if n := edits[i+1]; n.to > e.to {
+				e.text += Redacted
+				e.to = n.to
+			}
+			i++
 		}
-		b.WriteString(rep)
-		last = m[1]
+		b.WriteString(s[last:e.from])
+		b.WriteString(e.text)
+		last = e.to
 	}
 	b.WriteString(s[last:])
 	return b.String()
