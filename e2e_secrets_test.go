@@ -403,6 +403,45 @@ func TestNoPlantedSecretLeaks(t *testing.T) {
 		record(pr.Name, res, err)
 	}
 
+	// etlworks://connections/{connection} masks exactly what get_connection masks.
+	req := mcp.CallToolRequest{}
+	req.Params.Name, req.Params.Arguments = "get_connection", map[string]any{"connection": "Planted API"}
+	res, err := c.CallTool(ctx, req)
+	if err != nil || len(res.Content) == 0 {
+		t.Fatalf("get_connection: %v", err)
+	}
+	var view struct {
+		Properties map[string]string `json:"properties"`
+	}
+	if err := json.Unmarshal([]byte(res.Content[0].(mcp.TextContent).Text), &view); err != nil {
+		t.Fatal(err)
+	}
+	rreq := mcp.ReadResourceRequest{}
+	rreq.Params.URI = "etlworks://connections/Planted%20API"
+	rres, err := c.ReadResource(ctx, rreq)
+	if err != nil || len(rres.Contents) == 0 {
+		t.Fatalf("read connection resource: %v", err)
+	}
+	var doc struct {
+		Properties map[string]string `json:"properties"`
+	}
+	if err := json.Unmarshal([]byte(rres.Contents[0].(mcp.TextResourceContents).Text), &doc); err != nil {
+		t.Fatal(err)
+	}
+	compared := 0
+	for k, v := range doc.Properties {
+		short := strings.TrimPrefix(k, "field.connection.template.")
+		if got, ok := view.Properties[short]; ok {
+			compared++
+			if (got == "********") != (v == "********") {
+				t.Errorf("property %s: get_connection shows %q, the resource %q", short, got, v)
+			}
+		}
+	}
+	if compared < len(secretKeyNames) {
+		t.Errorf("compared only %d properties of get_connection and the resource", compared)
+	}
+
 	out, logText := seen.String(), logs.String()
 	for name, got := range map[string]string{"what the client received": out, "the server's log": logText} {
 		for _, v := range append(p.values, creds.APIKey, creds.Password) {
