@@ -9,12 +9,13 @@ import (
 // regular expression per name: Go's regexps would cost tens of microseconds per log line.
 
 // pairName is a key name that introduces a credential in text. Its parts may be joined by "_",
-// "-" or nothing (api_key, api-key, apiKey). A wordStart name must begin a word (pass=, but not
-// bypass=) and be followed by "=" (query and connection strings).
+// "-" or nothing (api_key, api-key, apiKey). Wherever one is found, the whole key around it must
+// pass IsSecretKey (pass= and db_pass= do, bypass= does not). A short name (wordStart) counts
+// only before "=" (query and connection strings), not ":" (pass: 3 of 5).
 type pairName struct {
 	parts     []string
 	wordStart bool
-	query     bool // only after ? or & in a URL (code=, auth=)
+	query     bool // only after ? or & in a URL (code=)
 }
 
 var pairNames = []pairName{

@@ -141,14 +141,14 @@ func (r *Redactor) JSON(doc []byte) []byte {
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)
 	enc.SetEscapeHTML(false) // "&" stays "&": text redaction after this must see sig= in a URL
-	if err := enc.Encode(r.Any(v)); err != nil {
+	if err := enc.Encode(r.mask(v)); err != nil {
 		return []byte(r.Text(string(doc)))
 	}
 	return bytes.TrimSuffix(b.Bytes(), []byte("\n"))
 }
 
-// Any masks a decoded JSON value (maps, slices, strings) in place and returns it.
-func (r *Redactor) Any(v any) any {
+// mask masks a decoded JSON value (maps, slices, strings) in place and returns it.
+func (r *Redactor) mask(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, val := range t {
@@ -156,7 +156,7 @@ func (r *Redactor) Any(v any) any {
 		}
 	case []any:
 		for i := range t {
-			t[i] = r.Any(t[i])
+			t[i] = r.mask(t[i])
 		}
 	case string:
 		return r.Text(t)
@@ -166,7 +166,7 @@ func (r *Redactor) Any(v any) any {
 
 func (r *Redactor) member(key string, val any) any {
 	if !IsSecretKey(key) {
-		return r.Any(val)
+		return r.mask(val)
 	}
 	switch t := val.(type) {
 	case nil, bool:

@@ -6,9 +6,9 @@ import (
 	"strings"
 )
 
-// A textRule finds one shape of credential in free text. Its triggers are lower-case literals of
-// which at least one must occur for the expression to be worth running: most log lines hold none,
-// so redacting them costs a few substring searches.
+// A textRule finds one shape of credential in free text. Its triggers are lower-case literals
+// found in one pass over the text (see scan); the expression is tried only where one occurs, so
+// most log lines, which hold none, cost that pass alone.
 type textRule struct {
 	triggers []string
 	// start maps a trigger at p to where a match would begin (a URL's scheme before "://"), or
@@ -163,28 +163,11 @@ func oracleStart(s string, p int) (int, bool) {
 // keepGroup1 keeps the first group (the key and separator) and redacts the rest of the match.
 func keepGroup1(s string, m []int) string { return s[m[2]:m[3]] + Redacted }
 
-// replaceValue keeps group 1 (key and separator) and redacts the value in the last group,
-// keeping its quotes or braces; a value that is already a placeholder is left alone.
-func replaceValue(s string, m []int) string {
-	v := s[m[len(m)-2]:m[len(m)-1]]
-	open, inner, end := "", v, ""
-	switch {
-	case strings.HasPrefix(v, `\"`) && len(v) >= 4:
-		open, inner, end = `\"`, v[2:len(v)-2], `\"`
-	case len(v) >= 2 && (v[0] == '"' || v[0] == '\'' || v[0] == '{' || v[0] == '`'):
-		open, inner, end = v[:1], v[1:len(v)-1], v[len(v)-1:]
-	}
-	if isPlaceholder(inner) {
-		return s[m[0]:m[1]]
-	}
-	return s[m[0]:m[len(m)-2]] + open + Redacted + end + s[m[len(m)-1]:m[1]]
-}
-
 // isPlaceholder reports values this server or Etlworks writes in place of a secret, or that hold
-// none: empty, the mask, "[REDACTED]", "set (secret)", a ${variable} reference.
+// none: empty, a mask (********), "[REDACTED]", "set (secret)", a ${variable} reference.
 func isPlaceholder(v string) bool {
 	v = strings.TrimSpace(v)
-	return v == "" || v == Mask || v == Redacted || strings.HasSuffix(v, "(secret)") ||
+	return v == "" || strings.Trim(v, "*") == "" || v == Redacted || strings.HasSuffix(v, "(secret)") ||
 		(strings.HasPrefix(v, "${") && strings.HasSuffix(v, "}") && !strings.Contains(v[2:], "${"))
 }
 
@@ -216,8 +199,7 @@ type edit struct {
 }
 
 // redact is Redact that also collects the credentials it found, when found is not nil. Every rule
-// matches the original text, only in windows around its triggers (so a 32 MiB log costs one scan
-// and a few small matches, not a regexp over 32 MiB), and the edits are applied together.
+// matches the original text, only where its triggers are, and the edits are applied together.
 func redact(s string, found *[]string) string {
 	sc := scan(s)
 	if sc.empty() {
