@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"net/url"
 	"slices"
+	"strings"
 	"sync"
 	"sync/atomic"
 )
@@ -121,13 +122,27 @@ func (r *Redactor) Value(key, value string) string {
 	return r.Text(value)
 }
 
-// learn remembers a secret found in clear in a document, so that it is redacted wherever else it
-// turns up (a run log that prints it, an error that echoes it). Word-like values are not learned:
-// "disabled" under a token key must not vanish from every text.
+// learn remembers a secret found in clear in a document or by its shape in a text, so that it is
+// redacted wherever else it turns up (a run log that prints it, a documentation page that lists
+// it). Only values that cannot be ordinary text are learned: at least 10 bytes, no spaces, with a
+// digit or a symbol; "disabled" or "orders.csv" under a key named like a secret must not vanish
+// from every later text.
 func (r *Redactor) learn(v string) {
-	if len(v) >= 8 && tokenLike(v) {
+	if learnable(v) {
 		r.add(true, v)
 	}
+}
+
+func learnable(v string) bool {
+	if len(v) < 10 || strings.ContainsAny(v, " \t\r\n") {
+		return false
+	}
+	for i := 0; i < len(v); i++ {
+		if c := v[i]; c >= '0' && c <= '9' || strings.IndexByte("+=!#$%^&*~:;?", c) >= 0 {
+			return true
+		}
+	}
+	return false
 }
 
 // JSON returns doc with every credential masked, at any depth: values under secret-looking keys
