@@ -66,8 +66,8 @@ func IsSecretKey(key string) bool {
 		return false
 	}
 	joined := strings.Join(words, "")
-	if notSecret[joined] {
-		return false
+	if n := len(words); notSecret[joined] || (n >= 2 && notSecret[words[n-2]+words[n-1]]) {
+		return false // also under a prefix: field.connection.template.tokenType
 	}
 	for _, p := range secretParts {
 		if strings.Contains(joined, p) {

@@ -19,7 +19,8 @@ func TestIsSecretKey(t *testing.T) {
 		"signature", "jwt", "session_id", "encryptionKey", "SharedAccessKey", "Bearer"}
 	plain := []string{"", "user", "host", "authType", "auth_type", "primary_key", "primaryKey", "sort_key", "partitionKey",
 		"foreign_key", "routing_key", "key_column", "keyField", "keys", "passive", "bypass", "pass_through", "database",
-		"url", "signed", "design", "monkey", "description", "tokenizer_type_x", "keyspace"}
+		"url", "signed", "design", "monkey", "description", "tokenizer_type_x", "keyspace", "confirm_token",
+		"field.connection.template.authType", "field.connection.template.tokenType", "progressToken"}
 	for _, k := range secret {
 		if !IsSecretKey(k) {
 			t.Errorf("IsSecretKey(%q) = false, want true", k)
