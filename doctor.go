@@ -15,6 +15,7 @@ import (
 
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/config"
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 	"github.com/etlworks/etlworks-mcp/tools"
 )
 
@@ -28,6 +29,7 @@ func (doctorFailedError) Is(target error) bool { return target == error(toolFail
 // doctor prints one line per check: its state, its name and what to do when it failed.
 type doctor struct {
 	out    io.Writer
+	red    *secrets.Redactor // every line passes through it: errors may quote what Etlworks sent
 	failed bool
 }
 
@@ -35,7 +37,7 @@ func (d *doctor) line(state, check, text string) {
 	if state == "FAIL" {
 		d.failed = true
 	}
-	fmt.Fprintf(d.out, "  %-5s %-18s %s\n", state, check, text)
+	fmt.Fprintf(d.out, "  %-5s %-18s %s\n", state, check, d.red.Text(text))
 }
 
 // runDoctor checks, in order, the configuration, the URL, TLS, the credential and role, the
@@ -59,8 +61,9 @@ func runDoctor(ctx context.Context, args []string, getenv func(string) string, s
 		d.line("FAIL", "configuration", fmt.Sprintf("%v. Set ETLWORKS_URL and ETLWORKS_API_KEY (or ETLWORKS_USERNAME and ETLWORKS_PASSWORD), or use --sandbox; etlworks-mcp --help lists every setting.", err))
 		return doctorFailedError{}
 	}
-	log := newLogger(config.Config{LogLevel: "error", LogFormat: "text"}, std.err)
-	a, err := connect(ctx, cfg, log)
+	d.red = secrets.NewRedactor(cfg.APIKey, cfg.Password)
+	log := newLogger(config.Config{LogLevel: "error", LogFormat: "text"}, std.err, d.red)
+	a, err := connect(ctx, cfg, log, d.red)
 	if err != nil {
 		d.line("FAIL", "configuration", err.Error())
 		return doctorFailedError{}

@@ -97,6 +97,7 @@ func (a *loginAuth) issueLocked(ctx context.Context) (string, error) {
 		return "", errors.New("client: sign in: the server returned no token")
 	}
 	a.jwt = out.Token
+	a.client.redactor.Add(a.jwt)
 	return a.jwt, nil
 }
 

@@ -20,6 +20,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // DefaultTimeout bounds one HTTP exchange when the caller sets no timeout of its own.
@@ -40,6 +42,7 @@ type Client struct {
 	timeout    time.Duration
 	retry      retryPolicy
 	maxLogSize int64
+	redactor   *secrets.Redactor // learns the credentials this client holds or obtains; nil = none
 
 	capMu       sync.Mutex             // guards creds and capWatchers
 	creds       map[string]*credential // what was learned per credential (capabilities.go)
@@ -89,6 +92,16 @@ func WithLogin(login, password string) Option {
 			return errors.New("client: login and password are both required")
 		}
 		c.auth = &loginAuth{login: login, password: password, client: c}
+		return nil
+	}
+}
+
+// WithRedactor registers the client's credentials (the API key, the password, each JWT it obtains
+// and the secrets it sends in a connection) with r, so that they are redacted from every result and
+// log line of the process.
+func WithRedactor(r *secrets.Redactor) Option {
+	return func(c *Client) error {
+		c.redactor = r
 		return nil
 	}
 }
@@ -183,6 +196,12 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	}
 	if c.auth == nil {
 		return nil, errors.New("client: no credentials: use WithAPIKey or WithLogin")
+	}
+	switch a := c.auth.(type) {
+	case *apiKeyAuth:
+		c.redactor.Add(a.key)
+	case *loginAuth:
+		c.redactor.Add(a.password)
 	}
 	common := &service{client: c}
 	c.Flows = (*FlowsService)(common)

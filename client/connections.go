@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // ConnectionsService manages connections (/v1/connections): the stored endpoints (databases, file
@@ -107,6 +109,7 @@ func (s *ConnectionsService) write(ctx context.Context, method, path string, bod
 		return nil, nil, err
 	}
 	r.secrets = secretValues(out.Properties) // a server echoing the body in an error must not leak them
+	s.client.redactor.Add(r.secrets...)      // nor may a later log line or result
 	var raw json.RawMessage
 	resp, err := s.client.do(ctx, r, &raw)
 	if err != nil {
@@ -221,7 +224,7 @@ func (s *ConnectionsService) OAuthCallback(ctx context.Context, id int64, code, 
 func secretValues(props map[string]string) []string {
 	var out []string
 	for k, v := range props {
-		if len(v) >= 4 && isSecretProperty(k) && v != MaskedSecret {
+		if len(v) >= secrets.MinValueLen && secrets.IsSecretKey(k) && v != MaskedSecret {
 			out = append(out, v)
 		}
 	}
@@ -229,20 +232,4 @@ func secretValues(props map[string]string) []string {
 }
 
 // MaskedSecret is the value Etlworks shows in place of a stored secret.
-const MaskedSecret = "********"
-
-// secretWords are the name parts of connection properties that hold credentials.
-var secretWords = []string{"password", "passwd", "secret", "token", "apikey", "api_key", "api-key",
-	"accesskey", "access_key", "privatekey", "private_key", "credential", "passphrase"}
-
-// isSecretProperty reports whether a connection property name (such as
-// field.connection.template.password) holds a credential.
-func isSecretProperty(name string) bool {
-	k := strings.ToLower(name)
-	for _, w := range secretWords {
-		if strings.Contains(k, w) {
-			return true
-		}
-	}
-	return false
-}
+const MaskedSecret = secrets.Mask

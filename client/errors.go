@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // APIError is a non-2xx answer from Etlworks. Its text never carries a credential: the path is
@@ -91,9 +93,6 @@ func parseRetryAfter(v string) time.Duration {
 	return 0
 }
 
-// sensitiveParams are query parameters whose values must never reach an error or a log line.
-var sensitiveParams = []string{"authorization", "token", "password", "apikey", "api_key", "key", "secret"}
-
 // sanitizePath renders a path plus its query with credential-like values redacted.
 func sanitizePath(path string, q url.Values) string {
 	if len(q) == 0 {
@@ -101,13 +100,7 @@ func sanitizePath(path string, q url.Values) string {
 	}
 	clean := url.Values{}
 	for k, vs := range q {
-		redact := false
-		for _, s := range sensitiveParams {
-			if strings.EqualFold(k, s) {
-				redact = true
-			}
-		}
-		if redact {
+		if secrets.IsSecretKey(k) {
 			clean[k] = []string{"REDACTED"}
 		} else {
 			clean[k] = vs

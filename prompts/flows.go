@@ -9,6 +9,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 func diagnoseFailedRun(d Deps) Def {
@@ -75,7 +76,7 @@ Its documentation from Etlworks is attached. Recent runs, newest first:
 %s`, name, id, history)
 		msgs := []mcp.PromptMessage{user(ask)}
 		if text := strings.TrimSpace(doc.Documentation); text != "" {
-			msgs = append(msgs, resourceMessage(fmt.Sprintf("etlworks://flows/%d/documentation", id), "text/markdown", client.Redact(text)))
+			msgs = append(msgs, resourceMessage(fmt.Sprintf("etlworks://flows/%d/documentation", id), "text/markdown", d.Redactor.Text(text)))
 		}
 		return mcp.NewGetPromptResult("Explain the flow "+name, msgs), nil
 	}}
@@ -112,7 +113,7 @@ Never change anything I have not confirmed, and stop after two failed attempts t
 func recentRuns(ctx context.Context, c *client.Client, flowID int64, n int) string {
 	h, err := c.Executions.History(ctx, client.HistoryOptions{FlowID: flowID, Limit: n})
 	if err != nil {
-		return "(run history unavailable: " + client.Redact(err.Error()) + ")\n"
+		return "(run history unavailable: " + secrets.Redact(err.Error()) + ")\n"
 	}
 	runs := h.Runs[:min(len(h.Runs), n)]
 	if len(runs) == 0 {
@@ -123,7 +124,7 @@ func recentRuns(ctx context.Context, c *client.Client, flowID int64, n int) stri
 		fmt.Fprintf(&b, "- run %d: %s at %s, %s, %d records", int64(r.AuditID), r.Status,
 			r.Started.Time().Format(time.RFC3339), r.Duration(time.Now()).Round(100*time.Millisecond), r.Records)
 		if r.Exception != "" {
-			fmt.Fprintf(&b, ", error: %s", client.Redact(firstLine(r.Exception)))
+			fmt.Fprintf(&b, ", error: %s", secrets.Redact(firstLine(r.Exception)))
 		}
 		b.WriteString("\n")
 	}

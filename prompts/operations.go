@@ -11,6 +11,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // Bounds of the evidence a prompt gathers: enough to judge, small enough to read.
@@ -92,7 +93,7 @@ func orNone(s string) string {
 func failedRuns(ctx context.Context, c *client.Client, since time.Time) string {
 	h, err := c.Executions.History(ctx, client.HistoryOptions{Status: client.StatusError, Since: since, Limit: 200})
 	if err != nil {
-		return "## Failed runs\n(unavailable: " + client.Redact(err.Error()) + ")\n\n"
+		return "## Failed runs\n(unavailable: " + secrets.Redact(err.Error()) + ")\n\n"
 	}
 	type group struct {
 		name   string
@@ -123,7 +124,7 @@ func failedRuns(ctx context.Context, c *client.Client, since time.Time) string {
 		}
 		g := groups[id]
 		fmt.Fprintf(&b, "- %s (flow %d): %d failures, latest run %d at %s: %s\n", g.name, id, g.count, int64(g.latest.AuditID),
-			g.latest.Started.Time().Format(time.RFC3339), client.Redact(firstLine(g.latest.Exception)))
+			g.latest.Started.Time().Format(time.RFC3339), secrets.Redact(firstLine(g.latest.Exception)))
 	}
 	return b.String() + "\n"
 }
@@ -133,7 +134,7 @@ func failedRuns(ctx context.Context, c *client.Client, since time.Time) string {
 func slowRuns(ctx context.Context, c *client.Client, since, now time.Time) string {
 	h, err := c.Executions.History(ctx, client.HistoryOptions{Since: since.AddDate(0, 0, -7), Limit: 1000})
 	if err != nil {
-		return "## Slow runs\n(unavailable: " + client.Redact(err.Error()) + ")\n\n"
+		return "## Slow runs\n(unavailable: " + secrets.Redact(err.Error()) + ")\n\n"
 	}
 	runs := h.Runs
 	durations := map[int64][]time.Duration{}
@@ -175,7 +176,7 @@ func pausedSchedules(ctx context.Context, c *client.Client) string {
 	off := false
 	raw, _, err := c.Schedules.List(ctx, &client.ScheduleListOptions{Enabled: &off, ListOptions: client.ListOptions{Limit: 100}})
 	if err != nil {
-		return "## Paused schedules\n(unavailable: " + client.Redact(err.Error()) + ")\n\n"
+		return "## Paused schedules\n(unavailable: " + secrets.Redact(err.Error()) + ")\n\n"
 	}
 	var b strings.Builder
 	b.WriteString("## Paused schedules\n")
@@ -196,7 +197,7 @@ func pausedSchedules(ctx context.Context, c *client.Client) string {
 func recentChanges(ctx context.Context, c *client.Client, since time.Time) string {
 	found, err := c.Audit.Search(ctx, client.AuditFilter{From: since}, false)
 	if err != nil {
-		return "## Changes\n(unavailable: " + client.Redact(err.Error()) + ")\n\n"
+		return "## Changes\n(unavailable: " + secrets.Redact(err.Error()) + ")\n\n"
 	}
 	var b strings.Builder
 	b.WriteString("## Changes (audit events other than runs, newest first)\n")

@@ -14,6 +14,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // Deps are what prompt handlers need. Diagnose is the diagnosis engine of the diagnose_run tool,
@@ -21,6 +22,9 @@ import (
 type Deps struct {
 	Client   *client.Client
 	Diagnose func(ctx context.Context, flow string, runID int64) (string, error)
+	// Redactor knows the process's own secrets; every prompt message and error passes through it
+	// (nil redacts by shape only).
+	Redactor *secrets.Redactor
 }
 
 // Def is one prompt with its handler.
@@ -38,14 +42,57 @@ func Register(s *server.MCPServer, defs []Def) {
 
 // All returns every prompt in a fixed order.
 func All(d Deps) []Def {
-	return []Def{
+	defs := []Def{
 		diagnoseFailedRun(d),
 		explainFlow(d),
 		fixPipeline(d),
 		dailyHealthCheck(d),
 		reviewSchedules(d),
 	}
+	for i := range defs {
+		defs[i].Handler = redacting(d.Redactor, defs[i].Handler)
+	}
+	return defs
 }
+
+// redacting is the one place every prompt passes before a client sees it: credentials in its
+// messages (text and embedded resources) and in its error are redacted, so a new prompt cannot
+// forget to.
+func redacting(r *secrets.Redactor, next server.PromptHandlerFunc) server.PromptHandlerFunc {
+	return func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		res, err := next(ctx, req)
+		if err != nil {
+			return nil, &redactedError{msg: r.Text(err.Error()), err: err}
+		}
+		if res == nil {
+			return nil, nil
+		}
+		res.Description = r.Text(res.Description)
+		for i, m := range res.Messages {
+			switch v := m.Content.(type) {
+			case mcp.TextContent:
+				v.Text = r.Text(v.Text)
+				res.Messages[i].Content = v
+			case mcp.EmbeddedResource:
+				if t, ok := v.Resource.(mcp.TextResourceContents); ok {
+					t.Text = r.Text(t.Text)
+					v.Resource = t
+					res.Messages[i].Content = v
+				}
+			}
+		}
+		return res, nil
+	}
+}
+
+// redactedError keeps the error's identity (errors.Is and As still see it) with a redacted text.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
 
 // required reads a required argument; the server does not enforce them, so each handler does.
 func required(req mcp.GetPromptRequest, name, what string) (string, error) {

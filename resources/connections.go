@@ -25,11 +25,7 @@ func connection(d Deps) Def {
 		if err != nil {
 			return nil, err
 		}
-		safe, err := client.MaskJSON(raw)
-		if err != nil {
-			return nil, err
-		}
-		return textContents(req.Params.URI, "application/json", string(safe)), nil
+		return textContents(req.Params.URI, "application/json", string(d.Redactor.JSON(raw))), nil
 	}}
 }
 

@@ -7,6 +7,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // instanceView is what etlworks://instance shows: where the server points, who it is, how the
@@ -58,12 +59,12 @@ func describeInstance(ctx context.Context, c *client.Client) instanceView {
 			v.User = &userView{Login: me.Login, Role: me.Role}
 		}
 	} else {
-		v.UserNote = "user and role unknown: " + client.Redact(err.Error())
+		v.UserNote = "user and role unknown: " + secrets.Redact(err.Error())
 	}
 	if h, err := c.System.HealthSummary(ctx); err == nil {
 		v.Health = h
 	} else {
-		v.HealthNote = "GET /health did not answer: " + client.Redact(err.Error())
+		v.HealthNote = "GET /health did not answer: " + secrets.Redact(err.Error())
 	}
 	states := c.CapabilityStates(ctx)
 	for _, info := range client.Capabilities() {

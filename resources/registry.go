@@ -2,7 +2,7 @@ package resources
 
 // All returns every resource and template in a fixed order.
 func All(d Deps) []Def {
-	return []Def{
+	defs := []Def{
 		flowIndex(d),
 		flowDefinition(d),
 		flowDocumentation(d),
@@ -12,4 +12,8 @@ func All(d Deps) []Def {
 		schedules(d),
 		instance(d),
 	}
+	for i := range defs {
+		defs[i].Handler = redacting(d.Redactor, defs[i].Handler)
+	}
+	return defs
 }

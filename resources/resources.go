@@ -17,6 +17,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // Scheme is the URI scheme of every resource this server offers.
@@ -26,6 +27,9 @@ const Scheme = "etlworks://"
 type Deps struct {
 	Client *client.Client
 	Log    *slog.Logger
+	// Redactor knows the process's own secrets; every resource text and error passes through it
+	// (nil redacts by shape only).
+	Redactor *secrets.Redactor
 }
 
 // Def is one resource or resource template with its handler.
@@ -45,6 +49,37 @@ func Register(s *server.MCPServer, defs []Def) {
 		}
 	}
 }
+
+// redacting is the one place every resource read passes before a client sees it: whatever a
+// handler projected, credentials in its text and in its error are redacted, so a new resource
+// cannot forget to.
+func redacting(r *secrets.Redactor, next server.ResourceHandlerFunc) server.ResourceHandlerFunc {
+	return func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		out, err := next(ctx, req)
+		if err != nil {
+			return nil, &redactedError{msg: r.Text(err.Error()), err: err}
+		}
+		for i, c := range out {
+			switch v := c.(type) {
+			case mcp.TextResourceContents:
+				v.Text = r.Text(v.Text)
+				out[i] = v
+			case *mcp.TextResourceContents:
+				v.Text = r.Text(v.Text)
+			}
+		}
+		return out, nil
+	}
+}
+
+// redactedError keeps the error's identity (errors.Is and As still see it) with a redacted text.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
 
 // arg reads a template variable (mcp-go passes them as []string), URL-decoded.
 func arg(req mcp.ReadResourceRequest, name string) string {

@@ -72,7 +72,7 @@ func runLog(d Deps) Def {
 		}
 		b.WriteString("\n")
 		for i := first; i < len(lines); i++ {
-			fmt.Fprintf(&b, "%5d| %s\n", i+1, client.Redact(lines[i]))
+			fmt.Fprintf(&b, "%5d| %s\n", i+1, d.Redactor.Text(lines[i]))
 		}
 		return textContents(req.Params.URI, "text/plain", b.String()), nil
 	}}

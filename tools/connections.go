@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -61,24 +60,16 @@ func fullKey(k string) string {
 	return propPrefix + k
 }
 
-// connSecretKey matches connection property names that hold credentials. It is broader than
-// isSecretKey (any name ending in "key", passphrases, connection strings) and narrower where that
-// would hide plain settings (authType is not a secret).
-var connSecretKey = regexp.MustCompile(`(?i)(password|passwd|pwd|secret|token|key$|api[_-]?key|access[_-]?key|private[_-]?key|credential|passphrase|authorization|cookie|connection[_-]?string)`)
-
-// userinfo matches the password part of a URL (scheme://user:password@host).
-var userinfo = regexp.MustCompile(`(://[^/\s:@]*:)[^@\s/]+@`)
-
 // maskProperty returns what a result may show of one property: secrets always masked, even when
 // Etlworks returned them in clear, and credentials embedded in other values redacted.
 func maskProperty(key, value string) string {
 	if value == "" {
 		return ""
 	}
-	if connSecretKey.MatchString(key) || value == client.MaskedSecret {
+	if isSecretKey(key) || value == client.MaskedSecret {
 		return client.MaskedSecret
 	}
-	return clip(userinfo.ReplaceAllString(redact(value), "${1}"+client.MaskedSecret+"@"), 300)
+	return clip(redact(value), 300)
 }
 
 // connView is the compact, masked view of one connection.
@@ -462,7 +453,7 @@ func planUpdate(cur gjson.Result, in UpdateConnectionInput) (json.RawMessage, ma
 		from, exists := old.String(), old.Exists()
 		name := shortKey(key)
 		switch {
-		case connSecretKey.MatchString(key) || from == client.MaskedSecret:
+		case isSecretKey(key) || from == client.MaskedSecret:
 			// The stored value is masked, so it cannot be compared: a new value counts as a change
 			// unless Etlworks happened to return the secret in clear and it is the same.
 			if exists && from == to {

@@ -140,7 +140,7 @@ const maxSQL = 1500
 
 func summarizeFlow(f gjson.Result) flowSummary {
 	s := flowSummary{
-		ID: f.Get("id").Int(), Name: f.Get("name").String(), Description: clip(f.Get("description").String(), 500),
+		ID: f.Get("id").Int(), Name: f.Get("name").String(), Description: clip(redact(f.Get("description").String()), 500),
 		Type: f.Get("flowType").String(), Tags: strs(f.Get("tags")), Suspended: f.Get("suspended").Bool(),
 		LastRun: lastRun(f),
 	}
@@ -169,9 +169,9 @@ func summarizeFlow(f gjson.Result) flowSummary {
 			s.Properties = map[string]string{}
 		}
 		if isSecretKey(k.String()) {
-			s.Properties[k.String()] = "[REDACTED]"
+			s.Properties[k.String()] = client.MaskedSecret
 		} else {
-			s.Properties[k.String()] = clip(v.String(), 200)
+			s.Properties[k.String()] = clip(redact(v.String()), 200)
 		}
 		return len(s.Properties) < 30
 	})
@@ -220,7 +220,9 @@ func explainFlowTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			return explanation(doc.Documentation, summarizeFlow(gjson.ParseBytes(raw))), nil
+			// Redacted whole first, so a secret the documentation shows twice (once with its key,
+			// once without) is hidden both times.
+			return explanation(d.Redactor.Text(doc.Documentation), summarizeFlow(gjson.ParseBytes(raw))), nil
 		},
 	})
 }

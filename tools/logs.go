@@ -47,7 +47,7 @@ func getRunLogTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			lines := splitLog(string(log.Text))
+			lines := splitLog(d.Redactor.Text(string(log.Text))) // whole, so a value found once is hidden everywhere
 			sel, how := selectLines(lines, in)
 			tail := in.Tail
 			if tail == 0 {

@@ -17,6 +17,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // Deps are what every tool handler needs; All captures them in closures, so a missing dependency is
@@ -40,6 +41,9 @@ type Deps struct {
 	// WebhookHosts are the hosts create_webhook may send events to (--webhook-hosts, entries as
 	// internal/hostlist reads them); empty allows none.
 	WebhookHosts []string
+	// Redactor knows the process's own secrets; every result and error text passes through it
+	// (nil redacts by shape only).
+	Redactor *secrets.Redactor
 
 	confirm *confirmer // guards destructive tools; All creates one shared by every tool
 }
@@ -96,22 +100,24 @@ func newTool[In any](deps Deps, s spec[In]) Def {
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		in, err := bind[In](req.Params.Arguments, schema)
 		if err != nil {
-			return mcp.NewToolResultError(err.Error()), nil
+			return redactResult(deps.Redactor, mcp.NewToolResultError(err.Error())), nil
 		}
-		ctx = withCall(withProgress(ctx, req), req)
+		ctx = withCall(withProgress(ctx, req, deps.Redactor), req)
 		if deps.Client != nil {
 			if err := deps.Client.CredentialProblem(ctx); err != nil {
-				return mcp.NewToolResultError(describeError(err)), nil
+				return redactResult(deps.Redactor, mcp.NewToolResultError(describeError(err))), nil
 			}
 		}
 		start := time.Now()
 		out, err := s.handle(ctx, in)
 		if err != nil {
 			log.Debug("tool failed", "duration", time.Since(start), "err", err)
-			return errorResult(ctx, err)
+			res, rerr := errorResult(ctx, err)
+			return redactResult(deps.Redactor, res), rerr
 		}
 		log.Debug("tool done", "duration", time.Since(start))
-		return toResult(out)
+		res, err := toResult(out)
+		return redactResult(deps.Redactor, res), err
 	}
 	return Def{Tool: tool, Handler: handler, Toolset: s.toolset, ReadOnly: readOnly}
 }
@@ -132,6 +138,36 @@ func toResult(out any) (*mcp.CallToolResult, error) {
 		return nil, fmt.Errorf("encode result: %w", err) // a bug, reported as a protocol error
 	}
 	return mcp.NewToolResultText(strings.TrimSuffix(b.String(), "\n")), nil
+}
+
+// redactResult is the one place every tool result passes before a model sees it: whatever a
+// handler projected, credentials in its text (by shape, and the process's own by value) are
+// redacted, so a new tool cannot forget to.
+func redactResult(r *secrets.Redactor, res *mcp.CallToolResult) *mcp.CallToolResult {
+	if res == nil {
+		return nil
+	}
+	for i, c := range res.Content {
+		switch v := c.(type) {
+		case mcp.TextContent:
+			v.Text = r.Text(v.Text)
+			res.Content[i] = v
+		case *mcp.TextContent:
+			v.Text = r.Text(v.Text)
+		case mcp.EmbeddedResource:
+			if t, ok := v.Resource.(mcp.TextResourceContents); ok {
+				t.Text = r.Text(t.Text)
+				v.Resource = t
+				res.Content[i] = v
+			}
+		}
+	}
+	if res.StructuredContent != nil {
+		if b, err := json.Marshal(res.StructuredContent); err == nil {
+			res.StructuredContent = json.RawMessage(r.JSON(b))
+		}
+	}
+	return res
 }
 
 // errorResult maps a handler error to what the model sees. Errors the user can act on become
