@@ -194,13 +194,21 @@ func TestReadmeStoriesBothProfiles(t *testing.T) {
 				if len(flows) < 3 {
 					t.Errorf("history of the last 7 days covers %d flows: %s", len(flows), text)
 				}
-				if documented && !strings.Contains(strings.ToLower(text), "report") {
-					t.Errorf("documented history does not say it comes from the reporting API: %s", text)
+				source := "GET /v1/executions" // the extended profile's run list
+				if documented {
+					source = "reporting API (GET /v1/metrics/executions"
+				}
+				if !strings.Contains(text, source) {
+					t.Errorf("history should name %q as its source: %s", source, text)
 				}
 			})
 
 			listed := server.toolNames(t)
 			if !documented {
+				// The extended profile has every capability: every tool stays.
+				if all := len(tools.All(tools.Deps{})); len(listed) != all || server.sawNote("notifications/tools/list_changed") {
+					t.Errorf("extended tools/list has %d of %d tools: %v", len(listed), all, listed)
+				}
 				extendedTools = listed
 				return
 			}
@@ -236,6 +244,9 @@ func TestReadmeStoriesBothProfiles(t *testing.T) {
 					if slices.Contains(listed, gone) {
 						t.Errorf("%s is still in tools/list", gone)
 					}
+				}
+				if !server.sawNote("notifications/tools/list_changed") {
+					t.Error("tools left tools/list and the client was not told (notifications/tools/list_changed)")
 				}
 			})
 		})
@@ -295,4 +306,11 @@ func (s *session) absentCapabilities(t *testing.T) map[client.Capability]bool {
 		}
 	}
 	return out
+}
+
+// sawNote reports whether the client received a notification with this method.
+func (s *session) sawNote(method string) bool {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return slices.ContainsFunc(s.notes, func(n mcp.JSONRPCNotification) bool { return n.Method == method })
 }
