@@ -192,9 +192,8 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 		opts = append(opts, server.WithLogger(log.With("component", "mcp")))
 	}
 	srv := server.NewMCPServer("etlworks-mcp", version, opts...)
-	uploadDir, _ := os.Getwd() // upload_file reads local files only below the directory the server runs in
 	defs := tools.Filter(tools.All(tools.Deps{Client: api, Log: log, AllowSQLWrites: cfg.AllowSQLWrites && !cfg.ReadOnly,
-		UploadDir: uploadDir}), cfg.ReadOnly, cfg.Toolsets)
+		UploadDir: cfg.UploadDir}), cfg.ReadOnly, cfg.Toolsets)
 	tools.Register(srv, defs)
 	resources.Register(srv, resources.All(rdeps))
 	prompts.Register(srv, prompts.All(prompts.Deps{Client: api, Diagnose: func(ctx context.Context, flow string, run int64) (string, error) {

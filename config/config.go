@@ -46,6 +46,9 @@ type Config struct {
 	// AllowSQLWrites lets run_sql send statements that change data, each confirmed by the user;
 	// it has no effect with ReadOnly.
 	AllowSQLWrites bool
+	// UploadDir is the absolute path of the only directory upload_file reads local files from;
+	// "" turns local files off (text content can still be uploaded).
+	UploadDir string
 	// Toolsets restricts the tools offered to these toolsets; nil means all of them.
 	Toolsets []string
 	// LogLevel is one of debug, info, warn, error (see SlogLevel).
@@ -99,6 +102,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 
 	cfg.ReadOnly = r.boolean(keyReadOnly)
 	cfg.AllowSQLWrites = r.boolean(keyAllowSQLWrites)
+	cfg.UploadDir = r.uploadDir()
 	cfg.Toolsets = r.toolsets()
 	cfg.AllowRemote = r.boolean(keyAllowRemote)
 	cfg.HTTPAddr = r.httpAddr(cfg.AllowRemote)
@@ -169,6 +173,9 @@ func (c Config) attrs() []slog.Attr {
 	)
 	if c.AllowSQLWrites && !c.ReadOnly {
 		out = append(out, slog.Bool("sql_writes", true))
+	}
+	if c.UploadDir != "" {
+		out = append(out, slog.String("upload_dir", c.UploadDir))
 	}
 	if len(c.AllowedOrigins) > 0 {
 		out = append(out, slog.String("allowed_origins", strings.Join(c.AllowedOrigins, ",")))

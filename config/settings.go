@@ -50,6 +50,7 @@ const (
 	keySandboxData    = "sandbox-data"
 	keyReadOnly       = "read-only"
 	keyAllowSQLWrites = "allow-sql-writes"
+	keyUploadDir      = "upload-dir"
 	keyToolsets       = "toolsets"
 	keyHTTP           = "http"
 	keyAllowRemote    = "allow-remote"
@@ -83,6 +84,8 @@ var settings = []Setting{
 		Description: "Offer only tools that do not change anything in Etlworks (no runs, stops or edits)."},
 	{Name: keyAllowSQLWrites, Flag: "--allow-sql-writes", Env: "ETLWORKS_ALLOW_SQL_WRITES", Default: "false", Kind: kindBool,
 		Description: "Let run_sql send statements that change data (INSERT, UPDATE, DDL…), each after the user confirms it. Off by default: run_sql runs only read statements. Ignored with --read-only."},
+	{Name: keyUploadDir, Flag: "--upload-dir", Env: "ETLWORKS_MCP_UPLOAD_DIR", Kind: kindString,
+		Description: "The one local directory upload_file may read files from (regular files only, no links). Unset: upload_file takes only text content."},
 	{Name: keyToolsets, Flag: "--toolsets", Env: "ETLWORKS_TOOLSETS", Default: "all", Kind: kindList,
 		Description: "Comma-separated toolsets to offer, or all."},
 	{Name: keyHTTP, Flag: "--http", Env: "ETLWORKS_MCP_HTTP", Kind: kindString,
@@ -181,7 +184,7 @@ func argName(s Setting) string {
 		return "LOGIN"
 	case keyHTTP:
 		return "HOST:PORT"
-	case keySandboxData:
+	case keySandboxData, keyUploadDir:
 		return "DIR"
 	}
 	return "VALUE"
