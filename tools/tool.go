@@ -31,8 +31,8 @@ type Deps struct {
 	// (--allow-sql-writes); main leaves it off in read-only mode.
 	AllowSQLWrites bool
 
-	// UploadDir is the only local directory upload_file may read files from ("" turns local files
-	// off); main sets the working directory.
+	// UploadDir is the only local directory upload_file may read files from, an absolute path
+	// (--upload-dir); "" turns local files off.
 	UploadDir string
 
 	// ConfirmKey signs confirmations of destructive calls (ETLWORKS_MCP_CONFIRM_KEY); replicas that
