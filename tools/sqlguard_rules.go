@@ -115,6 +115,25 @@ var stateFuncs = map[string]bool{
 	"EXTERNAL_QUERY": true,
 }
 
+// fileFuncs read files of the database server (or list its directories): reads, but of what lies
+// outside the database, which a read-only SQL tool must not hand to a model.
+var fileFuncs = map[string]bool{
+	"PG_READ_FILE": true, "PG_READ_BINARY_FILE": true, "PG_LS_DIR": true, "PG_STAT_FILE": true,
+	"PG_LS_LOGDIR": true, "PG_LS_WALDIR": true, "PG_LS_TMPDIR": true, "PG_LS_ARCHIVE_STATUSDIR": true,
+	"LOAD_FILE": true, "READFILE": true, "LSDIR": true,
+}
+
+// funcReason says why calling the function named upper (upper case) is not a plain read, or "".
+func funcReason(upper string) string {
+	switch {
+	case stateFuncs[upper]:
+		return "which changes state or runs SQL elsewhere"
+	case fileFuncs[upper]:
+		return "which reads files of the database server, outside the database"
+	}
+	return ""
+}
+
 // statePackages are Oracle packages whose functions change state, run other SQL or reach the
 // network, called as PACKAGE.FUNCTION(…) from a SELECT.
 var statePackages = map[string]bool{
@@ -167,8 +186,8 @@ func writeInside(stmt []token, kw string) string {
 			return "NEXTVAL advances a sequence, which changes state"
 		case t.text == "NEXT" && next == "VALUE":
 			return "NEXT VALUE FOR advances a sequence, which changes state"
-		case stateFuncs[t.text] && next == "(":
-			return "it calls " + t.text + "(), which changes state or runs SQL elsewhere"
+		case next == "(" && funcReason(t.text) != "":
+			return "it calls " + t.text + "(), " + funcReason(t.text)
 		case statePackages[t.text] && next == ".":
 			return "it calls the package " + t.text + ", whose functions change state or reach other systems"
 		}
@@ -228,11 +247,11 @@ func quotedCall(stmt []token, i int) string {
 		return "it calls a function whose quoted name holds a backslash, which the guard cannot check; write the name plainly"
 	}
 	upper := upperASCII(strings.TrimSpace(name))
-	if dot := strings.LastIndexByte(upper, '.'); dot >= 0 && !stateFuncs[upper] {
+	if dot := strings.LastIndexByte(upper, '.'); dot >= 0 && funcReason(upper) == "" {
 		upper = strings.TrimSpace(upper[dot+1:]) // BigQuery's `project.dataset.function`
 	}
-	if stateFuncs[upper] {
-		return "it calls " + upper + "() (written " + clip(text, 60) + "), which changes state or runs SQL elsewhere"
+	if reason := funcReason(upper); reason != "" {
+		return "it calls " + upper + "() (written " + clip(text, 60) + "), " + reason
 	}
 	return ""
 }
