@@ -40,6 +40,8 @@ type Deps struct {
 	// WebhookHosts are the hosts create_webhook may send events to (--webhook-hosts, entries as
 	// internal/hostlist reads them); empty allows none.
 	WebhookHosts []string
+	// RunWaits counts the runs run_flow is waiting on (a metrics gauge); nil counts nothing.
+	RunWaits interface{ Inc(); Dec() }
 
 	confirm *confirmer // guards destructive tools; All creates one shared by every tool
 }
@@ -99,10 +101,10 @@ func newTool[In any](deps Deps, s spec[In]) Def {
 		start := time.Now()
 		out, err := s.handle(ctx, in)
 		if err != nil {
-			log.Debug("tool failed", "duration", time.Since(start), "err", err)
+			log.DebugContext(ctx, "tool failed", "duration", time.Since(start), "err", err)
 			return errorResult(ctx, err)
 		}
-		log.Debug("tool done", "duration", time.Since(start))
+		log.DebugContext(ctx, "tool done", "duration", time.Since(start))
 		return toResult(out)
 	}
 	return Def{Tool: tool, Handler: handler, Toolset: s.toolset, ReadOnly: readOnly}
