@@ -15,6 +15,7 @@ import (
 	"github.com/etlworks/etlworks-mcp/config"
 	"github.com/etlworks/etlworks-mcp/internal/mcpobs"
 	"github.com/etlworks/etlworks-mcp/internal/telemetry"
+	"github.com/etlworks/etlworks-mcp/tools"
 )
 
 // observability is what serve adds for operators: Prometheus metrics (with --metrics-addr),
@@ -80,7 +81,7 @@ func (o *observability) serverOptions(hooks *server.Hooks, log *slog.Logger, ove
 }
 
 // runWaits is the gauge run_flow keeps of the runs it waits on; nil without metrics.
-func (o *observability) runWaits() interface{ Inc(); Dec() } {
+func (o *observability) runWaits() tools.Gauge {
 	if o == nil || o.metrics == nil {
 		return nil
 	}

@@ -41,9 +41,15 @@ type Deps struct {
 	// internal/hostlist reads them); empty allows none.
 	WebhookHosts []string
 	// RunWaits counts the runs run_flow is waiting on (a metrics gauge); nil counts nothing.
-	RunWaits interface{ Inc(); Dec() }
+	RunWaits Gauge
 
 	confirm *confirmer // guards destructive tools; All creates one shared by every tool
+}
+
+// Gauge is a value that goes up and down, such as a Prometheus gauge.
+type Gauge interface {
+	Inc()
+	Dec()
 }
 
 // Def is one tool ready to register: the MCP tool, its handler, its toolset and whether it only reads.

@@ -10,6 +10,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/etlworks/etlworks-mcp/internal/telemetry"
 )
@@ -62,7 +63,7 @@ func newRequestID() string {
 
 // SessionHooks keeps open in step with the MCP sessions registered and unregistered (closed,
 // deleted or expired).
-func SessionHooks(h *server.Hooks, open interface{ Inc(); Dec() }) {
+func SessionHooks(h *server.Hooks, open prometheus.Gauge) {
 	h.AddOnRegisterSession(func(context.Context, server.ClientSession) { open.Inc() })
 	h.AddOnUnregisterSession(func(context.Context, server.ClientSession) { open.Dec() })
 }
