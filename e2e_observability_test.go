@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"regexp"
@@ -262,5 +263,37 @@ func TestJSONLogsAndMetricsAddr(t *testing.T) {
 	resp.Body.Close()
 	if resp.StatusCode != http.StatusNotFound {
 		t.Errorf("the MCP port serves /metrics: %d", resp.StatusCode)
+	}
+}
+
+// TestJSONErrors: with --log-format json, errors found after the flags are read are JSON records
+// too, with the exit code of their kind (2 for settings, 1 for failures).
+func TestJSONErrors(t *testing.T) {
+	busy, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer busy.Close()
+	for _, tc := range []struct {
+		name     string
+		env      map[string]string
+		args     []string
+		code     int
+		contains string
+	}{
+		{"unsupported exporter", map[string]string{"OTEL_TRACES_EXPORTER": "zipkin"}, []string{"--sandbox", "--log-format", "json"}, 2, "OTEL_TRACES_EXPORTER"},
+		{"metrics port taken", nil, []string{"--sandbox", "--log-format", "json", "--metrics-addr", busy.Addr().String()}, 1, "metrics: listen"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			code, _, errOut := runMain(t, tc.env, tc.args...)
+			if code != tc.code || !strings.Contains(errOut, tc.contains) {
+				t.Fatalf("exit %d (want %d), stderr lacks %q:\n%s", code, tc.code, tc.contains, errOut)
+			}
+			for _, l := range strings.Split(strings.TrimSpace(errOut), "\n") {
+				if !json.Valid([]byte(l)) {
+					t.Errorf("stderr line is not JSON: %q", l)
+				}
+			}
+		})
 	}
 }

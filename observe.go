@@ -2,6 +2,7 @@ package main
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
@@ -120,3 +121,19 @@ func announce(cfg config.Config, log *slog.Logger, stderr io.Writer, line string
 	}
 	fmt.Fprintln(stderr, line)
 }
+
+// reported logs err as a JSON record when --log-format is json, so that every line on stderr is
+// JSON, and marks it as reported so exitCode does not print it again as text.
+func reported(cfg config.Config, stderr io.Writer, err error) error {
+	if err == nil || cfg.LogFormat != "json" || errors.Is(err, context.Canceled) {
+		return err
+	}
+	newLogger(cfg, stderr).Error("etlworks-mcp: " + err.Error())
+	return &reportedError{err}
+}
+
+// reportedError is an error already written to stderr; it keeps the exit code of the one it wraps.
+type reportedError struct{ err error }
+
+func (e *reportedError) Error() string { return e.err.Error() }
+func (e *reportedError) Unwrap() error { return e.err }

@@ -61,6 +61,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if len(cfg.Args) > 0 {
 		return &usageError{fmt.Errorf("unexpected argument %q (subcommands are sandbox and call)", cfg.Args[0])}
 	}
+	return reported(cfg, std.err, serve(ctx, cfg, getenv, std))
+}
+
+// serve runs the server a loaded configuration describes until the client leaves or ctx ends.
+func serve(ctx context.Context, cfg config.Config, getenv func(string) string, std streams) error {
 	obs, err := newObservability(ctx, cfg, getenv)
 	if err != nil {
 		return err
