@@ -101,7 +101,7 @@ var settings = []Setting{
 	{Name: keyHTTP, Flag: "--http", Env: "ETLWORKS_MCP_HTTP", Kind: kindString,
 		Description: "Serve MCP over streamable HTTP at this host:port (endpoint /mcp) instead of stdio, e.g. 127.0.0.1:8931."},
 	{Name: keyAllowRemote, Flag: "--allow-remote", Env: "ETLWORKS_MCP_ALLOW_REMOTE", Default: "false", Kind: kindBool,
-		Description: "Allow --http to listen on a non-loopback address. The HTTP endpoint has no authentication of its own: put an authenticating proxy in front."},
+		Description: "Allow --http and --metrics-addr to listen on a non-loopback address. The HTTP endpoint has no authentication of its own: put an authenticating proxy in front."},
 	{Name: keyAllowedOrigins, Flag: "--allowed-origins", Env: "ETLWORKS_MCP_ALLOWED_ORIGINS", Kind: kindList,
 		Description: "Comma-separated browser origins (scheme://host[:port]) allowed to call the HTTP endpoint besides same-origin and localhost ones."},
 	{Name: keySessionIdle, Flag: "--session-idle-timeout", Env: "ETLWORKS_MCP_SESSION_IDLE_TIMEOUT", Default: "30m", Kind: kindDuration,
