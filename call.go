@@ -41,7 +41,7 @@ func runCall(ctx context.Context, args []string, getenv func(string) string, std
 			return &usageError{fmt.Errorf("arguments of %s must be one JSON object, e.g. '{\"flow\":\"Load orders from CSV\"}': %v", name, err)}
 		}
 	}
-	app, srv, _, err := start(ctx, cfg, std)
+	app, srv, _, err := start(ctx, cfg, std, nil)
 	if err != nil {
 		return err
 	}

@@ -228,7 +228,7 @@ func TestNoPlantedSecretLeaks(t *testing.T) {
 		t.Fatal(err)
 	}
 	logs := &lockedBuffer{}
-	app, srv, _, err := start(ctx, cfg, streams{out: io.Discard, err: logs})
+	app, srv, _, err := start(ctx, cfg, streams{out: io.Discard, err: logs}, nil)
 	if err != nil {
 		t.Fatal(err)
 	}

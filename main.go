@@ -78,10 +78,15 @@ func exitCode(err error, stderr io.Writer) int {
 		return exitFailure
 	}
 	var ue *usageError
+	var re *reportedError // already logged (as JSON)
 	if errors.As(err, &ue) {
-		fmt.Fprintf(stderr, "etlworks-mcp: %v\nRun 'etlworks-mcp --help' for usage.\n", ue.err)
+		if !errors.As(err, &re) {
+			fmt.Fprintf(stderr, "etlworks-mcp: %v\nRun 'etlworks-mcp --help' for usage.\n", ue.err)
+		}
 		return exitUsage
 	}
-	fmt.Fprintf(stderr, "etlworks-mcp: %v\n", err)
+	if !errors.As(err, &re) {
+		fmt.Fprintf(stderr, "etlworks-mcp: %v\n", err)
+	}
 	return exitFailure
 }

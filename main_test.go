@@ -87,13 +87,15 @@ func TestCallWaitsWithProgress(t *testing.T) {
 // TestImportDirections enforces the one-way import rule of ARCHITECTURE.md.
 func TestImportDirections(t *testing.T) {
 	rules := map[string][]string{
-		"client":    {"github.com/mark3labs/mcp-go", "etlworks-mcp/tools", "etlworks-mcp/config", "etlworks-mcp/transport", "etlworks-mcp/sandbox"},
-		"config":    {"github.com/mark3labs/mcp-go", "etlworks-mcp/client", "etlworks-mcp/tools", "etlworks-mcp/transport"},
-		"transport": {"etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/config", "etlworks-mcp/sandbox"},
-		"tools":     {"etlworks-mcp/transport", "etlworks-mcp/config", "etlworks-mcp/sandbox"},
-		"prompts":   {"etlworks-mcp/transport", "etlworks-mcp/config", "etlworks-mcp/sandbox", "etlworks-mcp/tools", "etlworks-mcp/resources"},
-		"resources": {"etlworks-mcp/transport", "etlworks-mcp/config", "etlworks-mcp/sandbox", "etlworks-mcp/tools"},
-		"sandbox":   {"github.com/mark3labs/mcp-go", "etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/transport"},
+		"client":             {"github.com/mark3labs/mcp-go", "etlworks-mcp/tools", "etlworks-mcp/config", "etlworks-mcp/transport", "etlworks-mcp/sandbox"},
+		"config":             {"github.com/mark3labs/mcp-go", "etlworks-mcp/client", "etlworks-mcp/tools", "etlworks-mcp/transport"},
+		"transport":          {"etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/config", "etlworks-mcp/sandbox"},
+		"tools":              {"etlworks-mcp/transport", "etlworks-mcp/config", "etlworks-mcp/sandbox"},
+		"prompts":            {"etlworks-mcp/transport", "etlworks-mcp/config", "etlworks-mcp/sandbox", "etlworks-mcp/tools", "etlworks-mcp/resources"},
+		"resources":          {"etlworks-mcp/transport", "etlworks-mcp/config", "etlworks-mcp/sandbox", "etlworks-mcp/tools"},
+		"sandbox":            {"github.com/mark3labs/mcp-go", "etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/transport"},
+		"internal/telemetry": {"github.com/mark3labs/mcp-go", "etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/config", "etlworks-mcp/transport"},
+		"internal/mcpobs":    {"etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/config", "etlworks-mcp/transport"},
 		"internal/quartz": {"github.com/mark3labs/mcp-go", "etlworks-mcp/client", "etlworks-mcp/tools", "etlworks-mcp/config",
 			"etlworks-mcp/transport", "etlworks-mcp/sandbox", "etlworks-mcp/resources", "etlworks-mcp/prompts"},
 	}

@@ -18,6 +18,7 @@ import (
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/config"
 	"github.com/etlworks/etlworks-mcp/internal/secrets"
+	"github.com/etlworks/etlworks-mcp/internal/telemetry"
 	"github.com/etlworks/etlworks-mcp/prompts"
 	"github.com/etlworks/etlworks-mcp/resources"
 	"github.com/etlworks/etlworks-mcp/sandbox"
@@ -61,39 +62,54 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if len(cfg.Args) > 0 {
 		return &usageError{fmt.Errorf("unexpected argument %q (subcommands are sandbox and call)", cfg.Args[0])}
 	}
-	app, srv, count, err := start(ctx, cfg, std)
+	return reported(cfg, std.err, serve(ctx, cfg, getenv, std))
+}
+
+// serve runs the server a loaded configuration describes until the client leaves or ctx ends.
+func serve(ctx context.Context, cfg config.Config, getenv func(string) string, std streams) error {
+	obs, err := newObservability(ctx, cfg, getenv)
+	if err != nil {
+		return err
+	}
+	defer obs.close()
+	app, srv, count, err := start(ctx, cfg, std, obs)
 	if err != nil {
 		return err
 	}
 	defer app.close()
 	log := app.log
+	if err := obs.serveMetrics(ctx, cfg, log, std.err); err != nil {
+		return err
+	}
 	if cfg.HTTPAddr == "" {
-		fmt.Fprintf(std.err, "etlworks-mcp %s: serving MCP over stdio (%d tools%s) against %s. Waiting for a client on stdin; see README.md to connect one.\n",
-			version, count, readOnlyNote(cfg), app.describe())
+		announce(cfg, log, std.err, fmt.Sprintf("etlworks-mcp %s: serving MCP over stdio (%d tools%s) against %s. Waiting for a client on stdin; see README.md to connect one.",
+			version, count, readOnlyNote(cfg), app.describe()))
 		return transport.ServeStdio(ctx, srv, std.in, std.out, log.With("component", "stdio"))
 	}
 	return transport.ServeHTTP(ctx, srv, transport.HTTPOptions{
 		Addr: cfg.HTTPAddr, AllowedOrigins: cfg.AllowedOrigins, Log: log.With("component", "http"),
+		SessionIdleTTL: cfg.SessionIdleTimeout,
 	}, func(addr net.Addr) {
-		fmt.Fprintf(std.err, "etlworks-mcp %s: serving MCP over streamable HTTP at http://%s/mcp (%d tools%s) against %s. Stop with Ctrl-C.\n",
-			version, addr, count, readOnlyNote(cfg), app.describe())
+		announce(cfg, log, std.err, fmt.Sprintf("etlworks-mcp %s: serving MCP over streamable HTTP at http://%s/mcp (%d tools%s) against %s. Stop with Ctrl-C.",
+			version, addr, count, readOnlyNote(cfg), app.describe()))
 	})
 }
 
 // start checks what the configuration asks for, connects to Etlworks (or the embedded sandbox)
-// and builds the MCP server: everything serve and call share.
-func start(ctx context.Context, cfg config.Config, std streams) (*app, *server.MCPServer, int, error) {
+// and builds the MCP server: everything serve and call share. obs (nil for none) adds metrics,
+// traces and request ids.
+func start(ctx context.Context, cfg config.Config, std streams, obs *observability) (*app, *server.MCPServer, int, error) {
 	if err := checkToolsets(cfg.Toolsets); err != nil {
 		return nil, nil, 0, err
 	}
 	red := secrets.NewRedactor(cfg.APIKey, cfg.Password) // the process's own secrets, never echoed
 	log := newLogger(cfg, std.err, red)
-	a, err := connect(ctx, cfg, log, red)
+	a, err := connect(ctx, cfg, log, red, obs.clientOptions()...)
 	if err != nil {
 		return nil, nil, 0, err
 	}
 	a.log = log
-	srv, count := newMCPServer(ctx, cfg, a.api, log, red)
+	srv, count := newMCPServer(ctx, cfg, a.api, log, red, obs)
 	return a, srv, count, nil
 }
 
@@ -136,14 +152,16 @@ func (a *app) close() {
 	}
 }
 
-// connect builds the Etlworks client, first starting the embedded sandbox in demo mode.
-func connect(ctx context.Context, cfg config.Config, log *slog.Logger, red *secrets.Redactor) (*app, error) {
+// connect builds the Etlworks client, first starting the embedded sandbox in demo mode; extra
+// options (the instrumented transport) apply last.
+func connect(ctx context.Context, cfg config.Config, log *slog.Logger, red *secrets.Redactor, extra ...client.Option) (*app, error) {
 	opts := []client.Option{
 		client.WithTimeout(cfg.Timeout),
 		client.WithUserAgent("etlworks-mcp/" + version),
 		client.WithLogger(log.With("component", "client")),
 		client.WithRedactor(red),
 	}
+	opts = append(opts, extra...)
 	if cfg.Sandbox {
 		sb, err := sandbox.Start(ctx, "", sandbox.Options{DataDir: cfg.SandboxData, Profile: cfg.SandboxProfile,
 			Logger: log.With("component", "sandbox")})
@@ -172,8 +190,8 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, red *secr
 
 // newMCPServer builds the MCP server: the tools this configuration offers, the resources and
 // prompts with completion of their arguments, and the watcher that tells subscribers when a run
-// changes. The watcher runs until ctx ends.
-func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, log *slog.Logger, red *secrets.Redactor) (*server.MCPServer, int) {
+// changes. The watcher runs until ctx ends. obs (nil for none) adds tracing and metrics.
+func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, log *slog.Logger, red *secrets.Redactor, obs *observability) (*server.MCPServer, int) {
 	rdeps := resources.Deps{Client: api, Log: log, Redactor: red}
 	completer := resources.NewCompleter(rdeps)
 	watcher := resources.NewWatcher(rdeps, 0)
@@ -193,13 +211,14 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 		server.WithInstructions(instructions),
 		server.WithTitle("Etlworks"),
 	}
+	opts = append(opts, obs.serverOptions(hooks, log, cfg.HTTPAddr != "")...)
 	if cfg.SlogLevel() <= slog.LevelDebug {
 		opts = append(opts, server.WithLogger(log.With("component", "mcp")))
 	}
 	srv := server.NewMCPServer("etlworks-mcp", version, opts...)
 	defs := tools.Filter(tools.All(tools.Deps{Client: api, Log: log, AllowSQLWrites: cfg.AllowSQLWrites && !cfg.ReadOnly,
 		UploadDir: cfg.UploadDir, ConfirmKey: []byte(cfg.ConfirmKey), WebhookHosts: cfg.WebhookHosts,
-		Redactor: red}), cfg.ReadOnly, cfg.Toolsets)
+		Redactor: red, RunWaits: obs.runWaits()}), cfg.ReadOnly, cfg.Toolsets)
 	tools.Register(srv, defs)
 	tools.WatchCapabilities(hooks, srv, api, defs)
 	api.StartChecks(ctx) // the credential check, then the capability probe, in the background
@@ -213,16 +232,17 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 
 // newLogger builds the one logger of the process: tint on stderr (colour only on a terminal), or
 // JSON for log collectors, behind a handler that redacts every line with red. stdout is never
-// used: in stdio mode it carries JSON-RPC only.
+// used: in stdio mode it carries JSON-RPC only. Lines logged with a call's context carry its
+// request id (telemetry.NewLogHandler).
 func newLogger(cfg config.Config, w io.Writer, red *secrets.Redactor) *slog.Logger {
 	if cfg.LogFormat == "json" {
-		return slog.New(newRedactHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: cfg.SlogLevel()}), red))
+		return slog.New(newRedactHandler(telemetry.NewLogHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: cfg.SlogLevel()})), red))
 	}
 	noColor := true
 	if f, ok := w.(*os.File); ok {
 		noColor = !isatty.IsTerminal(f.Fd())
 	}
-	return slog.New(newRedactHandler(tint.NewHandler(w, &tint.Options{Level: cfg.SlogLevel(), NoColor: noColor, TimeFormat: "15:04:05.000"}), red))
+	return slog.New(newRedactHandler(telemetry.NewLogHandler(tint.NewHandler(w, &tint.Options{Level: cfg.SlogLevel(), NoColor: noColor, TimeFormat: "15:04:05.000"})), red))
 }
 
 // defaultLogConfig is the logging configuration of subcommands that take no logging flags.

@@ -182,7 +182,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	c := &Client{
 		base:       u,
 		root:       &root,
-		http:       &http.Client{},
+		http:       &http.Client{Transport: NewTransport()},
 		userAgent:  "etlworks-mcp",
 		log:        slog.New(slog.DiscardHandler),
 		timeout:    DefaultTimeout,
@@ -278,7 +278,7 @@ func (c *Client) exchangeRaw(ctx context.Context, r *request) ([]byte, *Response
 				return nil, nil, err
 			}
 		}
-		body, resp, err := c.once(ctx, r, token, c.maxBodyFor(r))
+		body, resp, err := c.once(withRequestInfo(ctx, r, attempt), r, token, c.maxBodyFor(r))
 		if err == nil {
 			return body, resp, nil
 		}
@@ -298,7 +298,7 @@ func (c *Client) exchangeRaw(ctx context.Context, r *request) ([]byte, *Response
 		if !ok {
 			return nil, resp, err
 		}
-		c.log.Debug("retrying request", "method", r.method, "path", sanitizePath(r.path, nil), "status", apiErr.Status, "wait", wait)
+		c.log.DebugContext(ctx, "retrying request", "method", r.method, "path", sanitizePath(r.path, nil), "status", apiErr.Status, "wait", wait)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
@@ -380,7 +380,7 @@ func (c *Client) once(parent context.Context, r *request, token string, maxBody 
 	}
 	defer httpResp.Body.Close()
 	resp := &Response{Response: httpResp, Total: totalCount(httpResp)}
-	c.log.Debug("etlworks request", "method", r.method, "path", path, "status", httpResp.StatusCode, "duration", time.Since(start))
+	c.log.DebugContext(parent, "etlworks request", "method", r.method, "path", path, "status", httpResp.StatusCode, "duration", time.Since(start))
 	if httpResp.StatusCode < 200 || httpResp.StatusCode > 299 {
 		return nil, resp, newAPIError(r.method, path, httpResp, append([]string{token}, r.secrets...)...)
 	}

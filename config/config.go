@@ -34,6 +34,11 @@ type Config struct {
 	// AllowedOrigins are browser origins (scheme://host[:port], lower-case) the HTTP transport
 	// accepts besides same-origin and loopback ones.
 	AllowedOrigins []string
+	// SessionIdleTimeout ends HTTP sessions idle this long, freeing their memory.
+	SessionIdleTimeout time.Duration
+	// MetricsAddr, when set, serves Prometheus metrics at this host:port, apart from /mcp;
+	// loopback unless AllowRemote.
+	MetricsAddr string
 
 	// Sandbox runs the server against the embedded demo Etlworks; URL and credentials are then
 	// neither required nor read.
@@ -121,6 +126,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	cfg.AllowRemote = r.boolean(keyAllowRemote)
 	cfg.HTTPAddr = r.httpAddr(cfg.AllowRemote)
 	cfg.AllowedOrigins = r.origins()
+	cfg.SessionIdleTimeout = r.duration(keySessionIdle)
+	cfg.MetricsAddr = r.metricsAddr(cfg.AllowRemote)
 	cfg.Timeout = r.duration(keyTimeout)
 	cfg.LogLevel = r.enum(keyLogLevel)
 	cfg.LogFormat = r.enum(keyLogFormat)

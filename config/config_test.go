@@ -50,7 +50,7 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	want := Config{
 		URL: "https://app.etlworks.com/rest", APIKey: "k-123",
-		LogLevel: "info", LogFormat: "text", Timeout: 30 * time.Second,
+		LogLevel: "info", LogFormat: "text", Timeout: 30 * time.Second, SessionIdleTimeout: 30 * time.Minute,
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got  %#v\nwant %#v", cfg, want)
@@ -238,6 +238,26 @@ func TestLoadPrecedence(t *testing.T) {
 				t.Errorf("HTTPAddr = %q", c.HTTPAddr)
 			}
 		}},
+		{"metrics loopback", []string{"--metrics-addr", "127.0.0.1:0"}, base(nil), func(t *testing.T, c Config) {
+			if c.MetricsAddr != "127.0.0.1:0" {
+				t.Errorf("MetricsAddr = %q", c.MetricsAddr)
+			}
+		}},
+		{"metrics remote allowed", nil, base(map[string]string{"ETLWORKS_MCP_METRICS_ADDR": "0.0.0.0:9464", "ETLWORKS_MCP_ALLOW_REMOTE": "1"}), func(t *testing.T, c Config) {
+			if c.MetricsAddr != "0.0.0.0:9464" {
+				t.Errorf("MetricsAddr = %q", c.MetricsAddr)
+			}
+		}},
+		{"session idle timeout from env", nil, base(map[string]string{"ETLWORKS_MCP_SESSION_IDLE_TIMEOUT": "5m"}), func(t *testing.T, c Config) {
+			if c.SessionIdleTimeout != 5*time.Minute {
+				t.Errorf("SessionIdleTimeout = %v", c.SessionIdleTimeout)
+			}
+		}},
+		{"session idle timeout flag wins", []string{"--session-idle-timeout", "90s"}, base(map[string]string{"ETLWORKS_MCP_SESSION_IDLE_TIMEOUT": "5m"}), func(t *testing.T, c Config) {
+			if c.SessionIdleTimeout != 90*time.Second {
+				t.Errorf("SessionIdleTimeout = %v", c.SessionIdleTimeout)
+			}
+		}},
 		{"http ipv6 loopback", []string{"--http", "[::1]:8931"}, base(nil), func(t *testing.T, c Config) {
 			if c.HTTPAddr != "[::1]:8931" {
 				t.Errorf("HTTPAddr = %q", c.HTTPAddr)
@@ -329,6 +349,12 @@ func TestLoadFieldErrors(t *testing.T) {
 			contains: []string{"--allow-remote", "no authentication", "127.0.0.1:8931"}},
 		{name: "http all interfaces", env: base(map[string]string{"ETLWORKS_MCP_HTTP": ":8931"}), wantField: "ETLWORKS_MCP_HTTP",
 			contains: []string{"--allow-remote"}},
+		{name: "metrics remote", args: []string{"--metrics-addr", "0.0.0.0:9464"}, env: base(nil), wantField: "--metrics-addr",
+			contains: []string{"--allow-remote", "metrics", "127.0.0.1:9464"}},
+		{name: "metrics empty", args: []string{"--metrics-addr="}, env: base(nil), wantField: "--metrics-addr", contains: []string{"no metrics"}},
+		{name: "metrics without port", env: base(map[string]string{"ETLWORKS_MCP_METRICS_ADDR": "9464"}), wantField: "ETLWORKS_MCP_METRICS_ADDR"},
+		{name: "session idle zero", args: []string{"--session-idle-timeout", "0s"}, env: base(nil), wantField: "--session-idle-timeout"},
+		{name: "session idle not a duration", env: base(map[string]string{"ETLWORKS_MCP_SESSION_IDLE_TIMEOUT": "30"}), wantField: "ETLWORKS_MCP_SESSION_IDLE_TIMEOUT"},
 		{name: "http remote hostname", args: []string{"--http", "mcp.example.com:80"}, env: base(nil), wantField: "--http"},
 		{name: "origin wildcard", args: []string{"--allowed-origins", "*"}, env: base(nil), wantField: "--allowed-origins",
 			contains: []string{"wildcards"}},

@@ -58,6 +58,8 @@ const (
 	keyHTTP           = "http"
 	keyAllowRemote    = "allow-remote"
 	keyAllowedOrigins = "allowed-origins"
+	keySessionIdle    = "session-idle-timeout"
+	keyMetricsAddr    = "metrics-addr"
 	keyTimeout        = "timeout"
 	keyLogLevel       = "log-level"
 	keyLogFormat      = "log-format"
@@ -102,9 +104,13 @@ var settings = []Setting{
 	{Name: keyHTTP, Flag: "--http", Env: "ETLWORKS_MCP_HTTP", Kind: kindString,
 		Description: "Serve MCP over streamable HTTP at this host:port (endpoint /mcp) instead of stdio, e.g. 127.0.0.1:8931."},
 	{Name: keyAllowRemote, Flag: "--allow-remote", Env: "ETLWORKS_MCP_ALLOW_REMOTE", Default: "false", Kind: kindBool,
-		Description: "Allow --http to listen on a non-loopback address. The HTTP endpoint has no authentication of its own: put an authenticating proxy in front."},
+		Description: "Allow --http and --metrics-addr to listen on a non-loopback address. The HTTP endpoint has no authentication of its own: put an authenticating proxy in front."},
 	{Name: keyAllowedOrigins, Flag: "--allowed-origins", Env: "ETLWORKS_MCP_ALLOWED_ORIGINS", Kind: kindList,
 		Description: "Comma-separated browser origins (scheme://host[:port]) allowed to call the HTTP endpoint besides same-origin and localhost ones."},
+	{Name: keySessionIdle, Flag: "--session-idle-timeout", Env: "ETLWORKS_MCP_SESSION_IDLE_TIMEOUT", Default: "30m", Kind: kindDuration,
+		Description: "HTTP sessions idle this long are ended and their memory freed; the client then starts a new session."},
+	{Name: keyMetricsAddr, Flag: "--metrics-addr", Env: "ETLWORKS_MCP_METRICS_ADDR", Kind: kindString,
+		Description: "Serve Prometheus metrics at this host:port (GET /metrics), apart from /mcp, e.g. 127.0.0.1:9464. Unset: no metrics. A non-loopback address needs --allow-remote."},
 	{Name: keyTimeout, Flag: "--timeout", Env: "ETLWORKS_TIMEOUT", Default: "30s", Kind: kindDuration,
 		Description: "Time limit for each request to Etlworks, e.g. 30s or 2m."},
 	{Name: keyLogLevel, Flag: "--log-level", Env: "ETLWORKS_LOG_LEVEL", Default: "info", Kind: kindString, Allowed: logLevels,
@@ -193,7 +199,7 @@ func argName(s Setting) string {
 		return "URL"
 	case keyUsername:
 		return "LOGIN"
-	case keyHTTP:
+	case keyHTTP, keyMetricsAddr:
 		return "HOST:PORT"
 	case keySandboxData, keyUploadDir:
 		return "DIR"

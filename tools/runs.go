@@ -77,7 +77,7 @@ func runFlowTool(d Deps) Def {
 			}
 			out, err := waitForRun(ctx, d, f, runID, timeout)
 			if err != nil && ctx.Err() != nil && in.StopOnCancel {
-				stopAfterCancel(d, f, runID)
+				stopAfterCancel(ctx, d, f, runID)
 			}
 			return out, err
 		},
@@ -91,6 +91,10 @@ func waitForRun(ctx context.Context, d Deps, f flowRef, runID int64, timeout tim
 	interval := d.PollInterval
 	if interval <= 0 {
 		interval = time.Second
+	}
+	if d.RunWaits != nil {
+		d.RunWaits.Inc()
+		defer d.RunWaits.Dec()
 	}
 	start := time.Now()
 	deadline := start.Add(timeout)
@@ -194,12 +198,12 @@ func lastLogLine(ctx context.Context, d Deps, flowID, runID int64) string {
 var logStamp = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?\s+`)
 
 // stopAfterCancel stops a run whose waiting call was cancelled with stop_on_cancel. The call's own
-// context is gone, so the stop gets a short one of its own.
-func stopAfterCancel(d Deps, f flowRef, runID int64) {
-	ctx, cancel := context.WithTimeout(context.Background(), 15*time.Second)
+// context is cancelled, so the stop gets a short one of its own (keeping the call's log ids).
+func stopAfterCancel(callCtx context.Context, d Deps, f flowRef, runID int64) {
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(callCtx), 15*time.Second)
 	defer cancel()
 	if _, _, err := d.Client.Flows.Stop(ctx, f.ID, runID); err != nil && d.Log != nil {
-		d.Log.Warn("stop after cancel failed", "flow", f.ID, "run", runID, "err", err)
+		d.Log.WarnContext(ctx, "stop after cancel failed", "flow", f.ID, "run", runID, "err", err)
 	}
 }
 

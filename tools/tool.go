@@ -44,8 +44,16 @@ type Deps struct {
 	// Redactor knows the process's own secrets; every result and error text passes through it
 	// (nil redacts by shape only).
 	Redactor *secrets.Redactor
+	// RunWaits counts the runs run_flow is waiting on (a metrics gauge); nil counts nothing.
+	RunWaits Gauge
 
 	confirm *confirmer // guards destructive tools; All creates one shared by every tool
+}
+
+// Gauge is a value that goes up and down, such as a Prometheus gauge.
+type Gauge interface {
+	Inc()
+	Dec()
 }
 
 // Def is one tool ready to register: the MCP tool, its handler, its toolset and whether it only reads.
@@ -111,11 +119,11 @@ func newTool[In any](deps Deps, s spec[In]) Def {
 		start := time.Now()
 		out, err := s.handle(ctx, in)
 		if err != nil {
-			log.Debug("tool failed", "duration", time.Since(start), "err", err)
+			log.DebugContext(ctx, "tool failed", "duration", time.Since(start), "err", err)
 			res, rerr := errorResult(ctx, err)
 			return redactResult(deps.Redactor, res), rerr
 		}
-		log.Debug("tool done", "duration", time.Since(start))
+		log.DebugContext(ctx, "tool done", "duration", time.Since(start))
 		res, err := toResult(out)
 		return redactResult(deps.Redactor, res), err
 	}

@@ -55,6 +55,10 @@ type HTTPOptions struct {
 	// carry per-request credentials from headers to the tools. Tool handlers can also read the
 	// headers directly from CallToolRequest.Header.
 	ContextFunc func(ctx context.Context, r *http.Request) context.Context
+	// SessionIdleTTL ends sessions idle longer than this (no request in the session), freeing
+	// their state; a later request with the id gets 404 and the client starts a new session.
+	// 0 keeps idle sessions until the client deletes them or the server stops.
+	SessionIdleTTL time.Duration
 }
 
 func (o HTTPOptions) withDefaults() HTTPOptions {
@@ -96,6 +100,9 @@ func newHTTPHandler(s *server.MCPServer, opts HTTPOptions) (http.Handler, *serve
 	}
 	if opts.ContextFunc != nil {
 		mcpOpts = append(mcpOpts, server.WithHTTPContextFunc(opts.ContextFunc))
+	}
+	if opts.SessionIdleTTL > 0 {
+		mcpOpts = append(mcpOpts, server.WithSessionIdleTTL(opts.SessionIdleTTL))
 	}
 	if list := origins.list(); len(list) > 0 {
 		mcpOpts = append(mcpOpts, server.WithStreamableHTTPCORS(
@@ -167,6 +174,7 @@ func ServeHTTP(ctx context.Context, s *server.MCPServer, opts HTTPOptions, ready
 // server down. Sessions are closed again while Shutdown waits, because a stream opened in
 // between would otherwise hold it until the deadline (mcp-go's own Shutdown does the same).
 func shutdown(ctx context.Context, srv *http.Server, streamable *server.StreamableHTTPServer) error {
+	defer func() { _ = streamable.Shutdown(ctx) }() // also stops the idle-session sweeper
 	streamable.CloseSessions(ctx)
 	done := make(chan error, 1)
 	go func() { done <- srv.Shutdown(ctx) }()
