@@ -11,6 +11,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // APIError is a non-2xx answer from Etlworks. Its text never carries a credential: the path is
@@ -64,9 +66,9 @@ func newAPIError(method, path string, resp *http.Response, secrets ...string) *A
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	var b errorBody
 	if json.Unmarshal(raw, &b) == nil && (b.Message != "" || b.Error != "") {
-		e.ErrorText, e.Message = redact(b.Error, secrets), redact(b.Message, secrets)
+		e.ErrorText, e.Message = bound.Echo(redact(b.Error, secrets)), bound.Echo(redact(b.Message, secrets))
 	} else if text := strings.TrimSpace(string(raw)); text != "" && !strings.HasPrefix(text, "<") {
-		e.Message = truncateText(redact(text, secrets), 500) // redact first: a cut could keep half a token
+		e.Message = bound.Echo(redact(text, secrets)) // redact first: a cut could keep half a token
 	}
 	if e.ErrorText == "" {
 		e.ErrorText = http.StatusText(resp.StatusCode)

@@ -3,8 +3,10 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"fmt"
+	"io"
 	"net/http"
+	"strings"
 	"net/url"
 	"time"
 )
@@ -88,13 +90,26 @@ func (s *ExecutionsService) Log(ctx context.Context, flowID, auditID int64) (*Ru
 	q := url.Values{"flowId": {itoa(flowID)}, "auditId": {itoa(auditID)}}
 	// Accept any type: the answer is a log file (text/plain), not JSON.
 	r := &request{method: http.MethodGet, path: "v1/executions/console/download", query: q, tokenInQuery: true, accept: "*/*"}
-	body, resp, err := s.client.exchange(ctx, r)
-	var trunc *TruncatedError
-	if errors.As(err, &trunc) {
-		return &RunLog{Text: body, Truncated: true}, resp, nil
-	}
+	limit := s.client.maxLogSize
+	out := &RunLog{}
+	resp, err := s.client.exchange(ctx, r, func(endpoint string, hr *http.Response) error {
+		if strings.HasPrefix(strings.ToLower(hr.Header.Get("Content-Type")), "text/html") {
+			peek, _ := io.ReadAll(io.LimitReader(hr.Body, snippetBytes*2))
+			return &UnexpectedBodyError{Endpoint: endpoint, Status: hr.StatusCode, What: "an HTML page",
+				ContentType: truncateText(hr.Header.Get("Content-Type"), 100), Start: snippet(peek, nil)}
+		}
+		text, err := io.ReadAll(io.LimitReader(hr.Body, limit+1))
+		if err != nil {
+			return fmt.Errorf("client: %s: read body: %w", endpoint, err)
+		}
+		if int64(len(text)) > limit {
+			text, out.Truncated = text[:limit], true
+		}
+		out.Text = text
+		return nil
+	})
 	if err != nil {
 		return nil, resp, err
 	}
-	return &RunLog{Text: body}, resp, nil
+	return out, resp, nil
 }

@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // NameNotFoundError says no object of a kind has the name that was asked for. Names holds the
@@ -19,7 +21,7 @@ type NameNotFoundError struct {
 }
 
 func (e *NameNotFoundError) Error() string {
-	return fmt.Sprintf("%s %q not found", e.Kind, e.Name)
+	return fmt.Sprintf("%s %s not found", e.Kind, bound.Quote(e.Name))
 }
 
 // maxNameScan bounds how many objects a name lookup reads, in pages of 200.
@@ -38,6 +40,9 @@ func (c *Client) findByName(ctx context.Context, path, kind, name string) (*Name
 	var names []string
 	var folded []*Named
 	for offset := 0; offset < maxNameScan; offset += 200 {
+		if err := ctx.Err(); err != nil {
+			return nil, err // the call's deadline ended: stop paging rather than start another page
+		}
 		q := url.Values{"limit": {"200"}}
 		if offset > 0 {
 			q.Set("offset", strconv.Itoa(offset))
