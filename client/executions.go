@@ -6,8 +6,8 @@ import (
 	"fmt"
 	"io"
 	"net/http"
-	"strings"
 	"net/url"
+	"strings"
 	"time"
 )
 
