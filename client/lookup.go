@@ -105,6 +105,10 @@ func Closest(ref string, candidates []string, n int) []string {
 		name  string
 		score int
 	}
+	out := []string{}
+	if len(ref) > bound.EchoBytes {
+		return out // no name is that long; comparing would cost len(ref) times each name's length
+	}
 	lref := strings.ToLower(ref)
 	var all []scored
 	for _, c := range candidates {
@@ -118,7 +122,6 @@ func Closest(ref string, candidates []string, n int) []string {
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].score < all[j].score })
-	out := []string{}
 	for i := 0; i < len(all) && i < n; i++ {
 		out = append(out, all[i].name)
 	}

@@ -209,7 +209,8 @@ func explainFlowTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			return explanation(doc.Documentation, summarizeFlow(gjson.ParseBytes(raw))), nil
+			return text{body: explanation(doc.Documentation, summarizeFlow(gjson.ParseBytes(raw))), what: "flow documentation",
+				rest: "get_flow shows the definition"}, nil
 		},
 	})
 }

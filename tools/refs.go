@@ -12,6 +12,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // Ref names an Etlworks object by numeric id or exact name. Models often send ids as JSON numbers,
@@ -91,7 +92,7 @@ type notFoundError struct {
 }
 
 func (e *notFoundError) Error() string {
-	msg := fmt.Sprintf("%s %q not found", e.kind, e.ref)
+	msg := fmt.Sprintf("%s %s not found", e.kind, bound.Quote(e.ref))
 	if len(e.suggestions) > 0 {
 		msg += "; closest: " + quoteList(e.suggestions)
 	}
@@ -105,7 +106,7 @@ func notFound(kind, ref string, candidates []string) error {
 func quoteList(items []string) string {
 	q := make([]string, len(items))
 	for i, s := range items {
-		q[i] = strconv.Quote(s)
+		q[i] = bound.Quote(s)
 	}
 	return strings.Join(q, ", ")
 }

@@ -4,19 +4,17 @@
 package tools
 
 import (
-	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // Deps are what every tool handler needs; All captures them in closures, so a missing dependency is
@@ -29,6 +27,10 @@ type Deps struct {
 	// AllowSQLWrites lets run_sql send statements that change data, each after a confirmation
 	// (--allow-sql-writes); main leaves it off in read-only mode.
 	AllowSQLWrites bool
+
+	// CallTimeout bounds each tool call (--call-timeout); 0 means bound.DefaultCallTimeout.
+	// run_flow with wait gets its own timeout_seconds on top.
+	CallTimeout time.Duration
 
 	// UploadDir is the only local directory upload_file may read files from ("" turns local files
 	// off); main sets the working directory.
@@ -63,6 +65,10 @@ type spec[In any] struct {
 	toolset     string
 	effect      effect
 	handle      func(ctx context.Context, in In) (any, error)
+	// rest tells the model how to get what a result cut to its budget left out ("" for a generic hint).
+	rest string
+	// deadline, when set and positive for an input, replaces the per-call timeout (run_flow's wait).
+	deadline func(in In, callTimeout time.Duration) time.Duration
 }
 
 // newTool turns a spec into a Def: it reflects In's schema (panicking at start-up if the schema is
@@ -83,40 +89,46 @@ func newTool[In any](deps Deps, s spec[In]) Def {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("tool", s.name)
+	callTimeout := deps.CallTimeout
+	if callTimeout <= 0 {
+		callTimeout = bound.DefaultCallTimeout
+	}
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		in, err := bind[In](req.Params.Arguments, schema)
 		if err != nil {
 			return mcp.NewToolResultError(err.Error()), nil
 		}
-		ctx = withCall(withProgress(ctx, req), req)
+		limit := callTimeout
+		if s.deadline != nil {
+			if d := s.deadline(in, callTimeout); d > 0 {
+				limit = d
+			}
+		}
+		parent := ctx
+		ctx, cancel := context.WithTimeout(withCall(withProgress(ctx, req), req), limit)
+		defer cancel()
 		start := time.Now()
 		out, err := s.handle(ctx, in)
 		if err != nil {
 			log.Debug("tool failed", "duration", time.Since(start), "err", err)
-			return errorResult(ctx, err)
+			if parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return mcp.NewToolResultError(timedOut(s.name, limit, s.deadline != nil)), nil
+			}
+			return errorResult(parent, err)
 		}
 		log.Debug("tool done", "duration", time.Since(start))
-		return toResult(out)
+		return toResult(out, s.rest)
 	}
 	return Def{Tool: tool, Handler: handler, Toolset: s.toolset, ReadOnly: readOnly}
 }
 
-// toResult renders a handler's value: results and text pass through; anything else becomes compact
-// JSON text, which models read well and costs fewer tokens than pretty-printed JSON.
-func toResult(out any) (*mcp.CallToolResult, error) {
-	switch v := out.(type) {
-	case *mcp.CallToolResult:
-		return v, nil
-	case string:
-		return mcp.NewToolResultText(v), nil
+// timedOut says a call ran out of time, and how to give it more.
+func timedOut(tool string, limit time.Duration, ownDeadline bool) string {
+	how := "narrow the request, or have the operator raise --call-timeout (ETLWORKS_CALL_TIMEOUT)"
+	if ownDeadline {
+		how += "; with wait, timeout_seconds sets how long to wait"
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false) // "->" reads better and costs fewer tokens than "-\u003e"
-	if err := enc.Encode(out); err != nil {
-		return nil, fmt.Errorf("encode result: %w", err) // a bug, reported as a protocol error
-	}
-	return mcp.NewToolResultText(strings.TrimSuffix(b.String(), "\n")), nil
+	return fmt.Sprintf("%s did not finish within %s, the time limit of one call: Etlworks answered too slowly or sent too much. To get it done, %s.", tool, limit, how)
 }
 
 // errorResult maps a handler error to what the model sees. Errors the user can act on become
@@ -125,5 +137,8 @@ func errorResult(ctx context.Context, err error) (*mcp.CallToolResult, error) {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return nil, err
 	}
-	return mcp.NewToolResultError(describeError(err)), nil
+	return mcp.NewToolResultError(bound.Fit(describeError(err), maxErrorText, "")), nil
 }
+
+// maxErrorText caps a whole error message, a last guard behind the per-value bound.Echo.
+const maxErrorText = 2 << 10
