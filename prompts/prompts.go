@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // Deps are what prompt handlers need. Diagnose is the diagnosis engine of the diagnose_run tool,
@@ -21,6 +23,8 @@ import (
 type Deps struct {
 	Client   *client.Client
 	Diagnose func(ctx context.Context, flow string, runID int64) (string, error)
+	// CallTimeout bounds one prompt get (--call-timeout); 0 means bound.DefaultCallTimeout.
+	CallTimeout time.Duration
 }
 
 // Def is one prompt with its handler.
@@ -36,14 +40,37 @@ func Register(s *server.MCPServer, defs []Def) {
 	}
 }
 
-// All returns every prompt in a fixed order.
+// All returns every prompt in a fixed order, each bounded in time by d.CallTimeout.
 func All(d Deps) []Def {
-	return []Def{
+	defs := []Def{
 		diagnoseFailedRun(d),
 		explainFlow(d),
 		fixPipeline(d),
 		dailyHealthCheck(d),
 		reviewSchedules(d),
+	}
+	for i := range defs {
+		defs[i].Handler = withDeadline(defs[i].Prompt.Name, defs[i].Handler, d.CallTimeout)
+	}
+	return defs
+}
+
+// withDeadline bounds a prompt get by limit (bound.DefaultCallTimeout when 0), saying so clearly
+// when the evidence could not be gathered in time.
+func withDeadline(name string, h server.PromptHandlerFunc, limit time.Duration) server.PromptHandlerFunc {
+	if limit <= 0 {
+		limit = bound.DefaultCallTimeout
+	}
+	return func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		parent := ctx
+		ctx, cancel := context.WithTimeout(ctx, limit)
+		defer cancel()
+		res, err := h(ctx, req)
+		if err != nil && parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("prompt %s did not finish within %s, the time limit of one call: Etlworks answered too slowly or sent too much; "+
+				"try again, or have the operator raise --call-timeout (ETLWORKS_CALL_TIMEOUT)", name, limit)
+		}
+		return res, err
 	}
 }
 

@@ -1,8 +1,9 @@
 package resources
 
-// All returns every resource and template in a fixed order.
+// All returns every resource and template in a fixed order, each read bounded in time
+// (d.CallTimeout) and size (bound.ResultBytes), with text from Etlworks fenced as data.
 func All(d Deps) []Def {
-	return []Def{
+	defs := []Def{
 		flowIndex(d),
 		flowDefinition(d),
 		flowDocumentation(d),
@@ -11,4 +12,8 @@ func All(d Deps) []Def {
 		connection(d),
 		schedules(d),
 	}
+	for i := range defs {
+		defs[i].Handler = bounded(defs[i], d.CallTimeout)
+	}
+	return defs
 }

@@ -6,6 +6,7 @@ package resources
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -17,6 +18,8 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
+	"github.com/etlworks/etlworks-mcp/internal/untrusted"
 )
 
 // Scheme is the URI scheme of every resource this server offers.
@@ -26,6 +29,8 @@ const Scheme = "etlworks://"
 type Deps struct {
 	Client *client.Client
 	Log    *slog.Logger
+	// CallTimeout bounds one resource read (--call-timeout); 0 means bound.DefaultCallTimeout.
+	CallTimeout time.Duration
 }
 
 // Def is one resource or resource template with its handler.
@@ -33,6 +38,10 @@ type Def struct {
 	Resource *mcp.Resource         // set for a fixed resource
 	Template *mcp.ResourceTemplate // set for a template
 	Handler  server.ResourceHandlerFunc
+	// Rest tells the reader how to get what a read cut to the budget left out.
+	Rest string
+	// Untrusted names text contents that come from Etlworks ("run log"); they are fenced as data.
+	Untrusted string
 }
 
 // Register adds the resources and templates to an MCP server.
@@ -45,6 +54,43 @@ func Register(s *server.MCPServer, defs []Def) {
 		}
 	}
 }
+
+// bounded wraps a resource handler with the per-read deadline (limit, or bound.DefaultCallTimeout
+// when 0), the result budget and the data fence, so every resource is bounded like every tool.
+func bounded(d Def, limit time.Duration) server.ResourceHandlerFunc {
+	if limit <= 0 {
+		limit = bound.DefaultCallTimeout
+	}
+	return func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		parent := ctx
+		ctx, cancel := context.WithTimeout(ctx, limit)
+		defer cancel()
+		contents, err := d.Handler(ctx, req)
+		if err != nil {
+			if parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return nil, fmt.Errorf("reading %s did not finish within %s, the time limit of one read: Etlworks answered too slowly or sent too much; "+
+					"try again, or have the operator raise --call-timeout (ETLWORKS_CALL_TIMEOUT)", bound.Echo(req.Params.URI), limit)
+			}
+			return nil, err
+		}
+		for i, c := range contents {
+			tc, ok := c.(mcp.TextResourceContents)
+			if !ok {
+				continue
+			}
+			if d.Untrusted != "" && strings.TrimSpace(tc.Text) != "" {
+				tc.Text = untrusted.Fence(d.Untrusted, "", bound.Fit(tc.Text, bound.ResultBytes-fenceOverhead, d.Rest))
+			} else {
+				tc.Text = bound.Fit(tc.Text, bound.ResultBytes, d.Rest)
+			}
+			contents[i] = tc
+		}
+		return contents, nil
+	}
+}
+
+// fenceOverhead is what untrusted.Fence adds around a text, kept inside the budget.
+const fenceOverhead = 160
 
 // arg reads a template variable (mcp-go passes them as []string), URL-decoded.
 func arg(req mcp.ReadResourceRequest, name string) string {

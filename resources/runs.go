@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 
@@ -63,16 +64,43 @@ func runLog(d Deps) Def {
 			return nil, err
 		}
 		lines := strings.Split(strings.TrimRight(string(log.Text), "\n"), "\n")
-		first := max(0, len(lines)-logLines)
+		// The last lines that fit the budget, newest last, each cut to logLineBytes.
+		first, room := len(lines), logBytes
+		for first > 0 && len(lines)-first < logLines {
+			l := len(clipLine(client.Redact(lines[first-1]))) + 8
+			if l > room {
+				break
+			}
+			room -= l
+			first--
+		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "Run %d of flow %d (%s): %d lines.", int64(run.AuditID), int64(run.FlowID), run.Status, len(lines))
 		if first > 0 {
-			fmt.Fprintf(&b, " Showing the last %d; the get_run_log tool reads any part (tail, grep, errors_only).", logLines)
+			fmt.Fprintf(&b, " Showing the last %d; the get_run_log tool reads any part (tail, grep, errors_only).", len(lines)-first)
 		}
 		b.WriteString("\n")
 		for i := first; i < len(lines); i++ {
-			fmt.Fprintf(&b, "%5d| %s\n", i+1, client.Redact(lines[i]))
+			fmt.Fprintf(&b, "%5d| %s\n", i+1, clipLine(client.Redact(lines[i])))
 		}
 		return textContents(req.Params.URI, "text/plain", b.String()), nil
-	}}
+	}, Untrusted: "run log", Rest: "the get_run_log tool reads any part (tail, grep, errors_only)"}
+}
+
+// Bounds of the run-log resource besides logLines: its text stays well inside the read budget.
+const (
+	logBytes     = 28 << 10
+	logLineBytes = 400
+)
+
+// clipLine cuts one log line to logLineBytes.
+func clipLine(l string) string {
+	if len(l) <= logLineBytes {
+		return l
+	}
+	cut := logLineBytes
+	for cut > 0 && !utf8.RuneStart(l[cut]) {
+		cut--
+	}
+	return l[:cut] + "…"
 }
