@@ -167,3 +167,20 @@ func TestParamsTypeNamed(t *testing.T) {
 	got = e.fails("run_flow", map[string]any{"flow": "Load orders from CSV", "params": []any{"x"}})
 	mustContain(t, got, `"params" must be an object, got an array`)
 }
+
+// TestRunSQLHugeValues: the reproduction from the issue, SELECT zeroblob(50000000), and a value
+// just under SQLite's limit, both end bounded in memory with a clear answer.
+func TestRunSQLHugeValues(t *testing.T) {
+	e := newEnv(t)
+	var before, after runtime.MemStats
+	runtime.GC()
+	runtime.ReadMemStats(&before)
+	got := e.fails("run_sql", map[string]any{"connection": "Warehouse", "sql": "SELECT zeroblob(50000000)"})
+	mustContain(t, got, "larger than the 8 MiB")
+	got = e.ok("run_sql", map[string]any{"connection": "Warehouse", "sql": "SELECT printf('%.5000000c', 'x') AS big, 2 AS n"}, nil)
+	runtime.ReadMemStats(&after)
+	mustContain(t, unfence(got), "1 row (truncated: first 1; more exist)\nbig,n\n"+strings.Repeat("x", maxCell)+"…,2\n")
+	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 200<<20 {
+		t.Errorf("allocated %d MiB", alloc>>20)
+	}
+}
