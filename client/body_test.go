@@ -236,3 +236,24 @@ func TestHTMLLogDownload(t *testing.T) {
 		t.Fatalf("error %v, want an HTML-page error without the key", err)
 	}
 }
+
+// TestLookupByteBudget: a lookup over pages that are each under the body limit still stops once
+// it has read its byte budget over all pages.
+func TestLookupByteBudget(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t, WithMaxBodySize(1<<20))
+	var pages atomic.Int32
+	row := `{"id":1,"name":"` + strings.Repeat("n", 4000) + `"}`
+	page := "[" + strings.TrimSuffix(strings.Repeat(row+",", 200), ",") + "]" // 800 KB, under the 1 MiB limit
+	mux.HandleFunc("/rest/v1/connections", func(w http.ResponseWriter, r *http.Request) {
+		pages.Add(1)
+		io.WriteString(w, page)
+	})
+	_, err := c.Connections.FindByName(t.Context(), "CRM")
+	if err == nil || !strings.Contains(err.Error(), "pass the id instead") {
+		t.Fatalf("error %v, want the scan budget", err)
+	}
+	if n := pages.Load(); n > 4 {
+		t.Errorf("read %d pages of 800 KB with a 2 MiB scan budget", n)
+	}
+}

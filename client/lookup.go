@@ -27,6 +27,11 @@ func (e *NameNotFoundError) Error() string {
 // maxNameScan bounds how many objects a name lookup reads, in pages of 200.
 const maxNameScan = 5000
 
+// nameScanBodies bounds how much a name lookup reads over all its pages, in body limits
+// (WithMaxBodySize; 64 MiB by default): rows that big are not worth scanning for a name, and the
+// caller can pass the id instead.
+const nameScanBodies = 2
+
 // Named is an object found by name: its id, exact name and raw JSON row.
 type Named struct {
 	ID   int64
@@ -39,6 +44,7 @@ type Named struct {
 func (c *Client) findByName(ctx context.Context, path, kind, name string) (*Named, error) {
 	var names []string
 	var folded []*Named
+	read := 0
 	for offset := 0; offset < maxNameScan; offset += 200 {
 		if err := ctx.Err(); err != nil {
 			return nil, err // the call's deadline ended: stop paging rather than start another page
@@ -50,6 +56,10 @@ func (c *Client) findByName(ctx context.Context, path, kind, name string) (*Name
 		raw, resp, err := c.getList(ctx, path, q)
 		if err != nil {
 			return nil, err
+		}
+		if read += len(raw); int64(read) > nameScanBodies*c.maxBody {
+			return nil, fmt.Errorf("client: looking up %s %s read %d MiB of GET %s pages without finding it; pass the id instead",
+				kind, bound.Quote(name), read>>20, path)
 		}
 		var rows []json.RawMessage
 		if err := json.Unmarshal(raw, &rows); err != nil {

@@ -91,7 +91,7 @@ func optionalRun(req mcp.GetPromptRequest) (int64, error) {
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("argument \"run\" must be a run id or \"latest\", got %q", v)
+		return 0, fmt.Errorf("argument \"run\" must be a run id or \"latest\", got %s", bound.Quote(v))
 	}
 	return id, nil
 }
@@ -111,7 +111,7 @@ func flowRef(ctx context.Context, c *client.Client, ref string) (int64, string, 
 	found, err := c.Flows.FindByName(ctx, ref)
 	var nf *client.NameNotFoundError
 	if errors.As(err, &nf) {
-		return 0, "", fmt.Errorf("flow %q not found%s; completion offers the flow names", ref, suggest(ref, nf.Names))
+		return 0, "", fmt.Errorf("flow %s not found%s; completion offers the flow names", bound.Quote(ref), suggest(ref, nf.Names))
 	}
 	if err != nil {
 		return 0, "", err

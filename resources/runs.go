@@ -10,6 +10,7 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // logLines bounds the run-log resource; get_run_log reads any part of a log.
@@ -24,7 +25,7 @@ func runRef(ctx context.Context, d Deps, req mcp.ReadResourceRequest) (*client.E
 	var runID int64
 	if r := arg(req, "run"); r != "" && r != "latest" {
 		if runID, err = strconv.ParseInt(r, 10, 64); err != nil || runID <= 0 {
-			return nil, fmt.Errorf("run %q is not a run id: use a number or \"latest\"", r)
+			return nil, fmt.Errorf("run %s is not a run id: use a number or \"latest\"", bound.Quote(r))
 		}
 	}
 	run, _, err := d.Client.Executions.Get(ctx, flowID, &client.ExecutionGetOptions{AuditID: runID})
