@@ -18,7 +18,7 @@ const fenceOverhead = 160
 
 // defaultRest is how a cut result tells the model to get what was left out, for tools that give
 // no better hint of their own.
-const defaultRest = "ask for less: a smaller limit, a filter, or one object"
+const defaultRest = "ask for less: a smaller limit (then next_cursor), a filter, or one object"
 
 // text is a handler's answer in prose, CSV or log lines. head is written by this server (a summary
 // line); body is what came from Etlworks and is fenced as data when what names it ("run log").

@@ -33,7 +33,7 @@ func TestTextResultFencedAndBounded(t *testing.T) {
 		{"cut to the default budget", text{head: "5000 rows\n", body: body, what: "run log", rest: "use tail"}, bound.ResultBytes,
 			[]string{"[cut: showed ", " of 125000 bytes; use tail]\n</data-"}},
 		{"bigger budget", text{body: body, what: "query result", budget: bound.MaxResultBytes}, bound.MaxResultBytes, []string{"row of data"}},
-		{"not from Etlworks", text{head: "note\n", body: body}, bound.ResultBytes, []string{"note\nrow of data", "; ask for less"}},
+		{"not from Etlworks", text{head: "note\n", body: body}, bound.ResultBytes, []string{"note\nrow of data", "; ask for less: a smaller limit"}},
 	} {
 		t.Run(tt.name, func(t *testing.T) {
 			got := tt.in.render(defaultRest)
