@@ -6,6 +6,7 @@ import (
 	"net/http/httptest"
 	"runtime"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -57,7 +58,7 @@ func TestCallTimeout(t *testing.T) {
 // TestRunFlowWaitOwnDeadline: run_flow with wait is bounded by its timeout_seconds, not by the
 // per-call timeout: a run that outlives the per-call timeout is still followed.
 func TestRunFlowWaitOwnDeadline(t *testing.T) {
-	polls := 0
+	var polls atomic.Int32
 	h := func(w http.ResponseWriter, r *http.Request) {
 		switch {
 		case r.URL.Path == "/rest/v1/flows/7" && r.Method == http.MethodGet:
@@ -65,9 +66,8 @@ func TestRunFlowWaitOwnDeadline(t *testing.T) {
 		case r.URL.Path == "/rest/v1/flows/7/run":
 			io.WriteString(w, `{"flowId":7,"auditId":70,"status":0}`)
 		case r.URL.Path == "/rest/v1/executions/7":
-			polls++
 			status := "running"
-			if polls > 3 {
+			if polls.Add(1) > 3 {
 				status = "success"
 			}
 			time.Sleep(20 * time.Millisecond) // four polls outlast the 30ms per-call timeout
