@@ -7,7 +7,7 @@ import (
 )
 
 // TestExplorerSQLBounded: huge values and wide results are bounded while they are read:
-// zeroblob(50000000) is refused by SQLite's own length limit, a 5 MB value is cut, and a result
+// zeroblob(50000000) is refused by SQLite's own length limit, a 1 MB value is cut, and a result
 // of many wide rows stops at the byte budget, each marked truncated.
 func TestExplorerSQLBounded(t *testing.T) {
 	h := newHarness(t, Options{})
@@ -21,9 +21,9 @@ func TestExplorerSQLBounded(t *testing.T) {
 	}
 
 	var res queryResult
-	h.ok("POST", "/rest/v1/explorer/1/sql", map[string]any{"sql": "SELECT zeroblob(5000000) AS z, 1 AS n"}, &res)
+	h.ok("POST", "/rest/v1/explorer/1/sql", map[string]any{"sql": "SELECT zeroblob(1000000) AS z, 1 AS n"}, &res)
 	if cell, _ := res.Rows[0][0].(string); len(cell) != maxCellBytes || !res.Truncated || res.Rows[0][1] != float64(1) {
-		t.Errorf("a 5 MB value: %d bytes, truncated %v", len(cell), res.Truncated)
+		t.Errorf("a 1 MB value: %d bytes, truncated %v", len(cell), res.Truncated)
 	}
 
 	res = queryResult{}
