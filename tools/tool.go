@@ -96,7 +96,7 @@ func newTool[In any](deps Deps, s spec[In]) Def {
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		in, err := bind[In](req.Params.Arguments, schema)
 		if err != nil {
-			return mcp.NewToolResultError(err.Error()), nil
+			return mcp.NewToolResultError(bound.Fit(err.Error(), maxErrorText, "")), nil
 		}
 		limit := callTimeout
 		if s.deadline != nil {
