@@ -7,7 +7,9 @@ import (
 	"fmt"
 	"io"
 	"net"
+	"slices"
 	"sort"
+	"strings"
 
 	"github.com/etlworks/etlworks-mcp/sandbox"
 )
@@ -19,12 +21,13 @@ func runSandbox(ctx context.Context, args []string, std streams) error {
 	fs.SetOutput(io.Discard)
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port)")
 	data := fs.String("sandbox-data", "", "directory that keeps the sandbox state; empty keeps it in memory")
+	profile := fs.String("profile", sandbox.ProfileExtended, "what the sandbox serves: documented or extended")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(std.out, "Usage: etlworks-mcp sandbox [--addr 127.0.0.1:8080] [--sandbox-data DIR]")
+			fmt.Fprintln(std.out, "Usage: etlworks-mcp sandbox [--addr 127.0.0.1:8080] [--sandbox-data DIR] [--profile documented|extended]")
 			return nil
 		}
-		return &usageError{fmt.Errorf("sandbox: %v (flags: --addr host:port, --sandbox-data DIR)", err)}
+		return &usageError{fmt.Errorf("sandbox: %v (flags: --addr host:port, --sandbox-data DIR, --profile documented|extended)", err)}
 	}
 	if fs.NArg() > 0 {
 		return &usageError{fmt.Errorf("sandbox: unexpected argument %q", fs.Arg(0))}
@@ -32,14 +35,18 @@ func runSandbox(ctx context.Context, args []string, std streams) error {
 	if _, _, err := net.SplitHostPort(*addr); err != nil {
 		return &usageError{fmt.Errorf("sandbox: --addr %q must be host:port, e.g. 127.0.0.1:8080", *addr)}
 	}
+	if !slices.Contains(sandbox.Profiles(), *profile) {
+		return &usageError{fmt.Errorf("sandbox: --profile %q must be one of %s", *profile, strings.Join(sandbox.Profiles(), ", "))}
+	}
 	log := newLogger(defaultLogConfig(), std.err)
-	sb, err := sandbox.Start(ctx, *addr, sandbox.Options{DataDir: *data, Logger: log.With("component", "sandbox")})
+	sb, err := sandbox.Start(ctx, *addr, sandbox.Options{DataDir: *data, Profile: *profile, Logger: log.With("component", "sandbox")})
 	if err != nil {
 		return fmt.Errorf("start the sandbox: %w", err)
 	}
 	defer sb.Close()
 	c := sb.Sandbox.Credentials()
 	fmt.Fprintf(std.out, `Etlworks sandbox API at %s
+  profile:       %s
   demo login:    %s / %s
   API key:       %s
   CRM database password (to fix "Sync CRM customers"): %s
@@ -48,7 +55,7 @@ Try:
   curl -s -H "Authorization: Bearer $KEY" %s/v1/flows
   curl -s -X POST -H "Content-Type: application/json" -d '{"login":"%s","password":"%s"}' %s/v1/token-auth/issue
 Stop with Ctrl-C.
-`, c.URL, c.Login, c.Password, c.APIKey, c.CRMPassword, sb.URL, c.Login, c.Password, sb.URL)
+`, c.URL, sb.Sandbox.Profile(), c.Login, c.Password, c.APIKey, c.CRMPassword, sb.URL, c.Login, c.Password, sb.URL)
 	<-ctx.Done()
 	return nil
 }

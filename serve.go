@@ -124,7 +124,7 @@ type app struct {
 func (a *app) describe() string {
 	if a.sandbox != nil {
 		c := a.sandbox.Sandbox.Credentials()
-		return fmt.Sprintf("the embedded sandbox at %s (demo login %s)", a.sandbox.URL, c.Login)
+		return fmt.Sprintf("the embedded sandbox at %s (%s profile, demo login %s)", a.sandbox.URL, a.sandbox.Sandbox.Profile(), c.Login)
 	}
 	return fmt.Sprintf("%s (%s)", a.api.BaseURL(), a.auth)
 }
@@ -143,7 +143,8 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		client.WithLogger(log.With("component", "client")),
 	}
 	if cfg.Sandbox {
-		sb, err := sandbox.Start(ctx, "", sandbox.Options{DataDir: cfg.SandboxData, Logger: log.With("component", "sandbox")})
+		sb, err := sandbox.Start(ctx, "", sandbox.Options{DataDir: cfg.SandboxData, Profile: cfg.SandboxProfile,
+			Logger: log.With("component", "sandbox")})
 		if err != nil {
 			return nil, fmt.Errorf("start the embedded sandbox: %w", err)
 		}
@@ -195,7 +196,8 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 	srv := server.NewMCPServer("etlworks-mcp", version, opts...)
 	uploadDir, _ := os.Getwd() // upload_file reads local files only below the directory the server runs in
 	defs := tools.Filter(tools.All(tools.Deps{Client: api, Log: log, AllowSQLWrites: cfg.AllowSQLWrites && !cfg.ReadOnly,
-		UploadDir: uploadDir, CallTimeout: cfg.CallTimeout}), cfg.ReadOnly, cfg.Toolsets)
+		UploadDir: uploadDir, ConfirmKey: []byte(cfg.ConfirmKey), WebhookHosts: cfg.WebhookHosts, CallTimeout: cfg.CallTimeout}),
+		cfg.ReadOnly, cfg.Toolsets)
 	tools.Register(srv, defs)
 	resources.Register(srv, resources.All(rdeps))
 	prompts.Register(srv, prompts.All(prompts.Deps{Client: api, CallTimeout: cfg.CallTimeout, Diagnose: func(ctx context.Context, flow string, run int64) (string, error) {

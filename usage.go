@@ -6,6 +6,8 @@ import (
 	"github.com/etlworks/etlworks-mcp/config"
 )
 
+//go:generate go test -run TestREADMEIsGenerated -update-readme .
+
 // usage is the --help text: synopsis, subcommands, then every setting from config's one table.
 func usage() string {
 	var b strings.Builder

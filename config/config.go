@@ -3,7 +3,7 @@
 // come only from the environment or from a file named by a *_FILE variable, never from argv,
 // and no method of Config ever prints them. The settings table (Settings) also feeds --help and
 // the README, so documentation and behaviour come from one place. The package uses the standard
-// library only.
+// library only (and the stdlib-only internal/hostlist).
 package config
 
 import (
@@ -40,12 +40,21 @@ type Config struct {
 	Sandbox bool
 	// SandboxData is the directory that keeps sandbox state across runs; "" keeps it in memory.
 	SandboxData string
+	// SandboxProfile is what the sandbox serves: "documented" (only the public API) or
+	// "extended" (the default; also our own endpoints). Empty outside sandbox mode.
+	SandboxProfile string
 
 	// ReadOnly offers only tools that change nothing.
 	ReadOnly bool
 	// AllowSQLWrites lets run_sql send statements that change data, each confirmed by the user;
 	// it has no effect with ReadOnly.
 	AllowSQLWrites bool
+	// WebhookHosts are the hosts (host, host:port, *.domain; lower-case) create_webhook may target;
+	// empty allows none. With Sandbox and nothing set, it is the loopback hosts.
+	WebhookHosts []string
+	// ConfirmKey signs confirmations (at least 32 bytes); "" means a random key per process, so
+	// confirmations then neither survive a restart nor work across replicas.
+	ConfirmKey string `json:"-"`
 	// Toolsets restricts the tools offered to these toolsets; nil means all of them.
 	Toolsets []string
 	// LogLevel is one of debug, info, warn, error (see SlogLevel).
@@ -91,9 +100,12 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	cfg.Sandbox = r.boolean(keySandbox)
 	if cfg.Sandbox {
 		cfg.SandboxData = r.get(keySandboxData).text
+		cfg.SandboxProfile = r.enum(keySandboxProfile)
 	} else {
-		if v := r.get(keySandboxData); v.from == setting(keySandboxData).Flag {
-			r.fail(&FieldError{Field: v.from, Value: v.text, Reason: "only used with --sandbox; add --sandbox or drop it"})
+		for _, key := range []string{keySandboxData, keySandboxProfile} {
+			if v := r.get(key); v.from == setting(key).Flag {
+				r.fail(&FieldError{Field: v.from, Value: v.text, Reason: "only used with --sandbox; add --sandbox or drop it"})
+			}
 		}
 		cfg.URL = r.etlworksURL()
 		cfg.APIKey, cfg.Username, cfg.Password = r.credentials()
@@ -101,6 +113,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 
 	cfg.ReadOnly = r.boolean(keyReadOnly)
 	cfg.AllowSQLWrites = r.boolean(keyAllowSQLWrites)
+	cfg.WebhookHosts = r.webhookHosts(cfg.Sandbox)
+	cfg.ConfirmKey = r.confirmKey()
 	cfg.Toolsets = r.toolsets()
 	cfg.AllowRemote = r.boolean(keyAllowRemote)
 	cfg.HTTPAddr = r.httpAddr(cfg.AllowRemote)
@@ -174,6 +188,9 @@ func (c Config) attrs() []slog.Attr {
 	if c.AllowSQLWrites && !c.ReadOnly {
 		out = append(out, slog.Bool("sql_writes", true))
 	}
+	if c.ConfirmKey != "" {
+		out = append(out, slog.String("confirm_key", "shared"))
+	}
 	if len(c.AllowedOrigins) > 0 {
 		out = append(out, slog.String("allowed_origins", strings.Join(c.AllowedOrigins, ",")))
 	}
@@ -238,6 +255,7 @@ var secretFlags = map[string]string{
 	"token":         "ETLWORKS_API_KEY or ETLWORKS_API_KEY_FILE",
 	"password":      "ETLWORKS_PASSWORD or ETLWORKS_PASSWORD_FILE",
 	"password-file": "ETLWORKS_PASSWORD_FILE",
+	"confirm-key":   "ETLWORKS_MCP_CONFIRM_KEY or ETLWORKS_MCP_CONFIRM_KEY_FILE",
 }
 
 // refuseSecretFlags rejects credentials on the command line before the flag parser sees them,

@@ -113,6 +113,36 @@ func TestLoadPrecedence(t *testing.T) {
 				t.Error("ReadOnly = true")
 			}
 		}},
+		{"webhook hosts none by default", nil, base(nil), func(t *testing.T, c Config) {
+			if c.WebhookHosts != nil {
+				t.Errorf("WebhookHosts = %q", c.WebhookHosts)
+			}
+		}},
+		{"webhook hosts loopback in sandbox", []string{"--sandbox"}, nil, func(t *testing.T, c Config) {
+			if !reflect.DeepEqual(c.WebhookHosts, []string{"localhost", "127.0.0.1", "[::1]"}) {
+				t.Errorf("WebhookHosts = %q", c.WebhookHosts)
+			}
+		}},
+		{"webhook hosts flag replaces the sandbox default", []string{"--sandbox", "--webhook-hosts", "Hooks.Example.com"}, nil, func(t *testing.T, c Config) {
+			if !reflect.DeepEqual(c.WebhookHosts, []string{"hooks.example.com"}) {
+				t.Errorf("WebhookHosts = %q", c.WebhookHosts)
+			}
+		}},
+		{"webhook hosts from env, normalised", nil, base(map[string]string{"ETLWORKS_MCP_WEBHOOK_HOSTS": " *.Corp.example.com:8443, 10.0.0.7 ,"}), func(t *testing.T, c Config) {
+			if !reflect.DeepEqual(c.WebhookHosts, []string{"*.corp.example.com:8443", "10.0.0.7"}) {
+				t.Errorf("WebhookHosts = %q", c.WebhookHosts)
+			}
+		}},
+		{"confirm key from env", nil, base(map[string]string{"ETLWORKS_MCP_CONFIRM_KEY": strings.Repeat("k", 32)}), func(t *testing.T, c Config) {
+			if c.ConfirmKey != strings.Repeat("k", 32) || !strings.Contains(c.Describe(), "confirm_key=shared") || strings.Contains(c.Describe(), "kkkk") {
+				t.Errorf("ConfirmKey = %q, Describe = %s", c.ConfirmKey, c.Describe())
+			}
+		}},
+		{"confirm key unset", nil, base(nil), func(t *testing.T, c Config) {
+			if c.ConfirmKey != "" || strings.Contains(c.Describe(), "confirm_key") {
+				t.Errorf("ConfirmKey = %q, Describe = %s", c.ConfirmKey, c.Describe())
+			}
+		}},
 		{"toolsets cleaned and deduplicated", nil, base(map[string]string{"ETLWORKS_TOOLSETS": " flows, Executions,,flows "}), func(t *testing.T, c Config) {
 			if !reflect.DeepEqual(c.Toolsets, []string{"flows", "executions"}) {
 				t.Errorf("Toolsets = %q", c.Toolsets)
@@ -176,6 +206,31 @@ func TestLoadPrecedence(t *testing.T) {
 		{"sandbox data flag", []string{"--sandbox", "--sandbox-data", "/tmp/x"}, nil, func(t *testing.T, c Config) {
 			if c.SandboxData != "/tmp/x" {
 				t.Errorf("SandboxData = %q", c.SandboxData)
+			}
+		}},
+		{"sandbox profile defaults to extended", []string{"--sandbox"}, nil, func(t *testing.T, c Config) {
+			if c.SandboxProfile != "extended" {
+				t.Errorf("SandboxProfile = %q", c.SandboxProfile)
+			}
+		}},
+		{"sandbox profile flag", []string{"--sandbox", "--sandbox-profile", "Documented"}, nil, func(t *testing.T, c Config) {
+			if c.SandboxProfile != "documented" {
+				t.Errorf("SandboxProfile = %q", c.SandboxProfile)
+			}
+		}},
+		{"sandbox profile from env, flag wins", []string{"--sandbox", "--sandbox-profile", "extended"}, map[string]string{"ETLWORKS_SANDBOX_PROFILE": "documented"}, func(t *testing.T, c Config) {
+			if c.SandboxProfile != "extended" {
+				t.Errorf("SandboxProfile = %q", c.SandboxProfile)
+			}
+		}},
+		{"sandbox profile env", []string{"--sandbox"}, map[string]string{"ETLWORKS_SANDBOX_PROFILE": "documented"}, func(t *testing.T, c Config) {
+			if c.SandboxProfile != "documented" {
+				t.Errorf("SandboxProfile = %q", c.SandboxProfile)
+			}
+		}},
+		{"sandbox profile env ignored without sandbox", nil, base(map[string]string{"ETLWORKS_SANDBOX_PROFILE": "bogus"}), func(t *testing.T, c Config) {
+			if c.SandboxProfile != "" {
+				t.Errorf("SandboxProfile = %q", c.SandboxProfile)
 			}
 		}},
 		{"sandbox data env ignored without sandbox", nil, base(map[string]string{"ETLWORKS_SANDBOX_DATA": "/x"}), func(t *testing.T, c Config) {
@@ -299,6 +354,23 @@ func TestLoadFieldErrors(t *testing.T) {
 			contains: []string{`"runs!"`}},
 		{name: "sandbox data without sandbox", args: []string{"--sandbox-data", "/tmp/x"}, env: base(nil), wantField: "--sandbox-data",
 			contains: []string{"--sandbox"}},
+		{name: "sandbox profile without sandbox", args: []string{"--sandbox-profile", "documented"}, env: base(nil),
+			wantField: "--sandbox-profile", contains: []string{"only used with --sandbox"}},
+		{name: "sandbox profile unknown", args: []string{"--sandbox", "--sandbox-profile", "public"}, wantField: "--sandbox-profile",
+			wantValue: "public", contains: []string{"documented", "extended"}},
+		{name: "sandbox profile unknown in env", args: []string{"--sandbox"}, env: map[string]string{"ETLWORKS_SANDBOX_PROFILE": "full"},
+			wantField: "ETLWORKS_SANDBOX_PROFILE", wantValue: "full"},
+		{name: "webhook hosts wildcard", args: []string{"--webhook-hosts", "*"}, env: base(nil), wantField: "--webhook-hosts",
+			contains: []string{"bare wildcard", "*.example.com"}},
+		{name: "webhook hosts url", env: base(map[string]string{"ETLWORKS_MCP_WEBHOOK_HOSTS": "https://hooks.example.com/x"}),
+			wantField: "ETLWORKS_MCP_WEBHOOK_HOSTS", contains: []string{"not a URL"}},
+		{name: "webhook hosts empty", args: []string{"--webhook-hosts", " , "}, env: base(nil), wantField: "--webhook-hosts"},
+		{name: "confirm key short", env: base(map[string]string{"ETLWORKS_MCP_CONFIRM_KEY": "SECRETPW-short"}),
+			wantField: "ETLWORKS_MCP_CONFIRM_KEY", contains: []string{"at least 32 bytes, got 14", "openssl rand"}},
+		{name: "confirm key file short", env: base(map[string]string{"ETLWORKS_MCP_CONFIRM_KEY_FILE": writeFile(t, "SECRETPW\n")}),
+			wantField: "ETLWORKS_MCP_CONFIRM_KEY_FILE", contains: []string{"at least 32 bytes, got 8"}},
+		{name: "confirm key and file", env: base(map[string]string{"ETLWORKS_MCP_CONFIRM_KEY": strings.Repeat("SECRETPW", 4), "ETLWORKS_MCP_CONFIRM_KEY_FILE": empty}),
+			wantField: "ETLWORKS_MCP_CONFIRM_KEY_FILE", contains: []string{"set only one"}},
 		{name: "key file missing", env: base(map[string]string{"ETLWORKS_API_KEY": "", "ETLWORKS_API_KEY_FILE": missing}),
 			wantField: "ETLWORKS_API_KEY_FILE", wantValue: missing, contains: []string{"no such file"}},
 		{name: "key file empty", env: base(map[string]string{"ETLWORKS_API_KEY": "", "ETLWORKS_API_KEY_FILE": empty}),
@@ -397,6 +469,7 @@ func TestSecretsRefusedInArgv(t *testing.T) {
 		{[]string{"--password=SECRETKEY"}, "--password", "ETLWORKS_PASSWORD or ETLWORKS_PASSWORD_FILE"},
 		{[]string{"--sandbox", "call", "x", "--password", "SECRETKEY"}, "--password", "ETLWORKS_PASSWORD"},
 		{[]string{"--password-file", "/run/secrets/pw"}, "--password-file", "ETLWORKS_PASSWORD_FILE"},
+		{[]string{"--confirm-key=SECRETKEY"}, "--confirm-key", "ETLWORKS_MCP_CONFIRM_KEY_FILE"},
 	}
 	for _, tt := range tests {
 		t.Run(strings.Join(tt.args, " "), func(t *testing.T) {
@@ -439,6 +512,10 @@ func TestSecretFiles(t *testing.T) {
 			if cfg.APIKey != tt.want {
 				t.Errorf("APIKey = %q, want %q", cfg.APIKey, tt.want)
 			}
+			key := writeFile(t, strings.Repeat("c", 32)+tt.content)
+			if cfg, err := Load(nil, env(base(map[string]string{"ETLWORKS_MCP_CONFIRM_KEY_FILE": key}))); err != nil || cfg.ConfirmKey != strings.Repeat("c", 32)+tt.want {
+				t.Errorf("ConfirmKey = %q, %v", cfg.ConfirmKey, err)
+			}
 			cfg, err = Load(nil, env(base(map[string]string{"ETLWORKS_API_KEY": "", "ETLWORKS_USERNAME": "alice", "ETLWORKS_PASSWORD_FILE": path})))
 			if err != nil {
 				t.Fatal(err)
@@ -454,7 +531,7 @@ func TestRedaction(t *testing.T) {
 	t.Parallel()
 	configs := map[string]Config{
 		"api key":  {URL: "https://app.etlworks.com/rest", APIKey: "SECRETKEY", LogLevel: "info", LogFormat: "text", Timeout: time.Second},
-		"password": {URL: "https://app.etlworks.com/rest", Username: "alice", Password: "SECRETPW", HTTPAddr: "127.0.0.1:8931", LogLevel: "debug", LogFormat: "json"},
+		"password": {URL: "https://app.etlworks.com/rest", Username: "alice", Password: "SECRETPW", HTTPAddr: "127.0.0.1:8931", LogLevel: "debug", LogFormat: "json", ConfirmKey: "SECRET-confirm-key-0123456789abcdef"},
 	}
 	for name, cfg := range configs {
 		t.Run(name, func(t *testing.T) {

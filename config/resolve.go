@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/internal/hostlist"
 )
 
 // maxSecretFile caps what a *_FILE variable can make Load read, in case it names something
@@ -211,6 +213,40 @@ func (r *resolver) origins() []string {
 		out = append(out, origin)
 	}
 	return out
+}
+
+// webhookHosts reads --webhook-hosts, each entry checked and normalised by hostlist. In sandbox
+// mode an unset list allows the loopback hosts, where the sandbox's own test receivers live.
+func (r *resolver) webhookHosts(sandbox bool) []string {
+	items, v, ok := r.list(keyWebhookHosts)
+	if !ok {
+		r.fail(&FieldError{Field: v.from, Value: v.text, Reason: "list hosts such as hooks.example.com or *.example.com separated by commas"})
+		return nil
+	}
+	if v.from == "" && sandbox {
+		return append([]string(nil), hostlist.Loopback...)
+	}
+	out, err := hostlist.Normalize(items)
+	if err != nil {
+		r.fail(&FieldError{Field: v.from, Reason: err.Error()})
+		return nil
+	}
+	return out
+}
+
+// minConfirmKey is the shortest confirm key accepted: 32 bytes, the size of the HMAC-SHA256 key
+// the server draws at random when none is set.
+const minConfirmKey = 32
+
+// confirmKey reads the key that signs confirmations; "" leaves the server to draw one per process.
+func (r *resolver) confirmKey() string {
+	v := r.get(keyConfirmKey)
+	if v.text != "" && len(v.text) < minConfirmKey {
+		r.fail(&FieldError{Field: v.from, Reason: fmt.Sprintf("must be at least %d bytes, got %d; generate one with "+
+			"`openssl rand -base64 48`, and give every replica the same key", minConfirmKey, len(v.text))})
+		return ""
+	}
+	return v.text
 }
 
 // normalizeOrigin checks that s is a browser origin and returns it lower-cased without a

@@ -48,8 +48,11 @@ const (
 	keyPassword       = "password"
 	keySandbox        = "sandbox"
 	keySandboxData    = "sandbox-data"
+	keySandboxProfile = "sandbox-profile"
 	keyReadOnly       = "read-only"
 	keyAllowSQLWrites = "allow-sql-writes"
+	keyWebhookHosts   = "webhook-hosts"
+	keyConfirmKey     = "confirm-key"
 	keyToolsets       = "toolsets"
 	keyHTTP           = "http"
 	keyAllowRemote    = "allow-remote"
@@ -65,6 +68,8 @@ const (
 var (
 	logLevels  = []string{"debug", "info", "warn", "error"}
 	logFormats = []string{"text", "json"}
+	// sandboxProfiles mirror sandbox.Profiles (config imports no project package; main_test checks they agree).
+	sandboxProfiles = []string{"documented", "extended"}
 )
 
 var settings = []Setting{
@@ -76,14 +81,20 @@ var settings = []Setting{
 		Description: "Etlworks login, for signing in with a password instead of an API key."},
 	{Name: keyPassword, Env: "ETLWORKS_PASSWORD", EnvFile: "ETLWORKS_PASSWORD_FILE", Kind: kindString, Secret: true,
 		Description: "Password for ETLWORKS_USERNAME."},
+	{Name: keyConfirmKey, Env: "ETLWORKS_MCP_CONFIRM_KEY", EnvFile: "ETLWORKS_MCP_CONFIRM_KEY_FILE", Kind: kindString, Secret: true,
+		Description: "Key (at least 32 bytes) that signs confirmations of deletes and SQL writes; share it between replicas so confirmations survive a restart and work across them. Unset: a random key per process."},
 	{Name: keySandbox, Flag: "--sandbox", Default: "false", Kind: kindBool,
 		Description: "Run against the embedded demo Etlworks (sample flows and data) instead of a real instance; no URL or credentials needed."},
 	{Name: keySandboxData, Flag: "--sandbox-data", Env: "ETLWORKS_SANDBOX_DATA", Kind: kindString,
 		Description: "Directory where the sandbox keeps its state between runs; unset keeps it in memory. Only used with --sandbox."},
+	{Name: keySandboxProfile, Flag: "--sandbox-profile", Env: "ETLWORKS_SANDBOX_PROFILE", Default: "extended", Kind: kindString, Allowed: sandboxProfiles,
+		Description: "What the sandbox serves: documented (only the public Etlworks API, as a real instance) or extended (also this project's own endpoints). Only used with --sandbox."},
 	{Name: keyReadOnly, Flag: "--read-only", Env: "ETLWORKS_READ_ONLY", Default: "false", Kind: kindBool,
 		Description: "Offer only tools that do not change anything in Etlworks (no runs, stops or edits)."},
 	{Name: keyAllowSQLWrites, Flag: "--allow-sql-writes", Env: "ETLWORKS_ALLOW_SQL_WRITES", Default: "false", Kind: kindBool,
 		Description: "Let run_sql send statements that change data (INSERT, UPDATE, DDL…), each after the user confirms it. Off by default: run_sql runs only read statements. Ignored with --read-only."},
+	{Name: keyWebhookHosts, Flag: "--webhook-hosts", Env: "ETLWORKS_MCP_WEBHOOK_HOSTS", Kind: kindList,
+		Description: "Comma-separated hosts create_webhook may send events to: host, host:port or *.example.com. Empty by default (no webhook can be created); with --sandbox, loopback hosts unless set."},
 	{Name: keyToolsets, Flag: "--toolsets", Env: "ETLWORKS_TOOLSETS", Default: "all", Kind: kindList,
 		Description: "Comma-separated toolsets to offer, or all."},
 	{Name: keyHTTP, Flag: "--http", Env: "ETLWORKS_MCP_HTTP", Kind: kindString,

@@ -5,8 +5,10 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"time"
 )
@@ -42,12 +44,31 @@ type auditRecord struct {
 	HIP string          `json:"hip"`
 	CIP string          `json:"cip"`
 	DN  int64           `json:"dn"`
-	DT  int64           `json:"dt"`
+	DT  epochText       `json:"dt"` // documented as a string: decimal epoch ms (§6.1 [X])
 	// ObjectType, ObjectID and ObjectName name what the event touched (null when nothing).
 	ObjectType *string         `json:"objectType"`
 	ObjectID   *int64          `json:"objectId"`
 	ObjectName *string         `json:"objectName"`
 	Payload    json.RawMessage `json:"payload,omitempty"` // the event's additional info, when it has some
+}
+
+// epochText is epoch milliseconds written as a JSON string of decimal digits, the documented
+// type of the audit "dt" (etlworks-api.md §6.1); it reads a string or a number.
+type epochText int64
+
+// MarshalJSON writes the value as a quoted decimal number.
+func (t epochText) MarshalJSON() ([]byte, error) {
+	return []byte(`"` + strconv.FormatInt(int64(t), 10) + `"`), nil
+}
+
+// UnmarshalJSON reads a quoted or bare decimal number.
+func (t *epochText) UnmarshalJSON(b []byte) error {
+	n, err := strconv.ParseInt(strings.Trim(string(b), `"`), 10, 64)
+	if err != nil {
+		return fmt.Errorf("audit dt %s: %w", b, err)
+	}
+	*t = epochText(n)
+	return nil
 }
 
 // encode returns the event's payload as JSON (nil = none) and its object, derived when not set.
@@ -247,6 +268,21 @@ func (s *Sandbox) listAuditHandler(w http.ResponseWriter, r *http.Request, _ *pr
 		return err
 	}
 	return writeList(w, list, total)
+}
+
+// documentedAuditWindow is how many events the documented audit trail returns: "the last 1,000
+// events" (etlworks-api.md §6.1).
+const documentedAuditWindow = 1000
+
+// lastAuditHandler serves GET /v1/audit in the documented profile: the last 1,000 events,
+// newest first, with ex only when exception=true; no filter or paging parameter applies.
+func (s *Sandbox) lastAuditHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
+	list, total, err := s.st.listAudit(r.Context(), auditFilter{limit: documentedAuditWindow},
+		r.URL.Query().Get("exception") == "true")
+	if err != nil {
+		return err
+	}
+	return writeList(w, list, min(total, documentedAuditWindow))
 }
 
 // getAuditHandler serves GET /v1/audit/{id} with the event's payload.

@@ -64,7 +64,7 @@ func TestAuditSearch(t *testing.T) {
 		mds := map[string]bool{}
 		for _, r := range window {
 			mds[r.MD] = true
-			if r.DT < before || r.DT > after {
+			if int64(r.DT) < before || int64(r.DT) > after {
 				t.Errorf("record outside the window: %+v", r)
 			}
 		}

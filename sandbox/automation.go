@@ -190,39 +190,3 @@ func (a *automation) baseURL() string {
 	}
 	return "http://127.0.0.1/rest"
 }
-
-// registerAutomationRoutes adds the schedule, webhook, listener, message and recycle-bin endpoints.
-func (s *Sandbox) registerAutomationRoutes(h func(pattern string, min role, fn handlerFunc)) {
-	h("GET /rest/v1/schedules", roleViewer, s.listSchedulesHandler)
-	h("POST /rest/v1/schedules", roleEditor, s.createScheduleHandler)
-	h("GET /rest/v1/schedules/{id}", roleViewer, s.getScheduleHandler)
-	h("PUT /rest/v1/schedules/{id}", roleEditor, s.updateScheduleHandler)
-	h("DELETE /rest/v1/schedules/{id}", roleEditor, s.deleteScheduleHandler)
-	h("POST /rest/v1/schedules/{id}/pause", roleEditor, s.enableScheduleHandler(false))
-	h("POST /rest/v1/schedules/{id}/resume", roleEditor, s.enableScheduleHandler(true))
-	h("POST /rest/v1/schedules/{id}/reschedule", roleEditor, s.rescheduleHandler)
-	h("POST /rest/v1/schedules/{id}/run", roleOperator, s.runScheduleHandler)
-	h("POST /rest/v1/schedules/preview", roleViewer, s.previewScheduleHandler)
-
-	h("GET /rest/v1/webhooks", roleAdmin, s.listWebhooksHandler)
-	h("POST /rest/v1/webhooks", roleAdmin, s.createWebhookHandler)
-	h("GET /rest/v1/webhooks/{id}", roleAdmin, s.getWebhookHandler)
-	h("PUT /rest/v1/webhooks/{id}", roleAdmin, s.updateWebhookHandler)
-	h("DELETE /rest/v1/webhooks/{id}", roleAdmin, s.deleteWebhookHandler)
-
-	h("GET /rest/v1/listeners", roleViewer, s.listListenersHandler)
-	h("POST /rest/v1/listeners", roleEditor, s.createListenerHandler)
-	h("GET /rest/v1/listeners/{id}", roleViewer, s.getListenerHandler)
-	h("PUT /rest/v1/listeners/{id}", roleEditor, s.updateListenerHandler)
-	h("DELETE /rest/v1/listeners/{id}", roleEditor, s.deleteListenerHandler)
-	h("/rest/v1/httplistener/{pattern...}", roleNone, s.callListenerHandler)
-	h("GET /rest/v1/messages", roleOperator, s.listMessagesHandler)
-	h("GET /rest/v1/messages/{uuid}", roleOperator, s.getMessageHandler)
-	h("GET /rest/v1/messages/{uuid}/payload", roleOperator, s.messagePayloadHandler)
-
-	h("GET /rest/v1/recycle-bin", roleEditor, s.listBinHandler)
-	h("GET /rest/v1/recycle-bin/{id}", roleEditor, s.getBinHandler)
-	h("POST /rest/v1/recycle-bin/{id}/restore", roleEditor, s.restoreHandler)
-	h("POST /rest/v1/recycle-bin/restore", roleEditor, s.restoreManyHandler)
-	h("DELETE /rest/v1/recycle-bin/{id}", roleAdmin, s.purgeHandler)
-}

@@ -16,20 +16,6 @@ import (
 // The connections API (etlworks-api.md §4, §10 rows 31-39): CRUD, test, the connector-type
 // catalogue, OAuth sign-in, and the explorer (§7, rows 59-64) that browses a connection.
 
-// registerConnectionRoutes adds the connection and explorer endpoints with their minimum roles.
-func (s *Sandbox) registerConnectionRoutes(h func(pattern string, min role, fn handlerFunc)) {
-	h("GET /rest/v1/connections", roleViewer, s.listConnectionsHandler)
-	h("POST /rest/v1/connections", roleEditor, s.createConnectionHandler)
-	h("GET /rest/v1/connections/{id}", roleViewer, s.getConnectionHandler)
-	h("PUT /rest/v1/connections/{id}", roleEditor, s.updateConnectionHandler)
-	h("DELETE /rest/v1/connections/{id}", roleEditor, s.deleteConnectionHandler)
-	h("POST /rest/v1/connections/{id}/test", roleOperator, s.testConnectionHandler)
-	h("GET /rest/v1/connection-types", roleViewer, s.connectionTypesHandler)
-	h("GET /rest/v1/connections/oauth/{provider}/authorize-url", roleEditor, s.authorizeURLHandler)
-	h("POST /rest/v1/connections/{id}/oauth/callback", roleEditor, s.oauthCallbackHandler)
-	s.registerExplorerRoutes(h)
-}
-
 // maskedSecret replaces a secret property value in every response, as the platform does.
 const maskedSecret = "********"
 

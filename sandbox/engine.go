@@ -42,6 +42,8 @@ type activeRun struct {
 	cancel    context.CancelFunc
 	done      chan struct{} // closed once the final state is stored
 	stoppedBy string        // guarded by engine.mu
+	user      string        // who started it
+	meter     *taskMeter    // its current task, for the running-tasks API
 }
 
 // runRequest is everything a run needs from the HTTP request that started it.
@@ -88,7 +90,8 @@ func (e *engine) start(req runRequest) (run *activeRun, refused string, err erro
 		return nil, "", err
 	}
 	ctx, cancel := context.WithCancel(e.ctx)
-	ar := &activeRun{auditID: id, flowID: req.flow.ID, started: now, cancel: cancel, done: make(chan struct{})}
+	ar := &activeRun{auditID: id, flowID: req.flow.ID, started: now, cancel: cancel, done: make(chan struct{}),
+		user: req.user, meter: &taskMeter{}}
 	e.active[id] = ar
 	e.wg.Add(1)
 	go func() {
@@ -162,7 +165,7 @@ func (l *storeLog) line(level, msg string) {
 // execute is the body of a run goroutine: queued → running → a terminal status.
 func (e *engine) execute(ctx context.Context, ar *activeRun, req runRequest) {
 	bg := context.WithoutCancel(ctx)
-	x := &runState{e: e, lg: &storeLog{ctx: bg, e: e, auditID: ar.auditID}, auditID: ar.auditID, vars: req.params}
+	x := &runState{e: e, lg: &storeLog{ctx: bg, e: e, auditID: ar.auditID}, auditID: ar.auditID, vars: req.params, meter: ar.meter}
 	x.lg.line("INFO", msgQueued(req.flow, ar.auditID, req.user))
 	err := e.pause(ctx)
 	if err == nil {

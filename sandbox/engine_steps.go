@@ -22,11 +22,15 @@ type runState struct {
 	vars     map[string]string
 	records  int64 // records loaded so far; published to the execution record as it grows
 	warnings int
+	meter    *taskMeter // nil for runs nobody watches (tests of single steps)
 }
 
 // addRecords counts loaded records and publishes the running total so pollers see it grow.
 func (x *runState) addRecords(ctx context.Context, n int) {
 	x.records += int64(n)
+	if x.meter != nil {
+		x.meter.progress(x.records)
+	}
 	if err := x.e.st.setRecords(context.WithoutCancel(ctx), x.auditID, x.records); err != nil {
 		x.e.log.Warn("publish record count", "auditId", x.auditID, "err", err)
 	}
@@ -95,6 +99,7 @@ func (x *runState) runTransformation(ctx context.Context, f *flow, sim *simulati
 	started := time.Now()
 	tr = tr.withVars(x.vars)
 	x.lg.line("INFO", msgTransformationStarted(i+1, len(f.Transformations), tr.Name))
+	x.beginTask(f, tr)
 	src, err := x.connection(ctx, tr.Source.ConnectionID, tr)
 	if err != nil {
 		return err
@@ -128,12 +133,31 @@ func (x *runState) runTransformation(ctx context.Context, f *flow, sim *simulati
 	if err := x.e.pause(ctx); err != nil {
 		return err
 	}
+	if x.meter != nil {
+		x.meter.phaseBegins(taskLoad)
+	}
 	written, err := x.load(ctx, sim, dst, tr, ds)
 	if err != nil {
 		return err
 	}
 	x.lg.line("INFO", msgTransformationFinished(tr.Name, len(ds.rows), written, time.Since(started)))
 	return nil
+}
+
+// beginTask tells the task meter a transformation began: SQL runs as one task; others extract
+// (or stream, for a CDC flow) first.
+func (x *runState) beginTask(f *flow, tr transformation) {
+	if x.meter == nil {
+		return
+	}
+	phase := taskExtract
+	switch {
+	case tr.Destination.ConnectionID == 0:
+		phase = taskTask
+	case streamingFlow(f.FlowType):
+		phase = taskStream
+	}
+	x.meter.transformation(tr.Name, phase)
 }
 
 // extract reads a transformation's source into memory.

@@ -199,7 +199,7 @@ func TestAudit(t *testing.T) {
 		t.Errorf("X-Total-Count = %d, want %d", n, runs+1)
 	}
 	r := recs[0]
-	if r.AN != "etlworks" || r.MD != "runFlow" || r.UR != "alice" || r.TN != demoTenant || r.RT || !r.IN || r.DT != e.Started ||
+	if r.AN != "etlworks" || r.MD != "runFlow" || r.UR != "alice" || r.TN != demoTenant || r.RT || !r.IN || int64(r.DT) != e.Started ||
 		r.DN != *e.Ended-e.Started || r.HIP == "" || r.CIP != "127.0.0.1" || !strings.Contains(string(r.EX), "amount_usd") {
 		t.Errorf("run audit record = %+v", r)
 	}

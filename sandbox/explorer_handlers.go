@@ -16,16 +16,6 @@ import (
 // Explorer object types the API knows; a connection kind has a subset of them.
 var explorerObjectTypes = []string{"table", "view", "endpoint", "file", "dataset"}
 
-// registerExplorerRoutes adds the explorer endpoints with their minimum roles.
-func (s *Sandbox) registerExplorerRoutes(h func(pattern string, min role, fn handlerFunc)) {
-	h("GET /rest/v1/explorer/{id}/objects", roleViewer, s.explorerObjectsHandler)
-	h("GET /rest/v1/explorer/{id}/objects/{name}/columns", roleViewer, s.explorerColumnsHandler)
-	h("GET /rest/v1/explorer/{id}/data", roleViewer, s.explorerDataHandler)
-	h("POST /rest/v1/explorer/{id}/sql", roleViewer, s.explorerSQLHandler)
-	h("POST /rest/v1/explorer/{id}/upload", roleEditor, s.explorerUploadHandler)
-	h("GET /rest/v1/explorer/{id}/files", roleViewer, s.explorerFilesHandler)
-}
-
 // explorerConnection loads the connection of an explorer path and checks the sandbox can browse it.
 func (s *Sandbox) explorerConnection(r *http.Request) (connection, error) {
 	c, err := s.connectionFromPath(r)

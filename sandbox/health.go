@@ -12,10 +12,10 @@ import (
 // healthHandler serves GET /health (no /rest prefix, no auth) in the shape of etlworks-api.md §8.
 // Figures are the sandbox process's own: its disk, Go heap and goroutines; db.running.flows is
 // the number of active runs. There is no Redis, so that section reports the state store instead.
-func (s *Sandbox) healthHandler(w http.ResponseWriter, r *http.Request) {
+// The sandbox is one node, so allNodes=true gives the same answer. Both profiles serve it.
+func (s *Sandbox) healthHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
 	if s.closed.Load() {
-		writeError(w, r, http.StatusServiceUnavailable, "The sandbox is shutting down")
-		return
+		return apiErrorf(http.StatusServiceUnavailable, "The sandbox is shutting down")
 	}
 	version, err := s.st.sqliteVersion(r.Context())
 	dbStatus := "UP"
@@ -46,7 +46,7 @@ func (s *Sandbox) healthHandler(w http.ResponseWriter, r *http.Request) {
 			"threads": runtime.NumGoroutine(), "threads.peak": runtime.NumGoroutine(), "threads.daemon": 0},
 		"redis": map[string]any{"status": dbStatus, "version": "sandbox (SQLite " + version + ")", "db.size": 0},
 	}
-	_ = writeJSON(w, http.StatusOK, body)
+	return writeJSON(w, http.StatusOK, body)
 }
 
 // humanBytes renders a byte count like Etlworks does ("511.9 GiB").

@@ -173,8 +173,9 @@ func (s *Sandbox) fail(w http.ResponseWriter, r *http.Request, err error) {
 }
 
 // noRoute answers requests no pattern matched: 405 with Allow when the path exists for another
-// method, otherwise 404, both in the standard error shape.
-func (s *Sandbox) noRoute(mux *http.ServeMux) http.HandlerFunc {
+// method, otherwise 404, both in the standard error shape. Patterns in absent (the [I] routes of
+// the documented profile) do not count as existing.
+func (s *Sandbox) noRoute(mux *http.ServeMux, absent map[string]bool) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
 		var allow []string
 		for _, m := range []string{http.MethodGet, http.MethodPost, http.MethodPut, http.MethodDelete} {
@@ -183,7 +184,7 @@ func (s *Sandbox) noRoute(mux *http.ServeMux) http.HandlerFunc {
 			}
 			probe := r.WithContext(r.Context())
 			probe.Method = m
-			if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" {
+			if _, pattern := mux.Handler(probe); pattern != "" && pattern != "/" && !absent[pattern] {
 				allow = append(allow, m)
 			}
 		}
@@ -192,7 +193,7 @@ func (s *Sandbox) noRoute(mux *http.ServeMux) http.HandlerFunc {
 			writeError(w, r, http.StatusMethodNotAllowed, fmt.Sprintf("Request method '%s' is not supported", r.Method))
 			return
 		}
-		writeError(w, r, http.StatusNotFound, fmt.Sprintf("No endpoint %s %s", r.Method, r.URL.Path))
+		noEndpoint(w, r)
 	}
 }
 
@@ -210,48 +211,4 @@ func (s *Sandbox) recoverer(next http.Handler) http.Handler {
 		}()
 		next.ServeHTTP(w, r)
 	})
-}
-
-// routes builds the handler: every endpoint with the minimum role it needs (etlworks-api.md §1.6).
-func (s *Sandbox) routes() http.Handler {
-	mux := http.NewServeMux()
-	h := func(pattern string, min role, fn handlerFunc) { mux.Handle(pattern, s.endpoint(min, fn)) }
-
-	h("POST /rest/v1/token-auth/issue", roleNone, s.issueToken)
-	h("POST /rest/v1/token-auth", roleNone, s.issueToken)
-	h("POST /rest/v1/token-auth/refresh", roleAny, s.refreshToken)
-	h("GET /rest/v1/users/me", roleAny, s.me)
-
-	h("GET /rest/v1/flows", roleViewer, s.listFlowsHandler)
-	h("POST /rest/v1/flows", roleEditor, s.createFlowHandler)
-	h("GET /rest/v1/flows/{id}", roleViewer, s.getFlowHandler)
-	h("PUT /rest/v1/flows/{id}", roleEditor, s.updateFlowHandler)
-	h("DELETE /rest/v1/flows/{id}", roleEditor, s.deleteFlowHandler)
-	h("POST /rest/v1/flows/{id}/suspend", roleEditor, s.suspendHandler(true))
-	h("POST /rest/v1/flows/{id}/resume", roleEditor, s.suspendHandler(false))
-	h("GET /rest/v1/flows/{id}/documentation", roleViewer, s.documentationHandler)
-	h("GET /rest/v1/flows/documentation/md", roleViewer, s.documentationMDHandler)
-	h("GET /rest/v1/flows/documentation/diagram", roleViewer, s.diagramHandler)
-
-	h("POST /rest/v1/flows/{id}/run", roleOperator, s.runByIDHandler)
-	h("POST /rest/v1/flows/flow-name/{name}/run", roleOperator, s.runByNameHandler)
-	h("POST /plugins/flows/rest/v1/flows/flow-name/{name}/run", roleOperator, s.runByNameHandler)
-	h("POST /rest/v1/flows/{id}/stop", roleOperator, s.stopHandler)
-	h("GET /rest/v1/executions", roleOperator, s.listExecutionsHandler)
-	h("GET /rest/v1/flows/{id}/executions", roleOperator, s.listExecutionsHandler)
-	h("GET /rest/v1/executions/{id}", roleOperator, s.flowStatusHandler)
-	h("GET /plugins/dashboard/rest/v1/flows/{id}", roleOperator, s.flowStatusHandler)
-	h("GET /rest/v1/executions/console/download", roleOperator, s.downloadLogHandler)
-	h("GET /plugins/dashboard/rest/v1/flows/console/download", roleOperator, s.downloadLogHandler)
-
-	s.registerConnectionRoutes(h)
-
-	h("GET /rest/v1/audit", roleAdmin, s.listAuditHandler)
-	h("GET /plugins/audit/rest/v1/audit", roleAdmin, s.listAuditHandler)
-	h("GET /rest/v1/audit/{id}", roleAdmin, s.getAuditHandler)
-	s.registerAutomationRoutes(h)
-
-	mux.HandleFunc("GET /health", s.healthHandler)
-	mux.HandleFunc("/", s.noRoute(mux))
-	return s.recoverer(mux)
 }

@@ -27,6 +27,9 @@ type Options struct {
 	TokenTTL time.Duration // JWT lifetime; 0 = 10 minutes
 	RunStep  time.Duration // pacing of one run stage; 0 = 400ms (a run takes a few seconds); tests use ~10ms
 	Logger   *slog.Logger  // nil = discard; used as given, so the caller adds component=sandbox
+	// Profile is ProfileDocumented (only what public Etlworks documentation shows) or
+	// ProfileExtended (also our own [I] endpoints and fields); "" = ProfileExtended.
+	Profile string
 }
 
 // Credentials are what a client needs to talk to the sandbox as the demo user, plus the answer
@@ -42,6 +45,7 @@ type Credentials struct {
 // Sandbox is one running Etlworks stand-in: state database, demo data, run engine and HTTP handler.
 type Sandbox struct {
 	opts     Options
+	prof     profile
 	log      *slog.Logger
 	st       *store
 	eng      *engine
@@ -70,7 +74,12 @@ func New(opts Options) (*Sandbox, error) {
 	if opts.Logger == nil {
 		opts.Logger = slog.New(slog.DiscardHandler)
 	}
-	s := &Sandbox{opts: opts, log: opts.Logger, dbs: newDBPool()}
+	prof, err := resolveProfile(opts.Profile)
+	if err != nil {
+		return nil, err
+	}
+	opts.Profile = prof.name
+	s := &Sandbox{opts: opts, prof: prof, log: opts.Logger, dbs: newDBPool()}
 	if err := s.open(context.Background()); err != nil {
 		s.release()
 		return nil, err
@@ -128,7 +137,7 @@ func (s *Sandbox) open(ctx context.Context) error {
 	if err := s.startAutomation(ctx); err != nil {
 		return err
 	}
-	s.log.Info("sandbox ready", "dataDir", s.root, "persistent", !s.tempRoot)
+	s.log.Info("sandbox ready", "profile", s.prof.name, "dataDir", s.root, "persistent", !s.tempRoot)
 	return nil
 }
 

@@ -2,38 +2,31 @@ package tools
 
 import (
 	"context"
-	"crypto/hmac"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
-	"strconv"
-	"strings"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 )
 
-// confirmTTL is how long a confirm token stays valid.
+// confirmTTL is how long a confirmation stays valid.
 const confirmTTL = 5 * time.Minute
+
+// maxSpent bounds the confirmations remembered as used within confirmTTL (about 100 bytes each).
+const maxSpent = 10_000
 
 // confirmer guards destructive actions. A client that supports elicitation is asked directly; any
 // other client gets a confirm token from a first call, which a second call with the same
-// arguments must pass back. The token is an HMAC over the tool, its arguments and an expiry, so it
-// cannot be reused for other arguments and needs no server-side state.
+// arguments must pass back. Both are single-use confirmations signed by this server (see
+// confirm_token.go), bound to the tool, its arguments and the target's state.
 type confirmer struct {
-	key []byte
-	now func() time.Time
+	*signer
 }
 
-func newConfirmer() *confirmer {
-	key := make([]byte, 32)
-	if _, err := rand.Read(key); err != nil {
-		panic(fmt.Sprintf("tools: no randomness for confirm tokens: %v", err))
-	}
-	return &confirmer{key: key, now: time.Now}
+// newConfirmer signs with key, or with a random per-process key when key is empty.
+func newConfirmer(key []byte) *confirmer {
+	return &confirmer{newSigner(key, maxSpent)}
 }
 
 // confirmOutcome is what confirm decided.
@@ -48,29 +41,52 @@ const (
 // confirmField is the input field that carries a confirm token back.
 const confirmField = "confirm_token"
 
+// elicitID keys the confirmation question among an elicitation's input requests.
+const elicitID = "confirm"
+
+// then runs do only once the user has confirmed action; until then it returns the question or the
+// token to echo, and after a refusal the reason. target is the object acted on as Etlworks sends
+// it now, which the confirmation is bound to; nil for an action without such state (an SQL write).
+// It is the one confirm-then-act sequence every destructive tool goes through.
+func (c *confirmer) then(ctx context.Context, action string, target json.RawMessage, do func() (any, error)) (any, error) {
+	outcome, res, err := c.confirm(ctx, action, target)
+	if err != nil {
+		return nil, err
+	}
+	if outcome != confirmed {
+		return res, nil
+	}
+	return do()
+}
+
 // confirm decides whether the destructive call in ctx may proceed. action says, in one sentence,
 // what will happen ("Delete flow 12 "Load orders"; it can be restored from the recycle bin").
-func (c *confirmer) confirm(ctx context.Context, action string) (confirmOutcome, *mcp.CallToolResult, error) {
+func (c *confirmer) confirm(ctx context.Context, action string, target json.RawMessage) (confirmOutcome, *mcp.CallToolResult, error) {
 	req := callFrom(ctx)
 	if req == nil {
 		return declined, nil, fmt.Errorf("confirm: no tool call in context") // a wiring bug
 	}
-	if answer := server.ElicitationResponse(req.Params.InputResponses, "confirm"); answer != nil {
+	tool, args := req.Params.Name, req.GetArguments()
+	state := c.stateDigest(target)
+	if answer := server.ElicitationResponse(req.Params.InputResponses, elicitID); answer != nil {
+		// Honoured only with the request state this server signed when it asked: a client cannot
+		// answer a question it was never asked, nor reuse an answer.
+		if err := c.redeem(kindElicit, "inputResponses", req.Params.RequestState, tool, args, state); err != nil {
+			return declined, nil, &inputError{msg: err.Error()}
+		}
 		if answer.Action == mcp.ElicitationResponseActionAccept && accepted(answer.Content) {
 			return confirmed, nil, nil
 		}
 		return declined, declinedResult(action), nil
 	}
-	args := req.GetArguments()
-	token, _ := args[confirmField].(string)
-	if token != "" {
-		if err := c.check(req.Params.Name, args, token); err != nil {
-			return declined, nil, badInput("%v", err)
+	if token, _ := args[confirmField].(string); token != "" {
+		if err := c.redeem(kindToken, confirmField, token, tool, args, state); err != nil {
+			return declined, nil, &inputError{msg: err.Error()}
 		}
 		return confirmed, nil, nil
 	}
 	if canElicit(ctx) {
-		return pending, server.NewInputRequestBuilder("confirm").Elicit("confirm", mcp.ElicitationParams{
+		return pending, server.NewInputRequestBuilder(c.issue(kindElicit, tool, args, state)).Elicit(elicitID, mcp.ElicitationParams{
 			Message: action + " Proceed?",
 			RequestedSchema: map[string]any{
 				"type": "object",
@@ -84,9 +100,9 @@ func (c *confirmer) confirm(ctx context.Context, action string) (confirmOutcome,
 	out := map[string]any{
 		"status":       "confirmation_required",
 		"action":       action,
-		confirmField:   c.sign(req.Params.Name, args, c.now().Add(confirmTTL)),
+		confirmField:   c.issue(kindToken, tool, args, state),
 		"expires_in_s": int(confirmTTL.Seconds()),
-		"next":         fmt.Sprintf("ask the user; if they agree, call %s again with the same arguments plus %s", req.Params.Name, confirmField),
+		"next":         fmt.Sprintf("ask the user; if they agree, call %s again with the same arguments plus %s (it works once)", tool, confirmField),
 		"nothing_done": true,
 	}
 	b, _ := json.Marshal(out)
@@ -112,42 +128,6 @@ func declinedResult(action string) *mcp.CallToolResult {
 func canElicit(ctx context.Context) bool {
 	cs, ok := server.ClientSessionFromContext(ctx).(server.SessionWithClientInfo)
 	return ok && cs.GetClientCapabilities().Elicitation != nil
-}
-
-// sign returns a token binding tool, arguments (less any token) and expiry.
-func (c *confirmer) sign(tool string, args map[string]any, expires time.Time) string {
-	exp := strconv.FormatInt(expires.Unix(), 10)
-	return exp + "." + base64.RawURLEncoding.EncodeToString(c.mac(tool, args, exp))
-}
-
-func (c *confirmer) mac(tool string, args map[string]any, exp string) []byte {
-	rest := make(map[string]any, len(args))
-	for k, v := range args {
-		if k != confirmField {
-			rest[k] = v
-		}
-	}
-	canonical, _ := json.Marshal(rest) // map keys are sorted: the same arguments give the same bytes
-	h := hmac.New(sha256.New, c.key)
-	fmt.Fprintf(h, "%s\n%s\n%s", tool, canonical, exp)
-	return h.Sum(nil)
-}
-
-// check verifies a token against the call it came back with.
-func (c *confirmer) check(tool string, args map[string]any, token string) error {
-	exp, sig, ok := strings.Cut(token, ".")
-	unix, err := strconv.ParseInt(exp, 10, 64)
-	mac, err2 := base64.RawURLEncoding.DecodeString(sig)
-	if !ok || err != nil || err2 != nil {
-		return fmt.Errorf("%q is not a token this server issued; call %s without it to get one", confirmField, tool)
-	}
-	if !hmac.Equal(mac, c.mac(tool, args, exp)) {
-		return fmt.Errorf("%q does not match these arguments; the arguments must be exactly those of the call that issued it", confirmField)
-	}
-	if c.now().After(time.Unix(unix, 0)) {
-		return fmt.Errorf("%q has expired; call %s without it to get a new one", confirmField, tool)
-	}
-	return nil
 }
 
 type callKey struct{}

@@ -486,28 +486,27 @@ func deleteConnectionTool(d Deps) Def {
 				action = fmt.Sprintf("Delete connection %d %q, used by flows %s, which fail until it is restored; restore_deleted can bring it back.",
 					c.ID, c.Name, quoteList(users))
 			}
-			outcome, res, err := d.confirm.confirm(ctx, action)
+			state, err := c.get(ctx, d.Client)
 			if err != nil {
 				return nil, err
 			}
-			if outcome != confirmed {
-				return res, nil
-			}
-			raw, _, err := d.Client.Connections.Delete(ctx, c.ID)
-			if err != nil {
-				return nil, err
-			}
-			out := map[string]any{"deleted": fmt.Sprintf("connection %d %q", c.ID, c.Name)}
-			if bin := gjson.GetBytes(raw, "recycleBinId").Int(); bin > 0 {
-				out["recycle_bin_id"] = bin
-				out["undo"] = fmt.Sprintf("restore_deleted {item: %d}", bin)
-			} else {
-				out["undo"] = fmt.Sprintf("restore_deleted {item: %q, type: \"connection\"}", c.Name)
-			}
-			if users := strs(gjson.GetBytes(raw, "usedByFlows.#.name")); len(users) > 0 {
-				out["used_by_flows"] = users
-			}
-			return out, nil
+			return d.confirm.then(ctx, action, state, func() (any, error) {
+				raw, _, err := d.Client.Connections.Delete(ctx, c.ID)
+				if err != nil {
+					return nil, err
+				}
+				out := map[string]any{"deleted": fmt.Sprintf("connection %d %q", c.ID, c.Name)}
+				if bin := gjson.GetBytes(raw, "recycleBinId").Int(); bin > 0 {
+					out["recycle_bin_id"] = bin
+					out["undo"] = fmt.Sprintf("restore_deleted {item: %d}", bin)
+				} else {
+					out["undo"] = fmt.Sprintf("restore_deleted {item: %q, type: \"connection\"}", c.Name)
+				}
+				if users := strs(gjson.GetBytes(raw, "usedByFlows.#.name")); len(users) > 0 {
+					out["used_by_flows"] = users
+				}
+				return out, nil
+			})
 		},
 	})
 }

@@ -15,6 +15,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/hostlist"
 	"github.com/etlworks/etlworks-mcp/sandbox"
 )
 
@@ -118,7 +119,7 @@ func TestNoSecretInAutomationResults(t *testing.T) {
 		t.Fatal(err)
 	}
 	srv := server.NewMCPServer("secrets", "test", server.WithRecovery())
-	Register(srv, All(Deps{Client: api, Log: log}))
+	Register(srv, All(Deps{Client: api, Log: log, WebhookHosts: hostlist.Loopback}))
 	c, err := mcpclient.NewInProcessClient(srv)
 	if err != nil {
 		t.Fatal(err)

@@ -238,7 +238,14 @@ func runSQL(ctx context.Context, d Deps, in RunSQLInput) (any, error) {
 		return nil, err
 	}
 	v := checkSQL(in.SQL, dialectFor(c.Type))
-	write := false
+	run := func(write bool) (any, error) {
+		rows := rowsOrDefault(in.MaxRows)
+		res, _, err := d.Client.Explorer.SQL(ctx, c.ID, &client.SQLRequest{SQL: in.SQL, MaxRows: rows, AllowWrites: write})
+		if err != nil {
+			return nil, err
+		}
+		return renderTable(res, rows, tableBudget(in.MaxRows)), nil
+	}
 	switch v.kind {
 	case sqlRefused:
 		return nil, &inputError{msg: "run_sql refused the statement: " + v.reason + "."}
@@ -247,22 +254,11 @@ func runSQL(ctx context.Context, d Deps, in RunSQLInput) (any, error) {
 			return nil, &inputError{msg: fmt.Sprintf("run_sql refused %s: %s. It runs only %s; "+
 				"writes need the server to be started with --allow-sql-writes (and without --read-only).", v.keyword, v.reason, readStatements)}
 		}
+		// A statement has no state to bind to, so its confirmation is valid only in this process.
 		action := fmt.Sprintf("Run a %s statement that may change data on %s: %s", v.keyword, c, clip(oneLine(in.SQL), 300))
-		outcome, res, err := d.confirm.confirm(ctx, action)
-		if err != nil {
-			return nil, err
-		}
-		if outcome != confirmed {
-			return res, nil
-		}
-		write = true
+		return d.confirm.then(ctx, action, nil, func() (any, error) { return run(true) })
 	}
-	rows := rowsOrDefault(in.MaxRows)
-	res, _, err := d.Client.Explorer.SQL(ctx, c.ID, &client.SQLRequest{SQL: in.SQL, MaxRows: rows, AllowWrites: write})
-	if err != nil {
-		return nil, err
-	}
-	return renderTable(res, rows, tableBudget(in.MaxRows)), nil
+	return run(false)
 }
 
 // tableBudget is the byte budget of a table result: the default result budget, or the hard cap

@@ -299,24 +299,23 @@ func deleteFlowTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
+			state, err := f.definition(ctx, d.Client)
+			if err != nil {
+				return nil, err
+			}
 			action := fmt.Sprintf("Delete flow %d %q%s; restore_deleted can bring it back.", f.ID, f.Name, attachedTo(ctx, d.Client, f.ID))
-			outcome, res, err := d.confirm.confirm(ctx, action)
-			if err != nil {
-				return nil, err
-			}
-			if outcome != confirmed {
-				return res, nil
-			}
-			del, _, err := d.Client.Flows.Delete(ctx, f.ID)
-			if err != nil {
-				return nil, err
-			}
-			notifyResourceListChanged(ctx)
-			out := deletedResult("flow", f.ID, f.Name, int64(del.RecycleBinID))
-			if len(del.DeletedWith) > 0 {
-				out["deleted_with"] = artifactList(del.DeletedWith)
-			}
-			return out, nil
+			return d.confirm.then(ctx, action, state, func() (any, error) {
+				del, _, err := d.Client.Flows.Delete(ctx, f.ID)
+				if err != nil {
+					return nil, err
+				}
+				notifyResourceListChanged(ctx)
+				out := deletedResult("flow", f.ID, f.Name, int64(del.RecycleBinID))
+				if len(del.DeletedWith) > 0 {
+					out["deleted_with"] = artifactList(del.DeletedWith)
+				}
+				return out, nil
+			})
 		},
 	})
 }

@@ -13,6 +13,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/hostlist"
 	"github.com/etlworks/etlworks-mcp/sandbox"
 )
 
@@ -51,7 +52,7 @@ func newEnvWithStep(t testing.TB, step time.Duration) *env {
 	}
 	srv := server.NewMCPServer("etlworks-mcp-test", "test", server.WithToolCapabilities(false), server.WithRecovery())
 	uploadDir := t.TempDir()
-	Register(srv, All(Deps{Client: api, PollInterval: 20 * time.Millisecond, UploadDir: uploadDir}))
+	Register(srv, All(Deps{Client: api, PollInterval: 20 * time.Millisecond, UploadDir: uploadDir, WebhookHosts: hostlist.Loopback}))
 	c, err := mcpclient.NewInProcessClient(srv)
 	if err != nil {
 		t.Fatalf("mcp client: %v", err)

@@ -13,7 +13,7 @@ var Toolsets = []string{"flows", "schedules", "audit", "connections", "explorer"
 // warm).
 func All(d Deps) []Def {
 	if d.confirm == nil {
-		d.confirm = newConfirmer()
+		d.confirm = newConfirmer(d.ConfirmKey)
 	}
 	return []Def{
 		listFlowsTool(d),

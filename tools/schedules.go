@@ -392,26 +392,21 @@ func deleteScheduleTool(d Deps) Def {
 			v := viewSchedule(cur)
 			action := fmt.Sprintf("Delete schedule %d %q (runs flow %q %s); restore_deleted can bring it back.",
 				v.ID, v.Name, v.Flow, cmp.Or(v.When, "on "+v.Cron))
-			outcome, res, err := d.confirm.confirm(ctx, action)
-			if err != nil {
-				return nil, err
-			}
-			if outcome != confirmed {
-				return res, nil
-			}
-			del, _, err := d.Client.Schedules.Delete(ctx, v.ID)
-			if err != nil {
-				return nil, err
-			}
-			out := deletedResult("schedule", v.ID, v.Name, int64(del.RecycleBinID))
-			if del.RecycleBinID == 0 {
-				recreate := map[string]any{"flow": v.FlowID, "cron": v.Cron, "name": v.Name}
-				if len(v.Params) > 0 {
-					recreate["parameters"] = v.Params
+			return d.confirm.then(ctx, action, json.RawMessage(cur.Raw), func() (any, error) {
+				del, _, err := d.Client.Schedules.Delete(ctx, v.ID)
+				if err != nil {
+					return nil, err
 				}
-				out["undo"] = "create_schedule " + plainJSON(recreate)
-			}
-			return out, nil
+				out := deletedResult("schedule", v.ID, v.Name, int64(del.RecycleBinID))
+				if del.RecycleBinID == 0 {
+					recreate := map[string]any{"flow": v.FlowID, "cron": v.Cron, "name": v.Name}
+					if len(v.Params) > 0 {
+						recreate["parameters"] = v.Params
+					}
+					out["undo"] = "create_schedule " + plainJSON(recreate)
+				}
+				return out, nil
+			})
 		},
 	})
 }

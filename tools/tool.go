@@ -36,6 +36,13 @@ type Deps struct {
 	// off); main sets the working directory.
 	UploadDir string
 
+	// ConfirmKey signs confirmations of destructive calls (ETLWORKS_MCP_CONFIRM_KEY); replicas that
+	// share it accept each other's confirmations. Empty: a random key for this process.
+	ConfirmKey []byte
+	// WebhookHosts are the hosts create_webhook may send events to (--webhook-hosts, entries as
+	// internal/hostlist reads them); empty allows none.
+	WebhookHosts []string
+
 	confirm *confirmer // guards destructive tools; All creates one shared by every tool
 }
 

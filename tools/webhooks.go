@@ -11,6 +11,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/hostlist"
 )
 
 // webhookView is one webhook without its credentials: the secret, the basic-auth password and
@@ -129,7 +130,33 @@ func (in *CreateWebhookInput) validate() error {
 	return nil
 }
 
+// webhookHostsHelp says how an operator allows webhook targets.
+const webhookHostsHelp = "--webhook-hosts (env ETLWORKS_MCP_WEBHOOK_HOSTS; host, host:port or *.example.com, comma-separated)"
+
+// webhookTarget checks a webhook URL's host against the operator's allow-list: a webhook sends
+// Etlworks data out, so a model (perhaps steered by text planted in a log) must not pick where.
+func webhookTarget(hosts hostlist.List, listErr error, raw string) error {
+	if listErr != nil {
+		return fmt.Errorf("create_webhook is unavailable: the server's %s setting is invalid: %w", webhookHostsHelp, listErr)
+	}
+	u, err := url.Parse(strings.TrimSpace(raw))
+	if err != nil {
+		return badInput(`"url" must be an absolute http(s) URL`)
+	}
+	if hosts.AllowsURL(u) {
+		return nil
+	}
+	host := hostlist.HostPort(u)
+	if hosts.Empty() {
+		return &inputError{msg: fmt.Sprintf("create_webhook refused host %q: this server allows webhooks to no host. "+
+			"Ask the operator to list the hosts that may receive Etlworks events with %s and restart the server.", host, webhookHostsHelp)}
+	}
+	return &inputError{msg: fmt.Sprintf("create_webhook refused host %q: webhooks may only call %s (set by %s). "+
+		"Use one of those hosts, or ask the operator to add this one.", host, strings.Join(hosts.Entries(), ", "), webhookHostsHelp)}
+}
+
 func createWebhookTool(d Deps) Def {
+	hosts, listErr := hostlist.Parse(d.WebhookHosts)
 	return newTool(d, spec[CreateWebhookInput]{
 		name:        "create_webhook",
 		title:       "Create webhook",
@@ -137,6 +164,9 @@ func createWebhookTool(d Deps) Def {
 		toolset:     "schedules",
 		effect:      writes,
 		handle: func(ctx context.Context, in CreateWebhookInput) (any, error) {
+			if err := webhookTarget(hosts, listErr, in.URL); err != nil {
+				return nil, err
+			}
 			raw, _, err := d.Client.Webhooks.Create(ctx, &client.Webhook{Name: strings.TrimSpace(in.Name), URL: strings.TrimSpace(in.URL),
 				Events: in.Events, Method: in.Method, Secret: in.Secret, Enabled: true, IncludeEntity: true})
 			if err != nil {
@@ -172,29 +202,24 @@ func deleteWebhookTool(d Deps) Def {
 			v := viewWebhook(w)
 			action := fmt.Sprintf("Delete webhook %d %q (%s to %s); webhooks are not kept in the recycle bin.",
 				v.ID, v.Name, strings.Join(v.Events, ", "), cmp.Or(v.URL, "no URL"))
-			outcome, res, err := d.confirm.confirm(ctx, action)
-			if err != nil {
-				return nil, err
-			}
-			if outcome != confirmed {
-				return res, nil
-			}
-			del, _, err := d.Client.Webhooks.Delete(ctx, v.ID)
-			if err != nil {
-				return nil, err
-			}
-			if del.RecycleBinID > 0 {
-				return deletedResult("webhook", v.ID, v.Name, int64(del.RecycleBinID)), nil
-			}
-			recreate := map[string]any{"name": v.Name, "url": v.URL, "events": v.Events, "method": v.Method}
-			undo := "create_webhook " + plainJSON(recreate)
-			if v.URL != w.Get("url").String() {
-				undo += "; put the URL's hidden credentials back"
-			}
-			if v.Signed {
-				undo += `; add "secret" (the old one is not readable)`
-			}
-			return map[string]any{"deleted": fmt.Sprintf("webhook %d %q", v.ID, v.Name), "undo": undo}, nil
+			return d.confirm.then(ctx, action, json.RawMessage(w.Raw), func() (any, error) {
+				del, _, err := d.Client.Webhooks.Delete(ctx, v.ID)
+				if err != nil {
+					return nil, err
+				}
+				if del.RecycleBinID > 0 {
+					return deletedResult("webhook", v.ID, v.Name, int64(del.RecycleBinID)), nil
+				}
+				recreate := map[string]any{"name": v.Name, "url": v.URL, "events": v.Events, "method": v.Method}
+				undo := "create_webhook " + plainJSON(recreate)
+				if v.URL != w.Get("url").String() {
+					undo += "; put the URL's hidden credentials back"
+				}
+				if v.Signed {
+					undo += `; add "secret" (the old one is not readable)`
+				}
+				return map[string]any{"deleted": fmt.Sprintf("webhook %d %q", v.ID, v.Name), "undo": undo}, nil
+			})
 		},
 	})
 }
