@@ -156,9 +156,12 @@ func TestErrorsEchoBounded(t *testing.T) {
 		{"list_flows", map[string]any{"cursor": big}},
 		{"run_sql", map[string]any{"connection": "Warehouse", "sql": "SELECT " + big + " FROM nowhere"}},
 		{"run_sql", map[string]any{"connection": big, "sql": "SELECT 1"}},
+		{"create_schedule", map[string]any{"flow": "Load orders from CSV", "cron": "0 0 2 * " + big}},
+		{"create_schedule", map[string]any{"flow": "Load orders from CSV", "cron": "0 0 " + big + " * * ?"}},
+		{"update_flow", map[string]any{"flow": "Load orders from CSV", "set": map[string]any{"description.." + big: 1}, "dry_run": true}},
 	} {
 		got := e.fails(tt.tool, tt.args)
-		if len(got) > 2000 {
+		if len(got) > 1200 {
 			t.Errorf("%s: a 1 MiB value came back as a %d-byte error: %.300s", tt.tool, len(got), got)
 		}
 	}

@@ -5,6 +5,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // This file turns a schedule expression into a short English phrase ("every day at 02:00") for
@@ -58,19 +60,20 @@ func checkSchedule(expr string) error {
 		return nil
 	}
 	fields := strings.Fields(expr)
+	q := bound.Quote(expr) // the expression as errors echo it
 	if len(fields) == 5 {
-		return fmt.Errorf("%q looks like a 5-field Unix cron; Etlworks uses Quartz, which starts with seconds and puts ? in one day field (days of week 1-7 = SUN-SAT), e.g. \"0 0 2 * * ?\" for every day at 02:00", expr)
+		return fmt.Errorf("%s looks like a 5-field Unix cron; Etlworks uses Quartz, which starts with seconds and puts ? in one day field (days of week 1-7 = SUN-SAT), e.g. \"0 0 2 * * ?\" for every day at 02:00", q)
 	}
 	if len(fields) < 6 || len(fields) > 7 {
-		return fmt.Errorf("%q has %d fields; a Quartz cron has 6 or 7 (seconds minutes hours day-of-month month day-of-week [year]), e.g. \"0 0 2 * * ?\" for every day at 02:00; an interval is minutes (15) or a duration (30s, 5m, 2h)", expr, len(fields))
+		return fmt.Errorf("%s has %d fields; a Quartz cron has 6 or 7 (seconds minutes hours day-of-month month day-of-week [year]), e.g. \"0 0 2 * * ?\" for every day at 02:00; an interval is minutes (15) or a duration (30s, 5m, 2h)", q, len(fields))
 	}
 	for i, f := range fields {
 		if err := checkCronField(f, cronFields[i]); err != nil {
-			return fmt.Errorf("%q: %s field %q: %v", expr, cronFields[i].name, f, err)
+			return fmt.Errorf("%s: %s field %s: %v", q, cronFields[i].name, bound.Quote(f), err)
 		}
 	}
 	if (fields[3] == "?") == (fields[5] == "?") {
-		return fmt.Errorf("%q: put ? in exactly one of day-of-month and day-of-week, e.g. \"0 0 12 * * ?\" or \"0 0 12 ? * MON-FRI\"", expr)
+		return fmt.Errorf("%s: put ? in exactly one of day-of-month and day-of-week, e.g. \"0 0 12 * * ?\" or \"0 0 12 ? * MON-FRI\"", q)
 	}
 	return nil
 }
@@ -147,9 +150,9 @@ func cronValue(s string, cf cronField) (int, error) {
 		}
 	}
 	if len(cf.names) > 0 {
-		return 0, fmt.Errorf("%q is neither a number %d-%d nor one of %s", s, cf.min, cf.max, strings.Join(cf.names, ","))
+		return 0, fmt.Errorf("%s is neither a number %d-%d nor one of %s", bound.Quote(s), cf.min, cf.max, strings.Join(cf.names, ","))
 	}
-	return 0, fmt.Errorf("%q is not a number %d-%d", s, cf.min, cf.max)
+	return 0, fmt.Errorf("%s is not a number %d-%d", bound.Quote(s), cf.min, cf.max)
 }
 
 // describeSchedule returns a short English phrase for a schedule expression, or "" when the
