@@ -79,7 +79,7 @@ func bounded(d Def, limit time.Duration) server.ResourceHandlerFunc {
 				continue
 			}
 			if d.Untrusted != "" && strings.TrimSpace(tc.Text) != "" {
-				tc.Text = untrusted.Fence(d.Untrusted, "", bound.Fit(tc.Text, bound.ResultBytes-fenceOverhead, d.Rest))
+				tc.Text = untrusted.Fence(d.Untrusted, "", bound.Fit(tc.Text, bound.ResultBytes-untrusted.Overhead, d.Rest))
 			} else {
 				tc.Text = bound.Fit(tc.Text, bound.ResultBytes, d.Rest)
 			}
@@ -88,9 +88,6 @@ func bounded(d Def, limit time.Duration) server.ResourceHandlerFunc {
 		return contents, nil
 	}
 }
-
-// fenceOverhead is what untrusted.Fence adds around a text, kept inside the budget.
-const fenceOverhead = 160
 
 // arg reads a template variable (mcp-go passes them as []string), URL-decoded.
 func arg(req mcp.ReadResourceRequest, name string) string {

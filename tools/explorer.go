@@ -19,6 +19,7 @@ import (
 
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/internal/bound"
+	"github.com/etlworks/etlworks-mcp/internal/untrusted"
 )
 
 // Table bounds shared by preview_data and run_sql.
@@ -291,7 +292,7 @@ func renderTable(res *client.QueryResult, limit, budget int) text {
 		writeCSVCell(&body, cutCell(col.Name), false)
 	}
 	body.WriteByte('\n')
-	room := budget - fenceOverhead - 200 // the summary line stays under 200 bytes
+	room := budget - untrusted.Overhead - 200 // the summary line stays under 200 bytes
 	shown := 0
 	for _, row := range res.Rows[:n] {
 		var line strings.Builder

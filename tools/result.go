@@ -12,10 +12,6 @@ import (
 	"github.com/etlworks/etlworks-mcp/internal/untrusted"
 )
 
-// fenceOverhead is what untrusted.Fence adds around a body (label line and tags), reserved inside
-// a result's budget so the fence never pushes a result past it.
-const fenceOverhead = 160
-
 // defaultRest is how a cut result tells the model to get what was left out, for tools that give
 // no better hint of their own.
 const defaultRest = "ask for less: a smaller limit (then next_cursor), a filter, or one object"
@@ -43,7 +39,7 @@ func (t text) render(rest string) string {
 	if t.what == "" || strings.TrimSpace(t.body) == "" {
 		return bound.Fit(t.head+t.body, budget, rest)
 	}
-	room := max(budget-len(t.head)-fenceOverhead, 0)
+	room := max(budget-len(t.head)-untrusted.Overhead, 0)
 	return untrusted.Fence(t.what, t.head, bound.Fit(t.body, room, rest))
 }
 

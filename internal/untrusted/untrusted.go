@@ -12,6 +12,10 @@ import (
 	"strings"
 )
 
+// Overhead is the most Fence adds around a text (label line and tags); callers keep it inside
+// their budgets so the fence never pushes a result past them.
+const Overhead = 160
+
 // Fence wraps text from Etlworks in a labelled, randomly named fence. what says what the text is
 // ("run log", "query result"); a preamble (a summary line written by this server) goes before the
 // fence, outside it.

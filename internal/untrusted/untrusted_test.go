@@ -21,7 +21,7 @@ func TestFence(t *testing.T) {
 	if other := Fence("run log", "head\n", planted); shape.FindStringSubmatch(other)[1] == m[1] {
 		t.Error("two fences share a boundary; it must be random")
 	}
-	if overhead := len(got) - len(planted) - len("head\n"); overhead > 160 {
-		t.Errorf("the fence costs %d bytes, more than the 160 results reserve", overhead)
+	if overhead := len(got) - len(planted) - len("head\n"); overhead > Overhead {
+		t.Errorf("the fence costs %d bytes, more than the %d results reserve", overhead, Overhead)
 	}
 }
