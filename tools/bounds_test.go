@@ -114,6 +114,11 @@ func TestToolsFacingBadUpstreams(t *testing.T) {
 		want []string
 	}{
 		{"html", body("text/html", "<html><title>Okta sign in</title></html>"), "list_flows", nil, []string{"HTML page", "Okta sign in", "ETLWORKS_URL", "/rest"}},
+		{"html 404", func(w http.ResponseWriter, r *http.Request) {
+			w.Header().Set("Content-Type", "text/html")
+			w.WriteHeader(http.StatusNotFound)
+			io.WriteString(w, "<html><title>Welcome to nginx</title></html>")
+		}, "get_flow", map[string]any{"flow": 3}, []string{"answered 404 with an HTML page", "Welcome to nginx", "ETLWORKS_URL"}},
 		{"empty", body("application/json", ""), "get_flow", map[string]any{"flow": 3}, []string{"empty body", "ETLWORKS_URL"}},
 		{"null", body("application/json", "null"), "list_connections", nil, []string{"with null", "ETLWORKS_URL"}},
 		{"null by name", body("application/json", "null"), "get_flow", map[string]any{"flow": "orders"}, []string{"with null", "ETLWORKS_URL"}},

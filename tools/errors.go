@@ -44,6 +44,9 @@ func describeAPIError(e *client.APIError) string {
 		msg = e.ErrorText
 	}
 	msg = bound.Quote(redact(msg))
+	if e.Page != "" {
+		return fmt.Sprintf("Etlworks answered %d with an HTML page (%q), not its JSON: %s.", e.Status, e.Page, client.HTMLHint)
+	}
 	switch {
 	case e.Status == http.StatusUnauthorized:
 		return fmt.Sprintf("Etlworks rejected the credentials (401: %s). Check ETLWORKS_API_KEY or the username and password.", msg)
