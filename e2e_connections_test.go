@@ -134,7 +134,7 @@ func TestSQLWritesFlag(t *testing.T) {
 		readOnly, allow, wantDestructive bool
 	}{{false, false, false}, {false, true, true}, {true, true, false}} {
 		cfg := config.Config{ReadOnly: c.readOnly, AllowSQLWrites: c.allow, LogLevel: "info", LogFormat: "text"}
-		srv, _ := newMCPServer(t.Context(), cfg, api, slog.New(slog.DiscardHandler))
+		srv, _ := newMCPServer(t.Context(), cfg, api, slog.New(slog.DiscardHandler), nil)
 		tool, ok := srv.ListTools()["run_sql"]
 		if !ok {
 			t.Fatalf("%+v: no run_sql", c)

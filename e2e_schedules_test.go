@@ -120,8 +120,8 @@ func TestStdioChangeScheduleAudit(t *testing.T) {
 		{map[string]any{"user": "alice", "action": "deleteFlow", "object": "Import Shopify orders"}, `"result":"success"`},
 		{map[string]any{"user": "alice", "action": "restoreRecycleBinItem", "object": "Import Shopify orders"}, `Import Shopify orders`},
 		{map[string]any{"user": "alice", "action": "addSchedule", "object": "E2E every second"}, `E2E every second`},
-		{map[string]any{"user": "alice", "action": "pauseSchedule", "object": "E2E every second"}, `E2E every second`},
-		{map[string]any{"user": "alice", "action": "resumeSchedule", "object": "E2E every second"}, `E2E every second`},
+		// Pause and resume are edits of the whole schedule (PUT), as Etlworks documents them.
+		{map[string]any{"user": "alice", "action": "editSchedule", "object": "E2E every second"}, `E2E every second`},
 		{map[string]any{"user": "scheduler", "action": "runFlow", "object": "E2E ping"}, `"user":"scheduler"`},
 	} {
 		var page struct {

@@ -48,6 +48,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		err = runSandbox(ctx, args[1:], std)
 	case len(args) > 0 && args[0] == "call":
 		err = runCall(ctx, args[1:], getenv, std)
+	case len(args) > 0 && args[0] == "doctor":
+		err = runDoctor(ctx, args[1:], getenv, std)
 	case len(args) > 0 && (args[0] == "help" || args[0] == "-h" || args[0] == "--help" || args[0] == "-help"):
 		fmt.Fprint(stdout, usage())
 		return exitOK

@@ -94,6 +94,8 @@ func TestImportDirections(t *testing.T) {
 		"prompts":   {"etlworks-mcp/transport", "etlworks-mcp/config", "etlworks-mcp/sandbox", "etlworks-mcp/tools", "etlworks-mcp/resources"},
 		"resources": {"etlworks-mcp/transport", "etlworks-mcp/config", "etlworks-mcp/sandbox", "etlworks-mcp/tools"},
 		"sandbox":   {"github.com/mark3labs/mcp-go", "etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/transport"},
+		"internal/quartz": {"github.com/mark3labs/mcp-go", "etlworks-mcp/client", "etlworks-mcp/tools", "etlworks-mcp/config",
+			"etlworks-mcp/transport", "etlworks-mcp/sandbox", "etlworks-mcp/resources", "etlworks-mcp/prompts"},
 	}
 	for pkg, banned := range rules {
 		out, err := exec.Command("go", "list", "-deps", "./"+pkg).Output()

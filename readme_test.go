@@ -111,12 +111,17 @@ func configTable(settings []config.Setting) string {
 }
 
 // firstSentence is what a tool table shows of a description: up to the first full stop that ends
-// a sentence.
+// a sentence (not the one of an abbreviation such as "e.g.").
 func firstSentence(s string) string {
 	for i := 0; i+1 < len(s); i++ {
-		if s[i] == '.' && (s[i+1] == ' ' || s[i+1] == '\n') {
-			return s[:i+1]
+		if s[i] != '.' || (s[i+1] != ' ' && s[i+1] != '\n') {
+			continue
 		}
+		word := s[strings.LastIndexAny(s[:i], " \n(")+1 : i]
+		if strings.Contains(word, ".") {
+			continue // e.g. / i.e.
+		}
+		return s[:i+1]
 	}
 	return s
 }

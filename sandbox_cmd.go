@@ -11,6 +11,7 @@ import (
 	"sort"
 	"strings"
 
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 	"github.com/etlworks/etlworks-mcp/sandbox"
 )
 
@@ -38,7 +39,7 @@ func runSandbox(ctx context.Context, args []string, std streams) error {
 	if !slices.Contains(sandbox.Profiles(), *profile) {
 		return &usageError{fmt.Errorf("sandbox: --profile %q must be one of %s", *profile, strings.Join(sandbox.Profiles(), ", "))}
 	}
-	log := newLogger(defaultLogConfig(), std.err)
+	log := newLogger(defaultLogConfig(), std.err, secrets.NewRedactor())
 	sb, err := sandbox.Start(ctx, *addr, sandbox.Options{DataDir: *data, Profile: *profile, Logger: log.With("component", "sandbox")})
 	if err != nil {
 		return fmt.Errorf("start the sandbox: %w", err)

@@ -17,6 +17,7 @@ import (
 
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/config"
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 	"github.com/etlworks/etlworks-mcp/prompts"
 	"github.com/etlworks/etlworks-mcp/resources"
 	"github.com/etlworks/etlworks-mcp/sandbox"
@@ -86,13 +87,14 @@ func start(ctx context.Context, cfg config.Config, std streams) (*app, *server.M
 	if err := checkToolsets(cfg.Toolsets); err != nil {
 		return nil, nil, 0, err
 	}
-	log := newLogger(cfg, std.err)
-	a, err := connect(ctx, cfg, log)
+	red := secrets.NewRedactor(cfg.APIKey, cfg.Password) // the process's own secrets, never echoed
+	log := newLogger(cfg, std.err, red)
+	a, err := connect(ctx, cfg, log, red)
 	if err != nil {
 		return nil, nil, 0, err
 	}
 	a.log = log
-	srv, count := newMCPServer(ctx, cfg, a.api, log)
+	srv, count := newMCPServer(ctx, cfg, a.api, log, red)
 	return a, srv, count, nil
 }
 
@@ -136,11 +138,12 @@ func (a *app) close() {
 }
 
 // connect builds the Etlworks client, first starting the embedded sandbox in demo mode.
-func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, error) {
+func connect(ctx context.Context, cfg config.Config, log *slog.Logger, red *secrets.Redactor) (*app, error) {
 	opts := []client.Option{
 		client.WithTimeout(cfg.Timeout),
 		client.WithUserAgent("etlworks-mcp/" + version),
 		client.WithLogger(log.With("component", "client")),
+		client.WithRedactor(red),
 	}
 	if cfg.Sandbox {
 		sb, err := sandbox.Start(ctx, "", sandbox.Options{DataDir: cfg.SandboxData, Profile: cfg.SandboxProfile,
@@ -148,6 +151,7 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 		if err != nil {
 			return nil, fmt.Errorf("start the embedded sandbox: %w", err)
 		}
+		red.Add(sb.Sandbox.Credentials().Password) // the demo login's password, like a configured one
 		api, err := client.New(sb.URL, append(opts, client.WithAPIKey(sb.Sandbox.Credentials().APIKey))...)
 		if err != nil {
 			_ = sb.Close()
@@ -170,8 +174,8 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger) (*app, er
 // newMCPServer builds the MCP server: the tools this configuration offers, the resources and
 // prompts with completion of their arguments, and the watcher that tells subscribers when a run
 // changes. The watcher runs until ctx ends.
-func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, log *slog.Logger) (*server.MCPServer, int) {
-	rdeps := resources.Deps{Client: api, Log: log, CallTimeout: cfg.CallTimeout}
+func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, log *slog.Logger, red *secrets.Redactor) (*server.MCPServer, int) {
+	rdeps := resources.Deps{Client: api, Log: log, Redactor: red, CallTimeout: cfg.CallTimeout}
 	completer := resources.NewCompleter(rdeps)
 	watcher := resources.NewWatcher(rdeps, 0)
 	hooks := &server.Hooks{}
@@ -196,11 +200,13 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 	srv := server.NewMCPServer("etlworks-mcp", version, opts...)
 	uploadDir, _ := os.Getwd() // upload_file reads local files only below the directory the server runs in
 	defs := tools.Filter(tools.All(tools.Deps{Client: api, Log: log, AllowSQLWrites: cfg.AllowSQLWrites && !cfg.ReadOnly,
-		UploadDir: uploadDir, ConfirmKey: []byte(cfg.ConfirmKey), WebhookHosts: cfg.WebhookHosts, CallTimeout: cfg.CallTimeout}),
-		cfg.ReadOnly, cfg.Toolsets)
+		UploadDir: uploadDir, ConfirmKey: []byte(cfg.ConfirmKey), WebhookHosts: cfg.WebhookHosts,
+		Redactor: red, CallTimeout: cfg.CallTimeout}), cfg.ReadOnly, cfg.Toolsets)
 	tools.Register(srv, defs)
+	tools.WatchCapabilities(hooks, srv, api, defs)
+	api.StartChecks(ctx) // the credential check, then the capability probe, in the background
 	resources.Register(srv, resources.All(rdeps))
-	prompts.Register(srv, prompts.All(prompts.Deps{Client: api, CallTimeout: cfg.CallTimeout, Diagnose: func(ctx context.Context, flow string, run int64) (string, error) {
+	prompts.Register(srv, prompts.All(prompts.Deps{Client: api, Redactor: red, CallTimeout: cfg.CallTimeout, Diagnose: func(ctx context.Context, flow string, run int64) (string, error) {
 		return tools.Diagnose(ctx, api, flow, run)
 	}}))
 	go watcher.Run(ctx, srv)
@@ -208,16 +214,17 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 }
 
 // newLogger builds the one logger of the process: tint on stderr (colour only on a terminal), or
-// JSON for log collectors. stdout is never used: in stdio mode it carries JSON-RPC only.
-func newLogger(cfg config.Config, w io.Writer) *slog.Logger {
+// JSON for log collectors, behind a handler that redacts every line with red. stdout is never
+// used: in stdio mode it carries JSON-RPC only.
+func newLogger(cfg config.Config, w io.Writer, red *secrets.Redactor) *slog.Logger {
 	if cfg.LogFormat == "json" {
-		return slog.New(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: cfg.SlogLevel()}))
+		return slog.New(newRedactHandler(slog.NewJSONHandler(w, &slog.HandlerOptions{Level: cfg.SlogLevel()}), red))
 	}
 	noColor := true
 	if f, ok := w.(*os.File); ok {
 		noColor = !isatty.IsTerminal(f.Fd())
 	}
-	return slog.New(tint.NewHandler(w, &tint.Options{Level: cfg.SlogLevel(), NoColor: noColor, TimeFormat: "15:04:05.000"}))
+	return slog.New(newRedactHandler(tint.NewHandler(w, &tint.Options{Level: cfg.SlogLevel(), NoColor: noColor, TimeFormat: "15:04:05.000"}), red))
 }
 
 // defaultLogConfig is the logging configuration of subcommands that take no logging flags.

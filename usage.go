@@ -19,6 +19,8 @@ Usage:
   etlworks-mcp sandbox [--addr 127.0.0.1:8080] run only the demo Etlworks API, for curl
   etlworks-mcp call TOOL ['{"json":"args"}'] [flags]
                                                run one tool and print its result
+  etlworks-mcp doctor [--report FILE] [flags]  check the configuration, URL, TLS, credential, health and
+                                               optional capabilities; --report writes what each endpoint answered
   etlworks-mcp --version
 
 Connect it to Etlworks with ETLWORKS_URL (the .../rest base) and ETLWORKS_API_KEY, or

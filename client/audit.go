@@ -30,22 +30,26 @@ type AuditListOptions struct {
 func (s *AuditService) List(ctx context.Context, opts *AuditListOptions) (json.RawMessage, *Response, error) {
 	q := url.Values{}
 	if opts != nil {
-		setIf(q, "method", opts.Method)
-		setIf(q, "user", opts.User)
-		setIf(q, "result", opts.Result)
-		setIf(q, "object", opts.Object)
-		if !opts.From.IsZero() {
-			q.Set("from", itoa(opts.From.UnixMilli()))
-		}
-		if !opts.To.IsZero() {
-			q.Set("to", itoa(opts.To.UnixMilli()))
-		}
-		if opts.Exception {
-			q.Set("exception", "true")
-		}
-		opts.ListOptions.apply(q)
+		opts.query(q)
 	}
 	return s.client.getList(ctx, "v1/audit", q)
+}
+
+func (opts *AuditListOptions) query(q url.Values) {
+	setIf(q, "method", opts.Method)
+	setIf(q, "user", opts.User)
+	setIf(q, "result", opts.Result)
+	setIf(q, "object", opts.Object)
+	if !opts.From.IsZero() {
+		q.Set("from", itoa(opts.From.UnixMilli()))
+	}
+	if !opts.To.IsZero() {
+		q.Set("to", itoa(opts.To.UnixMilli()))
+	}
+	if opts.Exception {
+		q.Set("exception", "true")
+	}
+	opts.ListOptions.apply(q)
 }
 
 // Get returns one audit event with its payload and exception, as raw JSON.

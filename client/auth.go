@@ -17,6 +17,8 @@ type authenticator interface {
 	// renew replaces the credential stale after the server rejected it; when another request
 	// already replaced it, renew does nothing.
 	renew(ctx context.Context, stale string) error
+	// identity is what tells this credential from another; only its hash is kept.
+	identity() string
 }
 
 // apiKeyAuth sends a fixed API key; a rejected key cannot be renewed.
@@ -25,6 +27,7 @@ type apiKeyAuth struct{ key string }
 func (a *apiKeyAuth) token(context.Context) (string, error) { return a.key, nil }
 func (a *apiKeyAuth) canRenew() bool                        { return false }
 func (a *apiKeyAuth) renew(context.Context, string) error   { return nil }
+func (a *apiKeyAuth) identity() string                      { return "key\x00" + a.key }
 
 // loginAuth signs in with a login and password and caches the JWT. Etlworks documents both a
 // ten-minute and a 24-hour lifetime, so expiry is treated as unknown: the token is re-issued when
@@ -47,6 +50,8 @@ func (a *loginAuth) token(ctx context.Context) (string, error) {
 }
 
 func (a *loginAuth) canRenew() bool { return true }
+
+func (a *loginAuth) identity() string { return "login\x00" + a.login + "\x00" + a.password }
 
 func (a *loginAuth) renew(ctx context.Context, stale string) error {
 	a.mu.Lock()
@@ -84,7 +89,7 @@ func (a *loginAuth) issueLocked(ctx context.Context) (string, error) {
 	if err != nil {
 		var apiErr *APIError
 		if errors.As(err, &apiErr) && (apiErr.Status == http.StatusUnauthorized || apiErr.Status == http.StatusForbidden) {
-			return "", fmt.Errorf("client: sign-in as %q was refused (%d): check the username and password", a.login, apiErr.Status)
+			return "", &SignInError{Login: a.login, Status: apiErr.Status}
 		}
 		return "", fmt.Errorf("client: sign in: %w", err)
 	}
@@ -92,5 +97,16 @@ func (a *loginAuth) issueLocked(ctx context.Context) (string, error) {
 		return "", errors.New("client: sign in: the server returned no token")
 	}
 	a.jwt = out.Token
+	a.client.redactor.Add(a.jwt)
 	return a.jwt, nil
+}
+
+// SignInError says Etlworks refused the login and password (401 or 403 from the sign-in route).
+type SignInError struct {
+	Login  string
+	Status int
+}
+
+func (e *SignInError) Error() string {
+	return fmt.Sprintf("client: sign-in as %q was refused (%d): check the username and password", e.Login, e.Status)
 }

@@ -3,10 +3,13 @@ package client
 import (
 	"fmt"
 	"net/http"
+	"net/http/httptest"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
+
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 const (
@@ -322,5 +325,41 @@ func TestAuth_errorsNeverCarryTheToken(t *testing.T) {
 	_, _, err := client.Flows.Get(t.Context(), 4)
 	if want := `etlworks: GET /rest/v1/flows/4: 400: bad header "Bearer REDACTED"`; err == nil || err.Error() != want {
 		t.Errorf("error %v, want %q", err, want)
+	}
+}
+
+// TestLoginRegistersSecrets: the password and each JWT the client obtains are told to the
+// Redactor, so no result or log line of the process can echo them.
+func TestLoginRegistersSecrets(t *testing.T) {
+	var jwt string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if strings.HasPrefix(r.URL.Path, "/rest/v1/token-auth") {
+			jwt = "jwt-" + strings.Repeat("x", 8) + r.URL.Path[len(r.URL.Path)-5:]
+			_, _ = w.Write([]byte(`{"token":"` + jwt + `"}`))
+			return
+		}
+		_, _ = w.Write([]byte(`[]`))
+	}))
+	defer srv.Close()
+	red := secrets.NewRedactor()
+	c, err := New(srv.URL+"/rest", WithLogin("alice", "Passw0rd-291"), WithRedactor(red))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := c.Flows.List(t.Context(), nil); err != nil {
+		t.Fatal(err)
+	}
+	if jwt == "" {
+		t.Fatal("the client never signed in")
+	}
+	if out := red.Text("a Passw0rd-291 b " + jwt); strings.Contains(out, "Passw0rd-291") || strings.Contains(out, jwt) {
+		t.Errorf("password or JWT not registered: %s", out)
+	}
+	key := "key-0123456789"
+	if _, err := New(srv.URL+"/rest", WithAPIKey(key), WithRedactor(red)); err != nil {
+		t.Fatal(err)
+	}
+	if strings.Contains(red.Text(key), key) {
+		t.Error("API key not registered")
 	}
 }

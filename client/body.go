@@ -11,6 +11,7 @@ import (
 	"strings"
 
 	"github.com/etlworks/etlworks-mcp/internal/bound"
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // TooLargeError says an answer was longer than the client reads (WithMaxBodySize); nothing of it
@@ -50,6 +51,9 @@ func (e *UnexpectedBodyError) Error() string {
 	b.WriteString(" where JSON was expected: " + HTMLHint)
 	return b.String()
 }
+
+// htmlPage is UnexpectedBodyError.What for a web page.
+const htmlPage = "an HTML page"
 
 // errTooLarge is what capReader returns past its limit.
 var errTooLarge = errors.New("body over the limit")
@@ -111,7 +115,7 @@ func (c *Client) decodeBody(r *request, endpoint string, hr *http.Response, v an
 	case err != nil:
 		return c.readError(endpoint, err)
 	case first == '<':
-		return bad("an HTML page")
+		return bad(htmlPage)
 	case !strings.ContainsRune(`{["-0123456789tfn`, rune(first)):
 		return bad("text that is not JSON")
 	case first == 'n':
@@ -170,11 +174,11 @@ func firstByte(br *bufio.Reader) (byte, error) {
 
 // snippet is the start of an unexpected body as an error may show it: one line, no control
 // characters, no credential, at most snippetBytes.
-func snippet(b []byte, secrets []string) string {
+func snippet(b []byte, secretValues []string) string {
 	b = bytes.TrimSpace(b)
 	s := strings.Join(strings.FieldsFunc(string(b), func(r rune) bool { return r < ' ' || r == 0x7f }), " ")
 	s = strings.Join(strings.Fields(s), " ")
-	s = Redact(redact(s, secrets))
+	s = secrets.Redact(redact(s, secretValues))
 	return truncateText(s, snippetBytes)
 }
 

@@ -214,12 +214,12 @@ func TestLookupStopsAtTheDeadline(t *testing.T) {
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	var pages atomic.Int32
-	page := "[" + strings.TrimSuffix(strings.Repeat(`{"id":1,"name":"x"},`, 200), ",") + "]"
 	mux.HandleFunc("/rest/v1/flows", func(w http.ResponseWriter, r *http.Request) {
-		if pages.Add(1) == 3 {
+		n := pages.Add(1)
+		if n == 3 {
 			cancel() // the call's deadline ends while the third page is served
 		}
-		io.WriteString(w, page)
+		io.WriteString(w, "["+strings.TrimSuffix(strings.Repeat(fmt.Sprintf(`{"id":%d,"name":"x"},`, n), 200), ",")+"]")
 	})
 	_, err := c.Flows.FindByName(ctx, "orders")
 	if !errors.Is(err, context.Canceled) {
@@ -244,5 +244,26 @@ func TestHTMLLogDownload(t *testing.T) {
 		if err == nil || !strings.Contains(err.Error(), "with an HTML page") || strings.Contains(err.Error(), testKey) {
 			t.Errorf("%s: error %v, want an HTML-page error without the key", ct, err)
 		}
+	}
+}
+
+// TestLookupByteBudget: a lookup over pages that are each under the body limit still stops once
+// it has read its byte budget over all pages.
+func TestLookupByteBudget(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t, WithMaxBodySize(1<<20))
+	var pages atomic.Int32
+	name := strings.Repeat("n", 4000)
+	mux.HandleFunc("/rest/v1/connections", func(w http.ResponseWriter, r *http.Request) {
+		n := pages.Add(1) // each page different, as a server that honours offset sends them
+		row := fmt.Sprintf(`{"id":%d,"name":"%s"}`, n, name)
+		io.WriteString(w, "["+strings.TrimSuffix(strings.Repeat(row+",", 200), ",")+"]") // 800 KB, under the 1 MiB limit
+	})
+	_, err := c.Connections.FindByName(t.Context(), "CRM")
+	if err == nil || !strings.Contains(err.Error(), "pass an id instead") {
+		t.Fatalf("error %v, want the scan budget", err)
+	}
+	if n := pages.Load(); n > 4 {
+		t.Errorf("read %d pages of 800 KB with a 2 MiB scan budget", n)
 	}
 }

@@ -18,7 +18,10 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // DefaultTimeout bounds one HTTP exchange when the caller sets no timeout of its own.
@@ -39,7 +42,12 @@ type Client struct {
 	timeout    time.Duration
 	retry      retryPolicy
 	maxLogSize int64
-	maxBody    int64 // bytes of a JSON answer the client reads before giving up
+	maxBody    int64             // bytes of a JSON answer the client reads before giving up
+	redactor   *secrets.Redactor // learns the credentials this client holds or obtains; nil = none
+
+	capMu       sync.Mutex             // guards creds and capWatchers
+	creds       map[string]*credential // what was learned per credential (capabilities.go)
+	capWatchers []func(Capability, CapState)
 
 	// Flows manages flows: list, get, documentation, run, stop.
 	Flows *FlowsService
@@ -85,6 +93,16 @@ func WithLogin(login, password string) Option {
 			return errors.New("client: login and password are both required")
 		}
 		c.auth = &loginAuth{login: login, password: password, client: c}
+		return nil
+	}
+}
+
+// WithRedactor registers the client's credentials (the API key, the password, each JWT it obtains
+// and the secrets it sends in a connection) with r, so that they are redacted from every result and
+// log line of the process.
+func WithRedactor(r *secrets.Redactor) Option {
+	return func(c *Client) error {
+		c.redactor = r
 		return nil
 	}
 }
@@ -198,6 +216,12 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	if c.auth == nil {
 		return nil, errors.New("client: no credentials: use WithAPIKey or WithLogin")
 	}
+	switch a := c.auth.(type) {
+	case *apiKeyAuth:
+		c.redactor.Add(a.key)
+	case *loginAuth:
+		c.redactor.Add(a.password)
+	}
 	common := &service{client: c}
 	c.Flows = (*FlowsService)(common)
 	c.Executions = (*ExecutionsService)(common)
@@ -252,17 +276,51 @@ func newJSONRequest(method, path string, query url.Values, v any) (*request, err
 // read and never beyond the client's body limit (WithMaxBodySize); what is not JSON, or is empty
 // or null where a GET expects JSON, is an *UnexpectedBodyError saying what came back.
 func (c *Client) do(ctx context.Context, r *request, v any) (*Response, error) {
-	return c.exchange(ctx, r, func(endpoint string, hr *http.Response) error {
+	return c.exchangeStream(ctx, r, func(endpoint string, hr *http.Response) error {
 		return c.decodeBody(r, endpoint, hr, v)
-	})
+	}, nil)
 }
 
 // bodySink consumes the body of a 2xx answer; endpoint is the method and sanitized path, for
 // messages.
 type bodySink func(endpoint string, hr *http.Response) error
 
-// exchange performs r with auth refresh and retries, handing the body of the 2xx answer to sink.
-func (c *Client) exchange(ctx context.Context, r *request, sink bodySink) (*Response, error) {
+// exchangeRaw performs r with auth refresh and retries and returns the body of the 2xx answer,
+// at most the body limit (more is cut, with a *TruncatedError).
+func (c *Client) exchangeRaw(ctx context.Context, r *request) ([]byte, *Response, error) {
+	var body []byte
+	resp, err := c.exchangeSink(ctx, r, c.readBody(&body))
+	return body, resp, err
+}
+
+// readBody is a sink that keeps the body in *out, at most c.maxBody bytes: a longer one is cut
+// and reported with a *TruncatedError, so callers that read raw bodies stay bounded too.
+func (c *Client) readBody(out *[]byte) bodySink {
+	return func(endpoint string, hr *http.Response) error {
+		b, err := io.ReadAll(io.LimitReader(hr.Body, c.maxBody+1))
+		if err != nil {
+			return fmt.Errorf("client: %s: read body: %w", endpoint, err)
+		}
+		if int64(len(b)) > c.maxBody {
+			*out = b[:c.maxBody]
+			return &TruncatedError{Limit: c.maxBody}
+		}
+		*out = b
+		return nil
+	}
+}
+
+// TruncatedError reports that a raw body was larger than the client reads; the data returned
+// with it holds the first Limit bytes.
+type TruncatedError struct{ Limit int64 }
+
+func (e *TruncatedError) Error() string {
+	return fmt.Sprintf("client: response larger than %d bytes was cut", e.Limit)
+}
+
+// exchangeSink performs r with auth refresh and retries, handing the body of the 2xx answer to
+// sink (exchangeStream adds what the answer tells about the route's capability).
+func (c *Client) exchangeSink(ctx context.Context, r *request, sink bodySink) (*Response, error) {
 	reauthed := false
 	for attempt := 0; ; attempt++ {
 		var token string

@@ -1,12 +1,15 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // ConnectionsService manages connections (/v1/connections): the stored endpoints (databases, file
@@ -60,9 +63,34 @@ func (s *ConnectionsService) Create(ctx context.Context, body *ConnectionRequest
 	return s.write(ctx, http.MethodPost, "v1/connections", body)
 }
 
-// Update replaces connection id and returns it as raw JSON.
-func (s *ConnectionsService) Update(ctx context.Context, id int64, body *ConnectionRequest) (json.RawMessage, *Response, error) {
-	return s.write(ctx, http.MethodPut, "v1/connections/"+itoa(id), body)
+// Update replaces connection id with body (PUT /v1/connections/{id}) and returns it as raw JSON.
+// body is the whole connection as Get returned it, changed with SetFields: a typed struct would
+// drop the fields it does not model and turn non-string properties into strings. Secret property
+// values in it are kept out of any error.
+func (s *ConnectionsService) Update(ctx context.Context, id int64, body json.RawMessage) (json.RawMessage, *Response, error) {
+	path := "v1/connections/" + itoa(id)
+	if len(bytes.TrimSpace(body)) == 0 {
+		return nil, nil, fmt.Errorf("client: PUT %s: no connection to send", path)
+	}
+	r, err := newJSONRequest(http.MethodPut, path, nil, body)
+	if err != nil {
+		return nil, nil, err
+	}
+	var obj struct {
+		Properties map[string]json.RawMessage `json:"properties"`
+	}
+	_ = json.Unmarshal(body, &obj)
+	props := map[string]string{}
+	for k, v := range obj.Properties {
+		props[k] = looseString(v)
+	}
+	r.secrets = secretValues(props)
+	var raw json.RawMessage
+	resp, err := s.client.do(ctx, r, &raw)
+	if err != nil {
+		return nil, resp, err
+	}
+	return raw, resp, nil
 }
 
 func (s *ConnectionsService) write(ctx context.Context, method, path string, body *ConnectionRequest) (json.RawMessage, *Response, error) {
@@ -81,6 +109,7 @@ func (s *ConnectionsService) write(ctx context.Context, method, path string, bod
 		return nil, nil, err
 	}
 	r.secrets = secretValues(out.Properties) // a server echoing the body in an error must not leak them
+	s.client.redactor.Add(r.secrets...)      // nor may a later log line or result
 	var raw json.RawMessage
 	resp, err := s.client.do(ctx, r, &raw)
 	if err != nil {
@@ -90,12 +119,18 @@ func (s *ConnectionsService) write(ctx context.Context, method, path string, bod
 }
 
 // Delete removes connection id; Etlworks keeps it in the recycle bin, from where it can be
-// restored. The raw answer, when the server sends one, says where it went and which flows used it
-// ({connectionId, name, recycleBinId, usedByFlows}); it is empty for a 204.
+// restored. The raw answer, when the server sends a JSON object, says where it went and which
+// flows used it ({connectionId, name, recycleBinId, usedByFlows}). Delete bodies are documented
+// nowhere, so any other 2xx body (none, true, a number, text) gives nil: the delete succeeded.
 func (s *ConnectionsService) Delete(ctx context.Context, id int64) (json.RawMessage, *Response, error) {
-	var raw json.RawMessage
-	resp, err := s.client.do(ctx, &request{method: http.MethodDelete, path: "v1/connections/" + itoa(id)}, &raw)
-	return raw, resp, err
+	body, resp, err := s.client.exchange(ctx, &request{method: http.MethodDelete, path: "v1/connections/" + itoa(id)})
+	if err != nil {
+		return nil, resp, err
+	}
+	if b := bytes.TrimSpace(body); len(b) > 0 && b[0] == '{' && json.Valid(b) {
+		return json.RawMessage(b), resp, nil
+	}
+	return nil, resp, nil
 }
 
 // ConnectionTest is the outcome of testing a connection. A connection that cannot connect is a
@@ -189,7 +224,7 @@ func (s *ConnectionsService) OAuthCallback(ctx context.Context, id int64, code, 
 func secretValues(props map[string]string) []string {
 	var out []string
 	for k, v := range props {
-		if len(v) >= 4 && isSecretProperty(k) && v != MaskedSecret {
+		if len(v) >= secrets.MinValueLen && secrets.IsSecretKey(k) && v != MaskedSecret {
 			out = append(out, v)
 		}
 	}
@@ -197,20 +232,4 @@ func secretValues(props map[string]string) []string {
 }
 
 // MaskedSecret is the value Etlworks shows in place of a stored secret.
-const MaskedSecret = "********"
-
-// secretWords are the name parts of connection properties that hold credentials.
-var secretWords = []string{"password", "passwd", "secret", "token", "apikey", "api_key", "api-key",
-	"accesskey", "access_key", "privatekey", "private_key", "credential", "passphrase"}
-
-// isSecretProperty reports whether a connection property name (such as
-// field.connection.template.password) holds a credential.
-func isSecretProperty(name string) bool {
-	k := strings.ToLower(name)
-	for _, w := range secretWords {
-		if strings.Contains(k, w) {
-			return true
-		}
-	}
-	return false
-}
+const MaskedSecret = secrets.Mask

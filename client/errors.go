@@ -13,6 +13,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/etlworks/etlworks-mcp/internal/bound"
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // APIError is a non-2xx answer from Etlworks. Its text never carries a credential: the path is
@@ -59,12 +60,13 @@ func IsStatus(err error, status int) bool {
 	return errors.As(err, &e) && e.Status == status
 }
 
-// IsNotFound reports whether err says the object does not exist. A 404 that came as an HTML page
-// does not: something other than Etlworks answered (a wrong base URL), and saying "not found"
-// would hide that.
+// IsNotFound reports whether err says the object does not exist. A missing route (an
+// *AbsentError, whose 404 IsStatus still sees) is not a missing object, and neither is a 404 that
+// came as an HTML page: something other than Etlworks answered (a wrong base URL), and saying
+// "not found" would hide that.
 func IsNotFound(err error) bool {
 	var e *APIError
-	return errors.As(err, &e) && e.Status == http.StatusNotFound && e.Page == ""
+	return errors.As(err, &e) && e.Status == http.StatusNotFound && e.Page == "" && !IsAbsent(err)
 }
 
 // errorBody is the Spring Boot error shape Etlworks uses.
@@ -111,9 +113,6 @@ func parseRetryAfter(v string) time.Duration {
 	return 0
 }
 
-// sensitiveParams are query parameters whose values must never reach an error or a log line.
-var sensitiveParams = []string{"authorization", "token", "password", "apikey", "api_key", "key", "secret"}
-
 // sanitizePath renders a path plus its query with credential-like values redacted.
 func sanitizePath(path string, q url.Values) string {
 	if len(q) == 0 {
@@ -121,13 +120,7 @@ func sanitizePath(path string, q url.Values) string {
 	}
 	clean := url.Values{}
 	for k, vs := range q {
-		redact := false
-		for _, s := range sensitiveParams {
-			if strings.EqualFold(k, s) {
-				redact = true
-			}
-		}
-		if redact {
+		if secrets.IsSecretKey(k) {
 			clean[k] = []string{"REDACTED"}
 		} else {
 			clean[k] = vs

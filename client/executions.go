@@ -101,7 +101,7 @@ func (s *ExecutionsService) Log(ctx context.Context, flowID, auditID int64) (*Ru
 	r := &request{method: http.MethodGet, path: "v1/executions/console/download", query: q, tokenInQuery: true, accept: "*/*"}
 	limit := s.client.maxLogSize
 	out := &RunLog{}
-	resp, err := s.client.exchange(ctx, r, func(endpoint string, hr *http.Response) error {
+	resp, err := s.client.exchangeStream(ctx, r, func(endpoint string, hr *http.Response) error {
 		text, err := io.ReadAll(io.LimitReader(hr.Body, limit+1))
 		if err != nil {
 			return fmt.Errorf("client: %s: read body: %w", endpoint, err)
@@ -115,7 +115,7 @@ func (s *ExecutionsService) Log(ctx context.Context, flowID, auditID int64) (*Ru
 		}
 		out.Text = text
 		return nil
-	})
+	}, nil)
 	if err != nil {
 		return nil, resp, err
 	}

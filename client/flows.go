@@ -74,12 +74,21 @@ func (s *FlowsService) Run(ctx context.Context, id int64, params map[string]stri
 	return s.run(ctx, "v1/flows/"+itoa(id)+"/run", params, opts)
 }
 
-// RunByName starts the flow with this exact name.
+// RunByName starts the flow with this exact name. As documented (etlworks-api.md §3.3), the
+// request has no body and no content type: the parameters go in the query string.
 func (s *FlowsService) RunByName(ctx context.Context, name string, params map[string]string, opts *RunOptions) (*FlowExecution, *Response, error) {
 	if name == "" {
 		return nil, nil, fmt.Errorf("client: flow name is empty")
 	}
-	return s.run(ctx, "v1/flows/flow-name/"+url.PathEscape(name)+"/run", params, opts)
+	q := opts.query()
+	for k, v := range params {
+		if k == "sync" || k == "parallel" || k == "Authorization" {
+			return nil, nil, fmt.Errorf("client: parameter %q clashes with a run option of the same name; run the flow by id to pass it", k)
+		}
+		q.Set(k, v)
+	}
+	r := &request{method: http.MethodPost, path: "v1/flows/flow-name/" + url.PathEscape(name) + "/run", query: q}
+	return s.exec(ctx, r)
 }
 
 func (s *FlowsService) run(ctx context.Context, path string, params map[string]string, opts *RunOptions) (*FlowExecution, *Response, error) {
@@ -90,6 +99,10 @@ func (s *FlowsService) run(ctx context.Context, path string, params map[string]s
 	if err != nil {
 		return nil, nil, err
 	}
+	return s.exec(ctx, r)
+}
+
+func (s *FlowsService) exec(ctx context.Context, r *request) (*FlowExecution, *Response, error) {
 	out := new(FlowExecution)
 	resp, err := s.client.do(ctx, r, out)
 	if err != nil {

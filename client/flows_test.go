@@ -2,7 +2,9 @@ package client
 
 import (
 	"fmt"
+	"io"
 	"net/http"
+	"net/url"
 	"reflect"
 	"sync/atomic"
 	"testing"
@@ -246,18 +248,22 @@ func TestFlowsService_RunByName(t *testing.T) {
 			mux.HandleFunc("/rest/v1/flows/flow-name/{name}/run", func(w http.ResponseWriter, r *http.Request) {
 				testMethod(t, r, http.MethodPost)
 				testAPIHeaders(t, r)
-				testHeader(t, r, "Content-Type", "application/json")
+				testHeader(t, r, "Content-Type", "") // documented: no body, no content type
 				if got, want := r.URL.EscapedPath(), "/rest/v1/flows/flow-name/"+tt.wantEscaped+"/run"; got != want {
 					t.Errorf("escaped path %q, want %q", got, want)
 				}
 				if got := r.PathValue("name"); got != tt.flowName {
 					t.Errorf("name decodes to %q, want %q", got, tt.flowName)
 				}
-				testFormValues(t, r, values{"sync": "true"})
-				testJSONBody(t, r, `{"k":"v"}`)
+				if got, want := r.URL.Query(), (url.Values{"sync": {"true"}, "k": {"v"}, "run date": {"2026-05-09&x"}}); !reflect.DeepEqual(got, want) {
+					t.Errorf("query %v, want %v (parameters go in the query)", got, want)
+				}
+				if b, _ := io.ReadAll(r.Body); len(b) != 0 {
+					t.Errorf("body %q, want none", b)
+				}
 				fmt.Fprint(w, `{"flowId":3,"auditId":"44","status":4}`)
 			})
-			got, _, err := client.Flows.RunByName(t.Context(), tt.flowName, map[string]string{"k": "v"}, &RunOptions{Sync: true})
+			got, _, err := client.Flows.RunByName(t.Context(), tt.flowName, map[string]string{"k": "v", "run date": "2026-05-09&x"}, &RunOptions{Sync: true})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -68,12 +69,24 @@ func (c *Client) sendRaw(ctx context.Context, method, path string, q url.Values,
 	return raw, resp, nil
 }
 
-// deleteTo sends DELETE path and decodes the optional answer into a Deletion.
+// deleteTo sends DELETE path. Delete bodies are documented nowhere (etlworks-api.md §1.3), so any
+// 2xx is success whatever it carries (nothing, true, a number, text, JSON): a JSON object is read
+// into the Deletion as far as it matches, anything else gives a zero Deletion, and a completed
+// delete never fails on decoding.
 func (c *Client) deleteTo(ctx context.Context, path string) (*Deletion, *Response, error) {
-	out := new(Deletion)
-	resp, err := c.do(ctx, &request{method: http.MethodDelete, path: path}, out)
+	body, resp, err := c.exchange(ctx, &request{method: http.MethodDelete, path: path})
 	if err != nil {
 		return nil, resp, err
+	}
+	out := new(Deletion)
+	if b := bytes.TrimSpace(body); len(b) > 0 && b[0] == '{' {
+		var fields map[string]json.RawMessage
+		if json.Unmarshal(b, &fields) == nil {
+			for k, v := range fields { // field by field, so one odd field does not lose the rest
+				key, _ := json.Marshal(k)
+				_ = json.Unmarshal([]byte(`{`+string(key)+`:`+string(v)+`}`), out)
+			}
+		}
 	}
 	return out, resp, nil
 }

@@ -52,5 +52,5 @@ func (s *ListenersService) Delete(ctx context.Context, id int64) (*Deletion, *Re
 
 // FindByName returns the listener with this exact name (or the one case-insensitive match).
 func (s *ListenersService) FindByName(ctx context.Context, name string) (*Named, error) {
-	return s.client.findByName(ctx, "v1/listeners", "listener", name)
+	return s.client.resolveName(ctx, KindListener, name)
 }

@@ -9,8 +9,9 @@ import (
 )
 
 // SchedulesService manages schedules (/v1/schedules): which flow runs when, and with what
-// parameters. Etlworks documents list and create; get, edit, delete, pause, resume, reschedule and
-// run follow the sandbox's design (etlworks-api.md §5.1).
+// parameters. Etlworks documents list, add, edit and delete (etlworks-api.md §5.1); a schedule is
+// read by listing (FindByID), and pausing, resuming or rescheduling it is an edit: the whole object
+// read from the list, with enabled or schedule changed (SetFields), PUT back with Update.
 type SchedulesService service
 
 // Schedule is the body of a create. Schedule holds a Quartz cron expression (six or seven fields)
@@ -43,21 +44,20 @@ type ScheduleListOptions struct {
 func (s *SchedulesService) List(ctx context.Context, opts *ScheduleListOptions) (json.RawMessage, *Response, error) {
 	q := url.Values{}
 	if opts != nil {
-		setIf(q, "name", opts.Name)
-		if opts.FlowID > 0 {
-			q.Set("flowId", itoa(opts.FlowID))
-		}
-		if opts.Enabled != nil {
-			q.Set("enabled", strconv.FormatBool(*opts.Enabled))
-		}
-		opts.ListOptions.apply(q)
+		opts.query(q)
 	}
 	return s.client.getList(ctx, "v1/schedules", q)
 }
 
-// Get returns one schedule as raw JSON.
-func (s *SchedulesService) Get(ctx context.Context, id int64) (json.RawMessage, *Response, error) {
-	return s.client.sendRaw(ctx, http.MethodGet, "v1/schedules/"+itoa(id), nil, nil)
+func (o *ScheduleListOptions) query(q url.Values) {
+	setIf(q, "name", o.Name)
+	if o.FlowID > 0 {
+		q.Set("flowId", itoa(o.FlowID))
+	}
+	if o.Enabled != nil {
+		q.Set("enabled", strconv.FormatBool(*o.Enabled))
+	}
+	o.ListOptions.apply(q)
 }
 
 // Create adds a schedule and returns it as stored.
@@ -69,8 +69,8 @@ func (s *SchedulesService) Create(ctx context.Context, sch *Schedule) (json.RawM
 	return s.client.sendRaw(ctx, http.MethodPost, "v1/schedules", nil, b)
 }
 
-// Update replaces schedule id with body, the whole schedule as Get returned it with changes made;
-// raw JSON keeps fields this client does not model.
+// Update replaces schedule id with body (PUT /v1/schedules/{id}), the whole schedule as the list
+// returned it with changes made; raw JSON keeps fields this client does not model.
 func (s *SchedulesService) Update(ctx context.Context, id int64, body json.RawMessage) (json.RawMessage, *Response, error) {
 	return s.client.sendRaw(ctx, http.MethodPut, "v1/schedules/"+itoa(id), nil, body)
 }
@@ -80,28 +80,10 @@ func (s *SchedulesService) Delete(ctx context.Context, id int64) (*Deletion, *Re
 	return s.client.deleteTo(ctx, "v1/schedules/"+itoa(id))
 }
 
-// Pause stops schedule id from firing (enabled=false) and returns the schedule.
-func (s *SchedulesService) Pause(ctx context.Context, id int64) (json.RawMessage, *Response, error) {
-	return s.client.sendRaw(ctx, http.MethodPost, "v1/schedules/"+itoa(id)+"/pause", nil, nil)
-}
-
-// Resume lets schedule id fire again (enabled=true) and returns the schedule.
-func (s *SchedulesService) Resume(ctx context.Context, id int64) (json.RawMessage, *Response, error) {
-	return s.client.sendRaw(ctx, http.MethodPost, "v1/schedules/"+itoa(id)+"/resume", nil, nil)
-}
-
-// Reschedule sets schedule id's cron expression or interval and returns the schedule.
-func (s *SchedulesService) Reschedule(ctx context.Context, id int64, expr string) (json.RawMessage, *Response, error) {
-	b, err := json.Marshal(map[string]string{"schedule": expr})
-	if err != nil {
-		return nil, nil, err
-	}
-	return s.client.sendRaw(ctx, http.MethodPost, "v1/schedules/"+itoa(id)+"/reschedule", nil, b)
-}
-
 // Preview returns the next fire times (epoch ms) of a cron expression or interval without saving
 // anything (POST /v1/schedules/preview, the sandbox's design); an invalid expression is a 400 whose
-// message names the problem. An Etlworks instance without the endpoint answers 404.
+// message names the problem. An Etlworks instance without the route answers 404 or 405
+// (IsRouteAbsent): compute the times locally then.
 func (s *SchedulesService) Preview(ctx context.Context, expr string) ([]Millis, *Response, error) {
 	r, err := newJSONRequest(http.MethodPost, "v1/schedules/preview", nil, map[string]string{"schedule": expr})
 	if err != nil {

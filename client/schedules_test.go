@@ -3,6 +3,7 @@ package client
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"net/http"
 	"testing"
@@ -37,10 +38,18 @@ func TestSchedulesService(t *testing.T) {
 				runs, _, err := c.Schedules.Preview(ctx, "0 0 9 ? * MON")
 				return runs, err
 			}},
-		{name: "get", method: http.MethodGet, path: "/rest/v1/schedules/3", wantQuery: values{}, answer: sch, want: json.RawMessage(sch),
+		{name: "find by id reads the documented list", method: http.MethodGet, path: "/rest/v1/schedules", wantQuery: values{"limit": "200"},
+			answer: `[{"id":2,"name":"Other"},` + sch + `]`, want: &Named{ID: 3, Name: "Nightly", Raw: json.RawMessage(sch), Full: true},
+			call: func(ctx context.Context, c *Client) (any, error) { return c.Schedules.FindByID(ctx, 3) }},
+		{name: "find by id: unknown id", method: http.MethodGet, path: "/rest/v1/schedules", wantQuery: values{"limit": "200"},
+			answer: `[` + sch + `]`, want: (*Named)(nil),
 			call: func(ctx context.Context, c *Client) (any, error) {
-				raw, _, err := c.Schedules.Get(ctx, 3)
-				return raw, err
+				n, err := c.Schedules.FindByID(ctx, 9)
+				var nf *NameNotFoundError
+				if !errors.As(err, &nf) || nf.Kind != "schedule" || nf.Name != "9" {
+					return n, fmt.Errorf("want a NameNotFoundError, got %v", err)
+				}
+				return n, nil
 			}},
 		{name: "create sends enabled=false and the parameters", method: http.MethodPost, path: "/rest/v1/schedules", wantQuery: values{},
 			wantBody: `{"name":"Nightly","flowId":12,"enabled":false,"schedule":"0 0 2 * * ?","parameters":{"region":"eu"}}`,
@@ -62,20 +71,27 @@ func TestSchedulesService(t *testing.T) {
 				d, _, err := c.Schedules.Delete(ctx, 3)
 				return d, err
 			}},
-		{name: "pause", method: http.MethodPost, path: "/rest/v1/schedules/3/pause", wantQuery: values{}, answer: sch, want: json.RawMessage(sch),
+		{name: "pause is a PUT of the whole schedule with enabled=false; unknown fields kept", method: http.MethodPut, path: "/rest/v1/schedules/3", wantQuery: values{},
+			wantBody: `{"id":3,"name":"Nightly","flowId":12,"enabled":false,"schedule":"0 0 2 * * ?","nextRuns":[1764000000000],"keepEmptyAudit":true,"retries":2.50}`,
+			answer:   sch, want: json.RawMessage(sch),
 			call: func(ctx context.Context, c *Client) (any, error) {
-				raw, _, err := c.Schedules.Pause(ctx, 3)
+				body, err := SetFields(json.RawMessage(`{"id":3,"name":"Nightly","flowId":12,"enabled":true,"schedule":"0 0 2 * * ?","nextRuns":[1764000000000],"keepEmptyAudit":true,"retries":2.50}`),
+					map[string]any{"enabled": false})
+				if err != nil {
+					return nil, err
+				}
+				raw, _, err := c.Schedules.Update(ctx, 3, body)
 				return raw, err
 			}},
-		{name: "resume", method: http.MethodPost, path: "/rest/v1/schedules/3/resume", wantQuery: values{}, answer: sch, want: json.RawMessage(sch),
+		{name: "reschedule is a PUT of the whole schedule with a new cron", method: http.MethodPut, path: "/rest/v1/schedules/3", wantQuery: values{},
+			wantBody: `{"id":3,"name":"Nightly","flowId":12,"enabled":true,"schedule":"0 0 */2 * * ?","nextRuns":[1764000000000]}`,
+			answer:   sch, want: json.RawMessage(sch),
 			call: func(ctx context.Context, c *Client) (any, error) {
-				raw, _, err := c.Schedules.Resume(ctx, 3)
-				return raw, err
-			}},
-		{name: "reschedule", method: http.MethodPost, path: "/rest/v1/schedules/3/reschedule", wantQuery: values{},
-			wantBody: `{"schedule":"0 */5 * * * ?"}`, answer: sch, want: json.RawMessage(sch),
-			call: func(ctx context.Context, c *Client) (any, error) {
-				raw, _, err := c.Schedules.Reschedule(ctx, 3, "0 */5 * * * ?")
+				body, err := SetFields(json.RawMessage(sch), map[string]any{"schedule": "0 0 */2 * * ?"})
+				if err != nil {
+					return nil, err
+				}
+				raw, _, err := c.Schedules.Update(ctx, 3, body)
 				return raw, err
 			}},
 		{name: "run", method: http.MethodPost, path: "/rest/v1/schedules/3/run", wantQuery: values{},
@@ -87,11 +103,11 @@ func TestSchedulesService(t *testing.T) {
 func TestSchedulesService_badCron(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
-	mux.HandleFunc("/rest/v1/schedules/3/reschedule", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("/rest/v1/schedules/3", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusBadRequest)
 		fmt.Fprint(w, `{"status":400,"error":"Bad Request","message":"Field 'schedule': invalid cron"}`)
 	})
-	raw, _, err := c.Schedules.Reschedule(t.Context(), 3, "nope")
+	raw, _, err := c.Schedules.Update(t.Context(), 3, json.RawMessage(`{"id":3,"schedule":"nope"}`))
 	if e := apiErrorOf(t, err); e.Status != 400 || e.Message != "Field 'schedule': invalid cron" || raw != nil {
 		t.Errorf("error %+v, raw %s", e, raw)
 	}

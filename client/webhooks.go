@@ -81,5 +81,5 @@ func (s *WebhooksService) send(ctx context.Context, method, path string, wh *Web
 
 // FindByName returns the webhook with this exact name (or the one case-insensitive match).
 func (s *WebhooksService) FindByName(ctx context.Context, name string) (*Named, error) {
-	return s.client.findByName(ctx, "v1/webhooks", "webhook", name)
+	return s.client.resolveName(ctx, KindWebhook, name)
 }

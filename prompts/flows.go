@@ -10,6 +10,7 @@ import (
 
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/internal/bound"
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 	"github.com/etlworks/etlworks-mcp/internal/untrusted"
 )
 
@@ -77,7 +78,7 @@ Its documentation from Etlworks is attached. Recent runs, newest first:
 %s`, name, id, history)
 		msgs := []mcp.PromptMessage{user(ask)}
 		if text := strings.TrimSpace(doc.Documentation); text != "" {
-			text = untrusted.Fence("flow documentation", "", bound.Fit(client.Redact(text), bound.ResultBytes, "explain_flow shows it too"))
+			text = untrusted.Fence("flow documentation", "", bound.Fit(d.Redactor.Text(text), bound.ResultBytes, "explain_flow shows it too"))
 			msgs = append(msgs, resourceMessage(fmt.Sprintf("etlworks://flows/%d/documentation", id), "text/markdown", text))
 		}
 		return mcp.NewGetPromptResult("Explain the flow "+name, msgs), nil
@@ -113,10 +114,11 @@ Never change anything I have not confirmed, and stop after two failed attempts t
 // recentRuns renders a flow's last runs as short lines; an error becomes a line saying so, since a
 // prompt is still useful without its history.
 func recentRuns(ctx context.Context, c *client.Client, flowID int64, n int) string {
-	runs, _, err := c.Executions.List(ctx, &client.ExecutionListOptions{FlowID: flowID, ListOptions: client.ListOptions{Limit: n}})
+	h, err := c.Executions.History(ctx, client.HistoryOptions{FlowID: flowID, Limit: n})
 	if err != nil {
-		return "(run history unavailable: " + client.Redact(err.Error()) + ")\n"
+		return "(run history unavailable: " + secrets.Redact(err.Error()) + ")\n"
 	}
+	runs := h.Runs[:min(len(h.Runs), n)]
 	if len(runs) == 0 {
 		return "(the flow has never run)\n"
 	}
@@ -125,7 +127,7 @@ func recentRuns(ctx context.Context, c *client.Client, flowID int64, n int) stri
 		fmt.Fprintf(&b, "- run %d: %s at %s, %s, %d records", int64(r.AuditID), r.Status,
 			r.Started.Time().Format(time.RFC3339), r.Duration(time.Now()).Round(100*time.Millisecond), r.Records)
 		if r.Exception != "" {
-			fmt.Fprintf(&b, ", error: %s", client.Redact(firstLine(r.Exception)))
+			fmt.Fprintf(&b, ", error: %s", secrets.Redact(firstLine(r.Exception)))
 		}
 		b.WriteString("\n")
 	}

@@ -12,6 +12,7 @@ import (
 
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/internal/bound"
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // Bounds of the evidence a prompt gathers: enough to judge, small enough to read.
@@ -91,15 +92,16 @@ func orNone(s string) string {
 
 // failedRuns lists the failures since a time, grouped by flow.
 func failedRuns(ctx context.Context, c *client.Client, since time.Time) string {
-	runs, resp, err := c.Executions.List(ctx, &client.ExecutionListOptions{Status: client.StatusError, From: since, ListOptions: client.ListOptions{Limit: 200}})
+	h, err := c.Executions.History(ctx, client.HistoryOptions{Status: client.StatusError, Since: since, Limit: 200})
 	if err != nil {
-		return "## Failed runs\n(unavailable: " + client.Redact(err.Error()) + ")\n\n"
+		return "## Failed runs\n(unavailable: " + secrets.Redact(err.Error()) + ")\n\n"
 	}
 	type group struct {
 		name   string
 		count  int
 		latest client.Execution
 	}
+	runs := h.Runs
 	groups := map[int64]*group{}
 	var order []int64
 	for _, r := range runs {
@@ -112,11 +114,10 @@ func failedRuns(ctx context.Context, c *client.Client, since time.Time) string {
 		g.count++
 	}
 	var b strings.Builder
-	total := len(runs)
-	if resp.Total > total {
-		total = resp.Total
+	fmt.Fprintf(&b, "## Failed runs: %d\n", len(runs))
+	if h.Limited != "" {
+		fmt.Fprintf(&b, "(%s)\n", h.Limited)
 	}
-	fmt.Fprintf(&b, "## Failed runs: %d\n", total)
 	for i, id := range order {
 		if i == maxFailures {
 			fmt.Fprintf(&b, "- … and %d more flows\n", len(order)-i)
@@ -124,7 +125,7 @@ func failedRuns(ctx context.Context, c *client.Client, since time.Time) string {
 		}
 		g := groups[id]
 		fmt.Fprintf(&b, "- %s (flow %d): %d failures, latest run %d at %s: %s\n", g.name, id, g.count, int64(g.latest.AuditID),
-			g.latest.Started.Time().Format(time.RFC3339), client.Redact(firstLine(g.latest.Exception)))
+			g.latest.Started.Time().Format(time.RFC3339), secrets.Redact(firstLine(g.latest.Exception)))
 	}
 	return b.String() + "\n"
 }
@@ -132,10 +133,11 @@ func failedRuns(ctx context.Context, c *client.Client, since time.Time) string {
 // slowRuns flags runs since a time that took much longer than their flow's median over the
 // previous week.
 func slowRuns(ctx context.Context, c *client.Client, since, now time.Time) string {
-	runs, _, err := c.Executions.List(ctx, &client.ExecutionListOptions{From: since.AddDate(0, 0, -7), ListOptions: client.ListOptions{Limit: 200}})
+	h, err := c.Executions.History(ctx, client.HistoryOptions{Since: since.AddDate(0, 0, -7), Limit: 1000})
 	if err != nil {
-		return "## Slow runs\n(unavailable: " + client.Redact(err.Error()) + ")\n\n"
+		return "## Slow runs\n(unavailable: " + secrets.Redact(err.Error()) + ")\n\n"
 	}
+	runs := h.Runs
 	durations := map[int64][]time.Duration{}
 	for _, r := range runs {
 		if r.Status.Terminal() {
@@ -175,7 +177,7 @@ func pausedSchedules(ctx context.Context, c *client.Client) string {
 	off := false
 	raw, _, err := c.Schedules.List(ctx, &client.ScheduleListOptions{Enabled: &off, ListOptions: client.ListOptions{Limit: 100}})
 	if err != nil {
-		return "## Paused schedules\n(unavailable: " + client.Redact(err.Error()) + ")\n\n"
+		return "## Paused schedules\n(unavailable: " + secrets.Redact(err.Error()) + ")\n\n"
 	}
 	var b strings.Builder
 	b.WriteString("## Paused schedules\n")
@@ -194,25 +196,28 @@ func pausedSchedules(ctx context.Context, c *client.Client) string {
 
 // recentChanges lists audit events since a time, other than runs.
 func recentChanges(ctx context.Context, c *client.Client, since time.Time) string {
-	raw, _, err := c.Audit.List(ctx, &client.AuditListOptions{From: since, ListOptions: client.ListOptions{Limit: 200}})
+	found, err := c.Audit.Search(ctx, client.AuditFilter{From: since}, false)
 	if err != nil {
-		return "## Changes\n(unavailable: " + client.Redact(err.Error()) + ")\n\n"
+		return "## Changes\n(unavailable: " + secrets.Redact(err.Error()) + ")\n\n"
 	}
 	var b strings.Builder
 	b.WriteString("## Changes (audit events other than runs, newest first)\n")
 	n := 0
-	for _, e := range gjson.ParseBytes(raw).Array() {
-		md := e.Get("md").String()
+	for _, e := range found.Events {
+		md := e.Method
 		if md == "runFlow" || strings.HasPrefix(md, "get") || strings.HasPrefix(md, "list") || n >= maxChanges {
 			continue
 		}
 		result := "ok"
-		if !e.Get("rt").Bool() {
+		if !e.Success {
 			result = "failed"
 		}
-		obj := strings.TrimSpace(e.Get("objectType").String() + " " + e.Get("objectName").String())
-		fmt.Fprintf(&b, "- audit %d: %s %s %s at %s (%s)\n", e.Get("id").Int(), e.Get("ur").String(), md, obj,
-			time.UnixMilli(e.Get("dt").Int()).UTC().Format(time.RFC3339), result)
+		at := e.DTRaw
+		if !e.At.IsZero() {
+			at = e.At.UTC().Format(time.RFC3339)
+		}
+		obj := strings.TrimSpace(e.ObjectType + " " + e.ObjectName)
+		fmt.Fprintf(&b, "- audit %d: %s %s %s at %s (%s)\n", e.ID, e.User, md, obj, at, result)
 		n++
 	}
 	if n == 0 {

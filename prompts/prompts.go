@@ -16,6 +16,7 @@ import (
 
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/internal/bound"
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // Deps are what prompt handlers need. Diagnose is the diagnosis engine of the diagnose_run tool,
@@ -25,6 +26,9 @@ type Deps struct {
 	Diagnose func(ctx context.Context, flow string, runID int64) (string, error)
 	// CallTimeout bounds one prompt get (--call-timeout); 0 means bound.DefaultCallTimeout.
 	CallTimeout time.Duration
+	// Redactor knows the process's own secrets; every prompt message and error passes through it
+	// (nil redacts by shape only).
+	Redactor *secrets.Redactor
 }
 
 // Def is one prompt with its handler.
@@ -50,7 +54,7 @@ func All(d Deps) []Def {
 		reviewSchedules(d),
 	}
 	for i := range defs {
-		defs[i].Handler = withDeadline(defs[i].Prompt.Name, defs[i].Handler, d.CallTimeout)
+		defs[i].Handler = withDeadline(defs[i].Prompt.Name, redacting(d.Redactor, defs[i].Handler), d.CallTimeout)
 	}
 	return defs
 }
@@ -74,6 +78,45 @@ func withDeadline(name string, h server.PromptHandlerFunc, limit time.Duration) 
 	}
 }
 
+// redacting is the one place every prompt passes before a client sees it: credentials in its
+// messages (text and embedded resources) and in its error are redacted, so a new prompt cannot
+// forget to.
+func redacting(r *secrets.Redactor, next server.PromptHandlerFunc) server.PromptHandlerFunc {
+	return func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		res, err := next(ctx, req)
+		if err != nil {
+			return nil, &redactedError{msg: r.Text(err.Error()), err: err}
+		}
+		if res == nil {
+			return nil, nil
+		}
+		res.Description = r.Text(res.Description)
+		for i, m := range res.Messages {
+			switch v := m.Content.(type) {
+			case mcp.TextContent:
+				v.Text = r.Text(v.Text)
+				res.Messages[i].Content = v
+			case mcp.EmbeddedResource:
+				if t, ok := v.Resource.(mcp.TextResourceContents); ok {
+					t.Text = r.Text(t.Text)
+					v.Resource = t
+					res.Messages[i].Content = v
+				}
+			}
+		}
+		return res, nil
+	}
+}
+
+// redactedError keeps the error's identity (errors.Is and As still see it) with a redacted text.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
 // required reads a required argument; the server does not enforce them, so each handler does.
 func required(req mcp.GetPromptRequest, name, what string) (string, error) {
 	v := strings.TrimSpace(req.Params.Arguments[name])
@@ -96,22 +139,13 @@ func optionalRun(req mcp.GetPromptRequest) (int64, error) {
 	return id, nil
 }
 
-// flowRef resolves a flow id or exact name, with the closest names when it is unknown.
+// flowRef resolves a flow id or exact name with the client's one resolver; an unknown one gets
+// the closest names.
 func flowRef(ctx context.Context, c *client.Client, ref string) (int64, string, error) {
-	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
-		raw, _, err := c.Flows.Get(ctx, id)
-		if err != nil {
-			if client.IsNotFound(err) {
-				return 0, "", fmt.Errorf("flow %d not found; list_flows shows the flows", id)
-			}
-			return 0, "", err
-		}
-		return id, jsonString(raw, "name"), nil
-	}
-	found, err := c.Flows.FindByName(ctx, ref)
+	found, err := c.Resolve(ctx, client.KindFlow, ref)
 	var nf *client.NameNotFoundError
 	if errors.As(err, &nf) {
-		return 0, "", fmt.Errorf("flow %s not found%s; completion offers the flow names", bound.Quote(ref), suggest(ref, nf.Names))
+		return 0, "", fmt.Errorf("%s; completion offers the flow names", nf.Error())
 	}
 	if err != nil {
 		return 0, "", err

@@ -104,10 +104,10 @@ func TestPromptErrors(t *testing.T) {
 		want string
 	}{
 		{"diagnose_failed_run", nil, `argument "flow" is required`},
-		{"explain_flow", map[string]string{"flow": "Load ordrs from CSV"}, `flow "Load ordrs from CSV" not found; did you mean "Load orders from CSV"`},
+		{"explain_flow", map[string]string{"flow": "Load ordrs from CSV"}, `flow "Load ordrs from CSV" not found; closest: "Load orders from CSV"`},
 		{"diagnose_failed_run", map[string]string{"flow": "1", "run": "yesterday"}, `"run" must be a run id`},
 		{"daily_health_check", map[string]string{"since": "a while"}, `"since" must be`},
-		{"fix_pipeline", map[string]string{"flow": "424242"}, "flow 424242 not found"},
+		{"fix_pipeline", map[string]string{"flow": "424242"}, `flow "424242" not found`},
 	} {
 		_, err := get(t, c, tc.name, tc.args)
 		if err == nil || !strings.Contains(err.Error(), tc.want) {

@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
@@ -54,6 +55,14 @@ func (c *Completer) complete(ctx context.Context, arg mcp.CompleteArgument, cc m
 		return c.completeRun(ctx, arg.Value, cc.Arguments["flow"])
 	case "connection":
 		raw, _, err := c.d.Client.Connections.List(ctx, &client.ConnectionListOptions{ListOptions: client.ListOptions{Limit: 200}})
+		if client.IsRouteAbsent(err) { // no connection list route: the connections the flows use
+			var rows []json.RawMessage
+			_, err = c.d.Client.Connections.FlowConnections(ctx, func(row json.RawMessage) bool {
+				rows = append(rows, row)
+				return len(rows) < 200
+			})
+			raw, _ = json.Marshal(rows)
+		}
 		if err != nil {
 			return nil, err
 		}
@@ -71,10 +80,11 @@ func (c *Completer) completeRun(ctx context.Context, prefix, flow string) (*mcp.
 	if err != nil {
 		return empty(), nil // an unfinished flow name completes to nothing rather than an error
 	}
-	runs, _, err := c.d.Client.Executions.List(ctx, &client.ExecutionListOptions{FlowID: flowID, ListOptions: client.ListOptions{Limit: maxCompletions}})
+	h, err := c.d.Client.Executions.History(ctx, client.HistoryOptions{FlowID: flowID, Limit: maxCompletions})
 	if err != nil {
 		return nil, err
 	}
+	runs := h.Runs
 	values := []string{}
 	if strings.HasPrefix("latest", prefix) {
 		values = append(values, "latest")

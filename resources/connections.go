@@ -3,11 +3,13 @@ package resources
 import (
 	"context"
 	"fmt"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/tidwall/gjson"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/quartz"
 )
 
 func connection(d Deps) Def {
@@ -15,7 +17,7 @@ func connection(d Deps) Def {
 		mcp.WithTemplateDescription("A connection's type and settings, secrets masked. {connection} is an id or exact name."),
 		mcp.WithTemplateMIMEType("application/json"))
 	return Def{Template: &t, Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-		id, _, err := resolveRef(ctx, "connection", arg(req, "connection"), d.Client.Connections.FindByName)
+		id, _, err := resolveRef(ctx, d.Client, client.KindConnection, arg(req, "connection"))
 		if err != nil {
 			return nil, err
 		}
@@ -23,11 +25,7 @@ func connection(d Deps) Def {
 		if err != nil {
 			return nil, err
 		}
-		safe, err := client.MaskJSON(raw)
-		if err != nil {
-			return nil, err
-		}
-		return textContents(req.Params.URI, "application/json", string(safe)), nil
+		return textContents(req.Params.URI, "application/json", string(d.Redactor.JSON(raw))), nil
 	}, Rest: "get_connection shows the connection summarized"}
 }
 
@@ -51,6 +49,7 @@ func schedules(d Deps) Def {
 			Schedule  string   `json:"schedule"`
 			Enabled   bool     `json:"enabled"`
 			NextRuns  []string `json:"next_runs"`
+			RunsNote  string   `json:"next_runs_note,omitempty"`
 			LastRun   string   `json:"last_run,omitempty"`
 			LastRunAt string   `json:"last_run_at,omitempty"`
 		}
@@ -61,6 +60,12 @@ func schedules(d Deps) Def {
 				LastRun: s.Get("lastRunStatus").String(), LastRunAt: iso(s.Get("lastRunAt").Int())}
 			for _, n := range s.Get("nextRuns").Array() {
 				r.NextRuns = append(r.NextRuns, iso(n.Int()))
+			}
+			if e, err := quartz.Parse(r.Schedule); err == nil && r.Enabled && !s.Get("nextRuns").Exists() && !s.Get("nextRun").Exists() {
+				for _, t := range e.NextN(time.Now().UTC(), 3) { // Etlworks sent none: computed here
+					r.NextRuns = append(r.NextRuns, t.Format(time.RFC3339))
+				}
+				r.RunsNote = "computed here, UTC; Etlworks uses its own time zone"
 			}
 			rows = append(rows, r)
 		}

@@ -66,11 +66,7 @@ func flowDefinition(d Deps) Def {
 		if err != nil {
 			return nil, err
 		}
-		safe, err := client.MaskJSON(raw)
-		if err != nil {
-			return nil, err
-		}
-		return textContents(req.Params.URI, "application/json", string(safe)), nil
+		return textContents(req.Params.URI, "application/json", string(d.Redactor.JSON(raw))), nil
 	}, Rest: "get_flow shows the definition summarized"}
 }
 

@@ -11,8 +11,12 @@ func All(d Deps) []Def {
 		runLog(d),
 		connection(d),
 		schedules(d),
+		instance(d),
 	}
 	for i := range defs {
+		// Redacted first, then bounded: a cut must never keep half of a secret that redaction by
+		// value would then miss.
+		defs[i].Handler = redacting(d.Redactor, defs[i].Handler)
 		defs[i].Handler = bounded(defs[i], d.CallTimeout)
 	}
 	return defs

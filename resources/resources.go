@@ -19,6 +19,7 @@ import (
 
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/internal/bound"
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 	"github.com/etlworks/etlworks-mcp/internal/untrusted"
 )
 
@@ -31,6 +32,9 @@ type Deps struct {
 	Log    *slog.Logger
 	// CallTimeout bounds one resource read (--call-timeout); 0 means bound.DefaultCallTimeout.
 	CallTimeout time.Duration
+	// Redactor knows the process's own secrets; every resource text and error passes through it
+	// (nil redacts by shape only).
+	Redactor *secrets.Redactor
 }
 
 // Def is one resource or resource template with its handler.
@@ -89,6 +93,37 @@ func bounded(d Def, limit time.Duration) server.ResourceHandlerFunc {
 	}
 }
 
+// redacting is the one place every resource read passes before a client sees it: whatever a
+// handler projected, credentials in its text and in its error are redacted, so a new resource
+// cannot forget to.
+func redacting(r *secrets.Redactor, next server.ResourceHandlerFunc) server.ResourceHandlerFunc {
+	return func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		out, err := next(ctx, req)
+		if err != nil {
+			return nil, &redactedError{msg: r.Text(err.Error()), err: err}
+		}
+		for i, c := range out {
+			switch v := c.(type) {
+			case mcp.TextResourceContents:
+				v.Text = r.Text(v.Text)
+				out[i] = v
+			case *mcp.TextResourceContents:
+				v.Text = r.Text(v.Text)
+			}
+		}
+		return out, nil
+	}
+}
+
+// redactedError keeps the error's identity (errors.Is and As still see it) with a redacted text.
+type redactedError struct {
+	msg string
+	err error
+}
+
+func (e *redactedError) Error() string { return e.msg }
+func (e *redactedError) Unwrap() error { return e.err }
+
 // arg reads a template variable (mcp-go passes them as []string), URL-decoded.
 func arg(req mcp.ReadResourceRequest, name string) string {
 	var v string
@@ -126,19 +161,20 @@ func textContents(uri, mime, text string) []mcp.ResourceContents {
 
 // resolveFlow accepts a flow id or exact name from a URI.
 func resolveFlow(ctx context.Context, c *client.Client, ref string) (int64, string, error) {
-	return resolveRef(ctx, "flow", ref, c.Flows.FindByName)
+	return resolveRef(ctx, c, client.KindFlow, ref)
 }
 
 // resolveRef turns a URI variable holding an id or an exact name into an id (and the name, when
-// it was looked up).
-func resolveRef(ctx context.Context, kind, ref string, find func(context.Context, string) (*client.Named, error)) (int64, string, error) {
+// it was looked up). A name goes through the client's one resolver; an id is returned as is, since
+// the handler reads the object next and a missing one answers 404 there.
+func resolveRef(ctx context.Context, c *client.Client, kind client.Kind, ref string) (int64, string, error) {
 	if ref == "" {
 		return 0, "", fmt.Errorf("the URI names no %s: use etlworks://%ss/{%s id or name}", kind, kind, kind)
 	}
 	if id, err := strconv.ParseInt(ref, 10, 64); err == nil && id > 0 {
 		return id, "", nil
 	}
-	found, err := find(ctx, ref)
+	found, err := c.Resolve(ctx, kind, ref)
 	if err != nil {
 		return 0, "", err
 	}

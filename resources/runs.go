@@ -35,6 +35,7 @@ func runRef(ctx context.Context, d Deps, req mcp.ReadResourceRequest) (*client.E
 	if run.FlowID == 0 {
 		run.FlowID = client.ID(flowID)
 	}
+	d.Client.Executions.Fill(ctx, run) // times and counts the status route may leave out
 	return run, nil
 }
 
@@ -68,7 +69,7 @@ func runLog(d Deps) Def {
 		// The last lines that fit the budget, newest last, each cut to logLineBytes.
 		first, room := len(lines), logBytes
 		for first > 0 && len(lines)-first < logLines {
-			l := len(clipLine(client.Redact(lines[first-1]))) + 8
+			l := len(clipLine(d.Redactor.Text(lines[first-1]))) + 8
 			if l > room {
 				break
 			}
@@ -82,7 +83,7 @@ func runLog(d Deps) Def {
 		}
 		b.WriteString("\n")
 		for i := first; i < len(lines); i++ {
-			fmt.Fprintf(&b, "%5d| %s\n", i+1, clipLine(client.Redact(lines[i])))
+			fmt.Fprintf(&b, "%5d| %s\n", i+1, clipLine(d.Redactor.Text(lines[i])))
 		}
 		return textContents(req.Params.URI, "text/plain", b.String()), nil
 	}, Untrusted: "run log", Rest: "the get_run_log tool reads any part (tail, grep, errors_only)"}

@@ -223,7 +223,7 @@ func writeConnectionsDoc(b *strings.Builder, f *flow, conns map[int64]connection
 func writePropertiesDoc(b *strings.Builder, f *flow) {
 	var keys []string
 	for k := range f.Properties {
-		if !strings.HasPrefix(k, "x-standin-") {
+		if !isInternalProp(k) {
 			keys = append(keys, k)
 		}
 	}

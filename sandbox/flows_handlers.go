@@ -21,10 +21,7 @@ func (s *Sandbox) listFlowsHandler(w http.ResponseWriter, r *http.Request, _ *pr
 	if err != nil {
 		return err
 	}
-	if list == nil {
-		list = []*flow{}
-	}
-	return writeList(w, list, total)
+	return writeList(w, publicFlows(list), total)
 }
 
 // flowFromPath loads the flow named by the {id} wildcard, or returns a 404.
@@ -51,7 +48,7 @@ func (s *Sandbox) getFlowHandler(w http.ResponseWriter, r *http.Request, _ *prin
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, f)
+	return writeJSON(w, http.StatusOK, f.public())
 }
 
 // createFlowHandler serves POST /v1/flows; like Etlworks it answers 200 with the new flow.
@@ -76,7 +73,7 @@ func (s *Sandbox) createFlowHandler(w http.ResponseWriter, r *http.Request, p *p
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, created)
+	return writeJSON(w, http.StatusOK, created.public())
 }
 
 // updateFlowHandler serves PUT /v1/flows/{id}: the body replaces the definition. Suspension is
@@ -95,6 +92,7 @@ func (s *Sandbox) updateFlowHandler(w http.ResponseWriter, r *http.Request, p *p
 	}
 	if err == nil {
 		f.ID = old.ID
+		keepInternal(old, &f)
 		changed = changedFields(old, &f)
 		err = uniqueAsBadRequest(s.st.updateFlow(r.Context(), &f, started.UnixMilli()), f.Name)
 	}
@@ -106,7 +104,7 @@ func (s *Sandbox) updateFlowHandler(w http.ResponseWriter, r *http.Request, p *p
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, updated)
+	return writeJSON(w, http.StatusOK, updated.public())
 }
 
 // deleteResponse is the body of DELETE /v1/flows/{id}: where the flow went, for a later restore,
@@ -155,7 +153,7 @@ func (s *Sandbox) suspendHandler(suspend bool) handlerFunc {
 		if f, err = s.st.getFlow(r.Context(), f.ID); err != nil {
 			return err
 		}
-		return writeJSON(w, http.StatusOK, f)
+		return writeJSON(w, http.StatusOK, f.public())
 	}
 }
 

@@ -220,7 +220,8 @@ func (s *Sandbox) purgeHandler(w http.ResponseWriter, r *http.Request, p *princi
 		"name": b.Name, "purged": true})
 }
 
-// maskSecrets returns v as JSON with every string value under a secret-looking key masked, at any depth.
+// maskSecrets returns v as JSON with every string value under a secret-looking key masked, and
+// internal (x-standin-*) properties left out, at any depth.
 func maskSecrets(v any) json.RawMessage {
 	b, ok := v.(json.RawMessage)
 	if !ok {
@@ -244,6 +245,10 @@ func maskTree(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, x := range t {
+			if isInternalProp(k) {
+				delete(t, k)
+				continue
+			}
 			if s, ok := x.(string); ok && s != "" && isSecretKey(k) {
 				t[k] = secretMask
 			} else {

@@ -28,20 +28,27 @@ type auditEventRow struct {
 // auditDetailSkip are payload keys already shown as the event's object.
 var auditDetailSkip = map[string]bool{"name": true, "id": true, "flowName": true, "parameters": true}
 
-func viewAudit(a gjson.Result) auditEventRow {
-	r := auditEventRow{ID: a.Get("id").Int(), At: isoTime(a.Get("dt").Int()), User: a.Get("ur").String(), Action: a.Get("md").String(),
-		Result: "success", Object: auditTarget(a)}
-	if !a.Get("rt").Bool() {
+func viewAudit(a client.AuditEvent) auditEventRow {
+	r := auditEventRow{ID: a.ID, At: auditAt(a), User: a.User, Action: a.Method, Result: "success", Object: auditTarget(a)}
+	if !a.Success {
 		r.Result = "error"
-		r.Error = clip(firstLine(redact(exceptionSummary(a.Get("ex").String()))), 200)
+		r.Error = clip(firstLine(redact(exceptionSummary(a.Exception))), 200)
 	}
-	r.Detail = auditDetail(a.Get("payload"))
+	r.Detail = auditDetail(gjson.ParseBytes(a.Payload))
 	return r
 }
 
+// auditAt renders an event's time in UTC, or its dt as Etlworks sent it when unreadable.
+func auditAt(a client.AuditEvent) string {
+	if a.At.IsZero() {
+		return clip(a.DTRaw, 40)
+	}
+	return a.At.UTC().Format(time.RFC3339)
+}
+
 // auditTarget renders the object an event touched: `flow 3 "Daily revenue rollup"`.
-func auditTarget(a gjson.Result) string {
-	typ, id, name := a.Get("objectType").String(), a.Get("objectId").Int(), a.Get("objectName").String()
+func auditTarget(a client.AuditEvent) string {
+	typ, id, name := a.ObjectType, a.ObjectID, a.ObjectName
 	if typ == "" {
 		return ""
 	}
@@ -142,19 +149,24 @@ func searchAuditTool(d Deps) Def {
 			now := time.Now()
 			since, _ := parseSince(in.Since, now)
 			until, _ := parseSince(in.Until, now)
-			raw, resp, err := d.Client.Audit.List(ctx, &client.AuditListOptions{
-				Method: strings.TrimSpace(in.Action), User: strings.TrimSpace(in.User), Result: in.Result,
-				Object: strings.TrimSpace(in.Object), From: since, To: until, Exception: true,
-				ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset},
-			})
+			found, err := d.Client.Audit.Search(ctx, client.AuditFilter{Method: strings.TrimSpace(in.Action),
+				User: strings.TrimSpace(in.User), Result: in.Result, Object: strings.TrimSpace(in.Object), From: since, To: until}, true)
 			if err != nil {
 				return nil, err
 			}
 			rows := []auditEventRow{}
-			for _, a := range gjson.ParseBytes(raw).Array() {
-				rows = append(rows, viewAudit(a))
+			for i := offset; i < len(found.Events) && len(rows) < in.limit(); i++ {
+				rows = append(rows, viewAudit(found.Events[i]))
 			}
-			return newListResult(rows, offset, resp.Total), nil
+			out := filteredResult[auditEventRow]{listResult: newListResult(rows, offset, len(found.Events)),
+				Searched: fmt.Sprintf("the %s audit events the API returned for this search (Etlworks serves at most its last 1,000), filtered here", thousands(found.Rows))}
+			if found.Rows >= 1000 {
+				out.Searched = fmt.Sprintf("the last %s audit events (as many as the API serves), filtered here", thousands(found.Rows))
+			}
+			if found.Unreadable > 0 {
+				out.Searched += fmt.Sprintf("; %d events name no object or time to match and were left out", found.Unreadable)
+			}
+			return out, nil
 		},
 	})
 }

@@ -21,22 +21,19 @@ type inputError struct{ msg string }
 func (e *inputError) Error() string { return e.msg }
 
 // badInput builds an inputError; handlers use it for argument problems found after binding.
-// Every string or error among args is echoed at most bound.EchoBytes long, so a huge argument
-// cannot come back as a huge error.
+// Every string among args is echoed at most bound.EchoBytes long, so a huge argument cannot come
+// back as a huge error (errors among args are this server's own words, bounded where they quote).
 func badInput(format string, args ...any) error {
 	return &inputError{msg: "invalid arguments: " + fmt.Sprintf(format, echoArgs(args)...)}
 }
 
-// echoArgs bounds the strings and errors in args as bound.Echo does.
+// echoArgs bounds the strings in args as bound.Echo does.
 func echoArgs(args []any) []any {
 	out := make([]any, len(args))
 	for i, a := range args {
-		switch v := a.(type) {
-		case string:
+		if v, ok := a.(string); ok {
 			out[i] = bound.Echo(v)
-		case error:
-			out[i] = bound.Echo(v.Error())
-		default:
+		} else {
 			out[i] = a
 		}
 	}

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"regexp"
 	"slices"
 	"strings"
 
@@ -33,27 +32,19 @@ func (c connRef) get(ctx context.Context, api *client.Client) (json.RawMessage, 
 
 func (c connRef) String() string { return fmt.Sprintf("connection %d %q", c.ID, c.Name) }
 
-// resolveConnection turns an id or exact name into a connection, like resolveFlow does for flows:
-// an unknown name gets an error suggesting the closest names (describeError builds it).
+// resolveConnection turns an id or exact name into a connection, like resolveFlow does for flows.
+// On an instance with no connection list route a name is found through the flows' connections
+// arrays, which carry only id, name and type: the connection itself is read when needed.
 func resolveConnection(ctx context.Context, c *client.Client, ref Ref) (connRef, error) {
-	if ref == "" {
-		return connRef{}, badInput(`"connection" is required: a connection id or its exact name (list_connections shows them)`)
-	}
-	if id, ok := ref.id(); ok {
-		raw, _, err := c.Connections.Get(ctx, id)
-		if err != nil {
-			if client.IsNotFound(err) {
-				return connRef{}, notFound("connection", string(ref), nil)
-			}
-			return connRef{}, err
-		}
-		return connRef{ID: id, Name: gjson.GetBytes(raw, "name").String(), Type: gjson.GetBytes(raw, "connectionType").String(), raw: raw}, nil
-	}
-	found, err := c.Connections.FindByName(ctx, string(ref)) // unknown: a *client.NameNotFoundError with the names
+	n, err := resolve(ctx, c, client.KindConnection, ref)
 	if err != nil {
 		return connRef{}, err
 	}
-	return connRef{ID: found.ID, Name: found.Name, Type: gjson.GetBytes(found.Raw, "connectionType").String()}, nil
+	cr := connRef{ID: n.ID, Name: n.Name, Type: gjson.GetBytes(n.Raw, "connectionType").String()}
+	if n.Full && gjson.GetBytes(n.Raw, "properties").Exists() {
+		cr.raw = n.Raw
+	}
+	return cr, nil
 }
 
 // propPrefix is the common prefix of Etlworks connection property keys. Results show keys without
@@ -69,24 +60,16 @@ func fullKey(k string) string {
 	return propPrefix + k
 }
 
-// connSecretKey matches connection property names that hold credentials. It is broader than
-// isSecretKey (any name ending in "key", passphrases, connection strings) and narrower where that
-// would hide plain settings (authType is not a secret).
-var connSecretKey = regexp.MustCompile(`(?i)(password|passwd|pwd|secret|token|key$|api[_-]?key|access[_-]?key|private[_-]?key|credential|passphrase|authorization|cookie|connection[_-]?string)`)
-
-// userinfo matches the password part of a URL (scheme://user:password@host).
-var userinfo = regexp.MustCompile(`(://[^/\s:@]*:)[^@\s/]+@`)
-
 // maskProperty returns what a result may show of one property: secrets always masked, even when
 // Etlworks returned them in clear, and credentials embedded in other values redacted.
 func maskProperty(key, value string) string {
 	if value == "" {
 		return ""
 	}
-	if connSecretKey.MatchString(key) || value == client.MaskedSecret {
+	if isSecretKey(key) || value == client.MaskedSecret {
 		return client.MaskedSecret
 	}
-	return clip(userinfo.ReplaceAllString(redact(value), "${1}"+client.MaskedSecret+"@"), 300)
+	return clip(redact(value), 300)
 }
 
 // connView is the compact, masked view of one connection.
@@ -132,18 +115,47 @@ func listConnectionsTool(d Deps) Def {
 		effect:      reads,
 		handle: func(ctx context.Context, in ListConnectionsInput) (any, error) {
 			offset, _ := in.offset()
-			raw, resp, err := d.Client.Connections.List(ctx, &client.ConnectionListOptions{
-				Name: in.Query, Tag: in.Tag, ConnectionType: in.Type,
-				ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset},
-			})
+			opts := &client.ConnectionListOptions{Name: strings.TrimSpace(in.Query), Tag: strings.TrimSpace(in.Tag), ConnectionType: strings.TrimSpace(in.Type)}
+			keep := func(c gjson.Result) bool {
+				return containsFold(c.Get("name").String(), opts.Name) && hasTag(c, opts.Tag) &&
+					(opts.ConnectionType == "" || strings.EqualFold(c.Get("connectionType").String(), opts.ConnectionType))
+			}
+			view := func(c gjson.Result) connRow {
+				return connRow{ID: c.Get("id").Int(), Name: c.Get("name").String(), Type: c.Get("connectionType").String()}
+			}
+			var res filteredResult[connRow]
+			var err error
+			if *opts == (client.ConnectionListOptions{}) {
+				var raw json.RawMessage
+				var resp *client.Response
+				if raw, resp, err = d.Client.Connections.List(ctx, &client.ConnectionListOptions{ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset}}); err == nil {
+					rows := []connRow{}
+					for _, c := range gjson.ParseBytes(raw).Array() {
+						rows = append(rows, view(c))
+					}
+					return newListResult(rows, offset, resp.Total), nil
+				}
+			} else {
+				res, _, err = scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {
+					return d.Client.Connections.Scan(ctx, opts, visit)
+				}, keep, view)
+			}
+			if !client.IsRouteAbsent(err) {
+				return res, err
+			}
+			// No public route lists connections: show the ones the flows use.
+			res, _, err = scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {
+				return d.Client.Connections.FlowConnections(ctx, visit)
+			}, keep, view)
 			if err != nil {
 				return nil, err
 			}
-			rows := []connRow{}
-			for _, c := range gjson.ParseBytes(raw).Array() {
-				rows = append(rows, connRow{ID: c.Get("id").Int(), Name: c.Get("name").String(), Type: c.Get("connectionType").String()})
+			res.Searched = "this Etlworks instance has no connection list route: these are the connections its flows use " +
+				"(the flow list's connections arrays); others are in the Etlworks UI under Connections"
+			if opts.Tag != "" {
+				res.Searched += "; those entries carry no tags, so a tag filter matches none"
 			}
-			return newListResult(rows, offset, resp.Total), nil
+			return res, nil
 		},
 	})
 }
@@ -383,7 +395,10 @@ func updateConnectionTool(d Deps) Def {
 				return nil, err
 			}
 			cur := gjson.ParseBytes(raw)
-			req, changes, unchanged := planUpdate(cur, in)
+			body, changes, unchanged, err := planUpdate(cur, in)
+			if err != nil {
+				return nil, err
+			}
 			out := map[string]any{"connection": c.Name, "id": c.ID, "changes": changes}
 			if len(unchanged) > 0 {
 				out["unchanged"] = unchanged
@@ -396,7 +411,7 @@ func updateConnectionTool(d Deps) Def {
 				out["updated"] = false
 				return out, nil
 			}
-			if _, _, err := d.Client.Connections.Update(ctx, c.ID, req); err != nil {
+			if _, _, err := d.Client.Connections.Update(ctx, c.ID, body); err != nil {
 				return nil, err
 			}
 			out["updated"] = true
@@ -406,48 +421,44 @@ func updateConnectionTool(d Deps) Def {
 	})
 }
 
-// planUpdate builds the full connection to send (masked secrets go back as they came, which
-// Etlworks reads as "keep") and describes each change; secret values never appear in it.
-func planUpdate(cur gjson.Result, in UpdateConnectionInput) (*client.ConnectionRequest, map[string]string, []string) {
-	req := &client.ConnectionRequest{
-		Name: cur.Get("name").String(), Description: cur.Get("description").String(),
-		ConnectionType: cur.Get("connectionType").String(), Properties: map[string]string{}, Tags: strs(cur.Get("tags")),
-	}
-	cur.Get("properties").ForEach(func(k, v gjson.Result) bool {
-		req.Properties[k.String()] = v.String()
-		return true
-	})
+// planUpdate builds the whole connection to send, a read-modify-write of the raw JSON read by GET
+// (etlworks-api.md §4.1): fields it does not model and the types of the properties it does not
+// change are kept as they came, and masked secrets go back as they came, which Etlworks reads as
+// "keep". It describes each change; secret values never appear in it.
+func planUpdate(cur gjson.Result, in UpdateConnectionInput) (json.RawMessage, map[string]string, []string, error) {
+	fields := map[string]any{}
 	changes := map[string]string{}
 	var unchanged []string
-	field := func(name, from, to string) {
+	field := func(name, from, to string) bool {
 		if from == to {
 			unchanged = append(unchanged, name)
-			return
+			return false
 		}
 		changes[name] = fmt.Sprintf("%q -> %q", clip(from, 200), clip(to, 200))
+		return true
 	}
-	if in.NewName != "" {
-		field("name", req.Name, in.NewName)
-		req.Name = in.NewName
+	if in.NewName != "" && field("name", cur.Get("name").String(), in.NewName) {
+		fields["name"] = in.NewName
 	}
-	if in.Description != nil {
-		field("description", req.Description, *in.Description)
-		req.Description = *in.Description
+	if in.Description != nil && field("description", cur.Get("description").String(), *in.Description) {
+		fields["description"] = *in.Description
 	}
-	if in.Tags != nil {
-		field("tags", strings.Join(req.Tags, ","), strings.Join(in.Tags, ","))
-		req.Tags = in.Tags
+	if in.Tags != nil && field("tags", strings.Join(strs(cur.Get("tags")), ","), strings.Join(in.Tags, ",")) {
+		fields["tags"] = in.Tags
 	}
+	props := map[string]any{}
 	for _, k := range slices.Sorted(maps.Keys(in.Properties)) {
 		key, to := fullKey(k), in.Properties[k]
-		from, exists := req.Properties[key]
+		old := cur.Get("properties").Get(gjson.Escape(key))
+		from, exists := old.String(), old.Exists()
 		name := shortKey(key)
 		switch {
-		case connSecretKey.MatchString(key) || from == client.MaskedSecret:
+		case isSecretKey(key) || from == client.MaskedSecret:
 			// The stored value is masked, so it cannot be compared: a new value counts as a change
 			// unless Etlworks happened to return the secret in clear and it is the same.
 			if exists && from == to {
 				unchanged = append(unchanged, name)
+				continue
 			} else if !exists || from == "" {
 				changes[name] = "set (secret)"
 			} else {
@@ -456,11 +467,41 @@ func planUpdate(cur gjson.Result, in UpdateConnectionInput) (*client.ConnectionR
 		case !exists:
 			changes[name] = fmt.Sprintf("unset -> %q", clip(maskProperty(key, to), 200))
 		default:
-			field(name, maskProperty(key, from), maskProperty(key, to))
+			if !field(name, maskProperty(key, from), maskProperty(key, to)) {
+				continue
+			}
 		}
-		req.Properties[key] = to
+		props[key] = typedLike(old, to)
 	}
-	return req, changes, unchanged
+	if len(props) > 0 {
+		base := json.RawMessage(cur.Get("properties").Raw)
+		if !cur.Get("properties").IsObject() {
+			base = json.RawMessage(`{}`)
+		}
+		merged, err := client.SetFields(base, props)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		fields["properties"] = merged
+	}
+	body, err := client.SetFields(json.RawMessage(cur.Raw), fields)
+	return body, changes, unchanged, err
+}
+
+// typedLike returns the new value of a property in the JSON type of the old one when it reads as
+// that type ("5433" stays a number where Etlworks stored a number), else as a string.
+func typedLike(old gjson.Result, to string) any {
+	switch old.Type {
+	case gjson.Number:
+		if json.Valid([]byte(to)) && gjson.Parse(to).Type == gjson.Number {
+			return json.RawMessage(to)
+		}
+	case gjson.True, gjson.False:
+		if to == "true" || to == "false" {
+			return to == "true"
+		}
+	}
+	return to
 }
 
 // DeleteConnectionInput names the connection to delete.

@@ -111,7 +111,7 @@ func TestGetConnectionMasksSecretsReturnedInClear(t *testing.T) {
 			t.Errorf("secret %d shown: %s", i, text)
 		}
 	}
-	mustContain(t, text, `"host":"db"`, `postgres://etl:********@db:5432/x`)
+	mustContain(t, text, `"host":"db"`, `postgres://etl:[REDACTED]@db:5432/x`)
 	if strings.Contains(text, "abcdefgh12345678") {
 		t.Errorf("bearer token shown: %s", text)
 	}

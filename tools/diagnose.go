@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"regexp"
 	"strings"
 	"time"
 
@@ -52,17 +53,18 @@ func Diagnose(ctx context.Context, c *client.Client, flow string, runID int64) (
 // diagnosis is diagnose_run's answer: a verdict, the likely cause with its evidence, and the
 // context a person would gather by hand.
 type diagnosis struct {
-	Flow        flowBrief     `json:"flow"`
-	Run         runView       `json:"run"`
-	Verdict     string        `json:"verdict"`
-	Cause       *cause        `json:"cause,omitempty"`
-	FirstError  []string      `json:"first_error,omitempty"`
-	Connections []connCheck   `json:"connections,omitempty"`
-	LastSuccess *runView      `json:"last_success,omitempty"`
-	Changes     []auditRow    `json:"changes_since_last_success,omitempty"`
-	Transforms  []stepSummary `json:"transformations,omitempty"`
-	Unavailable []string      `json:"unavailable,omitempty"` // evidence that could not be gathered, and why
-	Next        string        `json:"next,omitempty"`
+	Flow        flowBrief             `json:"flow"`
+	Run         runView               `json:"run"`
+	Verdict     string                `json:"verdict"`
+	Cause       *cause                `json:"cause,omitempty"`
+	FirstError  []string              `json:"first_error,omitempty"`
+	Connections []connCheck           `json:"connections,omitempty"`
+	LastSuccess *runView              `json:"last_success,omitempty"`
+	Changes     []auditRow            `json:"changes_since_last_success,omitempty"`
+	Transforms  []stepSummary         `json:"transformations,omitempty"`
+	Unavailable []string              `json:"unavailable,omitempty"`     // evidence that could not be gathered, and why
+	Instance    *client.HealthSummary `json:"instance_health,omitempty"` // GET /health, when the failure looks like an outage
+	Next        string                `json:"next,omitempty"`
 }
 
 type flowBrief struct {
@@ -133,6 +135,13 @@ func diagnose(ctx context.Context, c *client.Client, ref Ref, runID int64) (*dia
 	dg.Connections = checkConnections(ctx, c, summary.Connections)
 	dg.LastSuccess, dg.Changes, dg.Unavailable = history(ctx, c, flowID, summary.Connections, run, dg.Unavailable)
 	dg.Cause = classify(ctx, c, dg, flow, strings.Join(append(dg.FirstError, run.Exception), "\n"))
+	if looksLikeOutage(dg, run) {
+		if h, err := c.System.HealthSummary(ctx); err == nil {
+			dg.Instance = h
+		} else {
+			dg.Unavailable = append(dg.Unavailable, "instance health: "+describeError(err))
+		}
+	}
 	dg.Next = nextStep(dg)
 	return dg, nil
 }
@@ -181,12 +190,19 @@ func checkConnections(ctx context.Context, c *client.Client, conns []connRow) []
 func history(ctx context.Context, c *client.Client, flowID int64, conns []connRow, run *client.Execution, unavailable []string) (*runView, []auditRow, []string) {
 	var last *runView
 	since := time.Now().AddDate(0, 0, -30)
-	runs, _, err := c.Executions.List(ctx, &client.ExecutionListOptions{FlowID: flowID, Status: client.StatusSuccess, ListOptions: client.ListOptions{Limit: 20}})
-	if err != nil {
+	var runs []client.Execution
+	h, err := c.Executions.History(ctx, client.HistoryOptions{FlowID: flowID, Status: client.StatusSuccess, Since: since, Limit: 20})
+	switch {
+	case err != nil:
 		unavailable = append(unavailable, "run history: "+describeError(err))
+	default:
+		runs = h.Runs
+		if h.Limited != "" {
+			unavailable = append(unavailable, "run history: "+h.Limited)
+		}
 	}
 	for i := range runs {
-		if runs[i].Started < run.Started {
+		if runs[i].AuditID != run.AuditID && (runs[i].Started < run.Started || (run.Started == 0 && runs[i].AuditID < run.AuditID)) {
 			v := viewRun(&runs[i], time.Now())
 			last, since = &v, runs[i].Started.Time()
 			break
@@ -198,19 +214,19 @@ func history(ctx context.Context, c *client.Client, flowID int64, conns []connRo
 	}
 	changes := []auditRow{}
 	for _, obj := range objects {
-		raw, _, err := c.Audit.List(ctx, &client.AuditListOptions{Object: obj, From: since, ListOptions: client.ListOptions{Limit: 50}})
+		found, err := c.Audit.Search(ctx, client.AuditFilter{Object: obj, From: since}, false)
 		if err != nil {
 			unavailable = append(unavailable, "audit trail: "+describeError(err))
 			break
 		}
-		for _, e := range gjson.ParseBytes(raw).Array() {
-			md := e.Get("md").String()
+		for _, e := range found.Events {
+			md := e.Method
 			if md == "runFlow" || md == "testConnection" || strings.HasPrefix(md, "get") {
 				continue
 			}
-			row := auditRow{AuditID: e.Get("id").Int(), At: isoTime(e.Get("dt").Int()), User: e.Get("ur").String(), Action: md,
-				Object: strings.TrimSpace(e.Get("objectType").String() + " " + e.Get("objectName").String())}
-			if !e.Get("rt").Bool() {
+			row := auditRow{AuditID: e.ID, At: auditAt(e), User: e.User, Action: md,
+				Object: strings.TrimSpace(e.ObjectType + " " + e.ObjectName)}
+			if !e.Success {
 				row.Result = "failed"
 			}
 			changes = append(changes, row)
@@ -235,4 +251,25 @@ func nextStep(dg *diagnosis) string {
 		return "check the host and network of the failing connection with test_connection, then run_flow with wait"
 	}
 	return fmt.Sprintf("read the log around the first error: get_run_log {flow: %d, run_id: %d, errors_only: true}", dg.Flow.ID, dg.Run.RunID)
+}
+
+// outagePattern matches errors that point at the Etlworks instance itself rather than at the
+// flow: memory, disk, its own database or a server error.
+var outagePattern = regexp.MustCompile(`(?i)OutOfMemoryError|no space left|disk (is )?full|too many open files|service unavailable|\b50[234]\b|redis|connection pool`)
+
+// looksLikeOutage says whether the instance's health belongs in the diagnosis: a connectivity
+// failure, an error that names the platform's resources, or evidence the instance could not give.
+func looksLikeOutage(dg *diagnosis, run *client.Execution) bool {
+	if dg.Cause != nil && dg.Cause.Category == "connectivity" {
+		return true
+	}
+	if outagePattern.MatchString(run.Exception + "\n" + strings.Join(dg.FirstError, "\n")) {
+		return true
+	}
+	for _, u := range dg.Unavailable {
+		if strings.Contains(u, "unavailable or busy") || strings.Contains(u, "did not answer in time") {
+			return true
+		}
+	}
+	return false
 }

@@ -11,6 +11,10 @@ import (
 	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
+// DescribeError is the one-line text a tool result gives for err (for doctor and prompts, which
+// show the same messages outside a tool call).
+func DescribeError(err error) string { return describeError(err) }
+
 // describeError turns an error into one actionable line for the model: what went wrong and what to
 // do next. Etlworks' own message is kept; credentials never appear (the client sanitizes them).
 func describeError(err error) string {
@@ -24,7 +28,15 @@ func describeError(err error) string {
 	}
 	var byName *client.NameNotFoundError
 	if errors.As(err, &byName) {
-		return notFound(byName.Kind, byName.Name, byName.Names).Error()
+		return byName.Error() + fmt.Sprintf(". Use list_%ss to see the available %ss.", byName.Kind, byName.Kind)
+	}
+	var absent *client.AbsentError
+	if errors.As(err, &absent) {
+		return absent.Error()
+	}
+	var cred *client.CredentialError
+	if errors.As(err, &cred) {
+		return describeCredential(cred)
 	}
 	var api *client.APIError
 	if errors.As(err, &api) {
@@ -64,4 +76,16 @@ func describeAPIError(e *client.APIError) string {
 		return fmt.Sprintf("Etlworks is unavailable or busy (%d: %s). Retry%s.", e.Status, msg, wait)
 	}
 	return fmt.Sprintf("Etlworks answered %d: %s", e.Status, msg)
+}
+
+// describeCredential says that the credential check failed and what to check, naming the
+// settings the operator controls.
+func describeCredential(e *client.CredentialError) string {
+	switch {
+	case e.Check.Verdict == client.CredentialRefused:
+		return e.Error() + ". Use a user with the Editor or Administrator role, or ask the administrator to allow API keys for this role (Settings > Users)."
+	case e.Check.Login:
+		return e.Error() + ". Check ETLWORKS_USERNAME and ETLWORKS_PASSWORD, and that the user may sign in."
+	}
+	return e.Error() + ". Check ETLWORKS_API_KEY: it may be mistyped, expired or revoked (make a new one in Settings > Users > Edit user > API Key), or API-key sign-in may be disabled for this user's role."
 }

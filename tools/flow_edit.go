@@ -236,7 +236,8 @@ func renderDiff(changes []fieldChange) string {
 	var b strings.Builder
 	for _, ch := range changes {
 		fmt.Fprintf(&b, "@@ %s\n", ch.Path)
-		before, after := diffLines(ch.Before, ch.Existed), diffLines(ch.After, ch.After != nil)
+		// Text is redacted whole before it is split, so a secret spanning lines (a PEM key) goes.
+		before, after := diffLines(redactString(ch.Before), ch.Existed), diffLines(redactString(ch.After), ch.After != nil)
 		if isSecretKey(lastSegment(ch.Path)) {
 			before, after = maskLines(before, "old"), maskLines(after, "new")
 		}
@@ -246,6 +247,14 @@ func renderDiff(changes []fieldChange) string {
 		}
 	}
 	return clip(b.String(), maxDiff)
+}
+
+// redactString redacts v when it is text; other values are redacted line by line once rendered.
+func redactString(v any) any {
+	if s, ok := v.(string); ok {
+		return redact(s)
+	}
+	return v
 }
 
 func lastSegment(path string) string {

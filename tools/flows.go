@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -14,6 +15,7 @@ import (
 type ListFlowsInput struct {
 	Query string `json:"query,omitempty" jsonschema:"description=Part of the flow name"`
 	Tag   string `json:"tag,omitempty" jsonschema:"description=Only flows with this tag"`
+	Type  string `json:"type,omitempty" jsonschema:"description=Only this flowType"`
 	page
 }
 
@@ -37,19 +39,28 @@ func listFlowsTool(d Deps) Def {
 		effect:      reads,
 		handle: func(ctx context.Context, in ListFlowsInput) (any, error) {
 			offset, _ := in.offset()
-			raw, resp, err := d.Client.Flows.List(ctx, &client.FlowListOptions{
-				Name: in.Query, Tag: in.Tag,
-				ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset},
-			})
+			opts := &client.FlowListOptions{Name: strings.TrimSpace(in.Query), Tag: strings.TrimSpace(in.Tag), FlowType: strings.TrimSpace(in.Type)}
+			view := func(f gjson.Result) flowRow {
+				return flowRow{ID: f.Get("id").Int(), Name: f.Get("name").String(), Type: f.Get("flowType").String(),
+					Tags: strs(f.Get("tags")), LastRun: lastRun(f)}
+			}
+			if *opts != (client.FlowListOptions{}) {
+				keep := func(f gjson.Result) bool {
+					return containsFold(f.Get("name").String(), opts.Name) && hasTag(f, opts.Tag) &&
+						(opts.FlowType == "" || strings.EqualFold(f.Get("flowType").String(), opts.FlowType))
+				}
+				res, _, err := scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {
+					return d.Client.Flows.Scan(ctx, opts, visit)
+				}, keep, view)
+				return res, err
+			}
+			raw, resp, err := d.Client.Flows.List(ctx, &client.FlowListOptions{ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset}})
 			if err != nil {
 				return nil, err
 			}
 			rows := []flowRow{}
 			for _, f := range gjson.ParseBytes(raw).Array() {
-				rows = append(rows, flowRow{
-					ID: f.Get("id").Int(), Name: f.Get("name").String(), Type: f.Get("flowType").String(),
-					Tags: strs(f.Get("tags")), LastRun: lastRun(f),
-				})
+				rows = append(rows, view(f))
 			}
 			return newListResult(rows, offset, resp.Total), nil
 		},
@@ -129,7 +140,7 @@ const maxSQL = 1500
 
 func summarizeFlow(f gjson.Result) flowSummary {
 	s := flowSummary{
-		ID: f.Get("id").Int(), Name: f.Get("name").String(), Description: clip(f.Get("description").String(), 500),
+		ID: f.Get("id").Int(), Name: f.Get("name").String(), Description: clip(redact(f.Get("description").String()), 500),
 		Type: f.Get("flowType").String(), Tags: strs(f.Get("tags")), Suspended: f.Get("suspended").Bool(),
 		LastRun: lastRun(f),
 	}
@@ -158,9 +169,9 @@ func summarizeFlow(f gjson.Result) flowSummary {
 			s.Properties = map[string]string{}
 		}
 		if isSecretKey(k.String()) {
-			s.Properties[k.String()] = "[REDACTED]"
+			s.Properties[k.String()] = client.MaskedSecret
 		} else {
-			s.Properties[k.String()] = clip(v.String(), 200)
+			s.Properties[k.String()] = clip(redact(v.String()), 200)
 		}
 		return len(s.Properties) < 30
 	})
@@ -209,7 +220,9 @@ func explainFlowTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			return text{body: explanation(doc.Documentation, summarizeFlow(gjson.ParseBytes(raw))), what: "flow documentation",
+			// Redacted whole first, so a secret the documentation shows twice (once with its key,
+			// once without) is hidden both times.
+			return text{body: explanation(d.Redactor.Text(doc.Documentation), summarizeFlow(gjson.ParseBytes(raw))), what: "flow documentation",
 				rest: "get_flow shows the definition"}, nil
 		},
 	})

@@ -324,16 +324,16 @@ func deleteFlowTool(d Deps) Def {
 // the confirmation question says so; it is best effort and empty when there are none.
 func attachedTo(ctx context.Context, c *client.Client, flowID int64) string {
 	var names []string
-	if raw, _, err := c.Schedules.List(ctx, &client.ScheduleListOptions{FlowID: flowID, ListOptions: client.ListOptions{Limit: 20}}); err == nil {
-		for _, s := range gjson.ParseBytes(raw).Array() {
-			names = append(names, fmt.Sprintf("schedule %q", s.Get("name").String()))
+	collect := func(kind string) func(json.RawMessage) bool {
+		return func(row json.RawMessage) bool {
+			if gjson.GetBytes(row, "flowId").Int() == flowID { // the server may ignore the filter
+				names = append(names, fmt.Sprintf("%s %q", kind, gjson.GetBytes(row, "name").String()))
+			}
+			return len(names) < 20
 		}
 	}
-	if raw, _, err := c.Listeners.List(ctx, &client.ListenerListOptions{FlowID: flowID, ListOptions: client.ListOptions{Limit: 20}}); err == nil {
-		for _, l := range gjson.ParseBytes(raw).Array() {
-			names = append(names, fmt.Sprintf("listener %q", l.Get("name").String()))
-		}
-	}
+	_, _ = c.Schedules.Scan(ctx, &client.ScheduleListOptions{FlowID: flowID}, collect("schedule"))
+	_, _ = c.Listeners.Scan(ctx, &client.ListenerListOptions{FlowID: flowID}, collect("listener"))
 	if len(names) == 0 {
 		return ""
 	}

@@ -2,8 +2,10 @@ package tools
 
 import (
 	"context"
+	"fmt"
 	"strconv"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/client"
@@ -11,29 +13,37 @@ import (
 
 // runView is the compact view of one run.
 type runView struct {
-	RunID     int64   `json:"run_id"`
-	Flow      string  `json:"flow"`
-	FlowID    int64   `json:"flow_id"`
-	Status    string  `json:"status"`
-	Started   string  `json:"started,omitempty"`
-	Ended     string  `json:"ended,omitempty"`
-	DurationS float64 `json:"duration_s"`
-	Records   int64   `json:"records"`
-	User      string  `json:"user,omitempty"`
-	Schedule  string  `json:"schedule,omitempty"`
-	Error     string  `json:"error,omitempty"`
+	RunID     int64  `json:"run_id"`
+	Flow      string `json:"flow"`
+	FlowID    int64  `json:"flow_id"`
+	Status    string `json:"status"`
+	Started   string `json:"started,omitempty"` // "unknown" when Etlworks did not say
+	Ended     string `json:"ended,omitempty"`
+	DurationS any    `json:"duration_s"` // seconds, or "unknown"
+	Records   any    `json:"records"`    // a count, or "unknown"
+	User      string `json:"user,omitempty"`
+	Schedule  string `json:"schedule,omitempty"`
+	Error     string `json:"error,omitempty"`
 }
 
 // maxException bounds the exception text in a run view; get_run_log shows the rest.
 const maxException = 600
 
+// unknown stands for a field Etlworks did not report (the status route documents no times or
+// counts, and the reporting API did not have the run).
+const unknown = "unknown"
+
 func viewRun(e *client.Execution, now time.Time) runView {
-	return runView{
+	v := runView{
 		RunID: int64(e.AuditID), Flow: e.FlowName, FlowID: int64(e.FlowID), Status: string(e.Status),
 		Started: isoTime(int64(e.Started)), Ended: isoTime(int64(e.Ended)),
 		DurationS: seconds(e.Duration(now)), Records: e.Records, User: e.User, Schedule: e.EventName,
 		Error: clip(redact(exceptionSummary(e.Exception)), maxException),
 	}
+	if !e.Detailed() {
+		v.Started, v.DurationS, v.Records = unknown, unknown, unknown
+	}
+	return v
 }
 
 // statuses lists the run statuses accepted by list_runs.
@@ -97,8 +107,7 @@ func listRunsTool(d Deps) Def {
 			offset, _ := in.offset()
 			now := time.Now()
 			since, _ := parseSince(in.Since, now)
-			opts := &client.ExecutionListOptions{Status: client.ExecutionStatus(in.Status), From: since,
-				ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset}}
+			opts := client.HistoryOptions{Status: client.ExecutionStatus(in.Status), Since: since, Limit: offset + in.limit() + 1}
 			if in.Flow != "" {
 				f, err := resolveFlow(ctx, d.Client, in.Flow)
 				if err != nil {
@@ -106,20 +115,35 @@ func listRunsTool(d Deps) Def {
 				}
 				opts.FlowID = f.ID
 			}
-			runs, resp, err := d.Client.Executions.List(ctx, opts)
+			h, err := d.Client.Executions.History(ctx, opts)
 			if err != nil {
 				return nil, err
 			}
-			rows := make([]runView, 0, len(runs))
-			for i := range runs {
-				v := viewRun(&runs[i], now)
+			rows := make([]runView, 0, in.limit())
+			for i := offset; i < len(h.Runs) && len(rows) < in.limit(); i++ {
+				v := viewRun(&h.Runs[i], now)
 				v.Error = clip(firstLine(v.Error), 160) // one line per row keeps lists small
 				v.Ended = ""                            // started + duration_s say it
 				rows = append(rows, v)
 			}
-			return newListResult(rows, offset, resp.Total), nil
+			total := -1
+			if len(h.Runs) <= offset+len(rows) {
+				total = offset + len(rows) // the window holds no more
+			}
+			return runList{listResult: newListResult(rows, offset, total), Searched: searchedWindow(h), Limited: h.Limited}, nil
 		},
 	})
+}
+
+// runList is list_runs' answer: the rows, what was searched and what could not be.
+type runList struct {
+	listResult[runView]
+	Searched string `json:"searched"`
+	Limited  string `json:"limited,omitempty"`
+}
+
+func searchedWindow(h *client.History) string {
+	return fmt.Sprintf("runs since %s from %s", h.Since.UTC().Format(time.RFC3339), h.Source)
 }
 
 // exceptionSummary keeps the message lines of a Java exception and drops its stack frames, which
@@ -166,7 +190,12 @@ func getRunTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			return viewRun(run, time.Now()), nil
+			d.Client.Executions.Fill(ctx, run) // times and counts the status route may leave out
+			out := runDetail{runView: viewRun(run, time.Now())}
+			if !run.Status.Terminal() {
+				out.Live = liveTasks(ctx, d.Client, int64(run.AuditID))
+			}
+			return out, nil
 		},
 	})
 }
@@ -194,4 +223,72 @@ func findRun(ctx context.Context, c *client.Client, ref Ref, runID int64) (*clie
 		run.FlowID = client.ID(f.ID)
 	}
 	return run, nil
+}
+
+// runDetail is get_run's answer: the run and, while it runs, what its tasks are doing.
+type runDetail struct {
+	runView
+	Live *liveView `json:"live,omitempty"`
+}
+
+// liveView is a running run's tasks from the running-tasks API: records processed so far and
+// latency (Etlworks' own figure, in its unit) of the slowest task.
+type liveView struct {
+	RecordsProcessed int64      `json:"records_processed"`
+	Latency          int64      `json:"latency"`
+	Tasks            []taskView `json:"tasks"`
+}
+
+type taskView struct {
+	Name             string `json:"name"`
+	Type             string `json:"type"`
+	RecordsProcessed int64  `json:"records_processed"`
+	Latency          int64  `json:"latency"`
+	AvgLatency       int64  `json:"avg_latency,omitempty"`
+}
+
+// liveTypes are the task types get_run asks for: a CDC or streaming flow reports "stream",
+// others "extract" and "load" (scripts and high-watermark queries say little about progress).
+var liveTypes = []string{"stream", "extract", "load"}
+
+// maxLiveTasks bounds the tasks shown for one run.
+const maxLiveTasks = 10
+
+// liveTasks asks the running-tasks API (Administrator) about a running run; nil when it is not
+// available, refused or has nothing.
+func liveTasks(ctx context.Context, c *client.Client, auditID int64) *liveView {
+	if st := c.CapabilityState(ctx, client.CapRunningTasks); st == client.CapAbsent || st == client.CapForbidden {
+		return nil
+	}
+	results := make([][]client.RunningTask, len(liveTypes))
+	var wg sync.WaitGroup
+	for i, typ := range liveTypes {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if tasks, _, err := c.Executions.RunningTasks(ctx, auditID, typ); err == nil {
+				results[i] = tasks
+			}
+		}()
+	}
+	wg.Wait()
+	live := &liveView{Tasks: []taskView{}}
+	for i, tasks := range results {
+		for _, t := range tasks {
+			typ := t.Type
+			if typ == "" {
+				typ = liveTypes[i]
+			}
+			live.RecordsProcessed += t.RecordsProcessed
+			live.Latency = max(live.Latency, t.Latency)
+			if len(live.Tasks) < maxLiveTasks {
+				live.Tasks = append(live.Tasks, taskView{Name: clip(redact(t.Name), 160), Type: typ,
+					RecordsProcessed: t.RecordsProcessed, Latency: t.Latency, AvgLatency: t.AvgLatency})
+			}
+		}
+	}
+	if len(live.Tasks) == 0 {
+		return nil
+	}
+	return live
 }

@@ -25,7 +25,7 @@ func (in *GetRunLogInput) validate() error {
 	}
 	if in.Grep != "" {
 		if _, err := regexp.Compile(in.Grep); err != nil {
-			return badInput(`"grep" is not a valid RE2 regular expression: %v`, err)
+			return badInput(`"grep" is not a valid RE2 regular expression: %s`, err.Error()) // the error quotes the pattern: bounded as a string
 		}
 	}
 	return nil
@@ -47,7 +47,7 @@ func getRunLogTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			lines := splitLog(string(log.Text))
+			lines := splitLog(d.Redactor.Text(string(log.Text))) // whole, so a value found once is hidden everywhere
 			sel, how := selectLines(lines, in)
 			tail := in.Tail
 			if tail == 0 {

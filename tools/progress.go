@@ -5,6 +5,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 type progressKey struct{}
@@ -14,10 +16,11 @@ type progressKey struct{}
 type progress struct {
 	srv   *server.MCPServer
 	token mcp.ProgressToken
+	red   *secrets.Redactor // progress messages carry log lines: they are redacted like results
 }
 
 // withProgress stores the call's progress token (if any) in ctx for the handler.
-func withProgress(ctx context.Context, req mcp.CallToolRequest) context.Context {
+func withProgress(ctx context.Context, req mcp.CallToolRequest, red *secrets.Redactor) context.Context {
 	if req.Params.Meta == nil || req.Params.Meta.ProgressToken == nil {
 		return ctx
 	}
@@ -25,7 +28,7 @@ func withProgress(ctx context.Context, req mcp.CallToolRequest) context.Context 
 	if srv == nil {
 		return ctx
 	}
-	return context.WithValue(ctx, progressKey{}, &progress{srv: srv, token: req.Params.Meta.ProgressToken})
+	return context.WithValue(ctx, progressKey{}, &progress{srv: srv, token: req.Params.Meta.ProgressToken, red: red})
 }
 
 // reportProgress notifies the client of progress; total 0 means unknown. Progress is advisory:
@@ -35,7 +38,7 @@ func reportProgress(ctx context.Context, done, total float64, message string) {
 	if p == nil {
 		return
 	}
-	params := map[string]any{"progressToken": p.token, "progress": done, "message": message}
+	params := map[string]any{"progressToken": p.token, "progress": done, "message": p.red.Text(message)}
 	if total > 0 {
 		params["total"] = total
 	}

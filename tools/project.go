@@ -11,7 +11,7 @@ import (
 
 	"github.com/tidwall/gjson"
 
-	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // Page sizes: lists return defaultLimit rows unless asked, never more than maxLimit.
@@ -117,8 +117,9 @@ func clip(s string, n int) string {
 	return s[:cut] + fmt.Sprintf("… [%d more bytes]", len(s)-cut)
 }
 
-// redact hides credentials in text that came from Etlworks (logs, messages) before a model sees it.
-func redact(s string) string { return client.Redact(s) }
+// redact hides credentials in text that came from Etlworks (logs, messages) before a model sees it,
+// by shape; the result renderer also redacts the process's own secrets by value.
+func redact(s string) string { return secrets.Redact(s) }
 
 // isSecretKey reports whether a property name looks like it holds a credential.
-func isSecretKey(k string) bool { return client.IsSecretKey(k) }
+func isSecretKey(k string) bool { return secrets.IsSecretKey(k) }

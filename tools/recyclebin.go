@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"maps"
@@ -102,8 +103,17 @@ func listDeletedTool(d Deps) Def {
 		effect:      reads,
 		handle: func(ctx context.Context, in ListDeletedInput) (any, error) {
 			offset, _ := in.offset()
-			raw, resp, err := d.Client.RecycleBin.List(ctx, &client.RecycleBinListOptions{Type: in.Type, Name: strings.TrimSpace(in.Query),
-				IncludeNonRestorable: true, ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset}})
+			if in.Type != "" || strings.TrimSpace(in.Query) != "" {
+				opts := &client.RecycleBinListOptions{Type: in.Type, Name: strings.TrimSpace(in.Query), IncludeNonRestorable: true}
+				res, _, err := scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {
+					return d.Client.RecycleBin.Scan(ctx, opts, visit)
+				}, func(b gjson.Result) bool {
+					return (opts.Type == "" || strings.EqualFold(b.Get("artifactType").String(), opts.Type)) && containsFold(b.Get("name").String(), opts.Name)
+				}, viewBinItem)
+				return res, err
+			}
+			raw, resp, err := d.Client.RecycleBin.List(ctx, &client.RecycleBinListOptions{IncludeNonRestorable: true,
+				ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset}})
 			if err != nil {
 				return nil, err
 			}
@@ -230,6 +240,9 @@ func findBinItem(ctx context.Context, c *client.Client, in RestoreDeletedInput) 
 	var exact, folded []binRow
 	for _, b := range gjson.ParseBytes(raw).Array() {
 		r := viewBinItem(b)
+		if in.Type != "" && !strings.EqualFold(r.Type, in.Type) {
+			continue // a server that ignores the type filter
+		}
 		switch {
 		case r.Name == name:
 			exact = append(exact, r)

@@ -9,7 +9,6 @@ import (
 	"strings"
 
 	"github.com/invopop/jsonschema"
-	"github.com/tidwall/gjson"
 
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/internal/bound"
@@ -62,30 +61,31 @@ func (f flowRef) definition(ctx context.Context, c *client.Client) (json.RawMess
 	return raw, err
 }
 
-// resolveFlow turns an id or exact name into a flow. An unknown name gets an error suggesting the
-// closest names, so the model can correct itself in one step.
-func resolveFlow(ctx context.Context, c *client.Client, ref Ref) (flowRef, error) {
+// resolve finds an object by id or exact name with the client's one resolver; an unknown one is
+// a *client.NameNotFoundError, which describeError turns into the closest names and the list tool.
+func resolve(ctx context.Context, c *client.Client, kind client.Kind, ref Ref) (*client.Named, error) {
 	if ref == "" {
-		return flowRef{}, badInput(`"flow" is required: a flow id or its exact name (list_flows shows them)`)
+		return nil, badInput("%q is required: a %s id or its exact name (list_%ss shows them)", string(kind), kind, kind)
 	}
-	if id, ok := ref.id(); ok {
-		raw, _, err := c.Flows.Get(ctx, id)
-		if err != nil {
-			if client.IsNotFound(err) {
-				return flowRef{}, notFound("flow", string(ref), nil)
-			}
-			return flowRef{}, err
-		}
-		return flowRef{ID: id, Name: gjson.GetBytes(raw, "name").String(), raw: raw}, nil
-	}
-	found, err := c.Flows.FindByName(ctx, string(ref))
+	return c.Resolve(ctx, kind, string(ref))
+}
+
+// resolveFlow turns an id or exact name into a flow. The flow list's rows are whole definitions,
+// so a flow found by name needs no second read.
+func resolveFlow(ctx context.Context, c *client.Client, ref Ref) (flowRef, error) {
+	n, err := resolve(ctx, c, client.KindFlow, ref)
 	if err != nil {
 		return flowRef{}, err
 	}
-	return flowRef{ID: found.ID, Name: found.Name}, nil
+	f := flowRef{ID: n.ID, Name: n.Name}
+	if n.Full {
+		f.raw = n.Raw
+	}
+	return f, nil
 }
 
-// notFoundError says an object does not exist and offers the closest names.
+// notFoundError says an object that is not one of the resolver's kinds (a table in a connection)
+// does not exist, and offers the closest names.
 type notFoundError struct {
 	kind, ref   string
 	suggestions []string
@@ -97,10 +97,6 @@ func (e *notFoundError) Error() string {
 		msg += "; closest: " + quoteList(e.suggestions)
 	}
 	return msg + fmt.Sprintf(". Use list_%ss to see the available %ss.", e.kind, e.kind)
-}
-
-func notFound(kind, ref string, candidates []string) error {
-	return &notFoundError{kind: kind, ref: ref, suggestions: client.Closest(ref, candidates, 3)}
 }
 
 func quoteList(items []string) string {

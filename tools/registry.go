@@ -15,7 +15,7 @@ func All(d Deps) []Def {
 	if d.confirm == nil {
 		d.confirm = newConfirmer(d.ConfirmKey)
 	}
-	return []Def{
+	return withNeeds([]Def{
 		listFlowsTool(d),
 		getFlowTool(d),
 		explainFlowTool(d),
@@ -57,7 +57,7 @@ func All(d Deps) []Def {
 		previewDataTool(d),
 		runSQLTool(d),
 		uploadFileTool(d),
-	}
+	})
 }
 
 // Filter keeps the tools of the given toolsets (all when empty) and, in read-only mode, only the

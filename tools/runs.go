@@ -195,7 +195,7 @@ func lastLogLine(ctx context.Context, d Deps, flowID, runID int64) string {
 	if err != nil {
 		return ""
 	}
-	lines := splitLog(string(log.Text))
+	lines := splitLog(d.Redactor.Text(string(log.Text)))
 	if len(lines) == 0 {
 		return ""
 	}
@@ -226,7 +226,7 @@ func finished(ctx context.Context, d Deps, f flowRef, run *client.Execution) run
 	}
 	if run.Status == client.StatusError || run.Status == client.StatusWarning {
 		if log, _, err := d.Client.Executions.Log(ctx, f.ID, int64(run.AuditID)); err == nil {
-			out.Errors = firstErrors(splitLog(string(log.Text)), 5)
+			out.Errors = firstErrors(splitLog(d.Redactor.Text(string(log.Text))), 5)
 		}
 		out.Next = fmt.Sprintf("get_run_log {flow: %d, run_id: %d, errors_only: true} shows the errors in context", f.ID, int64(run.AuditID))
 	}

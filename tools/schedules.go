@@ -8,14 +8,17 @@ import (
 	"maps"
 	"sort"
 	"strings"
+	"time"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/quartz"
 )
 
 // schedView is one schedule as the schedule tools show it: the expression, a plain-English
-// phrase, the server's next fire times in UTC and the last run it started.
+// phrase, the next fire times in UTC (the server's, or computed here and labelled so) and the last
+// run it started.
 type schedView struct {
 	ID       int64             `json:"id"`
 	Name     string            `json:"name"`
@@ -25,17 +28,21 @@ type schedView struct {
 	Cron     string            `json:"cron"`
 	When     string            `json:"when,omitempty"`
 	NextRuns any               `json:"next_runs"` // UTC times, or a sentence when there are none to show
+	RunsNote string            `json:"next_runs_note,omitempty"`
 	LastRun  string            `json:"last_run,omitempty"`
 	Params   map[string]string `json:"params,omitempty"`
 }
+
+// computedHere labels fire times this server computed from the cron, because Etlworks sent none.
+const computedHere = "computed here, UTC; Etlworks uses its own time zone"
 
 // viewSchedule projects a schedule from Etlworks.
 func viewSchedule(s gjson.Result) schedView {
 	v := schedView{
 		ID: s.Get("id").Int(), Name: s.Get("name").String(), Flow: s.Get("flowName").String(), FlowID: s.Get("flowId").Int(),
 		Enabled: s.Get("enabled").Bool(), Cron: s.Get("schedule").String(), LastRun: lastRun(s),
-		NextRuns: nextRunsOf(s),
 	}
+	v.NextRuns, v.RunsNote = nextRunsOf(s)
 	v.When = describeSchedule(v.Cron)
 	s.Get("parameters").ForEach(func(k, val gjson.Result) bool {
 		if v.Params == nil {
@@ -51,12 +58,37 @@ func viewSchedule(s gjson.Result) schedView {
 	return v
 }
 
-// nextRunsOf reads the server's next fire times (nextRuns, or nextRun alone); it never computes
-// them. A paused schedule has none; a server that sends none leaves them unknown.
-func nextRunsOf(s gjson.Result) any {
+// nextRunsOf reads the server's next fire times (nextRuns, or nextRun alone; neither is
+// documented). A paused schedule has none; when the server sends none, a cron's are computed here
+// and labelled, and an interval's stay unknown (its start and unit are not known here).
+func nextRunsOf(s gjson.Result) (any, string) {
 	if !s.Get("enabled").Bool() {
-		return "none while paused"
+		return "none while paused", ""
 	}
+	if !s.Get("nextRuns").Exists() && !s.Get("nextRun").Exists() {
+		return localRuns(s.Get("schedule").String())
+	}
+	return serverRuns(s), ""
+}
+
+// localRuns computes the next three fire times of a cron here.
+func localRuns(cron string) (any, string) {
+	e, err := quartz.Parse(cron)
+	if err != nil {
+		return "unknown: Etlworks sent no fire times", ""
+	}
+	times := []string{}
+	for _, t := range e.NextN(time.Now().UTC(), 3) {
+		times = append(times, t.Format(time.RFC3339))
+	}
+	if len(times) == 0 {
+		return "none: the schedule will not fire again", ""
+	}
+	return times, computedHere
+}
+
+// serverRuns reads the fire times the server sent.
+func serverRuns(s gjson.Result) any {
 	times := []string{}
 	for _, t := range s.Get("nextRuns").Array() {
 		if iso := isoTime(t.Int()); iso != "" && len(times) < 3 {
@@ -79,8 +111,9 @@ func nextRunsOf(s gjson.Result) any {
 
 // ListSchedulesInput filters list_schedules.
 type ListSchedulesInput struct {
-	Flow    Ref   `json:"flow,omitempty" jsonschema:"description=Flow id or exact name"`
-	Enabled *bool `json:"enabled,omitempty" jsonschema:"description=Only active (true) or paused (false)"`
+	Flow    Ref    `json:"flow,omitempty" jsonschema:"description=Flow id or exact name"`
+	Name    string `json:"name,omitempty" jsonschema:"description=Part of the schedule name"`
+	Enabled *bool  `json:"enabled,omitempty" jsonschema:"description=Only active (true) or paused (false)"`
 	page
 }
 
@@ -95,7 +128,7 @@ func listSchedulesTool(d Deps) Def {
 		effect:      reads,
 		handle: func(ctx context.Context, in ListSchedulesInput) (any, error) {
 			offset, _ := in.offset()
-			opts := &client.ScheduleListOptions{Enabled: in.Enabled, ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset}}
+			opts := &client.ScheduleListOptions{Name: strings.TrimSpace(in.Name), Enabled: in.Enabled}
 			if in.Flow != "" {
 				f, err := resolveFlow(ctx, d.Client, in.Flow)
 				if err != nil {
@@ -103,15 +136,15 @@ func listSchedulesTool(d Deps) Def {
 				}
 				opts.FlowID = f.ID
 			}
-			raw, resp, err := d.Client.Schedules.List(ctx, opts)
-			if err != nil {
-				return nil, err
+			keep := func(s gjson.Result) bool {
+				return (opts.FlowID == 0 || s.Get("flowId").Int() == opts.FlowID) &&
+					(in.Enabled == nil || s.Get("enabled").Bool() == *in.Enabled) &&
+					containsFold(s.Get("name").String(), opts.Name)
 			}
-			rows := []schedView{}
-			for _, s := range gjson.ParseBytes(raw).Array() {
-				rows = append(rows, viewSchedule(s))
-			}
-			return newListResult(rows, offset, resp.Total), nil
+			res, _, err := scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {
+				return d.Client.Schedules.Scan(ctx, opts, visit)
+			}, keep, viewSchedule)
+			return res, err
 		},
 	})
 }
@@ -126,9 +159,11 @@ type CreateScheduleInput struct {
 }
 
 func (in *CreateScheduleInput) validate() error {
-	if err := checkSchedule(in.Cron); err != nil {
+	cron, err := scheduleCron(in.Cron)
+	if err != nil {
 		return badInput(`"cron": %v`, err)
 	}
+	in.Cron = cron
 	return nil
 }
 
@@ -174,9 +209,11 @@ func (in *UpdateScheduleInput) validate() error {
 		return badInput(`give at least one change: "enabled" (false pauses, true resumes), "cron" or "parameters"`)
 	}
 	if in.Cron != "" {
-		if err := checkSchedule(in.Cron); err != nil {
+		cron, err := scheduleCron(in.Cron)
+		if err != nil {
 			return badInput(`"cron": %v`, err)
 		}
+		in.Cron = cron
 	}
 	return nil
 }
@@ -206,8 +243,13 @@ func updateScheduleTool(d Deps) Def {
 				return map[string]any{"schedule": before, "changed": false, "note": "nothing to change: it already is that way"}, nil
 			}
 			if in.DryRun {
-				return map[string]any{"dry_run": true, "schedule": fmt.Sprintf("%d %q", before.ID, before.Name), "changes": changes,
-					"next_runs": predictNextRuns(ctx, d.Client, before, in), "next": "call update_schedule again without dry_run to apply it"}, nil
+				runs, note := predictNextRuns(ctx, d.Client, before, in)
+				out := map[string]any{"dry_run": true, "schedule": fmt.Sprintf("%d %q", before.ID, before.Name), "changes": changes,
+					"next_runs": runs, "next": "call update_schedule again without dry_run to apply it"}
+				if note != "" {
+					out["next_runs_note"] = note
+				}
+				return out, nil
 			}
 			after, err := applyScheduleChanges(ctx, d.Client, cur, in, params)
 			if err != nil {
@@ -225,7 +267,7 @@ func scheduleChanges(cur gjson.Result, v schedView, in UpdateScheduleInput) ([]s
 	if in.Enabled != nil && *in.Enabled != v.Enabled {
 		changes = append(changes, schedChange{"enabled", v.Enabled, *in.Enabled})
 	}
-	if cron := strings.TrimSpace(in.Cron); cron != "" && cron != v.Cron {
+	if cron := in.Cron; cron != "" && cron != v.Cron {
 		changes = append(changes, schedChange{"cron", v.Cron + whenSuffix(v.Cron), cron + whenSuffix(cron)})
 	}
 	var params map[string]string
@@ -266,69 +308,64 @@ func maskParams(p map[string]string) map[string]string {
 	return out
 }
 
-// predictNextRuns says what the next fire times would be after the change, without computing
-// them here: none when paused, the current ones when the timing does not change, the server's
-// preview of a new expression, or unknown when the server offers no preview.
-func predictNextRuns(ctx context.Context, c *client.Client, v schedView, in UpdateScheduleInput) any {
+// predictNextRuns says what the next fire times would be after the change: none when paused, the
+// current ones when the timing does not change, the server's preview of a new expression, or, on
+// an instance with no preview route, the times computed here, labelled.
+func predictNextRuns(ctx context.Context, c *client.Client, v schedView, in UpdateScheduleInput) (any, string) {
 	enabled := v.Enabled
 	if in.Enabled != nil {
 		enabled = *in.Enabled
 	}
-	timing := in.Cron != "" && strings.TrimSpace(in.Cron) != v.Cron
+	timing := in.Cron != "" && in.Cron != v.Cron
 	switch {
 	case !enabled:
-		return "none while paused"
+		return "none while paused", ""
 	case !timing && v.Enabled:
-		return v.NextRuns
-	case timing:
-		runs, _, err := c.Schedules.Preview(ctx, strings.TrimSpace(in.Cron))
-		if err != nil || len(runs) == 0 {
-			return "unknown until applied: Etlworks computes fire times from the new expression"
+		return v.NextRuns, v.RunsNote
+	case !timing:
+		if _, err := quartz.Parse(v.Cron); err == nil {
+			return localRuns(v.Cron) // a cron fires at fixed times, whenever it was resumed
 		}
-		times := make([]string, 0, len(runs))
-		for _, r := range runs {
-			times = append(times, isoTime(int64(r)))
-		}
-		return times
+		return "unknown until applied: Etlworks computes fire times from when it resumes", ""
 	}
-	return "unknown until applied: Etlworks computes fire times from when it resumes"
+	runs, _, err := c.Schedules.Preview(ctx, in.Cron)
+	switch {
+	case client.IsRouteAbsent(err):
+		return localRuns(in.Cron)
+	case err != nil || len(runs) == 0:
+		return "unknown until applied: Etlworks computes fire times from the new expression", ""
+	}
+	times := make([]string, 0, len(runs))
+	for _, r := range runs {
+		times = append(times, isoTime(int64(r)))
+	}
+	return times, ""
 }
 
-// applyScheduleChanges sends the changes with the endpoints made for them (parameters by PUT of
-// the whole schedule, then reschedule, then pause or resume) and returns the schedule as stored.
+// applyScheduleChanges is the documented edit (etlworks-api.md §5.1): the whole schedule as the
+// list returned it, with enabled, schedule and parameters changed and every other field kept as
+// it was, PUT back in one request. It returns the schedule as stored.
 func applyScheduleChanges(ctx context.Context, c *client.Client, cur gjson.Result, in UpdateScheduleInput, params map[string]string) (gjson.Result, error) {
-	id := cur.Get("id").Int()
-	raw := []byte(cur.Raw)
+	fields := map[string]any{}
 	if params != nil {
-		var whole map[string]any
-		if err := json.Unmarshal(raw, &whole); err != nil {
-			return gjson.Result{}, err
-		}
-		whole["parameters"] = params
-		body, err := json.Marshal(whole)
-		if err != nil {
-			return gjson.Result{}, err
-		}
-		if raw, _, err = c.Schedules.Update(ctx, id, body); err != nil {
-			return gjson.Result{}, err
-		}
+		fields["parameters"] = params
 	}
-	if cron := strings.TrimSpace(in.Cron); cron != "" && cron != cur.Get("schedule").String() {
-		var err error
-		if raw, _, err = c.Schedules.Reschedule(ctx, id, cron); err != nil {
-			return gjson.Result{}, err
-		}
+	if in.Cron != "" && in.Cron != cur.Get("schedule").String() {
+		fields["schedule"] = in.Cron
 	}
-	if in.Enabled != nil && *in.Enabled != gjson.GetBytes(raw, "enabled").Bool() {
-		var err error
-		if *in.Enabled {
-			raw, _, err = c.Schedules.Resume(ctx, id)
-		} else {
-			raw, _, err = c.Schedules.Pause(ctx, id)
-		}
-		if err != nil {
-			return gjson.Result{}, err
-		}
+	if in.Enabled != nil && *in.Enabled != cur.Get("enabled").Bool() {
+		fields["enabled"] = *in.Enabled
+	}
+	body, err := client.SetFields(json.RawMessage(cur.Raw), fields)
+	if err != nil {
+		return gjson.Result{}, err
+	}
+	raw, _, err := c.Schedules.Update(ctx, cur.Get("id").Int(), body)
+	if err != nil {
+		return gjson.Result{}, err
+	}
+	if len(strings.TrimSpace(string(raw))) == 0 || !gjson.ValidBytes(raw) || !gjson.ParseBytes(raw).IsObject() {
+		raw = body // the edit is documented without its answer: show what was sent
 	}
 	return gjson.ParseBytes(raw), nil
 }
@@ -411,35 +448,12 @@ func deleteScheduleTool(d Deps) Def {
 	})
 }
 
-// resolveSchedule finds a schedule by id or exact name.
+// resolveSchedule finds a schedule by id or exact name in the schedule list (there is no
+// documented GET of one schedule).
 func resolveSchedule(ctx context.Context, c *client.Client, ref Ref) (gjson.Result, error) {
-	return resolveRef(ctx, "schedule", ref,
-		func(ctx context.Context, id int64) (json.RawMessage, error) {
-			raw, _, err := c.Schedules.Get(ctx, id)
-			return raw, err
-		}, c.Schedules.FindByName)
-}
-
-// resolveRef finds an object by numeric id (get) or exact name (find); an unknown name comes back
-// as a *client.NameNotFoundError, which describeError turns into the closest names.
-func resolveRef(ctx context.Context, kind string, ref Ref, get func(context.Context, int64) (json.RawMessage, error),
-	find func(context.Context, string) (*client.Named, error)) (gjson.Result, error) {
-	if ref == "" {
-		return gjson.Result{}, badInput("%q is required: a %s id or its exact name (list_%ss shows them)", kind, kind, kind)
-	}
-	if id, ok := ref.id(); ok {
-		raw, err := get(ctx, id)
-		if client.IsNotFound(err) {
-			return gjson.Result{}, notFound(kind, string(ref), nil)
-		}
-		if err != nil {
-			return gjson.Result{}, err
-		}
-		return gjson.ParseBytes(raw), nil
-	}
-	found, err := find(ctx, string(ref))
+	n, err := resolve(ctx, c, client.KindSchedule, ref)
 	if err != nil {
 		return gjson.Result{}, err
 	}
-	return gjson.ParseBytes(found.Raw), nil
+	return gjson.ParseBytes(n.Raw), nil
 }

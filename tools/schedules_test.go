@@ -95,7 +95,7 @@ func TestCreateSchedule(t *testing.T) {
 	}
 
 	mustContain(t, e.fails("create_schedule", map[string]any{"flow": "Export revenue report", "cron": "0 61 2 * * ?"}),
-		`"cron"`, `minutes field "61": 61 is outside 0-59`)
+		`"cron"`, `minute field "61" is out of range 0-59`)
 	mustContain(t, e.fails("create_schedule", map[string]any{"flow": "Export revenue report", "cron": "every night"}), `"cron"`, "Quartz")
 	mustContain(t, e.fails("create_schedule", map[string]any{"flow": "Export revenue report", "cron": "0 2 * * *"}), "5-field Unix cron")
 	mustContain(t, e.fails("create_schedule", map[string]any{"flow": "Export revenue report"}), `"cron" is required`)
@@ -170,7 +170,7 @@ func TestUpdateSchedule(t *testing.T) {
 	}
 
 	mustContain(t, e.fails("update_schedule", map[string]any{"schedule": name}), "give at least one change")
-	mustContain(t, e.fails("update_schedule", map[string]any{"schedule": name, "cron": "0 0 25 * * ?"}), `"cron"`, "hours field")
+	mustContain(t, e.fails("update_schedule", map[string]any{"schedule": name, "cron": "0 0 25 * * ?"}), `"cron"`, "hour field")
 	mustContain(t, e.fails("update_schedule", map[string]any{"schedule": "Daily at 1:40", "enabled": false}),
 		`schedule "Daily at 1:40" not found`, `"Daily at 01:40"`, "list_schedules")
 	mustContain(t, e.fails("update_schedule", map[string]any{"schedule": 9999, "enabled": false}), `schedule "9999" not found`)

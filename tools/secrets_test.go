@@ -3,6 +3,7 @@ package tools
 import (
 	"bytes"
 	"context"
+	"errors"
 	"log/slog"
 	"strings"
 	"testing"
@@ -11,6 +12,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // TestNoSecretInResultsOrLogs calls every tool, successfully and not, with debug logging on, and
@@ -72,5 +74,40 @@ func TestNoSecretInResultsOrLogs(t *testing.T) {
 	}
 	if !strings.Contains(logs.String(), "etlworks request") {
 		t.Fatal("debug logging captured nothing; the check above proved nothing")
+	}
+}
+
+// TestResultRendererRedacts: the renderer every tool goes through redacts what a handler returns
+// (text, a value encoded as JSON, an error) by shape and by the Redactor's values, so a tool that
+// forgets to redact cannot leak.
+func TestResultRendererRedacts(t *testing.T) {
+	red := secrets.NewRedactor("own-api-key-4011")
+	type in struct {
+		Mode string `json:"mode"`
+	}
+	def := newTool(Deps{Redactor: red}, spec[in]{name: "leaky", description: "test", effect: reads,
+		handle: func(_ context.Context, i in) (any, error) {
+			switch i.Mode {
+			case "text":
+				return "key own-api-key-4011 and https://u:Pw4021x@h", nil
+			case "json":
+				return map[string]string{"note": "password=Pw4031x", "k": "own-api-key-4011"}, nil
+			}
+			return nil, errors.New("failed with token: Pw4041x and own-api-key-4011")
+		}})
+	for _, mode := range []string{"text", "json", "error"} {
+		res, err := def.Handler(context.Background(), callRequest("leaky", map[string]any{"mode": mode}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		out := resultText(res)
+		for _, leak := range []string{"own-api-key-4011", "Pw4021x", "Pw4031x", "Pw4041x"} {
+			if strings.Contains(out, leak) {
+				t.Errorf("%s result holds %q: %s", mode, leak, out)
+			}
+		}
+		if !strings.Contains(out, "[REDACTED]") {
+			t.Errorf("%s result shows no redaction: %s", mode, out)
+		}
 	}
 }

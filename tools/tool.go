@@ -5,6 +5,7 @@ package tools
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
@@ -15,6 +16,7 @@ import (
 
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/internal/bound"
+	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
 // Deps are what every tool handler needs; All captures them in closures, so a missing dependency is
@@ -42,6 +44,9 @@ type Deps struct {
 	// WebhookHosts are the hosts create_webhook may send events to (--webhook-hosts, entries as
 	// internal/hostlist reads them); empty allows none.
 	WebhookHosts []string
+	// Redactor knows the process's own secrets; every result and error text passes through it
+	// (nil redacts by shape only).
+	Redactor *secrets.Redactor
 
 	confirm *confirmer // guards destructive tools; All creates one shared by every tool
 }
@@ -52,6 +57,9 @@ type Def struct {
 	Handler  server.ToolHandlerFunc
 	Toolset  string
 	ReadOnly bool
+	// Needs is the optional capability the tool cannot work without ("" for none); the tool
+	// leaves tools/list once the instance is known to lack it (WatchCapabilities).
+	Needs client.Capability
 }
 
 // effect says what a tool does to Etlworks; it sets all four MCP annotation hints honestly.
@@ -103,7 +111,7 @@ func newTool[In any](deps Deps, s spec[In]) Def {
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		in, err := bind[In](req.Params.Arguments, schema)
 		if err != nil {
-			return mcp.NewToolResultError(bound.Fit(err.Error(), maxErrorText, "")), nil
+			return redactResult(deps.Redactor, mcp.NewToolResultError(bound.Fit(err.Error(), maxErrorText, ""))), nil
 		}
 		limit := callTimeout
 		if s.deadline != nil {
@@ -112,19 +120,26 @@ func newTool[In any](deps Deps, s spec[In]) Def {
 			}
 		}
 		parent := ctx
-		ctx, cancel := context.WithTimeout(withCall(withProgress(ctx, req), req), limit)
+		ctx, cancel := context.WithTimeout(withCall(withProgress(ctx, req, deps.Redactor), req), limit)
 		defer cancel()
+		if deps.Client != nil {
+			if err := deps.Client.CredentialProblem(ctx); err != nil {
+				return redactResult(deps.Redactor, mcp.NewToolResultError(bound.Fit(describeError(err), maxErrorText, ""))), nil
+			}
+		}
 		start := time.Now()
 		out, err := s.handle(ctx, in)
 		if err != nil {
 			log.Debug("tool failed", "duration", time.Since(start), "err", err)
 			if parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
-				return mcp.NewToolResultError(timedOut(s.name, limit, s.deadline != nil)), nil
+				return redactResult(deps.Redactor, mcp.NewToolResultError(timedOut(s.name, limit, s.deadline != nil))), nil
 			}
-			return errorResult(parent, err)
+			res, rerr := errorResult(parent, err)
+			return redactResult(deps.Redactor, res), rerr
 		}
 		log.Debug("tool done", "duration", time.Since(start))
-		return toResult(out, s.rest)
+		res, err := toResult(out, s.rest)
+		return redactResult(deps.Redactor, res), err
 	}
 	return Def{Tool: tool, Handler: handler, Toolset: s.toolset, ReadOnly: readOnly}
 }
@@ -136,6 +151,36 @@ func timedOut(tool string, limit time.Duration, ownDeadline bool) string {
 		how += "; with wait, timeout_seconds sets how long to wait"
 	}
 	return fmt.Sprintf("%s did not finish within %s, the time limit of one call: Etlworks answered too slowly or sent too much. To get it done, %s.", tool, limit, how)
+}
+
+// redactResult is the one place every tool result passes before a model sees it: whatever a
+// handler projected, credentials in its text (by shape, and the process's own by value) are
+// redacted, so a new tool cannot forget to.
+func redactResult(r *secrets.Redactor, res *mcp.CallToolResult) *mcp.CallToolResult {
+	if res == nil {
+		return nil
+	}
+	for i, c := range res.Content {
+		switch v := c.(type) {
+		case mcp.TextContent:
+			v.Text = r.Text(v.Text)
+			res.Content[i] = v
+		case *mcp.TextContent:
+			v.Text = r.Text(v.Text)
+		case mcp.EmbeddedResource:
+			if t, ok := v.Resource.(mcp.TextResourceContents); ok {
+				t.Text = r.Text(t.Text)
+				v.Resource = t
+				res.Content[i] = v
+			}
+		}
+	}
+	if res.StructuredContent != nil {
+		if b, err := json.Marshal(res.StructuredContent); err == nil {
+			res.StructuredContent = json.RawMessage(r.JSON(b))
+		}
+	}
+	return res
 }
 
 // errorResult maps a handler error to what the model sees. Errors the user can act on become

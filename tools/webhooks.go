@@ -193,13 +193,11 @@ func deleteWebhookTool(d Deps) Def {
 		toolset:     "schedules",
 		effect:      destroys,
 		handle: func(ctx context.Context, in DeleteWebhookInput) (any, error) {
-			w, err := resolveRef(ctx, "webhook", in.Webhook, func(ctx context.Context, id int64) (json.RawMessage, error) {
-				raw, _, err := d.Client.Webhooks.Get(ctx, id)
-				return raw, err
-			}, d.Client.Webhooks.FindByName)
+			n, err := resolve(ctx, d.Client, client.KindWebhook, in.Webhook)
 			if err != nil {
 				return nil, err
 			}
+			w := gjson.ParseBytes(n.Raw)
 			v := viewWebhook(w)
 			action := fmt.Sprintf("Delete webhook %d %q (%s to %s); webhooks are not kept in the recycle bin.",
 				v.ID, v.Name, strings.Join(v.Events, ", "), cmp.Or(v.URL, "no URL"))
@@ -278,6 +276,10 @@ func listListenersTool(d Deps) Def {
 					return nil, err
 				}
 				opts.FlowID = f.ID
+				res, _, err := scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {
+					return d.Client.Listeners.Scan(ctx, opts, visit)
+				}, func(l gjson.Result) bool { return l.Get("flowId").Int() == f.ID }, viewListener)
+				return res, err
 			}
 			raw, resp, err := d.Client.Listeners.List(ctx, opts)
 			if err != nil {

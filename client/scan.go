@@ -1,0 +1,165 @@
+package client
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"maps"
+	"net/http"
+	"net/url"
+	"strconv"
+)
+
+// ScanLimit bounds how many rows one scan of a list reads, in pages of 200 (the documented maximum).
+const ScanLimit = 5000
+
+// scanBodies bounds how much one scan reads over all its pages, in body limits (WithMaxBodySize;
+// 64 MiB by default): rows that big are not worth paging through, and the caller can narrow the
+// list or pass an id instead.
+const scanBodies = 2
+
+// Scan says what a scan of a list read, so a caller can say what window it searched.
+type Scan struct {
+	Rows      int  // rows read
+	Truncated bool // stopped at ScanLimit with more rows to read
+}
+
+// scan pages through a list endpoint, calling visit on each row until it returns false. Filters in
+// q are sent, but a server may ignore them (etlworks-api.md §1.4, §11): callers re-check each row.
+// Paging stops on a short page, at X-Total-Count, or when a page starts with the row the previous
+// page started with (a server that ignores offset).
+func (c *Client) scan(ctx context.Context, path string, q url.Values, visit func(row json.RawMessage) bool) (Scan, error) {
+	var s Scan
+	var prevFirst []byte
+	read := 0
+	for offset := 0; offset < ScanLimit; {
+		if err := ctx.Err(); err != nil {
+			return s, err // the call's deadline ended: stop paging rather than start another page
+		}
+		pq := maps.Clone(q)
+		if pq == nil {
+			pq = url.Values{}
+		}
+		pq.Set("limit", "200")
+		pq.Del("offset")
+		if offset > 0 {
+			pq.Set("offset", strconv.Itoa(offset))
+		}
+		raw, resp, err := c.getList(ctx, path, pq)
+		if err != nil {
+			return s, err
+		}
+		if read += len(raw); int64(read) > scanBodies*c.maxBody {
+			return s, fmt.Errorf("client: reading GET %s took %d MiB over %d pages, more than this server reads for one list; narrow it, or pass an id instead of a name",
+				path, read>>20, offset/200+1)
+		}
+		var rows []json.RawMessage
+		if err := json.Unmarshal(raw, &rows); err != nil {
+			return s, fmt.Errorf("client: GET %s: %w", path, err)
+		}
+		if len(rows) > 0 {
+			if prevFirst != nil && bytes.Equal(rows[0], prevFirst) {
+				return s, nil
+			}
+			prevFirst = rows[0]
+		}
+		for _, row := range rows {
+			if s.Rows >= ScanLimit {
+				s.Truncated = true
+				return s, nil
+			}
+			s.Rows++
+			if !visit(row) {
+				return s, nil
+			}
+		}
+		if len(rows) < 200 || (resp.Total >= 0 && offset+len(rows) >= resp.Total) {
+			return s, nil
+		}
+		offset += len(rows) // more than asked for: a server that ignores limit
+	}
+	s.Truncated = true
+	return s, nil
+}
+
+// IsRouteAbsent reports whether err is a 404 or 405 from a collection route with no id in its
+// path: there it means the route does not exist on this instance, never "no such object".
+func IsRouteAbsent(err error) bool {
+	return IsStatus(err, http.StatusNotFound) || IsStatus(err, http.StatusMethodNotAllowed)
+}
+
+// listQuery holds a list's filters without paging (a scan pages by itself).
+func listQuery(set func(url.Values)) url.Values {
+	q := url.Values{}
+	set(q)
+	q.Del("limit")
+	q.Del("offset")
+	return q
+}
+
+// Scan reads every flow (up to ScanLimit) that the server returns for opts' filters.
+func (s *FlowsService) Scan(ctx context.Context, opts *FlowListOptions, visit func(json.RawMessage) bool) (Scan, error) {
+	return s.client.scan(ctx, "v1/flows", listQuery(func(q url.Values) {
+		if opts != nil {
+			setIf(q, "name", opts.Name)
+			setIf(q, "tag", opts.Tag)
+			setIf(q, "flowType", opts.FlowType)
+		}
+	}), visit)
+}
+
+// Scan reads every connection (up to ScanLimit) that the server returns for opts' filters. The
+// list route is not documented; on an instance without it the error satisfies IsRouteAbsent.
+func (s *ConnectionsService) Scan(ctx context.Context, opts *ConnectionListOptions, visit func(json.RawMessage) bool) (Scan, error) {
+	return s.client.scan(ctx, "v1/connections", listQuery(func(q url.Values) {
+		if opts != nil {
+			setIf(q, "name", opts.Name)
+			setIf(q, "tag", opts.Tag)
+			setIf(q, "connectionType", opts.ConnectionType)
+		}
+	}), visit)
+}
+
+// Scan reads every schedule (up to ScanLimit) that the server returns for opts' filters.
+func (s *SchedulesService) Scan(ctx context.Context, opts *ScheduleListOptions, visit func(json.RawMessage) bool) (Scan, error) {
+	return s.client.scan(ctx, "v1/schedules", listQuery(func(q url.Values) {
+		if opts != nil {
+			o := *opts
+			o.ListOptions = ListOptions{}
+			o.query(q)
+		}
+	}), visit)
+}
+
+// Scan reads the audit trail as far as the server serves it (Etlworks documents the last 1,000
+// events), with opts' filters sent.
+func (s *AuditService) Scan(ctx context.Context, opts *AuditListOptions, visit func(json.RawMessage) bool) (Scan, error) {
+	return s.client.scan(ctx, "v1/audit", listQuery(func(q url.Values) {
+		if opts != nil {
+			opts.query(q)
+		}
+	}), visit)
+}
+
+// Scan reads every listener (up to ScanLimit) that the server returns for opts' filter.
+func (s *ListenersService) Scan(ctx context.Context, opts *ListenerListOptions, visit func(json.RawMessage) bool) (Scan, error) {
+	return s.client.scan(ctx, "v1/listeners", listQuery(func(q url.Values) {
+		if opts != nil && opts.FlowID > 0 {
+			q.Set("flowId", itoa(opts.FlowID))
+		}
+	}), visit)
+}
+
+// Scan reads every recycle-bin item (up to ScanLimit) that the server returns for opts' filters.
+func (s *RecycleBinService) Scan(ctx context.Context, opts *RecycleBinListOptions, visit func(json.RawMessage) bool) (Scan, error) {
+	return s.client.scan(ctx, "v1/recycle-bin", listQuery(func(q url.Values) {
+		if opts != nil {
+			setIf(q, "type", opts.Type)
+			setIf(q, "name", opts.Name)
+			if opts.IncludeNonRestorable {
+				q.Set("includeNonRestorable", "true")
+			}
+		}
+	}), visit)
+}

@@ -1,0 +1,78 @@
+package tools
+
+import (
+	"encoding/json"
+	"fmt"
+	"strings"
+
+	"github.com/tidwall/gjson"
+
+	"github.com/etlworks/etlworks-mcp/client"
+)
+
+// Lists filter here. No list filter has a public name in the Etlworks API (etlworks-api.md §1.4,
+// §11), so a server may ignore the ones the client sends and return every row: each row a tool
+// shows is checked against the filters again, whether or not the server applied them.
+
+// filteredResult is a list filtered here, with what was searched when the source is bounded.
+type filteredResult[T any] struct {
+	listResult[T]
+	Searched string `json:"searched,omitempty"`
+}
+
+// scanned reads every row a scan returns, keeps those that pass keep and returns the page at
+// offset; the total is exact unless the scan stopped at client.ScanLimit.
+func scanned[T any](offset, limit int, scan func(visit func(json.RawMessage) bool) (client.Scan, error),
+	keep func(gjson.Result) bool, view func(gjson.Result) T) (filteredResult[T], client.Scan, error) {
+	var items []T
+	matched := 0
+	sc, err := scan(func(row json.RawMessage) bool {
+		r := gjson.ParseBytes(row)
+		if !keep(r) {
+			return true
+		}
+		if matched >= offset && len(items) < limit {
+			items = append(items, view(r))
+		}
+		matched++
+		return true
+	})
+	if err != nil {
+		return filteredResult[T]{}, sc, err
+	}
+	total := matched
+	out := filteredResult[T]{listResult: newListResult(items, offset, total)}
+	if sc.Truncated {
+		out.Total = nil
+		out.NextCursor = nextCursor(offset, len(items), -1)
+		out.Searched = fmt.Sprintf("the first %s rows only (the scan limit); narrow the filters", thousands(sc.Rows))
+	}
+	return out, sc, nil
+}
+
+// thousands renders 1000 as "1,000".
+func thousands(n int) string {
+	s := fmt.Sprint(n)
+	for i := len(s) - 3; i > 0; i -= 3 {
+		s = s[:i] + "," + s[i:]
+	}
+	return s
+}
+
+// containsFold reports whether s contains part, ignoring case; an empty part matches everything.
+func containsFold(s, part string) bool {
+	return part == "" || strings.Contains(strings.ToLower(s), strings.ToLower(part))
+}
+
+// hasTag reports whether an object's tags hold tag (case-insensitive); an empty tag matches all.
+func hasTag(obj gjson.Result, tag string) bool {
+	if tag == "" {
+		return true
+	}
+	for _, t := range obj.Get("tags").Array() {
+		if strings.EqualFold(t.String(), tag) {
+			return true
+		}
+	}
+	return false
+}
