@@ -126,7 +126,7 @@ func TestInstanceResource(t *testing.T) {
 		t.Fatal(err)
 	}
 	text := res.Contents[0].(mcp.TextResourceContents).Text
-	for _, want := range []string{`"role":"Administrator"`, `"health":{"status":"UP"`, `"name":"explorer"`, `"credential":"accepted"`} {
+	for _, want := range []string{`"role":"Administrator"`, `"health":{"status":"UP"`, `"name":"explorer"`, `"access":"accepted"`} {
 		if !strings.Contains(text, want) {
 			t.Errorf("instance resource lacks %s:\n%s", want, text)
 		}

@@ -198,9 +198,8 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 		opts = append(opts, server.WithLogger(log.With("component", "mcp")))
 	}
 	srv := server.NewMCPServer("etlworks-mcp", version, opts...)
-	uploadDir, _ := os.Getwd() // upload_file reads local files only below the directory the server runs in
 	defs := tools.Filter(tools.All(tools.Deps{Client: api, Log: log, AllowSQLWrites: cfg.AllowSQLWrites && !cfg.ReadOnly,
-		UploadDir: uploadDir, ConfirmKey: []byte(cfg.ConfirmKey), WebhookHosts: cfg.WebhookHosts,
+		UploadDir: cfg.UploadDir, ConfirmKey: []byte(cfg.ConfirmKey), WebhookHosts: cfg.WebhookHosts,
 		Redactor: red, CallTimeout: cfg.CallTimeout}), cfg.ReadOnly, cfg.Toolsets)
 	tools.Register(srv, defs)
 	tools.WatchCapabilities(hooks, srv, api, defs)

@@ -55,6 +55,9 @@ type Config struct {
 	// ConfirmKey signs confirmations (at least 32 bytes); "" means a random key per process, so
 	// confirmations then neither survive a restart nor work across replicas.
 	ConfirmKey string `json:"-"`
+	// UploadDir is the absolute path of the only directory upload_file reads local files from;
+	// "" turns local files off (text content can still be uploaded).
+	UploadDir string
 	// Toolsets restricts the tools offered to these toolsets; nil means all of them.
 	Toolsets []string
 	// LogLevel is one of debug, info, warn, error (see SlogLevel).
@@ -115,6 +118,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	cfg.AllowSQLWrites = r.boolean(keyAllowSQLWrites)
 	cfg.WebhookHosts = r.webhookHosts(cfg.Sandbox)
 	cfg.ConfirmKey = r.confirmKey()
+	cfg.UploadDir = r.uploadDir()
 	cfg.Toolsets = r.toolsets()
 	cfg.AllowRemote = r.boolean(keyAllowRemote)
 	cfg.HTTPAddr = r.httpAddr(cfg.AllowRemote)
@@ -190,6 +194,9 @@ func (c Config) attrs() []slog.Attr {
 	}
 	if c.ConfirmKey != "" {
 		out = append(out, slog.String("confirm_key", "shared"))
+	}
+	if c.UploadDir != "" {
+		out = append(out, slog.String("upload_dir", c.UploadDir))
 	}
 	if len(c.AllowedOrigins) > 0 {
 		out = append(out, slog.String("allowed_origins", strings.Join(c.AllowedOrigins, ",")))

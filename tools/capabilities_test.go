@@ -228,9 +228,9 @@ func TestCapabilityLearnedOnFirstUse(t *testing.T) {
 	}
 }
 
-// TestDocumentedProfileHistory runs the history tools against the sandbox's documented profile:
-// no GET /v1/executions, records only in the reporting API, no [I] routes.
-func TestDocumentedProfileHistory(t *testing.T) {
+// newDocumentedEnv serves every tool against the sandbox's documented profile, probed.
+func newDocumentedEnv(t *testing.T) *capEnv {
+	t.Helper()
 	sb, err := sandbox.Start(t.Context(), "", sandbox.Options{RunStep: 10 * time.Millisecond, Profile: sandbox.ProfileDocumented})
 	if err != nil {
 		t.Fatal(err)
@@ -260,6 +260,13 @@ func TestDocumentedProfileHistory(t *testing.T) {
 		t.Fatal(err)
 	}
 	api.Probe(t.Context())
+	return e
+}
+
+// TestDocumentedProfileHistory runs the history tools against the sandbox's documented profile:
+// no GET /v1/executions, records only in the reporting API, no [I] routes.
+func TestDocumentedProfileHistory(t *testing.T) {
+	e := newDocumentedEnv(t)
 	text, isErr := e.call(t, "list_runs", map[string]any{"flow": "Daily revenue rollup", "since": "7d", "limit": 5})
 	if isErr || !strings.Contains(text, "reporting API") || !strings.Contains(text, `"records":`) || strings.Contains(text, `"records":"unknown"`) {
 		t.Fatalf("list_runs: %v %s", isErr, text)
@@ -267,6 +274,10 @@ func TestDocumentedProfileHistory(t *testing.T) {
 	text, isErr = e.call(t, "get_run", map[string]any{"flow": "Daily revenue rollup"})
 	if isErr || strings.Contains(text, "unknown") || !strings.Contains(text, `"started":"20`) {
 		t.Fatalf("get_run should take started and records from the reporting API: %v %s", isErr, text)
+	}
+	text, isErr = e.call(t, "run_flow", map[string]any{"flow": "Load orders from CSV", "wait": true})
+	if isErr || !strings.Contains(text, `"status":"success"`) || strings.Contains(text, "unknown") || !strings.Contains(text, `"records":`) {
+		t.Fatalf("run_flow with wait should take started, duration and records from the reporting API: %v %s", isErr, text)
 	}
 	listed := e.listed(t)
 	for _, name := range []string{"list_connector_types", "list_objects", "run_sql", "list_webhooks", "list_deleted"} {

@@ -104,6 +104,7 @@ func diagnose(ctx context.Context, c *client.Client, ref Ref, runID int64) (*dia
 	if err != nil {
 		return nil, err
 	}
+	c.Executions.Fill(ctx, run) // times and counts the status route may leave out
 	now := time.Now()
 	dg := &diagnosis{Run: viewRun(run, now)}
 	flowID := int64(run.FlowID)
@@ -142,7 +143,7 @@ func diagnose(ctx context.Context, c *client.Client, ref Ref, runID int64) (*dia
 			dg.Unavailable = append(dg.Unavailable, "instance health: "+describeError(err))
 		}
 	}
-	dg.Next = nextStep(dg)
+	dg.Next = nextStep(dg, c.CapabilityState(ctx, client.CapConnectionTest) != client.CapAbsent)
 	return dg, nil
 }
 
@@ -213,12 +214,14 @@ func history(ctx context.Context, c *client.Client, flowID int64, conns []connRo
 		objects = append(objects, fmt.Sprintf("connection:%d", cn.ID))
 	}
 	changes := []auditRow{}
+	unnamed := 0 // events that name no object (Etlworks documents none), so may be changes too
 	for _, obj := range objects {
 		found, err := c.Audit.Search(ctx, client.AuditFilter{Object: obj, From: since}, false)
 		if err != nil {
 			unavailable = append(unavailable, "audit trail: "+describeError(err))
 			break
 		}
+		unnamed = max(unnamed, found.Unreadable)
 		for _, e := range found.Events {
 			md := e.Method
 			if md == "runFlow" || md == "testConnection" || strings.HasPrefix(md, "get") {
@@ -235,10 +238,16 @@ func history(ctx context.Context, c *client.Client, flowID int64, conns []connRo
 	if len(changes) > 20 {
 		changes = changes[:20]
 	}
+	if unnamed > 0 {
+		unavailable = append(unavailable, fmt.Sprintf("changes since the last success: %d audit events name no object or time, "+
+			"so changes to the flow and its connections may be missing; search_audit by user or action shows them", unnamed))
+	}
 	return last, changes, unavailable
 }
 
-func nextStep(dg *diagnosis) string {
+// nextStep names what to do about the cause; canTest says whether this instance has the
+// connection test route, so that the step never sends the user to a tool it lacks.
+func nextStep(dg *diagnosis, canTest bool) string {
 	if dg.Cause == nil {
 		return ""
 	}
@@ -246,8 +255,14 @@ func nextStep(dg *diagnosis) string {
 	case "SQL":
 		return fmt.Sprintf("fix the SQL with update_flow {flow: %d, …, dry_run: true}, then run_flow with wait", dg.Flow.ID)
 	case "credentials":
+		if !canTest {
+			return "set the right credentials with update_connection (dry_run first), then run_flow with wait"
+		}
 		return "set the right credentials with update_connection (dry_run first), test_connection, then run_flow with wait"
 	case "connectivity":
+		if !canTest {
+			return "check the host and network of the failing connection, then run_flow with wait"
+		}
 		return "check the host and network of the failing connection with test_connection, then run_flow with wait"
 	}
 	return fmt.Sprintf("read the log around the first error: get_run_log {flow: %d, run_id: %d, errors_only: true}", dg.Flow.ID, dg.Run.RunID)

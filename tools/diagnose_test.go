@@ -57,3 +57,41 @@ func TestDiagnoseSuccessfulRun(t *testing.T) {
 	}
 	mustContain(t, e.fails("diagnose_run", map[string]any{"flow": "Daily revenue rollup", "run_id": 99999999}), "has no run")
 }
+
+// TestDiagnoseDocumentedProfile: on an instance with only the documented API, diagnose_run takes
+// the run's times and counts from the reporting API, never sends the user to test_connection
+// (absent there), and says that audit events naming no object may hide changes.
+func TestDiagnoseDocumentedProfile(t *testing.T) {
+	e := newDocumentedEnv(t)
+	var dg diagnosis
+	decode(t, mustSucceed(t, e, "diagnose_run", map[string]any{"flow": "Sync CRM customers"}), &dg)
+	if dg.Cause == nil || dg.Cause.Category != "credentials" {
+		t.Fatalf("want a credentials cause, got %+v", dg.Cause)
+	}
+	if dg.Run.Started == unknown || dg.Run.Records == unknown {
+		t.Errorf("the failed run's times and records are in the reporting API: %+v", dg.Run)
+	}
+	if strings.Contains(dg.Next, "test_connection") || !strings.Contains(dg.Next, "update_connection") {
+		t.Errorf("next step on an instance without a connection test: %q", dg.Next)
+	}
+	if !strings.Contains(strings.Join(dg.Unavailable, "\n"), "name no object") {
+		t.Errorf("the audit trail names no objects here, and the diagnosis should say so: %v", dg.Unavailable)
+	}
+	// The seeded latest run of the CSV load failed; a fresh successful one has records.
+	mustSucceed(t, e, "run_flow", map[string]any{"flow": "Load orders from CSV", "wait": true})
+	dg = diagnosis{}
+	decode(t, mustSucceed(t, e, "diagnose_run", map[string]any{"flow": "Load orders from CSV"}), &dg)
+	if !strings.Contains(dg.Verdict, "succeeded") || strings.Contains(dg.Verdict, " 0 records") {
+		t.Errorf("a successful run's records come from the reporting API: %q", dg.Verdict)
+	}
+}
+
+// mustSucceed calls a tool on a capEnv and fails the test when the tool reports an error.
+func mustSucceed(t *testing.T, e *capEnv, name string, args map[string]any) string {
+	t.Helper()
+	text, isErr := e.call(t, name, args)
+	if isErr {
+		t.Fatalf("%s %v: %s", name, args, text)
+	}
+	return text
+}

@@ -4,10 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
-	"os"
 	"path"
 	"path/filepath"
 	"slices"
@@ -386,7 +384,7 @@ func writeCSVCell(b *strings.Builder, s string, quoteEmpty bool) {
 // UploadFileInput is a file to stage in a connection's storage.
 type UploadFileInput struct {
 	Connection Ref    `json:"connection" jsonschema:"required,description=File-storage connection id or exact name"`
-	Path       string `json:"path,omitempty" jsonschema:"description=Local file (under the server's directory) to upload"`
+	Path       string `json:"path,omitempty" jsonschema:"description=Local file inside the server's --upload-dir (off unless set)"`
 	Content    string `json:"content,omitempty" jsonschema:"description=Text to upload instead of a file"`
 	Name       string `json:"name,omitempty" jsonschema:"description=Target file name or path (default: the local name)"`
 }
@@ -438,61 +436,6 @@ func uploadFileTool(d Deps) Def {
 			return out, nil
 		},
 	})
-}
-
-// readUpload reads a regular file of at most maxUpload bytes from inside dir. A path outside dir
-// (absolute, through "..", or through a symbolic link) is refused, so a model cannot be talked
-// into shipping arbitrary local files, such as keys or configuration, to Etlworks.
-func readUpload(dir, p string) ([]byte, error) {
-	if dir == "" {
-		return nil, badInput(`"path" uploads are off on this server; pass the text as "content"`)
-	}
-	outside := badInput(`"path" %q is outside the directory this server uploads from (%s); move the file there or pass its text as "content"`, p, dir)
-	rel := filepath.Clean(p)
-	if filepath.IsAbs(p) {
-		r, err := filepath.Rel(dir, p)
-		if err != nil || !filepath.IsLocal(r) {
-			return nil, outside
-		}
-		rel = r
-	}
-	if !filepath.IsLocal(rel) {
-		return nil, outside
-	}
-	root, err := os.OpenRoot(dir)
-	if err != nil {
-		return nil, badInput(`the upload directory %s cannot be opened: %v`, dir, err)
-	}
-	defer root.Close()
-	f, err := root.Open(rel)
-	if err != nil {
-		if strings.Contains(err.Error(), "escapes") {
-			return nil, outside
-		}
-		var pe *os.PathError
-		if errors.As(err, &pe) {
-			err = pe.Err
-		}
-		return nil, badInput(`"path" %q cannot be read: %v`, p, err)
-	}
-	defer f.Close()
-	info, err := f.Stat()
-	switch {
-	case err != nil:
-		return nil, badInput(`"path" %q cannot be read: %v`, p, err)
-	case !info.Mode().IsRegular():
-		return nil, badInput(`"path" %q is not a regular file`, p)
-	case info.Size() > maxUpload:
-		return nil, badInput(`"path" %q is %s; the upload limit is %d MiB`, p, byteSize(info.Size()), maxUpload>>20)
-	}
-	data, err := io.ReadAll(io.LimitReader(f, maxUpload+1))
-	if err != nil {
-		return nil, badInput(`"path" %q cannot be read: %v`, p, err)
-	}
-	if len(data) > maxUpload {
-		return nil, badInput(`"path" %q is over the upload limit of %d MiB`, p, maxUpload>>20)
-	}
-	return data, nil
 }
 
 func byteSize(n int64) string {

@@ -309,9 +309,9 @@ func TestUploadFile(t *testing.T) {
 	if err := os.Mkdir(filepath.Join(e.uploadDir, "sub"), 0o700); err != nil {
 		t.Fatal(err)
 	}
-	mustContain(t, e.fails("upload_file", map[string]any{"connection": "Staging files", "path": "sub"}), "not a regular file")
-	mustContain(t, e.fails("upload_file", map[string]any{"connection": "Staging files", "path": "missing.csv"}), "cannot be read")
-	// Files outside the upload directory are refused however they are named.
+	mustContain(t, e.fails("upload_file", map[string]any{"connection": "Staging files", "path": "sub"}), "is a directory", "only regular files")
+	mustContain(t, e.fails("upload_file", map[string]any{"connection": "Staging files", "path": "missing.csv"}), "does not exist")
+	// Files outside the upload directory are refused however they are named; links are never followed.
 	secret := filepath.Join(t.TempDir(), "id_rsa")
 	if err := os.WriteFile(secret, []byte("PRIVATE"), 0o600); err != nil {
 		t.Fatal(err)
@@ -319,9 +319,10 @@ func TestUploadFile(t *testing.T) {
 	if err := os.Symlink(secret, filepath.Join(e.uploadDir, "link")); err != nil {
 		t.Fatal(err)
 	}
-	for _, p := range []string{secret, "../" + filepath.Base(filepath.Dir(secret)) + "/id_rsa", "/etc/passwd", "link"} {
-		mustContain(t, e.fails("upload_file", map[string]any{"connection": "Staging files", "path": p}), "outside the directory")
+	for _, p := range []string{secret, "../" + filepath.Base(filepath.Dir(secret)) + "/id_rsa", "/etc/passwd"} {
+		mustContain(t, e.fails("upload_file", map[string]any{"connection": "Staging files", "path": p}), "outside the upload directory")
 	}
+	mustContain(t, e.fails("upload_file", map[string]any{"connection": "Staging files", "path": "link"}), "symbolic link")
 	mustContain(t, e.fails("upload_file", map[string]any{"connection": "Staging files", "content": "x"}), `"name" is required`)
 	mustContain(t, e.fails("upload_file", map[string]any{"connection": "Staging files", "content": "x", "path": local, "name": "x"}), "exactly one")
 	mustContain(t, e.fails("upload_file", map[string]any{"connection": "Staging files"}), "exactly one")

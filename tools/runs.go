@@ -220,6 +220,7 @@ func stopAfterCancel(d Deps, f flowRef, runID int64) {
 // finished builds the outcome of an ended run; for a failed run it adds the first error lines of
 // the log, which usually name the cause.
 func finished(ctx context.Context, d Deps, f flowRef, run *client.Execution) runOutcome {
+	d.Client.Executions.Fill(ctx, run) // times and counts the status route may leave out
 	out := runOutcome{runView: viewRun(run, time.Now())}
 	if out.Flow == "" {
 		out.Flow = f.Name

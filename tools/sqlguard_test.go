@@ -52,7 +52,6 @@ var guardCases = []guardCase{
 	{sql: "SELECT /*+ INDEX(t i) */ * FROM t", conn: "connection.db.mysql", want: sqlRead},
 	{sql: "SELECT 1 --1;DELETE\n", conn: "connection.db.postgres", want: sqlRead},
 	{sql: "SELECT\u00a0*\u3000FROM orders", want: sqlRead},
-	{sql: "SELECT * FROM OPENROWSET(BULK 'x.txt', SINGLE_CLOB) AS d", conn: "connection.db.sqlserver", want: sqlRead},
 	{sql: "SELECT CAST(x AS CHAR CHARACTER SET utf8) FROM t", conn: "connection.db.mysql", want: sqlRead},
 	{sql: "SELECT größe, 1.5e3, 0x1F FROM maße", want: sqlRead},
 
@@ -156,7 +155,7 @@ func TestSQLGuard(t *testing.T) {
 		t.Fatalf("only %d cases; the issue asks for at least 60", len(guardCases))
 	}
 	names := map[sqlKind]string{sqlRead: "read", sqlWrite: "write", sqlRefused: "refused"}
-	for _, c := range guardCases {
+	for _, c := range append(guardCases[:len(guardCases):len(guardCases)], bypassCases...) {
 		got := checkSQL(c.sql, dialectFor(c.conn))
 		if got.kind != c.want {
 			t.Errorf("%q (%s): %s (%s), want %s", c.sql, orAny(c.conn), names[got.kind], got.reason, names[c.want])
@@ -260,18 +259,41 @@ func FuzzSQLGuard(f *testing.F) {
 	for _, c := range guardCases {
 		f.Add(c.sql)
 	}
+	for _, c := range bypassCases {
+		f.Add(c.sql)
+	}
 	f.Fuzz(func(t *testing.T, s string) {
 		v := checkSQL(s, anyDialect)
 		if v != checkSQL(s, anyDialect) {
 			t.Fatalf("%q: verdict is not deterministic", s)
 		}
+		features := scanFeatures(s)
 		for _, m := range anyDialect {
 			if mv := checkSQL(s, []lexMode{m}); mv.kind > v.kind {
 				t.Fatalf("%q: %s is stricter (%v) than all dialects together (%v)", s, m.name, mv.kind, v.kind)
 			}
+			// Lexing once for readings that differ only in constructs s lacks must change nothing.
+			if full, short := checkSQLMode(s, m), checkSQLMode(s, lexMode{name: m.name, lexFlags: m.relevant(features)}); full != short {
+				t.Fatalf("%q: %s reads it as %+v with all its rules, %+v with the relevant ones", s, m.name, full, short)
+			}
 		}
 		if v.kind != sqlRead {
 			return
+		}
+		if n, reading := naiveStatements(s); n != 1 {
+			t.Fatalf("%q: allowed as a read, but %s reads %d statements (-1: unterminated)", s, reading, n)
+		}
+		for _, suffix := range []string{"\n->> CALL p()", "\n->> DROP TABLE t", "\n, \"lo_import\"('/etc/passwd')",
+			"\n, [load_extension]('x')", "\n, `nextval`('s')", "\n, \"pg_catalog\".\"pg_notify\"('c', 'x')",
+			"\n, OPENROWSET('x', 'y', 'z')", "\nt WITH (SERIALIZABLE)", "\nt WITH (\"XLOCK\")"} {
+			if checkSQL(s+suffix, anyDialect).kind == sqlRead {
+				t.Fatalf("%q: allowed as a read", s+suffix)
+			}
+		}
+		for _, prefix := range []string{"EXPLAIN PRAGMA query_only=0 ", "EXPLAIN QUERY PLAN ATTACH "} {
+			if checkSQL(prefix+s, anyDialect).kind == sqlRead {
+				t.Fatalf("%q: allowed as a read", prefix+s)
+			}
 		}
 		for _, w := range naiveFirstWords(s) {
 			for _, kw := range writeKeywords {

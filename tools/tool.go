@@ -34,8 +34,8 @@ type Deps struct {
 	// run_flow with wait gets its own timeout_seconds on top.
 	CallTimeout time.Duration
 
-	// UploadDir is the only local directory upload_file may read files from ("" turns local files
-	// off); main sets the working directory.
+	// UploadDir is the only local directory upload_file may read files from, an absolute path
+	// (--upload-dir); "" turns local files off.
 	UploadDir string
 
 	// ConfirmKey signs confirmations of destructive calls (ETLWORKS_MCP_CONFIRM_KEY); replicas that
