@@ -84,7 +84,7 @@ func TestConnectionsEndToEnd(t *testing.T) {
 		t.Fatalf("test_connection before the fix: %s", text)
 	}
 	text, isErr = s.call("run_sql", map[string]any{"connection": "Warehouse", "sql": "SELECT count(*) AS n FROM customers"}, false)
-	if isErr || text != "1 row\nn\n47\n" {
+	if isErr || !strings.HasSuffix(text, "\nn\n47\n</"+fenceTag(text)+">") {
 		t.Fatalf("warehouse before the sync: %q", text)
 	}
 
@@ -107,11 +107,11 @@ func TestConnectionsEndToEnd(t *testing.T) {
 
 	text, isErr = s.call("run_sql", map[string]any{"connection": "Warehouse",
 		"sql": "SELECT customer_id, first_name FROM customers ORDER BY customer_id DESC LIMIT 3"}, false)
-	if isErr || !strings.HasPrefix(text, "3 rows\ncustomer_id,first_name\n1050,") || !strings.Contains(text, "\n1048,") {
+	if isErr || !strings.HasPrefix(text, "3 rows\n") || !strings.Contains(text, "<"+fenceTag(text)+">\ncustomer_id,first_name\n1050,") || !strings.Contains(text, "\n1048,") {
 		t.Fatalf("the newest CRM customers are not in the warehouse: %q", text)
 	}
 	text, _ = s.call("run_sql", map[string]any{"connection": "Warehouse", "sql": "SELECT count(*) AS n FROM customers"}, false)
-	if text != "1 row\nn\n50\n" {
+	if !strings.HasSuffix(text, "\nn\n50\n</"+fenceTag(text)+">") {
 		t.Errorf("warehouse after the sync: %q", text)
 	}
 	text, isErr = s.call("run_sql", map[string]any{"connection": "Warehouse", "sql": "DELETE FROM customers"}, false)
@@ -145,4 +145,15 @@ func TestSQLWritesFlag(t *testing.T) {
 			t.Errorf("read-only %v, allow %v: run_sql destructive = %v, want %v", c.readOnly, c.allow, destructive, c.wantDestructive)
 		}
 	}
+}
+
+// fenceTag returns the boundary of the data fence in a result ("" when there is none), so tests
+// can check the content inside it.
+func fenceTag(text string) string {
+	_, rest, ok := strings.Cut(text, "\n<data-")
+	if !ok {
+		return ""
+	}
+	tag, _, _ := strings.Cut(rest, ">")
+	return "data-" + tag
 }

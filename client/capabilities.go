@@ -254,21 +254,43 @@ func (c *Client) absentError(name Capability, r *request, answer error) error {
 }
 
 // exchange performs r, first refusing it without a network call when its capability is known to
-// be absent, and afterwards learning from the answer whether the route exists.
+// be absent, and afterwards learning from the answer whether the route exists. It returns the
+// raw body, at most the body limit.
 func (c *Client) exchange(ctx context.Context, r *request) ([]byte, *Response, error) {
+	var body []byte
+	resp, err := c.exchangeStream(ctx, r, c.readBody(&body), func() []byte { return body })
+	return body, resp, err
+}
+
+// exchangeStream is exchange with the body handed to sink as it arrives (do decodes it there);
+// kept returns what learn may see of the body (nil when the sink keeps none). A sink that found
+// an HTML page where JSON belongs (an *UnexpectedBodyError) counts, like an HTML body, as the
+// route's absence.
+func (c *Client) exchangeStream(ctx context.Context, r *request, sink bodySink, kept func() []byte) (*Response, error) {
 	ep := endpointFor(r)
 	if ep == nil || ep.Capability == "" {
-		return c.exchangeRaw(ctx, r)
+		return c.exchangeSink(ctx, r, sink)
 	}
 	cr := c.cred(ctx)
 	cr.mu.Lock()
 	absent := cr.states[ep.Capability] == CapAbsent
 	cr.mu.Unlock()
 	if absent {
-		return nil, nil, c.absentError(ep.Capability, r, nil)
+		return nil, c.absentError(ep.Capability, r, nil)
 	}
-	body, resp, err := c.exchangeRaw(ctx, r)
-	return body, resp, c.learn(ctx, cr, ep, r, body, err)
+	resp, err := c.exchangeSink(ctx, r, sink)
+	var body []byte
+	if kept != nil {
+		body = kept()
+	}
+	var ub *UnexpectedBodyError
+	if errors.As(err, &ub) && ub.What == htmlPage {
+		if lerr := c.learn(ctx, cr, ep, r, []byte("<"), nil); lerr != nil {
+			return resp, lerr
+		}
+		return resp, err
+	}
+	return resp, c.learn(ctx, cr, ep, r, body, err)
 }
 
 // learn updates a group's state from one answer of one of its routes and returns the error the

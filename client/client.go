@@ -42,6 +42,7 @@ type Client struct {
 	timeout    time.Duration
 	retry      retryPolicy
 	maxLogSize int64
+	maxBody    int64             // bytes of a JSON answer the client reads before giving up
 	redactor   *secrets.Redactor // learns the credentials this client holds or obtains; nil = none
 
 	capMu       sync.Mutex             // guards creds and capWatchers
@@ -170,6 +171,23 @@ func WithMaxLogSize(n int64) Option {
 	}
 }
 
+// DefaultMaxBody is how much of one JSON answer the client reads unless WithMaxBodySize says
+// otherwise: far more than any page Etlworks sends, far less than would hurt the process.
+const DefaultMaxBody = 32 << 20
+
+// WithMaxBodySize caps how many bytes of one JSON answer are read; a longer answer is an
+// *TooLargeError naming the endpoint, so a misbehaving server cannot make the client buffer
+// gigabytes.
+func WithMaxBodySize(n int64) Option {
+	return func(c *Client) error {
+		if n <= 0 {
+			return errors.New("client: max body size must be positive")
+		}
+		c.maxBody = n
+		return nil
+	}
+}
+
 // New returns a client for the Etlworks API at baseURL, the ".../rest" base of the instance
 // (for example https://app.etlworks.com/rest). One of WithAPIKey or WithLogin is required.
 func New(baseURL string, opts ...Option) (*Client, error) {
@@ -188,6 +206,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		timeout:    DefaultTimeout,
 		retry:      retryPolicy{max: 3, base: 500 * time.Millisecond, maxWait: 30 * time.Second},
 		maxLogSize: 32 << 20,
+		maxBody:    DefaultMaxBody,
 	}
 	for _, opt := range opts {
 		if err := opt(c); err != nil {
@@ -253,71 +272,97 @@ func newJSONRequest(method, path string, query url.Values, v any) (*request, err
 }
 
 // do sends r, decoding a 2xx JSON body into v (when v is non-nil). It applies auth, re-issues a JWT
-// once on 401, and retries idempotent requests on 429/502/503/504.
+// once on 401, and retries idempotent requests on 429/502/503/504. The body is decoded as it is
+// read and never beyond the client's body limit (WithMaxBodySize); what is not JSON, or is empty
+// or null where a GET expects JSON, is an *UnexpectedBodyError saying what came back.
 func (c *Client) do(ctx context.Context, r *request, v any) (*Response, error) {
-	body, resp, err := c.exchange(ctx, r)
-	if err != nil {
-		return resp, err
-	}
-	if v != nil && len(bytes.TrimSpace(body)) > 0 {
-		if err := json.Unmarshal(body, v); err != nil {
-			return resp, fmt.Errorf("client: decode %s %s response: %w", r.method, sanitizePath(r.path, nil), err)
-		}
-	}
-	return resp, nil
+	return c.exchangeStream(ctx, r, func(endpoint string, hr *http.Response) error {
+		return c.decodeBody(r, endpoint, hr, v)
+	}, nil)
 }
 
-// exchangeRaw performs r with auth refresh and retries, returning the body of a 2xx answer.
+// bodySink consumes the body of a 2xx answer; endpoint is the method and sanitized path, for
+// messages.
+type bodySink func(endpoint string, hr *http.Response) error
+
+// exchangeRaw performs r with auth refresh and retries and returns the body of the 2xx answer,
+// at most the body limit (more is cut, with a *TruncatedError).
 func (c *Client) exchangeRaw(ctx context.Context, r *request) ([]byte, *Response, error) {
+	var body []byte
+	resp, err := c.exchangeSink(ctx, r, c.readBody(&body))
+	return body, resp, err
+}
+
+// readBody is a sink that keeps the body in *out, at most c.maxBody bytes: a longer one is cut
+// and reported with a *TruncatedError, so callers that read raw bodies stay bounded too.
+func (c *Client) readBody(out *[]byte) bodySink {
+	return func(endpoint string, hr *http.Response) error {
+		b, err := io.ReadAll(io.LimitReader(hr.Body, c.maxBody+1))
+		if err != nil {
+			return fmt.Errorf("client: %s: read body: %w", endpoint, err)
+		}
+		if int64(len(b)) > c.maxBody {
+			*out = b[:c.maxBody]
+			return &TruncatedError{Limit: c.maxBody}
+		}
+		*out = b
+		return nil
+	}
+}
+
+// TruncatedError reports that a raw body was larger than the client reads; the data returned
+// with it holds the first Limit bytes.
+type TruncatedError struct{ Limit int64 }
+
+func (e *TruncatedError) Error() string {
+	return fmt.Sprintf("client: response larger than %d bytes was cut", e.Limit)
+}
+
+// exchangeSink performs r with auth refresh and retries, handing the body of the 2xx answer to
+// sink (exchangeStream adds what the answer tells about the route's capability).
+func (c *Client) exchangeSink(ctx context.Context, r *request, sink bodySink) (*Response, error) {
 	reauthed := false
 	for attempt := 0; ; attempt++ {
 		var token string
 		if !r.noAuth {
 			var err error
 			if token, err = c.auth.token(ctx); err != nil {
-				return nil, nil, err
+				return nil, err
 			}
 		}
-		body, resp, err := c.once(withRequestInfo(ctx, r, attempt), r, token, c.maxBodyFor(r))
+		resp, err := c.once(withRequestInfo(ctx, r, attempt), r, token, sink)
 		if err == nil {
-			return body, resp, nil
+			return resp, nil
 		}
 		var apiErr *APIError
 		if !errors.As(err, &apiErr) {
-			return body, resp, err // body is the kept part of a truncated answer, nil otherwise
+			return resp, err
 		}
 		if apiErr.Status == http.StatusUnauthorized && !reauthed && !r.noAuth && c.auth.canRenew() {
 			reauthed = true
 			if rerr := c.auth.renew(ctx, token); rerr != nil {
-				return nil, resp, rerr
+				return resp, rerr
 			}
 			attempt--
 			continue
 		}
 		wait, ok := c.retry.next(r.method, apiErr, attempt)
 		if !ok {
-			return nil, resp, err
+			return resp, err
 		}
 		c.log.DebugContext(ctx, "retrying request", "method", r.method, "path", sanitizePath(r.path, nil), "status", apiErr.Status, "wait", wait)
 		t := time.NewTimer(wait)
 		select {
 		case <-ctx.Done():
 			t.Stop()
-			return nil, resp, ctx.Err()
+			return resp, ctx.Err()
 		case <-t.C:
 		}
 	}
 }
 
-func (c *Client) maxBodyFor(r *request) int64 {
-	if r.tokenInQuery {
-		return c.maxLogSize
-	}
-	return 64 << 20
-}
-
 // once performs a single HTTP exchange.
-func (c *Client) once(parent context.Context, r *request, token string, maxBody int64) ([]byte, *Response, error) {
+func (c *Client) once(parent context.Context, r *request, token string, sink bodySink) (*Response, error) {
 	ctx, cancel := context.WithTimeout(parent, c.timeout)
 	defer cancel()
 	base := c.base
@@ -326,12 +371,12 @@ func (c *Client) once(parent context.Context, r *request, token string, maxBody 
 	}
 	for _, seg := range strings.Split(r.path, "/") {
 		if seg == "." || seg == ".." {
-			return nil, nil, fmt.Errorf("client: refusing path with a dot segment: %q", r.path)
+			return nil, fmt.Errorf("client: refusing path with a dot segment: %q", r.path)
 		}
 	}
 	u, err := base.Parse(strings.TrimPrefix(r.path, "/"))
 	if err != nil {
-		return nil, nil, fmt.Errorf("client: bad path %q: %w", r.path, err)
+		return nil, fmt.Errorf("client: bad path %q: %w", r.path, err)
 	}
 	q := url.Values{}
 	for k, vs := range r.query {
@@ -348,7 +393,7 @@ func (c *Client) once(parent context.Context, r *request, token string, maxBody 
 	}
 	req, err := http.NewRequestWithContext(ctx, r.method, u.String(), rdr)
 	if err != nil {
-		return nil, nil, fmt.Errorf("client: build request: %w", err)
+		return nil, fmt.Errorf("client: build request: %w", err)
 	}
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
@@ -371,33 +416,27 @@ func (c *Client) once(parent context.Context, r *request, token string, maxBody 
 	httpResp, err := c.http.Do(req)
 	if err != nil {
 		if perr := parent.Err(); perr != nil {
-			return nil, nil, perr // the caller's cancellation or deadline wins over the transport error
+			return nil, perr // the caller's cancellation or deadline wins over the transport error
 		}
 		if ctx.Err() != nil {
-			return nil, nil, fmt.Errorf("client: %s %s: no answer within %s", r.method, path, c.timeout)
+			return nil, fmt.Errorf("client: %s %s: no answer within %s", r.method, path, c.timeout)
 		}
-		return nil, nil, fmt.Errorf("client: %s %s: %w", r.method, path, scrubURLError(err))
+		return nil, fmt.Errorf("client: %s %s: %w", r.method, path, scrubURLError(err))
 	}
 	defer httpResp.Body.Close()
 	resp := &Response{Response: httpResp, Total: totalCount(httpResp)}
 	c.log.DebugContext(parent, "etlworks request", "method", r.method, "path", path, "status", httpResp.StatusCode, "duration", time.Since(start))
 	if httpResp.StatusCode < 200 || httpResp.StatusCode > 299 {
-		return nil, resp, newAPIError(r.method, path, httpResp, append([]string{token}, r.secrets...)...)
+		return resp, newAPIError(r.method, path, httpResp, append([]string{token}, r.secrets...)...)
 	}
-	body, err := io.ReadAll(io.LimitReader(httpResp.Body, maxBody+1))
-	if err != nil {
-		return nil, resp, fmt.Errorf("client: %s %s: read body: %w", r.method, path, err)
+	if err := sink(r.method+" "+path, httpResp); err != nil {
+		if perr := parent.Err(); perr != nil {
+			return resp, perr
+		}
+		if ctx.Err() != nil {
+			return resp, fmt.Errorf("client: %s %s: the answer did not finish within %s", r.method, path, c.timeout)
+		}
+		return resp, err
 	}
-	if int64(len(body)) > maxBody {
-		return body[:maxBody], resp, &TruncatedError{Limit: maxBody}
-	}
-	return body, resp, nil
-}
-
-// TruncatedError reports that a body was larger than the client reads; the data returned with it
-// holds the first Limit bytes.
-type TruncatedError struct{ Limit int64 }
-
-func (e *TruncatedError) Error() string {
-	return fmt.Sprintf("client: response larger than %d bytes was cut", e.Limit)
+	return resp, nil
 }

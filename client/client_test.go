@@ -263,7 +263,7 @@ func TestClient_decodeError(t *testing.T) {
 		fmt.Fprint(w, `{"documentation": 12`)
 	})
 	doc, resp, err := client.Flows.Documentation(t.Context(), 1)
-	if err == nil || !strings.Contains(err.Error(), "client: decode GET v1/flows/1/documentation response") {
+	if err == nil || !strings.Contains(err.Error(), "GET /rest/v1/flows/1/documentation answered 200 with malformed JSON") {
 		t.Errorf("error %v, want a decode error naming the call", err)
 	}
 	if doc != nil {

@@ -12,6 +12,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
@@ -24,7 +25,14 @@ type APIError struct {
 	ErrorText  string        // the "error" field, e.g. "Not Found"
 	Message    string        // the Etlworks message, e.g. "Flow 99 not found"
 	RetryAfter time.Duration // from a Retry-After header, when present
+	// Page is the start of an HTML page sent with a 4xx instead of Etlworks' JSON error (sanitized
+	// and bounded), "" otherwise: a wrong base URL, a sign-in page or a proxy answered, not Etlworks.
+	Page string
 }
+
+// HTMLHint is what to check when an HTML page comes back where Etlworks' JSON was expected.
+const HTMLHint = "check ETLWORKS_URL, which must be the instance's REST base ending in /rest " +
+	"(e.g. https://app.etlworks.com/rest) and reach Etlworks without a sign-in page or proxy in between"
 
 func (e *APIError) Error() string {
 	msg := e.Message
@@ -33,6 +41,9 @@ func (e *APIError) Error() string {
 	}
 	if msg == "" {
 		msg = http.StatusText(e.Status)
+	}
+	if e.Page != "" {
+		return fmt.Sprintf("etlworks: %s %s: %d: an HTML page (%q) instead of Etlworks' JSON: %s", e.Method, e.Path, e.Status, e.Page, HTMLHint)
 	}
 	return fmt.Sprintf("etlworks: %s %s: %d: %s", e.Method, e.Path, e.Status, msg)
 }
@@ -49,9 +60,14 @@ func IsStatus(err error, status int) bool {
 	return errors.As(err, &e) && e.Status == status
 }
 
-// IsNotFound reports whether err says the object does not exist; a missing route (an
-// *AbsentError, whose 404 IsStatus still sees) is not a missing object.
-func IsNotFound(err error) bool { return IsStatus(err, http.StatusNotFound) && !IsAbsent(err) }
+// IsNotFound reports whether err says the object does not exist. A missing route (an
+// *AbsentError, whose 404 IsStatus still sees) is not a missing object, and neither is a 404 that
+// came as an HTML page: something other than Etlworks answered (a wrong base URL), and saying
+// "not found" would hide that.
+func IsNotFound(err error) bool {
+	var e *APIError
+	return errors.As(err, &e) && e.Status == http.StatusNotFound && e.Page == "" && !IsAbsent(err)
+}
 
 // errorBody is the Spring Boot error shape Etlworks uses.
 type errorBody struct {
@@ -67,9 +83,13 @@ func newAPIError(method, path string, resp *http.Response, secrets ...string) *A
 	raw, _ := io.ReadAll(io.LimitReader(resp.Body, maxErrorBody))
 	var b errorBody
 	if json.Unmarshal(raw, &b) == nil && (b.Message != "" || b.Error != "") {
-		e.ErrorText, e.Message = redact(b.Error, secrets), redact(b.Message, secrets)
-	} else if text := strings.TrimSpace(string(raw)); text != "" && !strings.HasPrefix(text, "<") {
-		e.Message = truncateText(redact(text, secrets), 500) // redact first: a cut could keep half a token
+		e.ErrorText, e.Message = bound.Echo(redact(b.Error, secrets)), bound.Echo(redact(b.Message, secrets))
+	} else if text := strings.TrimSpace(string(raw)); strings.HasPrefix(text, "<") {
+		if resp.StatusCode < 500 && resp.StatusCode != http.StatusTooManyRequests {
+			e.Page = snippet(raw, secrets) // a 4xx page is a wrong URL or a sign-in; a 5xx one, a proxy over a down server
+		}
+	} else if text != "" {
+		e.Message = bound.Echo(redact(text, secrets)) // redact first: a cut could keep half a token
 	}
 	if e.ErrorText == "" {
 		e.ErrorText = http.StatusText(resp.StatusCode)

@@ -3,9 +3,11 @@ package client
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"fmt"
+	"io"
 	"net/http"
 	"net/url"
+	"strings"
 	"time"
 )
 
@@ -76,6 +78,15 @@ func (s *ExecutionsService) List(ctx context.Context, opts *ExecutionListOptions
 	return out, resp, nil
 }
 
+// isHTML reports whether a download is a web page (a sign-in page, a wrong URL) rather than a log.
+func isHTML(contentType string, body []byte) bool {
+	if strings.HasPrefix(strings.ToLower(contentType), "text/html") {
+		return true
+	}
+	head := strings.ToLower(strings.TrimSpace(string(body[:min(len(body), 64)])))
+	return strings.HasPrefix(head, "<!doctype html") || strings.HasPrefix(head, "<html")
+}
+
 // RunLog is the downloaded log file of one run.
 type RunLog struct {
 	Text      []byte
@@ -88,13 +99,25 @@ func (s *ExecutionsService) Log(ctx context.Context, flowID, auditID int64) (*Ru
 	q := url.Values{"flowId": {itoa(flowID)}, "auditId": {itoa(auditID)}}
 	// Accept any type: the answer is a log file (text/plain), not JSON.
 	r := &request{method: http.MethodGet, path: "v1/executions/console/download", query: q, tokenInQuery: true, accept: "*/*"}
-	body, resp, err := s.client.exchange(ctx, r)
-	var trunc *TruncatedError
-	if errors.As(err, &trunc) {
-		return &RunLog{Text: body, Truncated: true}, resp, nil
-	}
+	limit := s.client.maxLogSize
+	out := &RunLog{}
+	resp, err := s.client.exchangeStream(ctx, r, func(endpoint string, hr *http.Response) error {
+		text, err := io.ReadAll(io.LimitReader(hr.Body, limit+1))
+		if err != nil {
+			return fmt.Errorf("client: %s: read body: %w", endpoint, err)
+		}
+		if isHTML(hr.Header.Get("Content-Type"), text) {
+			return &UnexpectedBodyError{Endpoint: endpoint, Status: hr.StatusCode, What: "an HTML page",
+				ContentType: truncateText(hr.Header.Get("Content-Type"), 100), Start: snippet(text[:min(len(text), snippetBytes*2)], nil)}
+		}
+		if int64(len(text)) > limit {
+			text, out.Truncated = text[:limit], true
+		}
+		out.Text = text
+		return nil
+	}, nil)
 	if err != nil {
 		return nil, resp, err
 	}
-	return &RunLog{Text: body}, resp, nil
+	return out, resp, nil
 }

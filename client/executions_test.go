@@ -115,10 +115,6 @@ func TestExecutionsService_List(t *testing.T) {
 			body: `{"items":[{"auditId":1,"status":"queued"}],"total":41}`,
 			want: []Execution{{AuditID: 1, Status: StatusQueued}}, wantTotal: 41,
 		},
-		{
-			name: "empty body", wantQuery: values{},
-			body: ``, want: []Execution{}, wantTotal: -1,
-		},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

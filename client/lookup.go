@@ -7,6 +7,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // NameNotFoundError says no object of a kind has the id or name that was asked for. Names holds
@@ -19,11 +21,11 @@ type NameNotFoundError struct {
 }
 
 func (e *NameNotFoundError) Error() string {
-	msg := fmt.Sprintf("%s %q not found", e.Kind, e.Name)
+	msg := fmt.Sprintf("%s %s not found", e.Kind, bound.Quote(e.Name))
 	if near := Closest(e.Name, e.Names, 3); len(near) > 0 {
 		q := make([]string, len(near))
 		for i, n := range near {
-			q[i] = strconv.Quote(n)
+			q[i] = bound.Quote(n)
 		}
 		msg += "; closest: " + strings.Join(q, ", ")
 	}
@@ -276,6 +278,10 @@ func Closest(ref string, candidates []string, n int) []string {
 		name  string
 		score int
 	}
+	out := []string{}
+	if len(ref) > bound.EchoBytes {
+		return out // no name is that long; comparing would cost len(ref) times each name's length
+	}
 	lref := strings.ToLower(ref)
 	var all []scored
 	for _, c := range candidates {
@@ -289,7 +295,6 @@ func Closest(ref string, candidates []string, n int) []string {
 		}
 	}
 	sort.SliceStable(all, func(i, j int) bool { return all[i].score < all[j].score })
-	out := []string{}
 	for i := 0; i < len(all) && i < n; i++ {
 		out = append(out, all[i].name)
 	}

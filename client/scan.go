@@ -14,6 +14,11 @@ import (
 // ScanLimit bounds how many rows one scan of a list reads, in pages of 200 (the documented maximum).
 const ScanLimit = 5000
 
+// scanBodies bounds how much one scan reads over all its pages, in body limits (WithMaxBodySize;
+// 64 MiB by default): rows that big are not worth paging through, and the caller can narrow the
+// list or pass an id instead.
+const scanBodies = 2
+
 // Scan says what a scan of a list read, so a caller can say what window it searched.
 type Scan struct {
 	Rows      int  // rows read
@@ -27,7 +32,11 @@ type Scan struct {
 func (c *Client) scan(ctx context.Context, path string, q url.Values, visit func(row json.RawMessage) bool) (Scan, error) {
 	var s Scan
 	var prevFirst []byte
+	read := 0
 	for offset := 0; offset < ScanLimit; {
+		if err := ctx.Err(); err != nil {
+			return s, err // the call's deadline ended: stop paging rather than start another page
+		}
 		pq := maps.Clone(q)
 		if pq == nil {
 			pq = url.Values{}
@@ -40,6 +49,10 @@ func (c *Client) scan(ctx context.Context, path string, q url.Values, visit func
 		raw, resp, err := c.getList(ctx, path, pq)
 		if err != nil {
 			return s, err
+		}
+		if read += len(raw); int64(read) > scanBodies*c.maxBody {
+			return s, fmt.Errorf("client: reading GET %s took %d MiB over %d pages, more than this server reads for one list; narrow it, or pass an id instead of a name",
+				path, read>>20, offset/200+1)
 		}
 		var rows []json.RawMessage
 		if err := json.Unmarshal(raw, &rows); err != nil {

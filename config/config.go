@@ -71,6 +71,8 @@ type Config struct {
 	LogFormat string
 	// Timeout bounds each request to Etlworks.
 	Timeout time.Duration
+	// CallTimeout bounds each tool call, resource read and prompt get as a whole.
+	CallTimeout time.Duration
 
 	// Version asks main to print the version and exit; nothing else is validated then.
 	Version bool
@@ -129,6 +131,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	cfg.SessionIdleTimeout = r.duration(keySessionIdle)
 	cfg.MetricsAddr = r.metricsAddr(cfg.AllowRemote)
 	cfg.Timeout = r.duration(keyTimeout)
+	cfg.CallTimeout = r.duration(keyCallTimeout)
 	cfg.LogLevel = r.enum(keyLogLevel)
 	cfg.LogFormat = r.enum(keyLogFormat)
 	return cfg, r.err()
@@ -190,6 +193,7 @@ func (c Config) attrs() []slog.Attr {
 		slog.Bool("read_only", c.ReadOnly),
 		slog.String("toolsets", toolsets),
 		slog.Duration("timeout", c.Timeout),
+		slog.Duration("call_timeout", c.CallTimeout),
 		slog.String("log", c.LogLevel+"/"+c.LogFormat),
 	)
 	if c.AllowSQLWrites && !c.ReadOnly {

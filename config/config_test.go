@@ -50,7 +50,7 @@ func TestLoadDefaults(t *testing.T) {
 	}
 	want := Config{
 		URL: "https://app.etlworks.com/rest", APIKey: "k-123",
-		LogLevel: "info", LogFormat: "text", Timeout: 30 * time.Second, SessionIdleTimeout: 30 * time.Minute,
+		LogLevel: "info", LogFormat: "text", Timeout: 30 * time.Second, SessionIdleTimeout: 30 * time.Minute, CallTimeout: time.Minute,
 	}
 	if !reflect.DeepEqual(cfg, want) {
 		t.Errorf("got  %#v\nwant %#v", cfg, want)
@@ -156,6 +156,16 @@ func TestLoadPrecedence(t *testing.T) {
 		{"timeout", []string{"--timeout", "2m"}, base(map[string]string{"ETLWORKS_TIMEOUT": "5s"}), func(t *testing.T, c Config) {
 			if c.Timeout != 2*time.Minute {
 				t.Errorf("Timeout = %v", c.Timeout)
+			}
+		}},
+		{"call timeout from env", nil, base(map[string]string{"ETLWORKS_CALL_TIMEOUT": "90s"}), func(t *testing.T, c Config) {
+			if c.CallTimeout != 90*time.Second {
+				t.Errorf("CallTimeout = %v", c.CallTimeout)
+			}
+		}},
+		{"call timeout flag wins", []string{"--call-timeout", "5m"}, base(map[string]string{"ETLWORKS_CALL_TIMEOUT": "90s"}), func(t *testing.T, c Config) {
+			if c.CallTimeout != 5*time.Minute {
+				t.Errorf("CallTimeout = %v", c.CallTimeout)
 			}
 		}},
 		{"log format json from env", nil, base(map[string]string{"ETLWORKS_LOG_FORMAT": "json"}), func(t *testing.T, c Config) {
@@ -342,6 +352,9 @@ func TestLoadFieldErrors(t *testing.T) {
 		{name: "timeout not a duration", args: []string{"--timeout", "30"}, env: base(nil), wantField: "--timeout",
 			contains: []string{"30s or 2m"}},
 		{name: "timeout negative", env: base(map[string]string{"ETLWORKS_TIMEOUT": "-1s"}), wantField: "ETLWORKS_TIMEOUT"},
+		{name: "call timeout zero", env: base(map[string]string{"ETLWORKS_CALL_TIMEOUT": "0s"}), wantField: "ETLWORKS_CALL_TIMEOUT",
+			contains: []string{"positive duration"}},
+		{name: "call timeout not a duration", args: []string{"--call-timeout", "60"}, env: base(nil), wantField: "--call-timeout"},
 		{name: "http without port", args: []string{"--http", "8931"}, env: base(nil), wantField: "--http", contains: []string{"host:port"}},
 		{name: "http bad port", args: []string{"--http", "127.0.0.1:99999"}, env: base(nil), wantField: "--http"},
 		{name: "http empty", args: []string{"--http="}, env: base(nil), wantField: "--http"},
@@ -578,7 +591,7 @@ func TestDescribe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "etlworks=sandbox auth=sandbox transport=http://127.0.0.1:0/mcp read_only=true toolsets=flows timeout=30s log=info/text"
+	want := "etlworks=sandbox auth=sandbox transport=http://127.0.0.1:0/mcp read_only=true toolsets=flows timeout=30s call_timeout=1m0s log=info/text"
 	if got := cfg.Describe(); got != want {
 		t.Errorf("Describe\n got %s\nwant %s", got, want)
 	}

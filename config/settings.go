@@ -61,6 +61,7 @@ const (
 	keySessionIdle    = "session-idle-timeout"
 	keyMetricsAddr    = "metrics-addr"
 	keyTimeout        = "timeout"
+	keyCallTimeout    = "call-timeout"
 	keyLogLevel       = "log-level"
 	keyLogFormat      = "log-format"
 	keyVersion        = "version"
@@ -113,6 +114,8 @@ var settings = []Setting{
 		Description: "Serve Prometheus metrics at this host:port (GET /metrics), apart from /mcp, e.g. 127.0.0.1:9464. Unset: no metrics. A non-loopback address needs --allow-remote."},
 	{Name: keyTimeout, Flag: "--timeout", Env: "ETLWORKS_TIMEOUT", Default: "30s", Kind: kindDuration,
 		Description: "Time limit for each request to Etlworks, e.g. 30s or 2m."},
+	{Name: keyCallTimeout, Flag: "--call-timeout", Env: "ETLWORKS_CALL_TIMEOUT", Default: "60s", Kind: kindDuration,
+		Description: "Time limit for each tool call, resource read or prompt, however many requests it makes; run_flow with wait uses its timeout_seconds instead."},
 	{Name: keyLogLevel, Flag: "--log-level", Env: "ETLWORKS_LOG_LEVEL", Default: "info", Kind: kindString, Allowed: logLevels,
 		Description: "Least severe log level written to stderr."},
 	{Name: keyLogFormat, Flag: "--log-format", Env: "ETLWORKS_LOG_FORMAT", Default: "text", Kind: kindString, Allowed: logFormats,

@@ -9,7 +9,9 @@ import (
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 	"github.com/etlworks/etlworks-mcp/internal/secrets"
+	"github.com/etlworks/etlworks-mcp/internal/untrusted"
 )
 
 func diagnoseFailedRun(d Deps) Def {
@@ -43,7 +45,7 @@ Please answer with:
 If the evidence is not enough, say what is missing and which tool would show it (get_run_log, get_flow, test_connection, search_audit).
 
 Evidence:
-%s`, name, id, evidence)
+%s`, name, id, untrusted.Fence("diagnose_run evidence", "", bound.Fit(evidence, bound.ResultBytes, "diagnose_run and get_run_log show the rest")))
 		return mcp.NewGetPromptResult("Diagnose a failed run of "+name, []mcp.PromptMessage{user(ask)}), nil
 	}}
 }
@@ -76,7 +78,8 @@ Its documentation from Etlworks is attached. Recent runs, newest first:
 %s`, name, id, history)
 		msgs := []mcp.PromptMessage{user(ask)}
 		if text := strings.TrimSpace(doc.Documentation); text != "" {
-			msgs = append(msgs, resourceMessage(fmt.Sprintf("etlworks://flows/%d/documentation", id), "text/markdown", d.Redactor.Text(text)))
+			text = untrusted.Fence("flow documentation", "", bound.Fit(d.Redactor.Text(text), bound.ResultBytes, "explain_flow shows it too"))
+			msgs = append(msgs, resourceMessage(fmt.Sprintf("etlworks://flows/%d/documentation", id), "text/markdown", text))
 		}
 		return mcp.NewGetPromptResult("Explain the flow "+name, msgs), nil
 	}}

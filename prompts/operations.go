@@ -11,6 +11,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
@@ -243,5 +244,5 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	if d, err := time.ParseDuration(s); err == nil && d >= 0 {
 		return now.Add(-d), nil
 	}
-	return time.Time{}, fmt.Errorf("argument \"since\" must be an age such as 24h or 7d, or an RFC 3339 time, got %q", s)
+	return time.Time{}, fmt.Errorf("argument \"since\" must be an age such as 24h or 7d, or an RFC 3339 time, got %s", bound.Quote(s))
 }

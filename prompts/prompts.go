@@ -9,11 +9,13 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
@@ -22,6 +24,8 @@ import (
 type Deps struct {
 	Client   *client.Client
 	Diagnose func(ctx context.Context, flow string, runID int64) (string, error)
+	// CallTimeout bounds one prompt get (--call-timeout); 0 means bound.DefaultCallTimeout.
+	CallTimeout time.Duration
 	// Redactor knows the process's own secrets; every prompt message and error passes through it
 	// (nil redacts by shape only).
 	Redactor *secrets.Redactor
@@ -40,7 +44,7 @@ func Register(s *server.MCPServer, defs []Def) {
 	}
 }
 
-// All returns every prompt in a fixed order.
+// All returns every prompt in a fixed order, each bounded in time by d.CallTimeout.
 func All(d Deps) []Def {
 	defs := []Def{
 		diagnoseFailedRun(d),
@@ -50,9 +54,28 @@ func All(d Deps) []Def {
 		reviewSchedules(d),
 	}
 	for i := range defs {
-		defs[i].Handler = redacting(d.Redactor, defs[i].Handler)
+		defs[i].Handler = withDeadline(defs[i].Prompt.Name, redacting(d.Redactor, defs[i].Handler), d.CallTimeout)
 	}
 	return defs
+}
+
+// withDeadline bounds a prompt get by limit (bound.DefaultCallTimeout when 0), saying so clearly
+// when the evidence could not be gathered in time.
+func withDeadline(name string, h server.PromptHandlerFunc, limit time.Duration) server.PromptHandlerFunc {
+	if limit <= 0 {
+		limit = bound.DefaultCallTimeout
+	}
+	return func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		parent := ctx
+		ctx, cancel := context.WithTimeout(ctx, limit)
+		defer cancel()
+		res, err := h(ctx, req)
+		if err != nil && parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+			return nil, fmt.Errorf("prompt %s did not finish within %s, the time limit of one call: Etlworks answered too slowly or sent too much; "+
+				"try again, or have the operator raise --call-timeout (ETLWORKS_CALL_TIMEOUT)", name, limit)
+		}
+		return res, err
+	}
 }
 
 // redacting is the one place every prompt passes before a client sees it: credentials in its
@@ -111,7 +134,7 @@ func optionalRun(req mcp.GetPromptRequest) (int64, error) {
 	}
 	id, err := strconv.ParseInt(v, 10, 64)
 	if err != nil || id <= 0 {
-		return 0, fmt.Errorf("argument \"run\" must be a run id or \"latest\", got %q", v)
+		return 0, fmt.Errorf("argument \"run\" must be a run id or \"latest\", got %s", bound.Quote(v))
 	}
 	return id, nil
 }

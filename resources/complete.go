@@ -11,6 +11,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // maxCompletions is the protocol's cap on values in one completion answer.
@@ -37,6 +38,12 @@ func (c *Completer) CompletePromptArgument(ctx context.Context, _ string, arg mc
 }
 
 func (c *Completer) complete(ctx context.Context, arg mcp.CompleteArgument, cc mcp.CompleteContext) (*mcp.Completion, error) {
+	limit := c.d.CallTimeout
+	if limit <= 0 {
+		limit = bound.DefaultCallTimeout
+	}
+	ctx, cancel := context.WithTimeout(ctx, limit) // a completion is bounded like any read
+	defer cancel()
 	switch arg.Name {
 	case "flow":
 		raw, _, err := c.d.Client.Flows.List(ctx, &client.FlowListOptions{ListOptions: client.ListOptions{Limit: 200}})

@@ -26,7 +26,7 @@ func connection(d Deps) Def {
 			return nil, err
 		}
 		return textContents(req.Params.URI, "application/json", string(d.Redactor.JSON(raw))), nil
-	}}
+	}, Rest: "get_connection shows the connection summarized"}
 }
 
 // scheduleLimit bounds the schedules resource.
@@ -74,5 +74,5 @@ func schedules(d Deps) Def {
 			out["note"] = fmt.Sprintf("first %d of %d schedules; list_schedules pages through all of them", len(rows), resp.Total)
 		}
 		return jsonContents(req.Params.URI, out)
-	}}
+	}, Rest: "list_schedules pages through every schedule"}
 }

@@ -50,7 +50,7 @@ func flowIndex(d Deps) Def {
 			out["note"] = fmt.Sprintf("first %d of %d flows; list_flows pages through all of them", len(rows), resp.Total)
 		}
 		return jsonContents(req.Params.URI, out)
-	}}
+	}, Rest: "list_flows pages through every flow"}
 }
 
 func flowDefinition(d Deps) Def {
@@ -67,7 +67,7 @@ func flowDefinition(d Deps) Def {
 			return nil, err
 		}
 		return textContents(req.Params.URI, "application/json", string(d.Redactor.JSON(raw))), nil
-	}}
+	}, Rest: "get_flow shows the definition summarized"}
 }
 
 func flowDocumentation(d Deps) Def {
@@ -88,5 +88,5 @@ func flowDocumentation(d Deps) Def {
 			text = fmt.Sprintf("Etlworks has no documentation for flow %d; read %s for its definition.", id, FlowURI(id))
 		}
 		return textContents(req.Params.URI, "text/markdown", text), nil
-	}}
+	}, Untrusted: "flow documentation", Rest: "explain_flow and get_flow summarize the flow"}
 }

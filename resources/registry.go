@@ -1,6 +1,7 @@
 package resources
 
-// All returns every resource and template in a fixed order.
+// All returns every resource and template in a fixed order, each read bounded in time
+// (d.CallTimeout) and size (bound.ResultBytes), with text from Etlworks fenced as data.
 func All(d Deps) []Def {
 	defs := []Def{
 		flowIndex(d),
@@ -13,7 +14,10 @@ func All(d Deps) []Def {
 		instance(d),
 	}
 	for i := range defs {
+		// Redacted first, then bounded: a cut must never keep half of a secret that redaction by
+		// value would then miss.
 		defs[i].Handler = redacting(d.Redactor, defs[i].Handler)
+		defs[i].Handler = bounded(defs[i], d.CallTimeout)
 	}
 	return defs
 }

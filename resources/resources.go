@@ -6,6 +6,7 @@ package resources
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"net/url"
@@ -17,7 +18,9 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 	"github.com/etlworks/etlworks-mcp/internal/secrets"
+	"github.com/etlworks/etlworks-mcp/internal/untrusted"
 )
 
 // Scheme is the URI scheme of every resource this server offers.
@@ -27,6 +30,8 @@ const Scheme = "etlworks://"
 type Deps struct {
 	Client *client.Client
 	Log    *slog.Logger
+	// CallTimeout bounds one resource read (--call-timeout); 0 means bound.DefaultCallTimeout.
+	CallTimeout time.Duration
 	// Redactor knows the process's own secrets; every resource text and error passes through it
 	// (nil redacts by shape only).
 	Redactor *secrets.Redactor
@@ -37,6 +42,10 @@ type Def struct {
 	Resource *mcp.Resource         // set for a fixed resource
 	Template *mcp.ResourceTemplate // set for a template
 	Handler  server.ResourceHandlerFunc
+	// Rest tells the reader how to get what a read cut to the budget left out.
+	Rest string
+	// Untrusted names text contents that come from Etlworks ("run log"); they are fenced as data.
+	Untrusted string
 }
 
 // Register adds the resources and templates to an MCP server.
@@ -47,6 +56,40 @@ func Register(s *server.MCPServer, defs []Def) {
 		} else {
 			s.AddResourceTemplate(*d.Template, server.ResourceTemplateHandlerFunc(d.Handler))
 		}
+	}
+}
+
+// bounded wraps a resource handler with the per-read deadline (limit, or bound.DefaultCallTimeout
+// when 0), the result budget and the data fence, so every resource is bounded like every tool.
+func bounded(d Def, limit time.Duration) server.ResourceHandlerFunc {
+	if limit <= 0 {
+		limit = bound.DefaultCallTimeout
+	}
+	return func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		parent := ctx
+		ctx, cancel := context.WithTimeout(ctx, limit)
+		defer cancel()
+		contents, err := d.Handler(ctx, req)
+		if err != nil {
+			if parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return nil, fmt.Errorf("reading %s did not finish within %s, the time limit of one read: Etlworks answered too slowly or sent too much; "+
+					"try again, or have the operator raise --call-timeout (ETLWORKS_CALL_TIMEOUT)", bound.Echo(req.Params.URI), limit)
+			}
+			return nil, err
+		}
+		for i, c := range contents {
+			tc, ok := c.(mcp.TextResourceContents)
+			if !ok {
+				continue
+			}
+			if d.Untrusted != "" && strings.TrimSpace(tc.Text) != "" {
+				tc.Text = untrusted.Fence(d.Untrusted, "", bound.Fit(tc.Text, bound.ResultBytes-untrusted.Overhead, d.Rest))
+			} else {
+				tc.Text = bound.Fit(tc.Text, bound.ResultBytes, d.Rest)
+			}
+			contents[i] = tc
+		}
+		return contents, nil
 	}
 }
 

@@ -5,10 +5,12 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // logLines bounds the run-log resource; get_run_log reads any part of a log.
@@ -23,7 +25,7 @@ func runRef(ctx context.Context, d Deps, req mcp.ReadResourceRequest) (*client.E
 	var runID int64
 	if r := arg(req, "run"); r != "" && r != "latest" {
 		if runID, err = strconv.ParseInt(r, 10, 64); err != nil || runID <= 0 {
-			return nil, fmt.Errorf("run %q is not a run id: use a number or \"latest\"", r)
+			return nil, fmt.Errorf("run %s is not a run id: use a number or \"latest\"", bound.Quote(r))
 		}
 	}
 	run, _, err := d.Client.Executions.Get(ctx, flowID, &client.ExecutionGetOptions{AuditID: runID})
@@ -64,16 +66,43 @@ func runLog(d Deps) Def {
 			return nil, err
 		}
 		lines := strings.Split(strings.TrimRight(string(log.Text), "\n"), "\n")
-		first := max(0, len(lines)-logLines)
+		// The last lines that fit the budget, newest last, each cut to logLineBytes.
+		first, room := len(lines), logBytes
+		for first > 0 && len(lines)-first < logLines {
+			l := len(clipLine(d.Redactor.Text(lines[first-1]))) + 8
+			if l > room {
+				break
+			}
+			room -= l
+			first--
+		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "Run %d of flow %d (%s): %d lines.", int64(run.AuditID), int64(run.FlowID), run.Status, len(lines))
 		if first > 0 {
-			fmt.Fprintf(&b, " Showing the last %d; the get_run_log tool reads any part (tail, grep, errors_only).", logLines)
+			fmt.Fprintf(&b, " Showing the last %d; the get_run_log tool reads any part (tail, grep, errors_only).", len(lines)-first)
 		}
 		b.WriteString("\n")
 		for i := first; i < len(lines); i++ {
-			fmt.Fprintf(&b, "%5d| %s\n", i+1, d.Redactor.Text(lines[i]))
+			fmt.Fprintf(&b, "%5d| %s\n", i+1, clipLine(d.Redactor.Text(lines[i])))
 		}
 		return textContents(req.Params.URI, "text/plain", b.String()), nil
-	}}
+	}, Untrusted: "run log", Rest: "the get_run_log tool reads any part (tail, grep, errors_only)"}
+}
+
+// Bounds of the run-log resource besides logLines: its text stays well inside the read budget.
+const (
+	logBytes     = 28 << 10
+	logLineBytes = 400
+)
+
+// clipLine cuts one log line to logLineBytes.
+func clipLine(l string) string {
+	if len(l) <= logLineBytes {
+		return l
+	}
+	cut := logLineBytes
+	for cut > 0 && !utf8.RuneStart(l[cut]) {
+		cut--
+	}
+	return l[:cut] + "…"
 }

@@ -10,6 +10,7 @@ import (
 	"os"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
@@ -26,6 +27,14 @@ const (
 	defaultMaxRows = 100
 	maxMaxRows     = 10000
 	queryTimeout   = 30 * time.Second
+	// maxResultBytes bounds the cell data of one answer as it is read: rows past it are not read
+	// and the result is marked truncated.
+	maxResultBytes = 4 << 20
+	// maxCellBytes bounds one text or blob cell; a longer one is cut and the result marked truncated.
+	maxCellBytes = 64 << 10
+	// maxValueBytes is SQLite's own length limit on explorer handles, so no statement can build a
+	// value (zeroblob(50000000), a huge printf) bigger than this in the first place.
+	maxValueBytes = 8 << 20
 )
 
 // queryColumn and queryResult are the QueryResult of the explorer's data and sql endpoints.
@@ -83,6 +92,9 @@ func openPrivate(ctx context.Context, path string, readOnly bool) (conn *sql.Con
 	conn, err = db.Conn(ctx)
 	if err == nil {
 		_, err = sqlite.Limit(conn, sqlite3.SQLITE_LIMIT_ATTACHED, 0)
+	}
+	if err == nil {
+		_, err = sqlite.Limit(conn, sqlite3.SQLITE_LIMIT_LENGTH, maxValueBytes)
 	}
 	if err == nil && readOnly {
 		err = conn.Raw(func(dc any) error {
@@ -178,7 +190,9 @@ func noOpenTransaction(ctx context.Context, conn *sql.Conn) error {
 }
 
 // readResult drains up to maxRows rows (and closes them); a further row marks the result truncated.
-// Column types are the declared ones, or inferred from the values for expressions.
+// It reads at most maxResultBytes of cell data and cuts cells at maxCellBytes, marking the result
+// truncated, so a wide or huge result is bounded while it is read, not after. Column types are the
+// declared ones, or inferred from the values for expressions.
 func readResult(rows *sql.Rows, maxRows int) (*queryResult, error) {
 	defer rows.Close()
 	types, err := rows.ColumnTypes()
@@ -186,8 +200,9 @@ func readResult(rows *sql.Rows, maxRows int) (*queryResult, error) {
 		return nil, err
 	}
 	res := &queryResult{Columns: make([]queryColumn, len(types)), Rows: [][]any{}}
+	size := 0
 	for rows.Next() {
-		if len(res.Rows) == maxRows {
+		if len(res.Rows) == maxRows || size > maxResultBytes {
 			res.Truncated = true
 			break
 		}
@@ -200,7 +215,10 @@ func readResult(rows *sql.Rows, maxRows int) (*queryResult, error) {
 			return nil, err
 		}
 		for i, v := range vals {
+			v, cut := cutCell(v)
+			res.Truncated = res.Truncated || cut
 			vals[i] = normalizeValue(v)
+			size += cellSize(vals[i])
 		}
 		res.Rows = append(res.Rows, vals)
 	}
@@ -218,6 +236,40 @@ func readResult(rows *sql.Rows, maxRows int) (*queryResult, error) {
 	return res, nil
 }
 
+// cutCell cuts a text or blob value to maxCellBytes (text on a rune boundary), reporting whether it did.
+func cutCell(v any) (any, bool) {
+	switch t := v.(type) {
+	case []byte:
+		if len(t) > maxCellBytes {
+			return t[:maxCellBytes], true
+		}
+	case string:
+		if len(t) > maxCellBytes {
+			cut := maxCellBytes
+			for cut > 0 && !utf8.RuneStart(t[cut]) {
+				cut--
+			}
+			return t[:cut], true
+		}
+	}
+	return v, false
+}
+
+// cellSize estimates the bytes a value adds to the JSON answer (a control byte is escaped as \u00XX).
+func cellSize(v any) int {
+	s, ok := v.(string)
+	if !ok {
+		return 8
+	}
+	n := len(s) + 3
+	for i := 0; i < len(s); i++ {
+		if s[i] < 0x20 {
+			n += 5
+		}
+	}
+	return n
+}
+
 // sqlAPIError turns a database error into the 400 the API promises, worded as the platform's JDBC
 // driver words it; a statement stopped by the query timeout says so.
 func sqlAPIError(ctx context.Context, err error) error {
@@ -232,6 +284,9 @@ func sqlAPIError(ctx context.Context, err error) error {
 		switch se.Code() & 0xff {
 		case sqlite3.SQLITE_AUTH:
 			return badRequest("[SQLITE_AUTH] Authorization denied (not authorized): ATTACH, DETACH and pragma assignments are not allowed on a read-only explorer connection")
+		case sqlite3.SQLITE_TOOBIG:
+			return badRequest("[SQLITE_TOOBIG] A value in the statement or its result is larger than the %d MiB the explorer allows; select part of it (substr) instead",
+				maxValueBytes>>20)
 		case sqlite3.SQLITE_READONLY:
 			return badRequest("%s; explorer SQL runs on a read-only connection unless the request sets \"allowWrites\": true",
 				sqlRunError(err, "execute").message)

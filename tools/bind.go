@@ -5,8 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // validator is implemented by inputs with rules that span fields or ranges; bind calls it last.
@@ -18,8 +21,23 @@ type inputError struct{ msg string }
 func (e *inputError) Error() string { return e.msg }
 
 // badInput builds an inputError; handlers use it for argument problems found after binding.
+// Every string among args is echoed at most bound.EchoBytes long, so a huge argument cannot come
+// back as a huge error (errors among args are this server's own words, bounded where they quote).
 func badInput(format string, args ...any) error {
-	return &inputError{msg: "invalid arguments: " + fmt.Sprintf(format, args...)}
+	return &inputError{msg: "invalid arguments: " + fmt.Sprintf(format, echoArgs(args)...)}
+}
+
+// echoArgs bounds the strings in args as bound.Echo does.
+func echoArgs(args []any) []any {
+	out := make([]any, len(args))
+	for i, a := range args {
+		if v, ok := a.(string); ok {
+			out[i] = bound.Echo(v)
+		} else {
+			out[i] = a
+		}
+	}
+	return out
 }
 
 // bind decodes raw tool arguments into In strictly: unknown fields, wrong types and missing
@@ -67,8 +85,14 @@ func describeBindError(err error, schema inputSchema) error {
 			field = field[i+1:] // embedded structs such as page show up as "page.limit"
 		}
 		want := schema.types[field]
-		if want == "" {
-			want = typeErr.Type.String()
+		if want == "" || want == typeErr.Value {
+			// The field has the right kind and something inside it does not (a map's value, an
+			// array's item): name the kind the inside must have.
+			inner := jsonKind(typeErr.Type)
+			if want == "" {
+				return badInput("%q must be %s, got %s", field, article(inner), article(typeErr.Value))
+			}
+			return badInput("%q: every value in it must be %s, got %s", field, article(inner), article(typeErr.Value))
 		}
 		return badInput("%q must be %s, got %s", field, article(want), article(typeErr.Value))
 	}
@@ -101,6 +125,26 @@ func allowed(schema inputSchema) string {
 		quoted[i] = f + mark
 	}
 	return strings.Join(quoted, ", ")
+}
+
+// jsonKind names the JSON kind a Go type decodes from.
+func jsonKind(t reflect.Type) string {
+	switch t.Kind() {
+	case reflect.String:
+		return "string"
+	case reflect.Bool:
+		return "boolean"
+	case reflect.Int, reflect.Int8, reflect.Int16, reflect.Int32, reflect.Int64,
+		reflect.Uint, reflect.Uint8, reflect.Uint16, reflect.Uint32, reflect.Uint64:
+		return "integer"
+	case reflect.Float32, reflect.Float64:
+		return "number"
+	case reflect.Slice, reflect.Array:
+		return "array"
+	case reflect.Map, reflect.Struct:
+		return "object"
+	}
+	return t.String()
 }
 
 func article(t string) string {

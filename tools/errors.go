@@ -8,6 +8,7 @@ import (
 	"strings"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // DescribeError is the one-line text a tool result gives for err (for doctor and prompts, which
@@ -47,12 +48,17 @@ func describeError(err error) string {
 	return redact(strings.TrimPrefix(err.Error(), "client: "))
 }
 
+// describeAPIError words an upstream error by status. Etlworks' message is quoted (escaped and at
+// most bound.EchoBytes long), so it reads as what Etlworks said, never as the server's own words.
 func describeAPIError(e *client.APIError) string {
 	msg := e.Message
 	if msg == "" {
 		msg = e.ErrorText
 	}
-	msg = redact(msg)
+	msg = bound.Quote(redact(msg))
+	if e.Page != "" {
+		return fmt.Sprintf("Etlworks answered %d with an HTML page (%q), not its JSON: %s.", e.Status, e.Page, client.HTMLHint)
+	}
 	switch {
 	case e.Status == http.StatusUnauthorized:
 		return fmt.Sprintf("Etlworks rejected the credentials (401: %s). Check ETLWORKS_API_KEY or the username and password.", msg)

@@ -16,6 +16,8 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
+	"github.com/etlworks/etlworks-mcp/internal/untrusted"
 )
 
 // Table bounds shared by preview_data and run_sql.
@@ -23,10 +25,8 @@ const (
 	defaultRows = 100
 	maxRows     = 1000
 	maxCell     = 200 // bytes of one cell before it is cut
-	// maxTableBytes bounds a whole table result, whatever max_rows and the row width are.
-	maxTableBytes = 256 << 10
-	maxObjects    = 200 // objects list_objects shows
-	maxUpload     = 10 << 20
+	maxObjects  = 200 // objects list_objects shows
+	maxUpload   = 10 << 20
 )
 
 // objectTypes are the kinds of object list_objects filters by.
@@ -178,7 +178,7 @@ func previewDataTool(d Deps) Def {
 			if err != nil {
 				return nil, objectError(ctx, d, c, in.Object, err)
 			}
-			return renderTable(res, rowsOrDefault(in.Limit)), nil
+			return renderTable(res, rowsOrDefault(in.Limit), tableBudget(in.Limit)), nil
 		},
 	})
 }
@@ -243,7 +243,7 @@ func runSQL(ctx context.Context, d Deps, in RunSQLInput) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return renderTable(res, rows), nil
+		return renderTable(res, rows, tableBudget(in.MaxRows)), nil
 	}
 	switch v.kind {
 	case sqlRefused:
@@ -260,25 +260,37 @@ func runSQL(ctx context.Context, d Deps, in RunSQLInput) (any, error) {
 	return run(false)
 }
 
+// tableBudget is the byte budget of a table result: the default result budget, or the hard cap
+// when the caller asked for a number of rows.
+func tableBudget(askedRows int) int {
+	if askedRows > 0 {
+		return bound.MaxResultBytes
+	}
+	return bound.ResultBytes
+}
+
 // oneLine collapses whitespace so a statement reads on one line in a question.
 func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 
 // renderTable renders a query result as compact CSV under one summary line, which costs far fewer
-// tokens than JSON arrays (no quotes around most cells). limit is the row cap that was asked for.
+// tokens than JSON arrays (no quotes around most cells). limit is the row cap that was asked for;
+// budget bounds the whole result in bytes, whatever the row width. The rows are fenced as data
+// from Etlworks.
 //
 //	3 rows
 //	100 rows (truncated: first 100; more exist)
 //	100 rows (truncated: first 100 of 250)
-func renderTable(res *client.QueryResult, limit int) string {
+func renderTable(res *client.QueryResult, limit, budget int) text {
 	var body strings.Builder
 	n := min(len(res.Rows), limit)
 	for i, col := range res.Columns {
 		if i > 0 {
 			body.WriteByte(',')
 		}
-		writeCSVCell(&body, col.Name, false)
+		writeCSVCell(&body, cutCell(col.Name), false)
 	}
 	body.WriteByte('\n')
+	room := budget - untrusted.Overhead - 200 // the summary line stays under 200 bytes
 	shown := 0
 	for _, row := range res.Rows[:n] {
 		var line strings.Builder
@@ -290,7 +302,7 @@ func renderTable(res *client.QueryResult, limit int) string {
 			writeCSVCell(&line, text, !isNull)
 		}
 		line.WriteByte('\n')
-		if body.Len()+line.Len() > maxTableBytes {
+		if body.Len()+line.Len() > room {
 			break
 		}
 		body.WriteString(line.String())
@@ -304,7 +316,12 @@ func renderTable(res *client.QueryResult, limit int) string {
 	fmt.Fprintf(&b, "%d %s", shown, rowWord)
 	switch {
 	case shown < n:
-		fmt.Fprintf(&b, " (cut at %d rows to stay under %d KiB; lower max_rows or select fewer columns)", shown, maxTableBytes>>10)
+		fmt.Fprintf(&b, " (cut at %d rows to stay under %d KiB; ", shown, budget>>10)
+		if budget < bound.MaxResultBytes {
+			b.WriteString("set max_rows (or limit) for up to 256 KiB, or select fewer columns)")
+		} else {
+			b.WriteString("lower max_rows or select fewer columns)")
+		}
 	case res.RowCount > int64(n) && (res.Truncated || len(res.Rows) > n):
 		fmt.Fprintf(&b, " (truncated: first %d of %d)", n, res.RowCount)
 	case res.Truncated || len(res.Rows) > n:
@@ -315,9 +332,9 @@ func renderTable(res *client.QueryResult, limit int) string {
 	}
 	b.WriteByte('\n')
 	if len(res.Columns) == 0 {
-		return b.String()
+		return text{head: b.String(), budget: budget}
 	}
-	return b.String() + body.String()
+	return text{head: b.String(), body: body.String(), what: "query result", budget: budget}
 }
 
 // cellText renders one raw JSON cell: strings unquoted, null as empty, numbers and booleans as

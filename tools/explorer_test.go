@@ -14,6 +14,7 @@ import (
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 	"github.com/etlworks/etlworks-mcp/sandbox"
 )
 
@@ -69,14 +70,14 @@ func TestDescribeObject(t *testing.T) {
 
 func TestPreviewData(t *testing.T) {
 	e := newEnv(t)
-	text := e.ok("preview_data", map[string]any{"connection": "Warehouse", "object": "orders", "limit": 5}, nil)
+	text := unfence(e.ok("preview_data", map[string]any{"connection": "Warehouse", "object": "orders", "limit": 5}, nil))
 	lines := strings.Split(strings.TrimSpace(text), "\n")
 	if len(lines) != 7 || lines[0] != "5 rows (truncated: first 5; more exist)" || !strings.HasPrefix(lines[1], "order_id,") {
 		t.Errorf("preview:\n%s", text)
 	}
-	text = e.ok("preview_data", map[string]any{"connection": "Staging files", "object": "orders.csv"}, nil)
+	text = unfence(e.ok("preview_data", map[string]any{"connection": "Staging files", "object": "orders.csv"}, nil))
 	mustContain(t, text, "100 rows (truncated: first 100; more exist)\norder_id,customer_id,order_date,amount,status\n")
-	text = e.ok("preview_data", map[string]any{"connection": "Warehouse", "object": "products"}, nil)
+	text = unfence(e.ok("preview_data", map[string]any{"connection": "Warehouse", "object": "products"}, nil))
 	if !strings.HasPrefix(text, "24 rows\n") {
 		t.Errorf("products:\n%s", text)
 	}
@@ -88,25 +89,25 @@ func TestPreviewData(t *testing.T) {
 
 func TestRunSQL(t *testing.T) {
 	e := newEnv(t)
-	text := e.ok("run_sql", map[string]any{"connection": "Warehouse", "sql": "SELECT count(*) AS n FROM customers"}, nil)
+	text := unfence(e.ok("run_sql", map[string]any{"connection": "Warehouse", "sql": "SELECT count(*) AS n FROM customers"}, nil))
 	if text != "1 row\nn\n47\n" {
 		t.Errorf("count: %q", text)
 	}
-	text = e.ok("run_sql", map[string]any{"connection": "Warehouse", "sql": "SELECT * FROM orders ORDER BY order_id"}, nil)
+	text = unfence(e.ok("run_sql", map[string]any{"connection": "Warehouse", "sql": "SELECT * FROM orders ORDER BY order_id"}, nil))
 	lines := strings.Split(strings.TrimSpace(text), "\n")
 	if len(lines) != 102 || lines[0] != "100 rows (truncated: first 100; more exist)" || !strings.HasPrefix(lines[2], "50001,") {
 		t.Errorf("default 100 rows: %d lines, first %q", len(lines), lines[0])
 	}
-	text = e.ok("run_sql", map[string]any{"connection": "Warehouse", "max_rows": 2,
-		"sql": "/* two */ SELECT 'a,b' AS s, '' AS empty, NULL AS nul, 'say \"hi\"' AS q, 1.5 AS x"}, nil)
+	text = unfence(e.ok("run_sql", map[string]any{"connection": "Warehouse", "max_rows": 2,
+		"sql": "/* two */ SELECT 'a,b' AS s, '' AS empty, NULL AS nul, 'say \"hi\"' AS q, 1.5 AS x"}, nil))
 	if text != "1 row\ns,empty,nul,q,x\n\"a,b\",\"\",,\"say \"\"hi\"\"\",1.5\n" {
 		t.Errorf("cells: %q", text)
 	}
-	text = e.ok("run_sql", map[string]any{"connection": "Warehouse", "sql": "SELECT printf('%.500c', 'x') AS long"}, nil)
+	text = unfence(e.ok("run_sql", map[string]any{"connection": "Warehouse", "sql": "SELECT printf('%.500c', 'x') AS long"}, nil))
 	if !strings.Contains(text, strings.Repeat("x", maxCell)+"…") || strings.Contains(text, strings.Repeat("x", maxCell+1)) {
 		t.Errorf("long cell not cut: %q", text)
 	}
-	text = e.ok("run_sql", map[string]any{"connection": "Warehouse", "sql": "WITH t AS (SELECT 1 AS a) SELECT a FROM t;"}, nil)
+	text = unfence(e.ok("run_sql", map[string]any{"connection": "Warehouse", "sql": "WITH t AS (SELECT 1 AS a) SELECT a FROM t;"}, nil))
 	if text != "1 row\na\n1\n" {
 		t.Errorf("with: %q", text)
 	}
@@ -224,7 +225,7 @@ func TestRunSQLWritesElicitation(t *testing.T) {
 		t.Run(fmt.Sprint("accept=", accept), func(t *testing.T) {
 			answer := &elicitAnswer{accept: accept}
 			e := newWritesEnv(t, answer)
-			text := e.ok("run_sql", map[string]any{"connection": "Warehouse", "sql": "UPDATE orders SET status = 'x'"}, nil)
+			text := unfence(e.ok("run_sql", map[string]any{"connection": "Warehouse", "sql": "UPDATE orders SET status = 'x'"}, nil))
 			if answer.asked.Load() != 1 {
 				t.Fatalf("asked %d times", answer.asked.Load())
 			}
@@ -274,7 +275,7 @@ func TestUploadFile(t *testing.T) {
 	if out.Uploaded != "incoming/people.csv" || out.Bytes != 19 || out.Replaced {
 		t.Fatalf("upload: %+v", out)
 	}
-	if got := e.ok("preview_data", map[string]any{"connection": "Staging files", "object": "incoming/people.csv"}, nil); got != "2 rows\nid,name\n1,Ann\n2,Bo\n" {
+	if got := unfence(e.ok("preview_data", map[string]any{"connection": "Staging files", "object": "incoming/people.csv"}, nil)); got != "2 rows\nid,name\n1,Ann\n2,Bo\n" {
 		t.Errorf("uploaded file reads as %q", got)
 	}
 	var cols struct {
@@ -341,7 +342,7 @@ func TestRunSQLResultSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	csv := renderTable(res, 100)
+	csv := renderTable(res, 100, bound.ResultBytes).body
 	names := make([]string, len(res.Columns))
 	for i, col := range res.Columns {
 		names[i] = col.Name
@@ -351,8 +352,8 @@ func TestRunSQLResultSize(t *testing.T) {
 	if len(csv) >= len(arrays) {
 		t.Errorf("CSV (%d bytes) is not smaller than JSON arrays (%d bytes); switch the format", len(csv), len(arrays))
 	}
-	if tool := e.ok("run_sql", map[string]any{"connection": "Warehouse", "sql": "SELECT * FROM orders"}, nil); tool != csv {
-		t.Errorf("run_sql differs from renderTable")
+	if tool := e.ok("run_sql", map[string]any{"connection": "Warehouse", "sql": "SELECT * FROM orders"}, nil); !strings.Contains(tool, csv) {
+		t.Errorf("run_sql does not show renderTable's rows")
 	}
 }
 
@@ -379,8 +380,8 @@ func TestRenderTable(t *testing.T) {
 			"2 rows (truncated: first 2 of 3)\nid,\"note, text\"\n1,a\n2,\"{\"\"k\"\":[1,2]}\"\n"},
 		{"write", client.QueryResult{Rows: [][]json.RawMessage{}, RowsAffected: new(int64(4))}, 100, "0 rows; 4 rows affected\n"},
 	} {
-		if got := renderTable(&c.res, c.limit); got != c.want {
-			t.Errorf("%s:\n got %q\nwant %q", c.name, got, c.want)
+		if got := renderTable(&c.res, c.limit, bound.ResultBytes); got.head+got.body != c.want {
+			t.Errorf("%s:\n got %q\nwant %q", c.name, got.head+got.body, c.want)
 		}
 	}
 	// Wide rows: the result stays under maxTableBytes and says where and why it was cut.
@@ -388,8 +389,13 @@ func TestRenderTable(t *testing.T) {
 	for i := range wide {
 		wide[i] = raw(`1`, `"`+strings.Repeat("x", 190)+`"`, `"`+strings.Repeat("y", 190)+`"`)
 	}
-	got := renderTable(&client.QueryResult{Columns: []client.QueryColumn{{Name: "a"}, {Name: "b"}, {Name: "c"}}, Rows: wide}, 1000)
-	if len(got) > maxTableBytes+200 || !strings.Contains(got, "to stay under 256 KiB") {
+	got := renderTable(&client.QueryResult{Columns: []client.QueryColumn{{Name: "a"}, {Name: "b"}, {Name: "c"}}, Rows: wide}, 1000, bound.MaxResultBytes).render("")
+	if len(got) > bound.MaxResultBytes || !strings.Contains(got, "to stay under 256 KiB") {
 		t.Fatalf("a wide 1000-row result is %d bytes: %.120s", len(got), got)
+	}
+	// Without max_rows the same rows stay under the default budget and say how to get more.
+	got = renderTable(&client.QueryResult{Columns: []client.QueryColumn{{Name: "a"}, {Name: "b"}, {Name: "c"}}, Rows: wide}, 100, bound.ResultBytes).render("")
+	if len(got) > bound.ResultBytes || !strings.Contains(got, "to stay under 32 KiB; set max_rows") {
+		t.Fatalf("a wide 100-row result is %d bytes: %.120s", len(got), got)
 	}
 }

@@ -11,6 +11,8 @@ import (
 	"strings"
 
 	"github.com/invopop/jsonschema"
+
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // This file holds the definition editing behind create_flow and update_flow: changes by path,
@@ -59,7 +61,7 @@ func splitPath(path string) ([]string, error) {
 	segs := strings.Split(strings.Trim(p, "."), ".")
 	for _, s := range segs {
 		if s == "" {
-			return nil, fmt.Errorf("path %q has an empty part; write it like transformations.0.source.sql", path)
+			return nil, fmt.Errorf("path %s has an empty part; write it like transformations.0.source.sql", bound.Quote(path))
 		}
 	}
 	return segs, nil
@@ -107,7 +109,7 @@ func setIn(node any, segs []string, i int, value any, ch *fieldChange) (any, err
 			return n, nil
 		}
 		if !ok {
-			return node, fmt.Errorf("no field %q at %s; fields there: %s", seg, orRoot(here), strings.Join(sortedKeys(n), ", "))
+			return node, fmt.Errorf("no field %s at %s; fields there: %s", bound.Quote(seg), orRoot(here), strings.Join(sortedKeys(n), ", "))
 		}
 		child, err := setIn(cur, segs, i+1, value, ch)
 		n[seg] = child
@@ -135,7 +137,7 @@ func setIn(node any, segs []string, i int, value any, ch *fieldChange) (any, err
 		n[idx] = value
 		return n, nil
 	}
-	return node, fmt.Errorf("%s is %s, not an object or a list, so it has no %q", orRoot(here), kindName(node), seg)
+	return node, fmt.Errorf("%s is %s, not an object or a list, so it has no %s", orRoot(here), kindName(node), bound.Quote(seg))
 }
 
 // displayPath renders segments as transformations[0].source.sql.

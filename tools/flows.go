@@ -222,7 +222,8 @@ func explainFlowTool(d Deps) Def {
 			}
 			// Redacted whole first, so a secret the documentation shows twice (once with its key,
 			// once without) is hidden both times.
-			return explanation(d.Redactor.Text(doc.Documentation), summarizeFlow(gjson.ParseBytes(raw))), nil
+			return text{body: explanation(d.Redactor.Text(doc.Documentation), summarizeFlow(gjson.ParseBytes(raw))), what: "flow documentation",
+				rest: "get_flow shows the definition"}, nil
 		},
 	})
 }

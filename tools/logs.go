@@ -25,7 +25,7 @@ func (in *GetRunLogInput) validate() error {
 	}
 	if in.Grep != "" {
 		if _, err := regexp.Compile(in.Grep); err != nil {
-			return badInput(`"grep" is not a valid RE2 regular expression: %v`, err)
+			return badInput(`"grep" is not a valid RE2 regular expression: %s`, err.Error()) // the error quotes the pattern: bounded as a string
 		}
 	}
 	return nil
@@ -78,7 +78,7 @@ func getRunLogTool(d Deps) Def {
 			if len(sel) == 0 {
 				head.WriteString("No lines matched.\n")
 			}
-			return head.String() + body, nil
+			return text{head: head.String(), body: body, what: "run log", rest: "use tail, grep or errors_only to see other lines"}, nil
 		},
 	})
 }

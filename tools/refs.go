@@ -11,6 +11,7 @@ import (
 	"github.com/invopop/jsonschema"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // Ref names an Etlworks object by numeric id or exact name. Models often send ids as JSON numbers,
@@ -91,7 +92,7 @@ type notFoundError struct {
 }
 
 func (e *notFoundError) Error() string {
-	msg := fmt.Sprintf("%s %q not found", e.kind, e.ref)
+	msg := fmt.Sprintf("%s %s not found", e.kind, bound.Quote(e.ref))
 	if len(e.suggestions) > 0 {
 		msg += "; closest: " + quoteList(e.suggestions)
 	}
@@ -101,7 +102,7 @@ func (e *notFoundError) Error() string {
 func quoteList(items []string) string {
 	q := make([]string, len(items))
 	for i, s := range items {
-		q[i] = strconv.Quote(s)
+		q[i] = bound.Quote(s)
 	}
 	return strings.Join(q, ", ")
 }

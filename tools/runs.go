@@ -49,6 +49,7 @@ func runFlowTool(d Deps) Def {
 		description: "Start a flow run. With wait, follow it to the end and report status, records and first errors.",
 		toolset:     "flows",
 		effect:      writes,
+		deadline:    runFlowDeadline,
 		handle: func(ctx context.Context, in RunFlowInput) (any, error) {
 			f, err := resolveFlow(ctx, d.Client, in.Flow)
 			if err != nil {
@@ -82,6 +83,19 @@ func runFlowTool(d Deps) Def {
 			return out, err
 		},
 	})
+}
+
+// runFlowDeadline gives a waiting run_flow its own timeout_seconds, plus one ordinary call's time
+// for starting the run and reading its outcome; without wait the per-call timeout applies.
+func runFlowDeadline(in RunFlowInput, callTimeout time.Duration) time.Duration {
+	if !in.Wait {
+		return 0
+	}
+	wait := time.Duration(in.TimeoutSeconds) * time.Second
+	if wait == 0 {
+		wait = defaultWait * time.Second
+	}
+	return wait + callTimeout
 }
 
 // waitForRun polls a run until it ends or timeout passes, reporting progress on the way: status,

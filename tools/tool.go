@@ -4,19 +4,18 @@
 package tools
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strings"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
@@ -30,6 +29,10 @@ type Deps struct {
 	// AllowSQLWrites lets run_sql send statements that change data, each after a confirmation
 	// (--allow-sql-writes); main leaves it off in read-only mode.
 	AllowSQLWrites bool
+
+	// CallTimeout bounds each tool call (--call-timeout); 0 means bound.DefaultCallTimeout.
+	// run_flow with wait gets its own timeout_seconds on top.
+	CallTimeout time.Duration
 
 	// UploadDir is the only local directory upload_file may read files from, an absolute path
 	// (--upload-dir); "" turns local files off.
@@ -85,6 +88,10 @@ type spec[In any] struct {
 	toolset     string
 	effect      effect
 	handle      func(ctx context.Context, in In) (any, error)
+	// rest tells the model how to get what a result cut to its budget left out ("" for a generic hint).
+	rest string
+	// deadline, when set and positive for an input, replaces the per-call timeout (run_flow's wait).
+	deadline func(in In, callTimeout time.Duration) time.Duration
 }
 
 // newTool turns a spec into a Def: it reflects In's schema (panicking at start-up if the schema is
@@ -105,47 +112,53 @@ func newTool[In any](deps Deps, s spec[In]) Def {
 		log = slog.New(slog.DiscardHandler)
 	}
 	log = log.With("tool", s.name)
+	callTimeout := deps.CallTimeout
+	if callTimeout <= 0 {
+		callTimeout = bound.DefaultCallTimeout
+	}
 	handler := func(ctx context.Context, req mcp.CallToolRequest) (*mcp.CallToolResult, error) {
 		in, err := bind[In](req.Params.Arguments, schema)
 		if err != nil {
-			return redactResult(deps.Redactor, mcp.NewToolResultError(err.Error())), nil
+			return redactResult(deps.Redactor, mcp.NewToolResultError(bound.Fit(err.Error(), maxErrorText, ""))), nil
 		}
-		ctx = withCall(withProgress(ctx, req, deps.Redactor), req)
+		limit := callTimeout
+		if s.deadline != nil {
+			if d := s.deadline(in, callTimeout); d > 0 {
+				limit = d
+			}
+		}
+		parent := ctx
+		ctx, cancel := context.WithTimeout(withCall(withProgress(ctx, req, deps.Redactor), req), limit)
+		defer cancel()
 		if deps.Client != nil {
 			if err := deps.Client.CredentialProblem(ctx); err != nil {
-				return redactResult(deps.Redactor, mcp.NewToolResultError(describeError(err))), nil
+				return redactResult(deps.Redactor, mcp.NewToolResultError(bound.Fit(describeError(err), maxErrorText, ""))), nil
 			}
 		}
 		start := time.Now()
 		out, err := s.handle(ctx, in)
 		if err != nil {
 			log.DebugContext(ctx, "tool failed", "duration", time.Since(start), "err", err)
-			res, rerr := errorResult(ctx, err)
+			if parent.Err() == nil && errors.Is(ctx.Err(), context.DeadlineExceeded) {
+				return redactResult(deps.Redactor, mcp.NewToolResultError(timedOut(s.name, limit, s.deadline != nil))), nil
+			}
+			res, rerr := errorResult(parent, err)
 			return redactResult(deps.Redactor, res), rerr
 		}
 		log.DebugContext(ctx, "tool done", "duration", time.Since(start))
-		res, err := toResult(out)
+		res, err := toResult(out, s.rest)
 		return redactResult(deps.Redactor, res), err
 	}
 	return Def{Tool: tool, Handler: handler, Toolset: s.toolset, ReadOnly: readOnly}
 }
 
-// toResult renders a handler's value: results and text pass through; anything else becomes compact
-// JSON text, which models read well and costs fewer tokens than pretty-printed JSON.
-func toResult(out any) (*mcp.CallToolResult, error) {
-	switch v := out.(type) {
-	case *mcp.CallToolResult:
-		return v, nil
-	case string:
-		return mcp.NewToolResultText(v), nil
+// timedOut says a call ran out of time, and how to give it more.
+func timedOut(tool string, limit time.Duration, ownDeadline bool) string {
+	how := "narrow the request, or have the operator raise --call-timeout (ETLWORKS_CALL_TIMEOUT)"
+	if ownDeadline {
+		how += "; with wait, timeout_seconds sets how long to wait"
 	}
-	var b bytes.Buffer
-	enc := json.NewEncoder(&b)
-	enc.SetEscapeHTML(false) // "->" reads better and costs fewer tokens than "-\u003e"
-	if err := enc.Encode(out); err != nil {
-		return nil, fmt.Errorf("encode result: %w", err) // a bug, reported as a protocol error
-	}
-	return mcp.NewToolResultText(strings.TrimSuffix(b.String(), "\n")), nil
+	return fmt.Sprintf("%s did not finish within %s, the time limit of one call: Etlworks answered too slowly or sent too much. To get it done, %s.", tool, limit, how)
 }
 
 // redactResult is the one place every tool result passes before a model sees it: whatever a
@@ -184,5 +197,8 @@ func errorResult(ctx context.Context, err error) (*mcp.CallToolResult, error) {
 	if ctx.Err() != nil && errors.Is(err, ctx.Err()) {
 		return nil, err
 	}
-	return mcp.NewToolResultError(describeError(err)), nil
+	return mcp.NewToolResultError(bound.Fit(describeError(err), maxErrorText, "")), nil
 }
+
+// maxErrorText caps a whole error message, a last guard behind the per-value bound.Echo.
+const maxErrorText = 2 << 10

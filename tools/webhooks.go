@@ -11,6 +11,7 @@ import (
 	"github.com/tidwall/gjson"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 	"github.com/etlworks/etlworks-mcp/internal/hostlist"
 )
 
@@ -148,11 +149,11 @@ func webhookTarget(hosts hostlist.List, listErr error, raw string) error {
 	}
 	host := hostlist.HostPort(u)
 	if hosts.Empty() {
-		return &inputError{msg: fmt.Sprintf("create_webhook refused host %q: this server allows webhooks to no host. "+
-			"Ask the operator to list the hosts that may receive Etlworks events with %s and restart the server.", host, webhookHostsHelp)}
+		return &inputError{msg: fmt.Sprintf("create_webhook refused host %s: this server allows webhooks to no host. "+
+			"Ask the operator to list the hosts that may receive Etlworks events with %s and restart the server.", bound.Quote(host), webhookHostsHelp)}
 	}
-	return &inputError{msg: fmt.Sprintf("create_webhook refused host %q: webhooks may only call %s (set by %s). "+
-		"Use one of those hosts, or ask the operator to add this one.", host, strings.Join(hosts.Entries(), ", "), webhookHostsHelp)}
+	return &inputError{msg: fmt.Sprintf("create_webhook refused host %s: webhooks may only call %s (set by %s). "+
+		"Use one of those hosts, or ask the operator to add this one.", bound.Quote(host), strings.Join(hosts.Entries(), ", "), webhookHostsHelp)}
 }
 
 func createWebhookTool(d Deps) Def {

@@ -10,6 +10,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // MaxYear bounds the year field and the search for the next fire time.
@@ -70,10 +72,10 @@ type Error struct {
 	Msg  string
 }
 
-func (e *Error) Error() string { return fmt.Sprintf("%q: %s", e.Expr, e.Msg) }
+func (e *Error) Error() string { return fmt.Sprintf("%s: %s", bound.Quote(e.Expr), e.Msg) }
 
 func fieldErr(expr string, f field, token, format string, args ...any) error {
-	return &Error{Expr: expr, Msg: fmt.Sprintf("%s field %q %s", f.name, token, fmt.Sprintf(format, args...))}
+	return &Error{Expr: expr, Msg: fmt.Sprintf("%s field %s %s", f.name, bound.Quote(token), fmt.Sprintf(format, args...))}
 }
 
 // Parse reads a 6- or 7-field expression.
