@@ -222,7 +222,8 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 		Redactor: red, CallTimeout: cfg.CallTimeout, RunWaits: obs.runWaits()}), cfg.ReadOnly, cfg.Toolsets)
 	tools.Register(srv, defs)
 	tools.WatchCapabilities(hooks, srv, api, defs)
-	api.StartChecks(ctx) // the credential check, then the capability probe, in the background
+	// The credential check, then the capability probe, in the background; their log lines say so.
+	api.StartChecks(telemetry.WithLogAttrs(ctx, slog.String("task", "startup-checks")))
 	resources.Register(srv, resources.All(rdeps))
 	prompts.Register(srv, prompts.All(prompts.Deps{Client: api, Redactor: red, CallTimeout: cfg.CallTimeout, Diagnose: func(ctx context.Context, flow string, run int64) (string, error) {
 		return tools.Diagnose(ctx, api, flow, run)
