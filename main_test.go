@@ -31,7 +31,12 @@ func TestUsageAndConfigErrors(t *testing.T) {
 		{"no url", nil, nil, 2, "ETLWORKS_URL"},
 		{"bad log level", map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY": "k"}, []string{"--log-level", "loud"}, 2, "--log-level"},
 		{"secret flag refused", nil, []string{"--api-key", "abc"}, 2, "ETLWORKS_API_KEY"},
-		{"stray argument", map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY": "k"}, []string{"serve"}, 2, "unexpected argument"},
+		{"stray argument", map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY": "k"}, []string{"--read-only", "serve"}, 2, "unexpected argument \"serve\"; a subcommand (call, help, sandbox, version) comes before any flag"},
+		{"version subcommand", nil, []string{"version"}, 0, "etlworks-mcp " + version},
+		{"version takes no argument", nil, []string{"version", "now"}, 2, "version takes no arguments"},
+		{"help subcommand", nil, []string{"help"}, 0, "etlworks-mcp call TOOL"},
+		{"unknown subcommand", nil, []string{"foo", "--sandbox"}, 2, `unknown subcommand "foo"; subcommands: call, help, sandbox, version`},
+		{"unknown subcommand with credentials", map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY": "k"}, []string{"serve"}, 2, `unknown subcommand "serve"`},
 		{"call without tool", nil, []string{"call", "--sandbox"}, 2, "call needs a tool name"},
 		{"call bad json", nil, []string{"call", "list_flows", "{oops", "--sandbox"}, 2, "must be one JSON object"},
 		{"sandbox bad addr", nil, []string{"sandbox", "--addr", "nope"}, 2, "host:port"},
@@ -41,6 +46,9 @@ func TestUsageAndConfigErrors(t *testing.T) {
 			code, out, errOut := runMain(t, tc.env, tc.args...)
 			if code != tc.code || !strings.Contains(out+errOut, tc.contains) {
 				t.Fatalf("exit %d (want %d); output lacks %q:\n%s%s", code, tc.code, tc.contains, out, errOut)
+			}
+			if tc.code == 2 && strings.Contains(tc.contains, "subcommand") && strings.Contains(out+errOut, "ETLWORKS_URL") {
+				t.Errorf("a subcommand mistake is reported as missing configuration:\n%s", errOut)
 			}
 			if strings.Contains(out+errOut, "abc") && tc.name == "secret flag refused" {
 				t.Fatal("the secret passed on the command line was echoed")

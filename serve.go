@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/lmittmann/tint"
 	"github.com/mark3labs/mcp-go/server"
@@ -54,11 +55,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	if cfg.Version {
-		fmt.Fprintf(std.out, "etlworks-mcp %s\n", version)
+		printVersion(std)
 		return nil
 	}
 	if len(cfg.Args) > 0 {
-		return &usageError{fmt.Errorf("unexpected argument %q (subcommands are sandbox and call)", cfg.Args[0])}
+		return &usageError{fmt.Errorf("unexpected argument %q; a subcommand (%s) comes before any flag", cfg.Args[0], strings.Join(subcommandNames(), ", "))}
 	}
 	app, srv, count, err := start(ctx, cfg, std)
 	if err != nil {

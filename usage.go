@@ -17,7 +17,8 @@ Usage:
   etlworks-mcp sandbox [--addr 127.0.0.1:8080] run only the demo Etlworks API, for curl
   etlworks-mcp call TOOL ['{"json":"args"}'] [flags]
                                                run one tool and print its result
-  etlworks-mcp --version
+  etlworks-mcp version                         print the version (also --version)
+  etlworks-mcp help                            print this help (also --help)
 
 Connect it to Etlworks with ETLWORKS_URL (the .../rest base) and ETLWORKS_API_KEY, or
 ETLWORKS_USERNAME and ETLWORKS_PASSWORD.
