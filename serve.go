@@ -190,7 +190,7 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 		server.WithTitle("Etlworks"),
 	}
 	if cfg.SlogLevel() <= slog.LevelDebug {
-		opts = append(opts, server.WithLogger(log.With("component", "mcp")))
+		opts = append(opts, server.WithLogger(transport.RedactSessions(log.With("component", "mcp"))))
 	}
 	srv := server.NewMCPServer("etlworks-mcp", version, opts...)
 	uploadDir, _ := os.Getwd() // upload_file reads local files only below the directory the server runs in
