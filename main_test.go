@@ -19,6 +19,7 @@ func runMain(t *testing.T, env map[string]string, args ...string) (int, string, 
 }
 
 func TestUsageAndConfigErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		env      map[string]string
@@ -58,6 +59,7 @@ func TestUsageAndConfigErrors(t *testing.T) {
 }
 
 func TestCallCommand(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := runMain(t, nil, "call", "list_flows", `{"limit":2}`, "--sandbox")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -83,6 +85,7 @@ func TestCallCommand(t *testing.T) {
 }
 
 func TestCallWaitsWithProgress(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := runMain(t, nil, "call", "run_flow", `{"flow":"Load orders from CSV","wait":true}`, "--sandbox")
 	if code != 0 || !strings.Contains(out, `"status": "success"`) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
@@ -94,6 +97,7 @@ func TestCallWaitsWithProgress(t *testing.T) {
 
 // TestImportDirections enforces the one-way import rule of ARCHITECTURE.md.
 func TestImportDirections(t *testing.T) {
+	t.Parallel()
 	rules := map[string][]string{
 		"client":    {"github.com/mark3labs/mcp-go", "etlworks-mcp/tools", "etlworks-mcp/config", "etlworks-mcp/transport", "etlworks-mcp/sandbox"},
 		"config":    {"github.com/mark3labs/mcp-go", "etlworks-mcp/client", "etlworks-mcp/tools", "etlworks-mcp/transport"},
