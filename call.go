@@ -17,7 +17,15 @@ import (
 // and scripts. Runs that wait print their progress on stderr.
 //
 //	etlworks-mcp call TOOL ['{"json":"args"}'] [flags]
-func runCall(ctx context.Context, args []string, getenv func(string) string, std streams) error {
+//
+// Ctrl-C at any point ends it with interruptedError (exit 130), never as a tool error.
+func runCall(ctx context.Context, args []string, getenv func(string) string, std streams) (err error) {
+	defer func() {
+		if err != nil && ctx.Err() != nil && !errors.Is(err, interruptedError{}) {
+			fmt.Fprintln(std.err, "etlworks-mcp: interrupted")
+			err = interruptedError{}
+		}
+	}()
 	var positional []string
 	for len(args) > 0 && len(positional) < 2 && !strings.HasPrefix(args[0], "-") {
 		positional, args = append(positional, args[0]), args[1:]
@@ -160,8 +168,9 @@ func interrupted(c *mcpclient.Client, a *app, tool string, arguments map[string]
 	return interruptedError{}
 }
 
-// latestRun finds the flow's newest run, which is the one just started: Etlworks runs a flow at
-// most once at a time. The call's own context is cancelled, so the lookup gets a short one.
+// latestRun finds the flow's newest run, which is the one this call started: a flow runs once at
+// a time unless it allows parallel runs, and even then another run would have to start in the
+// seconds since. The call's own context is cancelled, so the lookup gets a short one.
 func latestRun(c *mcpclient.Client, flow any) (runResult, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
