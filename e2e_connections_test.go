@@ -75,6 +75,7 @@ func sandboxProcess(t *testing.T) (url, apiKey, crmPassword string) {
 // with a real Etlworks): the CRM connection fails its test, its password is fixed, "Sync CRM
 // customers" then succeeds, and run_sql sees the synced rows in the warehouse.
 func TestConnectionsEndToEnd(t *testing.T) {
+	t.Parallel()
 	url, key, crmPassword := sandboxProcess(t)
 	var stderr bytes.Buffer
 	s := stdioSession(t, []string{"ETLWORKS_URL=" + url, "ETLWORKS_API_KEY=" + key})
@@ -126,6 +127,7 @@ func TestConnectionsEndToEnd(t *testing.T) {
 // TestSQLWritesFlag: --allow-sql-writes turns run_sql into a destructive tool that takes a
 // confirm_token, and --read-only wins over it (run_sql stays, read-only).
 func TestSQLWritesFlag(t *testing.T) {
+	t.Parallel()
 	api, err := client.New("http://127.0.0.1:9/rest", client.WithAPIKey("unused"))
 	if err != nil {
 		t.Fatal(err)

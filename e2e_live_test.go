@@ -80,10 +80,12 @@ func liveScenario(t *testing.T, s *session) {
 }
 
 func TestLiveOverStdio(t *testing.T) {
+	t.Parallel()
 	liveScenario(t, stdioSession(t, nil, "--sandbox"))
 }
 
 func TestLiveOverHTTP(t *testing.T) {
+	t.Parallel()
 	url, stop := startHTTPServer(t)
 	defer stop()
 	c, err := mcpclient.NewStreamableHttpClient(url)

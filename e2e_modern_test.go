@@ -14,6 +14,7 @@ import (
 // stateless 2026-07-28 protocol, and checks tools, resources and prompts still work over HTTP and
 // stdio.
 func TestModernProtocolClient(t *testing.T) {
+	t.Parallel()
 	t.Run("http", func(t *testing.T) {
 		url, stop := startHTTPServer(t)
 		defer stop()

@@ -13,6 +13,7 @@ import (
 // start again; then find each action in the audit trail under the user who did it. The mcp-go
 // stdio client declares no elicitation, so every delete goes through the confirm-token path.
 func TestStdioChangeScheduleAudit(t *testing.T) {
+	t.Parallel()
 	s := stdioSession(t, nil, "--sandbox")
 	asked, honoured := 0, 0
 

@@ -12,7 +12,6 @@ import (
 	"net/http"
 	"regexp"
 	"strings"
-	"sync"
 	"testing"
 	"time"
 
@@ -463,24 +462,4 @@ func TestNoPlantedSecretLeaks(t *testing.T) {
 	if !strings.Contains(logText, "etlworks request") || !strings.Contains(logText, "tool done") {
 		t.Errorf("debug logging captured too little to prove anything:\n%.2000s", logText)
 	}
-}
-
-// lockedBuffer is a bytes.Buffer safe for concurrent writers (log lines come from several goroutines).
-type lockedBuffer struct {
-	mu sync.Mutex
-	b  bytes.Buffer
-}
-
-func (l *lockedBuffer) Write(p []byte) (int, error) {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.Write(p)
-}
-
-func (l *lockedBuffer) WriteString(s string) (int, error) { return l.Write([]byte(s)) }
-
-func (l *lockedBuffer) String() string {
-	l.mu.Lock()
-	defer l.mu.Unlock()
-	return l.b.String()
 }

@@ -173,10 +173,12 @@ func stdioSession(t *testing.T, env []string, args ...string) *session {
 }
 
 func TestStdioEndToEnd(t *testing.T) {
+	t.Parallel()
 	demoScenario(t, stdioSession(t, nil, "--sandbox"))
 }
 
 func TestHTTPEndToEnd(t *testing.T) {
+	t.Parallel()
 	cmd := newCommand(t, "--sandbox", "--http", "127.0.0.1:0")
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -212,9 +214,10 @@ func TestHTTPEndToEnd(t *testing.T) {
 // TestStdoutCarriesOnlyJSONRPC drives the binary with raw JSON lines (including one that is not
 // JSON) and checks every line it writes to stdout is a JSON-RPC message.
 func TestStdoutCarriesOnlyJSONRPC(t *testing.T) {
+	t.Parallel()
 	cmd := exec.Command(binary, "--sandbox", "--log-level", "debug")
 	cmd.Env = []string{"HOME=" + t.TempDir()}
-	var stdout, stderr bytes.Buffer
+	var stdout, stderr lockedBuffer // read while the process writes
 	cmd.Stdout, cmd.Stderr = &stdout, &stderr
 	in, err := cmd.StdinPipe()
 	if err != nil {
@@ -298,6 +301,27 @@ func waitForLine(t *testing.T, r io.Reader, re *regexp.Regexp) string {
 		t.Fatalf("no line matching %s on stderr", re)
 	}
 	return ""
+}
+
+// lockedBuffer is a bytes.Buffer that a test may read while a process writes into it.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.Write(p)
+}
+
+// WriteString lets the buffer stand in for a strings.Builder.
+func (l *lockedBuffer) WriteString(s string) (int, error) { return l.Write([]byte(s)) }
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.buf.String()
 }
 
 type lockedWriter struct {

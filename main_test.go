@@ -19,6 +19,7 @@ func runMain(t *testing.T, env map[string]string, args ...string) (int, string, 
 }
 
 func TestUsageAndConfigErrors(t *testing.T) {
+	t.Parallel()
 	cases := []struct {
 		name     string
 		env      map[string]string
@@ -31,7 +32,12 @@ func TestUsageAndConfigErrors(t *testing.T) {
 		{"no url", nil, nil, 2, "ETLWORKS_URL"},
 		{"bad log level", map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY": "k"}, []string{"--log-level", "loud"}, 2, "--log-level"},
 		{"secret flag refused", nil, []string{"--api-key", "abc"}, 2, "ETLWORKS_API_KEY"},
-		{"stray argument", map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY": "k"}, []string{"serve"}, 2, "unexpected argument"},
+		{"stray argument", map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY": "k"}, []string{"--read-only", "serve"}, 2, "unexpected argument \"serve\"; a subcommand (call, doctor, help, sandbox, version) comes before any flag"},
+		{"version subcommand", nil, []string{"version"}, 0, "etlworks-mcp " + version},
+		{"version takes no argument", nil, []string{"version", "now"}, 2, "version takes no arguments"},
+		{"help subcommand", nil, []string{"help"}, 0, "etlworks-mcp call TOOL"},
+		{"unknown subcommand", nil, []string{"foo", "--sandbox"}, 2, `unknown subcommand "foo"; subcommands: call, doctor, help, sandbox, version`},
+		{"unknown subcommand with credentials", map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY": "k"}, []string{"serve"}, 2, `unknown subcommand "serve"`},
 		{"call without tool", nil, []string{"call", "--sandbox"}, 2, "call needs a tool name"},
 		{"call bad json", nil, []string{"call", "list_flows", "{oops", "--sandbox"}, 2, "must be one JSON object"},
 		{"sandbox bad addr", nil, []string{"sandbox", "--addr", "nope"}, 2, "host:port"},
@@ -42,6 +48,9 @@ func TestUsageAndConfigErrors(t *testing.T) {
 			if code != tc.code || !strings.Contains(out+errOut, tc.contains) {
 				t.Fatalf("exit %d (want %d); output lacks %q:\n%s%s", code, tc.code, tc.contains, out, errOut)
 			}
+			if tc.code == 2 && strings.Contains(tc.contains, "subcommand") && strings.Contains(out+errOut, "ETLWORKS_URL") {
+				t.Errorf("a subcommand mistake is reported as missing configuration:\n%s", errOut)
+			}
 			if strings.Contains(out+errOut, "abc") && tc.name == "secret flag refused" {
 				t.Fatal("the secret passed on the command line was echoed")
 			}
@@ -50,6 +59,7 @@ func TestUsageAndConfigErrors(t *testing.T) {
 }
 
 func TestCallCommand(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := runMain(t, nil, "call", "list_flows", `{"limit":2}`, "--sandbox")
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errOut)
@@ -75,6 +85,7 @@ func TestCallCommand(t *testing.T) {
 }
 
 func TestCallWaitsWithProgress(t *testing.T) {
+	t.Parallel()
 	code, out, errOut := runMain(t, nil, "call", "run_flow", `{"flow":"Load orders from CSV","wait":true}`, "--sandbox")
 	if code != 0 || !strings.Contains(out, `"status": "success"`) {
 		t.Fatalf("exit %d\n%s\n%s", code, out, errOut)
@@ -86,6 +97,7 @@ func TestCallWaitsWithProgress(t *testing.T) {
 
 // TestImportDirections enforces the one-way import rule of ARCHITECTURE.md.
 func TestImportDirections(t *testing.T) {
+	t.Parallel()
 	rules := map[string][]string{
 		"client":             {"github.com/mark3labs/mcp-go", "etlworks-mcp/tools", "etlworks-mcp/config", "etlworks-mcp/transport", "etlworks-mcp/sandbox"},
 		"config":             {"github.com/mark3labs/mcp-go", "etlworks-mcp/client", "etlworks-mcp/tools", "etlworks-mcp/transport"},

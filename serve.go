@@ -10,6 +10,7 @@ import (
 	"net"
 	"os"
 	"slices"
+	"strings"
 
 	"github.com/lmittmann/tint"
 	"github.com/mark3labs/mcp-go/server"
@@ -57,11 +58,11 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 		return err
 	}
 	if cfg.Version {
-		fmt.Fprintf(std.out, "etlworks-mcp %s\n", version)
+		printVersion(std)
 		return nil
 	}
 	if len(cfg.Args) > 0 {
-		return &usageError{fmt.Errorf("unexpected argument %q (subcommands are sandbox and call)", cfg.Args[0])}
+		return &usageError{fmt.Errorf("unexpected argument %q; a subcommand (%s) comes before any flag", cfg.Args[0], strings.Join(subcommandNames(), ", "))}
 	}
 	return reported(cfg, std.err, serve(ctx, cfg, getenv, std))
 }
@@ -214,7 +215,7 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 	}
 	opts = append(opts, obs.serverOptions(hooks, log, cfg.HTTPAddr != "")...)
 	if cfg.SlogLevel() <= slog.LevelDebug {
-		opts = append(opts, server.WithLogger(log.With("component", "mcp")))
+		opts = append(opts, server.WithLogger(transport.RedactSessions(log.With("component", "mcp"))))
 	}
 	srv := server.NewMCPServer("etlworks-mcp", version, opts...)
 	defs := tools.Filter(tools.All(tools.Deps{Client: api, Log: log, AllowSQLWrites: cfg.AllowSQLWrites && !cfg.ReadOnly,

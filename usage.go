@@ -21,7 +21,8 @@ Usage:
                                                run one tool and print its result
   etlworks-mcp doctor [--report FILE] [flags]  check the configuration, URL, TLS, credential, health and
                                                optional capabilities; --report writes what each endpoint answered
-  etlworks-mcp --version
+  etlworks-mcp version                         print the version (also --version)
+  etlworks-mcp help                            print this help (also --help)
 
 Connect it to Etlworks with ETLWORKS_URL (the .../rest base) and ETLWORKS_API_KEY, or
 ETLWORKS_USERNAME and ETLWORKS_PASSWORD.

@@ -222,31 +222,29 @@ func sameJSON(a, b any) bool {
 	return err1 == nil && err2 == nil && bytes.Equal(x, y)
 }
 
-// Diff bounds: a diff is for reading, so long values are cut.
+// Diff bounds: a diff is for reading, so what is shown is cut; the whole of each value is compared.
 const (
-	maxDiffLines = 400  // lines compared per value
-	maxDiffLine  = 300  // bytes shown per line
-	maxDiff      = 8000 // bytes of diff text in one result
+	maxDiffLine  = 300         // bytes shown per line
+	maxDiff      = 8000        // bytes of diff text in one result, beyond each change's first changed place
+	maxDiffTotal = 3 * maxDiff // hard cap, which the first change's first place always fits under
 )
 
 // renderDiff writes a unified-style diff of each change: "- " lines removed, "+ " added, "  "
-// context; multi-line text (SQL) is compared line by line. Values under secret-looking keys are
-// masked.
+// context; text (SQL) and JSON values are compared line by line over their whole length, and
+// each change's first changed place is always shown (textdiff.go). Values under secret-looking
+// keys are masked.
 func renderDiff(changes []fieldChange) string {
 	var b strings.Builder
 	for _, ch := range changes {
 		fmt.Fprintf(&b, "@@ %s\n", ch.Path)
 		// Text is redacted whole before it is split, so a secret spanning lines (a PEM key) goes.
-		before, after := diffLines(redactString(ch.Before), ch.Existed), diffLines(redactString(ch.After), ch.After != nil)
+		before, after := diffText(redactString(ch.Before), ch.Existed), diffText(redactString(ch.After), ch.After != nil)
 		if isSecretKey(lastSegment(ch.Path)) {
-			before, after = maskLines(before, "old"), maskLines(after, "new")
+			before, after = maskText(before, "old"), maskText(after, "new")
 		}
-		for _, l := range lineDiff(before, after) {
-			b.WriteString(clip(redact(l), maxDiffLine))
-			b.WriteByte('\n')
-		}
+		writeHunks(&b, before, after, maxDiff)
 	}
-	return clip(b.String(), maxDiff)
+	return clip(b.String(), maxDiffTotal)
 }
 
 // redactString redacts v when it is text; other values are redacted line by line once rendered.
@@ -264,64 +262,12 @@ func lastSegment(path string) string {
 	return path
 }
 
-// maskLines hides a secret value, keeping whether it was there (and that it changed).
-func maskLines(lines []string, which string) []string {
-	if len(lines) == 0 {
-		return lines
+// maskText hides a secret value, keeping whether it was there (and that it changed).
+func maskText(text, which string) string {
+	if text == "" {
+		return ""
 	}
-	return []string{"******** (" + which + " value hidden)"}
-}
-
-// diffLines renders a value as lines: text as its own lines, anything else as compact JSON.
-func diffLines(v any, present bool) []string {
-	if !present || v == nil {
-		return nil
-	}
-	if s, ok := v.(string); ok {
-		lines := strings.Split(strings.TrimRight(s, "\n"), "\n")
-		if len(lines) > maxDiffLines {
-			lines = append(lines[:maxDiffLines], fmt.Sprintf("… [%d more lines]", len(lines)-maxDiffLines))
-		}
-		return lines
-	}
-	b, _ := json.Marshal(v)
-	return []string{string(b)}
-}
-
-// lineDiff compares two line lists with a longest-common-subsequence table.
-func lineDiff(a, b []string) []string {
-	if len(a) == 0 && len(b) == 0 {
-		return []string{"  (absent before and after)"}
-	}
-	lcs := make([][]int, len(a)+1)
-	for i := range lcs {
-		lcs[i] = make([]int, len(b)+1)
-	}
-	for i := len(a) - 1; i >= 0; i-- {
-		for j := len(b) - 1; j >= 0; j-- {
-			if a[i] == b[j] {
-				lcs[i][j] = lcs[i+1][j+1] + 1
-			} else {
-				lcs[i][j] = max(lcs[i+1][j], lcs[i][j+1])
-			}
-		}
-	}
-	var out []string
-	i, j := 0, 0
-	for i < len(a) || j < len(b) {
-		switch {
-		case i < len(a) && j < len(b) && a[i] == b[j]:
-			out = append(out, "  "+a[i])
-			i, j = i+1, j+1
-		case j < len(b) && (i == len(a) || lcs[i][j+1] > lcs[i+1][j]):
-			out = append(out, "+ "+b[j])
-			j++
-		default:
-			out = append(out, "- "+a[i])
-			i++
-		}
-	}
-	return out
+	return "******** (" + which + " value hidden)"
 }
 
 // flowCheck is the local shape check of a definition: problems stop an apply, warnings do not.

@@ -1,6 +1,9 @@
 package tools
 
 import (
+	"fmt"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -77,12 +80,12 @@ func TestSetPath(t *testing.T) {
 	}
 }
 
-func TestLineDiff(t *testing.T) {
+func TestRenderDiff(t *testing.T) {
 	t.Parallel()
 	before := "SELECT day,\n  SUM(amount_usd) AS revenue\nFROM orders"
 	after := "SELECT day,\n  SUM(amount) AS revenue\nFROM orders\nGROUP BY day"
-	got := strings.Join(lineDiff(diffLines(before, true), diffLines(after, true)), "\n")
-	want := "  SELECT day,\n-   SUM(amount_usd) AS revenue\n+   SUM(amount) AS revenue\n  FROM orders\n+ GROUP BY day"
+	got := renderDiff([]fieldChange{{Path: "sql", Before: before, After: after, Existed: true}})
+	want := "@@ sql\n  SELECT day,\n-   SUM(amount_usd) AS revenue\n+   SUM(amount) AS revenue\n  FROM orders\n+ GROUP BY day\n"
 	if got != want {
 		t.Errorf("got\n%s\nwant\n%s", got, want)
 	}
@@ -90,10 +93,61 @@ func TestLineDiff(t *testing.T) {
 		{Path: "enabled", Before: true, After: false, Existed: true},
 		{Path: "description", After: "new", Existed: false},
 		{Path: "properties.password", Before: "old-secret", After: "new-secret", Existed: true},
+		{Path: "transformations[0].destination", Before: map[string]any{"object": "orders", "connection": "Warehouse"},
+			After: map[string]any{"object": "orders_v2", "connection": "Warehouse"}, Existed: true},
+		{Path: "tags", Existed: false},
 	})
-	mustContain(t, diff, "@@ enabled\n- true\n+ false\n", "@@ description\n+ new\n", "@@ properties.password\n- ******** (old value hidden)\n+ ******** (new value hidden)\n")
+	mustContain(t, diff, "@@ enabled\n- true\n+ false\n", "@@ description\n+ new\n",
+		"@@ properties.password\n- ******** (old value hidden)\n+ ******** (new value hidden)\n",
+		"@@ transformations[0].destination\n  {\n    \"connection\": \"Warehouse\",\n-   \"object\": \"orders\"\n+   \"object\": \"orders_v2\"\n  }\n",
+		"@@ tags\n  (absent before and after)\n")
 	if strings.Contains(diff, "old-secret") || strings.Contains(diff, "new-secret") {
 		t.Errorf("diff shows a secret: %s", diff)
+	}
+}
+
+// longSQL is a numbered SQL text of n lines.
+func longSQL(n int) []string {
+	lines := make([]string, n)
+	lines[0] = "SELECT"
+	for i := 1; i < n; i++ {
+		lines[i] = fmt.Sprintf("  , amount_%04d", i+1)
+	}
+	return lines
+}
+
+// TestRenderDiffLongText: the whole text is compared, however long, and the output is shortened
+// instead: the changed place always shows, with its line numbers.
+func TestRenderDiffLongText(t *testing.T) {
+	t.Parallel()
+	old := longSQL(5000)
+	changed := slices.Clone(old)
+	changed[4500] = "DROP TABLE orders"
+	diff := renderDiff([]fieldChange{{Path: "sql", Before: strings.Join(old, "\n"), After: strings.Join(changed, "\n"), Existed: true}})
+	want := "@@ sql\n@@ -4498,7 +4498,7 @@\n    , amount_4498\n    , amount_4499\n    , amount_4500\n-   , amount_4501\n+ DROP TABLE orders\n    , amount_4502\n    , amount_4503\n    , amount_4504\n"
+	if diff != want {
+		t.Errorf("got\n%s\nwant\n%s", diff, want)
+	}
+
+	// Many changed places: the first always, the rest within the budget, then where the others are.
+	many := slices.Clone(old)
+	for i := 10; i < 5000; i += 10 {
+		many[i] = strings.Repeat("x", 250) + many[i]
+	}
+	diff = renderDiff([]fieldChange{{Path: "sql", Before: strings.Join(old, "\n"), After: strings.Join(many, "\n"), Existed: true}})
+	mustContain(t, diff, "@@ -8,7 +8,7 @@\n", "-   , amount_0011\n", "more changed places not shown (at lines ")
+	if len(diff) > maxDiff+2*maxDiffLine {
+		t.Errorf("diff of %d bytes, over the %d budget", len(diff), maxDiff)
+	}
+
+	// A long run of added lines is cut, a long line is shown around its change.
+	grown := append(slices.Clone(old[:20]), longSQL(120)[1:]...)
+	diff = renderDiff([]fieldChange{{Path: "sql", Before: strings.Join(old[:20], "\n"), After: strings.Join(grown, "\n"), Existed: true}})
+	mustContain(t, diff, "+ … [104 more added lines]\n")
+	line := strings.Repeat("a", 2000)
+	diff = renderDiff([]fieldChange{{Path: "sql", Before: line + "b" + line, After: line + "DROP" + line, Existed: true}})
+	if !regexp.MustCompile(`(?m)^- \[1925 bytes\] …a{75}ba+… \[1778 more bytes\]\n\+ \[1925 bytes\] …a{75}DROPa+…`).MatchString(diff) {
+		t.Errorf("long lines are not shown around their change:\n%s", diff)
 	}
 }
 

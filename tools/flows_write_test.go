@@ -41,6 +41,22 @@ func TestUpdateFlowFixesRollup(t *testing.T) {
 	mustContain(t, again, "no change", "Nothing was sent")
 }
 
+// TestUpdateFlowDiffsLongSQL: a change deep in a long SQL (line 4,501 of 5,000) shows in the dry
+// run's diff with its line numbers, and the diff stays short.
+func TestUpdateFlowDiffsLongSQL(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t)
+	lines := longSQL(5000)
+	path := "transformations.0.source.sql"
+	e.ok("update_flow", map[string]any{"flow": "Daily revenue rollup", "set": map[string]any{path: strings.Join(lines, "\n")}}, nil)
+	lines[4500] = "DROP TABLE orders"
+	dry := e.ok("update_flow", map[string]any{"flow": "Daily revenue rollup", "set": map[string]any{path: strings.Join(lines, "\n")}, "dry_run": true}, nil)
+	mustContain(t, dry, "@@ transformations[0].source.sql\n@@ -4498,7 +4498,7 @@\n    , amount_4498\n", "-   , amount_4501\n+ DROP TABLE orders\n    , amount_4502\n")
+	if strings.Contains(dry, "amount_4000") || len(dry) > 4000 {
+		t.Errorf("the dry run shows more than the changed place (%d bytes):\n%s", len(dry), dry)
+	}
+}
+
 func TestUpdateFlowBadInput(t *testing.T) {
 	e := newEnv(t)
 	flow := "Load orders from CSV"

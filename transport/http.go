@@ -79,12 +79,13 @@ func (o HTTPOptions) withDefaults() HTTPOptions {
 // liveness probe at /healthz. It is what ServeHTTP serves, exposed so callers can mount it in
 // their own server and tests can drive it with httptest.
 //
-// /mcp runs mcp-go's streamable HTTP server in stateful mode, so unknown or terminated
-// Mcp-Session-Id values get 404 and DELETE ends a session, with mcp-go's DNS-rebinding check
-// (a loopback connection must carry a loopback Host) left on. In front of it sit an Origin
-// check (403 for foreign browser origins), a body limit (413), and a 400 for legacy-protocol
-// requests without a session id (mcp-go would say 404, which means "expired"). Every request
-// passes through panic recovery and a debug-level access log that records no header values.
+// /mcp runs mcp-go's streamable HTTP server in stateful mode, so DELETE ends a session, with
+// mcp-go's DNS-rebinding check (a loopback connection must carry a loopback Host) left on. In
+// front of it sit an Origin check (403 for foreign browser origins), a body limit (413), and the
+// session gate (sessionGate): 404 for any request naming an unknown or ended session, 400 for
+// legacy-protocol requests without one, and no session from a failed initialize. Every request
+// passes through panic recovery and a debug-level access log that records no header values;
+// mcp-go's own log lines name sessions only by a short hash, at debug level (RedactSessions).
 func NewHTTPHandler(s *server.MCPServer, opts HTTPOptions) http.Handler {
 	h, _ := newHTTPHandler(s, opts.withDefaults())
 	return h
@@ -94,9 +95,10 @@ func NewHTTPHandler(s *server.MCPServer, opts HTTPOptions) http.Handler {
 // ServeHTTP closes on shutdown. opts must already carry defaults.
 func newHTTPHandler(s *server.MCPServer, opts HTTPOptions) (http.Handler, *server.StreamableHTTPServer) {
 	origins := newOriginPolicy(opts.AllowedOrigins)
+	ids := &server.InsecureStatefulSessionIdManager{} // what WithStateful(true) installs, shared with the gate
 	mcpOpts := []server.StreamableHTTPOption{
-		server.WithStateful(true),
-		server.WithStreamableHTTPLogger(opts.Log),
+		server.WithSessionIdManager(ids),
+		server.WithStreamableHTTPLogger(RedactSessions(opts.Log)),
 	}
 	if opts.ContextFunc != nil {
 		mcpOpts = append(mcpOpts, server.WithHTTPContextFunc(opts.ContextFunc))
@@ -113,7 +115,8 @@ func newHTTPHandler(s *server.MCPServer, opts HTTPOptions) (http.Handler, *serve
 	streamable := server.NewStreamableHTTPServer(s, mcpOpts...)
 
 	mux := http.NewServeMux()
-	mux.Handle(MCPPath, origins.check(opts.Log, limitBody(opts.MaxBodyBytes, requireSession(streamable))))
+	gate := &sessionGate{ids: ids, mcp: streamable, log: opts.Log, next: streamable}
+	mux.Handle(MCPPath, origins.check(opts.Log, limitBody(opts.MaxBodyBytes, gate)))
 	mux.HandleFunc("GET "+HealthPath, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"io"
+	"log/slog"
 	"net"
 	"net/http"
 	"net/http/httptest"
@@ -15,6 +16,7 @@ import (
 	"github.com/mark3labs/mcp-go/client"
 	mcptransport "github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/mark3labs/mcp-go/server"
 )
 
 const (
@@ -181,7 +183,12 @@ func TestHTTPProbes(t *testing.T) {
 		{"list on session", "POST", MCPPath, withSession(nil), listBody, 200, `"echo"`},
 		{"missing session", "POST", MCPPath, map[string]string{"MCP-Protocol-Version": "2025-11-25"}, listBody, 400, "Mcp-Session-Id"},
 		{"initialize with version header", "POST", MCPPath, map[string]string{"MCP-Protocol-Version": "2025-11-25"}, initBody, 200, ""},
-		{"unknown session", "POST", MCPPath, withSession(map[string]string{"Mcp-Session-Id": "mcp-session-00000000-0000-4000-8000-000000000000"}), listBody, 404, ""},
+		{"unknown session", "POST", MCPPath, withSession(map[string]string{"Mcp-Session-Id": "mcp-session-00000000-0000-4000-8000-000000000000"}), listBody, 404, `"id":2`},
+		{"malformed session id", "POST", MCPPath, withSession(map[string]string{"Mcp-Session-Id": "bogus"}), listBody, 404, "no such session"},
+		{"GET unknown session", "GET", MCPPath, withSession(map[string]string{"Mcp-Session-Id": "mcp-session-00000000-0000-4000-8000-000000000000"}), "", 404, `"code":-32600`},
+		{"DELETE unknown session", "DELETE", MCPPath, withSession(map[string]string{"Mcp-Session-Id": "mcp-session-00000000-0000-4000-8000-000000000000"}), "", 404, "no such session"},
+		{"GET without session", "GET", MCPPath, map[string]string{"MCP-Protocol-Version": "2025-11-25"}, "", 400, "Mcp-Session-Id header is required"},
+		{"DELETE without session", "DELETE", MCPPath, nil, "", 400, "Mcp-Session-Id header is required"},
 		{"bad protocol version header", "POST", MCPPath, withSession(map[string]string{"MCP-Protocol-Version": "1999-01-01"}), listBody, 400, "1999-01-01"},
 		{"panicking handler", "POST", MCPPath, withSession(nil), `{"jsonrpc":"2.0","id":9,"method":"tools/call","params":{"name":"boom"}}`, 500, "-32603"},
 		{"oversized body", "POST", MCPPath, nil, `{"x":"` + strings.Repeat("a", DefaultMaxBodyBytes) + `"}`, 413, "limit"},
@@ -221,6 +228,171 @@ func TestHTTPSessionDelete(t *testing.T) {
 	}
 	if r := send(t, http.MethodPost, mcpURL, h, strings.NewReader(listBody)); r.status != http.StatusNotFound {
 		t.Errorf("list after delete: %d %s, want 404", r.status, r.body)
+	}
+	for _, method := range []string{http.MethodGet, http.MethodDelete} {
+		if r := send(t, method, mcpURL, h, nil); r.status != http.StatusNotFound || !strings.Contains(r.body, "no such session") {
+			t.Errorf("%s after delete: %d %s, want 404", method, r.status, r.body)
+		}
+	}
+}
+
+// recordingIDs is mcp-go's stateful session manager, remembering the ids it issued.
+type recordingIDs struct {
+	server.InsecureStatefulSessionIdManager
+	mu     sync.Mutex
+	issued []string
+}
+
+func (r *recordingIDs) Generate() string {
+	id := r.InsecureStatefulSessionIdManager.Generate()
+	r.mu.Lock()
+	r.issued = append(r.issued, id)
+	r.mu.Unlock()
+	return id
+}
+
+func (r *recordingIDs) last() string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if len(r.issued) == 0 {
+		return ""
+	}
+	return r.issued[len(r.issued)-1]
+}
+
+// TestHTTPFailedInitializeOpensNoSession: mcp-go hands out a session even when initialize fails,
+// and then serves every method on it, uninitialized. The gate ends that session and withholds
+// its id; a tools/call naming it is refused with a JSON-RPC error.
+func TestHTTPFailedInitializeOpensNoSession(t *testing.T) {
+	t.Parallel()
+	ids := &recordingIDs{}
+	streamable := server.NewStreamableHTTPServer(newStub(), server.WithSessionIdManager(ids))
+	srv := httptest.NewServer(&sessionGate{ids: ids, mcp: streamable, log: discardLogger, next: streamable})
+	defer srv.Close()
+	for _, body := range []string{
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":"not an object"}`,
+		`{"jsonrpc":"2.0","id":1,"method":"initialize","params":{"protocolVersion":7}}`,
+	} {
+		r := send(t, http.MethodPost, srv.URL, nil, strings.NewReader(body))
+		if r.status != http.StatusOK || !strings.Contains(r.body, `"error"`) || r.header.Get("Mcp-Session-Id") != "" {
+			t.Errorf("failed initialize %s: %d %q, session %q; want its error and no session", body, r.status, r.body, r.header.Get("Mcp-Session-Id"))
+		}
+		id := ids.last()
+		if terminated, err := ids.Validate(id); err == nil && !terminated {
+			t.Errorf("the session %s mcp-go opened for a failed initialize is still open", id)
+		}
+		r = send(t, http.MethodPost, srv.URL, map[string]string{"Mcp-Session-Id": id, "MCP-Protocol-Version": "2025-11-25"},
+			strings.NewReader(`{"jsonrpc":"2.0","id":2,"method":"tools/call","params":{"name":"echo","arguments":{"text":"hi"}}}`))
+		if r.status != http.StatusNotFound || !strings.Contains(r.body, `"id":2`) || !strings.Contains(r.body, `"code":-32600`) || strings.Contains(r.body, `"hi"`) {
+			t.Errorf("tools/call on the failed initialize's session: %d %s; want a 404 JSON-RPC error", r.status, r.body)
+		}
+	}
+	r := send(t, http.MethodPost, srv.URL, nil, strings.NewReader(initBody))
+	if r.status != http.StatusOK || r.header.Get("Mcp-Session-Id") != ids.last() || !strings.Contains(r.body, `"result"`) {
+		t.Errorf("a good initialize after failed ones: %d %q session %q", r.status, r.body, r.header.Get("Mcp-Session-Id"))
+	}
+}
+
+// approve accepts every elicitation, as a user clicking OK would.
+type approve struct{}
+
+func (approve) Elicit(context.Context, mcp.ElicitationRequest) (*mcp.ElicitationResult, error) {
+	return &mcp.ElicitationResult{ElicitationResponse: mcp.ElicitationResponse{Action: mcp.ElicitationResponseActionAccept}}, nil
+}
+
+// TestHTTPSessionsAreNotLoggedByID drives a legacy session through an elicitation round trip,
+// which mcp-go logs at info with the session id. At info nothing may name the session; at debug
+// only its short hash may.
+func TestHTTPSessionsAreNotLoggedByID(t *testing.T) {
+	t.Parallel()
+	for _, level := range []slog.Level{slog.LevelInfo, slog.LevelDebug} {
+		t.Run(level.String(), func(t *testing.T) {
+			t.Parallel()
+			var logs syncBuffer
+			s := newStub()
+			s.AddTool(mcp.NewTool("confirm", mcp.WithDescription("Ask the user.")),
+				func(ctx context.Context, _ mcp.CallToolRequest) (*mcp.CallToolResult, error) {
+					res, err := server.ServerFromContext(ctx).RequestElicitation(ctx, mcp.ElicitationRequest{Params: mcp.ElicitationParams{
+						Message: "Go ahead?", RequestedSchema: map[string]any{"type": "object", "properties": map[string]any{}}}})
+					if err != nil {
+						return nil, err
+					}
+					return mcp.NewToolResultText(string(res.Action)), nil
+				})
+			srv := httptest.NewServer(NewHTTPHandler(s, HTTPOptions{Log: slog.New(slog.NewJSONHandler(&logs, &slog.HandlerOptions{Level: level}))}))
+			defer srv.Close()
+			tr, err := mcptransport.NewStreamableHTTP(srv.URL + MCPPath)
+			if err != nil {
+				t.Fatal(err)
+			}
+			c := client.NewClient(tr, client.WithProtocolVersion(mcp.ProtocolVersion20251125), client.WithElicitationHandler(approve{}))
+			defer c.Close()
+			ctx := t.Context()
+			if err := c.Start(ctx); err != nil {
+				t.Fatal(err)
+			}
+			if _, err := c.Initialize(ctx, mcp.InitializeRequest{}); err != nil {
+				t.Fatal(err)
+			}
+			res, err := c.CallTool(ctx, mcp.CallToolRequest{Params: mcp.CallToolParams{Name: "confirm"}})
+			if err != nil || res.IsError || res.Content[0].(mcp.TextContent).Text != "accept" {
+				t.Fatalf("confirm: %+v, %v", res, err)
+			}
+			id := c.GetSessionId()
+			out := logs.String()
+			if id == "" || strings.Contains(out, id) || strings.Contains(out, id[len("mcp-session-"):]) {
+				t.Errorf("the log carries the session id %s:\n%s", id, out)
+			}
+			hash := `"session":"` + shortHash(id) + `"`
+			for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
+				if strings.Contains(line, "session") && !strings.Contains(line, `"level":"DEBUG"`) {
+					t.Errorf("a line naming a session above debug: %s", line)
+				}
+			}
+			if level == slog.LevelDebug && !strings.Contains(out, "Delivered sampling response") || level == slog.LevelDebug && !strings.Contains(out, hash) {
+				t.Errorf("at debug the elicitation answer is not logged with the session's hash %s:\n%s", hash, out)
+			}
+		})
+	}
+}
+
+func TestRedactSessions(t *testing.T) {
+	t.Parallel()
+	const id = "mcp-session-0f8fad5b-d9cb-469f-a165-70867728950e"
+	var buf syncBuffer
+	log := RedactSessions(slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
+	log.Info("Delivered sampling response", "session", id, "request", 3)
+	log.With("mcp.session.id", id).Info("mcp.request", "mcp.method", "tools/list")
+	log.Error("Failed to handle sampling response", "err", errors.New("no active session found for session "+id))
+	log.Warn("failed to terminate session during CloseSessions", "sessionID", id)
+	log.WithGroup("g").Info("grouped", slog.Group("inner", "session_id", id))
+	log.Info("unrelated", "path", "/mcp")
+	out := buf.String()
+	if strings.Contains(out, id) {
+		t.Fatalf("a session id survived:\n%s", out)
+	}
+	lines := strings.Split(strings.TrimSpace(out), "\n")
+	want := []string{
+		`"level":"DEBUG","msg":"Delivered sampling response","session":"` + shortHash(id) + `","request":3`,
+		`"level":"DEBUG","msg":"mcp.request","mcp.session.id":"` + shortHash(id) + `"`,
+		`"level":"ERROR","msg":"Failed to handle sampling response","err":"no active session found for session session ` + shortHash(id) + `"`,
+		`"level":"WARN","msg":"failed to terminate session during CloseSessions","sessionID":"` + shortHash(id) + `"`,
+		`"level":"DEBUG","msg":"grouped","g":{"inner":{"session_id":"` + shortHash(id) + `"}}`,
+		`"level":"INFO","msg":"unrelated","path":"/mcp"`,
+	}
+	if len(lines) != len(want) {
+		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), out)
+	}
+	for i, w := range want {
+		if !strings.Contains(lines[i], w) {
+			t.Errorf("line %d = %s\nwant it to contain %s", i+1, lines[i], w)
+		}
+	}
+	info := RedactSessions(slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo})))
+	before := len(buf.String())
+	info.Info("Sweeping expired session", "session", id)
+	if len(buf.String()) != before {
+		t.Errorf("an info line about a session passed an info-level logger: %s", buf.String()[before:])
 	}
 }
 

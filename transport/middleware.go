@@ -9,9 +9,6 @@ import (
 	"net/http"
 	"runtime/debug"
 	"time"
-
-	"github.com/mark3labs/mcp-go/mcp"
-	"github.com/mark3labs/mcp-go/server"
 )
 
 // JSON-RPC error codes used in transport-level error bodies.
@@ -24,9 +21,14 @@ const (
 // writeError answers with an HTTP status and a JSON-RPC error body (id null), the shape MCP
 // clients already know how to show, rather than a bare text page.
 func writeError(w http.ResponseWriter, status, code int, message string) {
+	writeErrorFor(w, status, nil, code, message)
+}
+
+// writeErrorFor is writeError answering the request with this JSON-RPC id (nil when unknown).
+func writeErrorFor(w http.ResponseWriter, status int, id any, code int, message string) {
 	body, _ := json.Marshal(map[string]any{
 		"jsonrpc": "2.0",
-		"id":      nil,
+		"id":      id,
 		"error":   map[string]any{"code": code, "message": message},
 	})
 	w.Header().Set("Content-Type", "application/json")
@@ -63,33 +65,6 @@ func limitBody(max int64, next http.Handler) http.Handler {
 		}
 		r.Body = io.NopCloser(bytes.NewReader(body))
 		next.ServeHTTP(w, r)
-	})
-}
-
-// requireSession answers 400 to a legacy-protocol request that carries no Mcp-Session-Id, as the
-// specification asks. mcp-go would answer 404, which tells a client its session expired when it
-// never had one. Requests that state no protocol version, use the stateless 2026-07-28 protocol
-// (no sessions there) or are an initialize pass through unchanged. It runs after limitBody, so
-// the body is already in memory.
-func requireSession(next http.Handler) http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		version := r.Header.Get(mcp.HeaderProtocolVersion)
-		if r.Method != http.MethodPost || r.Header.Get(server.HeaderKeySessionID) != "" ||
-			!mcp.IsValidProtocolVersion(version) || mcp.IsModernProtocol(version) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		body, err := io.ReadAll(r.Body)
-		r.Body = io.NopCloser(bytes.NewReader(body))
-		var msg struct {
-			Method string `json:"method"`
-		}
-		if err != nil || json.Unmarshal(body, &msg) != nil || msg.Method == string(mcp.MethodInitialize) {
-			next.ServeHTTP(w, r)
-			return
-		}
-		writeError(w, http.StatusBadRequest, codeInvalidRequest,
-			"Bad Request: Mcp-Session-Id header is required; send initialize first to open a session")
 	})
 }
 

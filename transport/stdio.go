@@ -19,8 +19,9 @@ import (
 // tool call that was already running can finish instead of being cancelled mid-flight.
 const stdioDrainTimeout = 30 * time.Second
 
-// ServeStdio serves s over newline-delimited JSON-RPC on in and out until in reaches EOF or ctx
-// is done; both count as a normal stop and return nil.
+// ServeStdio serves s over newline-delimited JSON-RPC on in and out until in reaches EOF, out
+// can no longer be written (the client closed its end) or ctx is done; all three count as a
+// normal stop and return nil, so the caller cleans up as on any other exit.
 //
 // Only JSON-RPC messages are written to out: mcp-go's own error log is routed through log (which
 // must not write to out; the caller tags it, e.g. with component=stdio; nil discards). When in closes, requests that were already read are answered before
@@ -31,12 +32,20 @@ const stdioDrainTimeout = 30 * time.Second
 // a process at a time.
 func ServeStdio(ctx context.Context, s *server.MCPServer, in io.Reader, out io.Writer, log *slog.Logger) error {
 	log = orDiscard(log)
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
 	pending := newInflight()
 	ss := server.NewStdioServer(s)
 	ss.SetErrorLogger(stdLogger(log, slog.LevelError))
 
 	reader := &drainingReader{r: in, pending: pending, ctx: ctx, log: log}
-	writer := &trackingWriter{w: out, pending: pending}
+	var once sync.Once
+	writer := &trackingWriter{w: out, pending: pending, failed: func(err error) {
+		once.Do(func() {
+			log.Info("cannot write to the client (it closed our output); stopping", "err", err)
+			cancel()
+		})
+	}}
 	err := ss.Listen(ctx, reader, writer)
 	if err == nil || (ctx.Err() != nil && (errors.Is(err, context.Canceled) || errors.Is(err, context.DeadlineExceeded))) {
 		return nil
@@ -198,18 +207,24 @@ func (d *drainingReader) finish(p []byte) (int, error) {
 }
 
 // trackingWriter wraps the client's output and marks requests answered once their response has
-// been written. Writes are serialised so that concurrent writers cannot interleave lines.
+// been written. Writes are serialised so that concurrent writers cannot interleave lines. A
+// failed write (EPIPE once the client closed the pipe) is reported to failed: mcp-go only logs
+// it and would go on serving a client that can no longer hear anything.
 type trackingWriter struct {
 	mu      sync.Mutex
 	w       io.Writer
 	pending *inflight
 	lines   lineSplitter
+	failed  func(error)
 }
 
 func (t *trackingWriter) Write(p []byte) (int, error) {
 	t.mu.Lock()
 	defer t.mu.Unlock()
 	n, err := t.w.Write(p)
+	if err != nil && t.failed != nil {
+		t.failed(err)
+	}
 	t.lines.feed(p[:n], func(line []byte) {
 		if key, isRequest, ok := idKey(line); ok && !isRequest {
 			t.pending.done(key)

@@ -179,3 +179,29 @@ func TestIDKey(t *testing.T) {
 		}
 	}
 }
+
+// brokenPipe is an output whose reader has gone: every write fails, as stdout does once the
+// client closed it.
+type brokenPipe struct{}
+
+func (brokenPipe) Write([]byte) (int, error) { return 0, io.ErrClosedPipe }
+
+func TestServeStdioStopsWhenOutputCloses(t *testing.T) {
+	serverIn, clientOut := io.Pipe()
+	defer clientOut.Close() // the input stays open: only the failed write may stop the server
+	var logs syncBuffer
+	done := make(chan error, 1)
+	go func() { done <- ServeStdio(context.Background(), newStub(), serverIn, brokenPipe{}, testLogger(&logs)) }()
+	_, _ = io.WriteString(clientOut, `{"jsonrpc":"2.0","id":1,"method":"ping"}`+"\n")
+	select {
+	case err := <-done:
+		if err != nil {
+			t.Errorf("ServeStdio = %v, want nil when the client closed its end", err)
+		}
+	case <-time.After(5 * time.Second):
+		t.Fatal("ServeStdio kept serving a client it cannot write to")
+	}
+	if !strings.Contains(logs.String(), "cannot write to the client") {
+		t.Errorf("no log line says why the server stopped: %s", logs.String())
+	}
+}
