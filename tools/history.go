@@ -51,10 +51,10 @@ var statuses = []string{"queued", "running", "success", "warning", "error", "can
 
 // ListRunsInput filters run history.
 type ListRunsInput struct {
-	Flow    Ref    `json:"flow,omitempty" jsonschema:"description=Flow id or exact name (default: all flows)"`
-	Status  string `json:"status,omitempty" jsonschema:"description=Run status,enum=queued,enum=running,enum=success,enum=warning,enum=error,enum=canceled"`
-	Since   string `json:"since,omitempty" jsonschema:"description=RFC 3339 time or age (24h or 7d; default 7d)"`
-	GroupBy string `json:"group_by,omitempty" jsonschema:"enum=flow,description=flow: one row per flow with counts and top error"`
+	Flow    Ref    `json:"flow,omitempty" jsonschema:"description=Flow id or exact name"`
+	Status  string `json:"status,omitempty" jsonschema:"enum=queued,enum=running,enum=success,enum=warning,enum=error,enum=canceled"`
+	Since   string `json:"since,omitempty" jsonschema:"description=RFC 3339 time or age (default 7d)"`
+	GroupBy string `json:"group_by,omitempty" jsonschema:"enum=flow"`
 	page
 }
 
@@ -104,7 +104,7 @@ func listRunsTool(d Deps) Def {
 	return newTool(d, spec[ListRunsInput]{
 		name:        "list_runs",
 		title:       "List runs",
-		description: "List flow runs, newest first, with status, duration, records and first error or warning; group_by flow gives per-flow statistics.",
+		description: "List flow runs, newest first, with first error or warning; group_by flow: failure stats per flow.",
 		toolset:     "flows",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListRunsInput) (any, error) {
@@ -215,7 +215,7 @@ func getRunTool(d Deps) Def {
 	return newTool(d, spec[RunInput]{
 		name:        "get_run",
 		title:       "Get run",
-		description: "Show one run of a flow (the latest by default): status, times, records and error.",
+		description: "Show one run of a flow (default latest): status, times, records, error.",
 		toolset:     "flows",
 		effect:      reads,
 		handle: func(ctx context.Context, in RunInput) (any, error) {

@@ -14,9 +14,9 @@ type GetRunLogInput struct {
 	Flow       Ref    `json:"flow" jsonschema:"required,description=Flow id or exact name"`
 	RunID      int64  `json:"run_id,omitempty" jsonschema:"description=Run id (default: latest run)"`
 	Tail       int    `json:"tail,omitempty" jsonschema:"maximum=2000,description=Last N lines (default 200)"`
-	Grep       string `json:"grep,omitempty" jsonschema:"description=Regex filter (RE2)"`
-	Level      string `json:"level,omitempty" jsonschema:"enum=error,enum=warning,description=Only lines at this level or worse with context"`
-	ErrorsOnly bool   `json:"errors_only,omitempty" jsonschema:"description=Same as level error"`
+	Grep       string `json:"grep,omitempty" jsonschema:"description=RE2 regex"`
+	Level      string `json:"level,omitempty" jsonschema:"enum=error,enum=warning"`
+	ErrorsOnly bool   `json:"errors_only,omitempty" jsonschema:"description=level error"`
 }
 
 // logLevels are the values of get_run_log's level.
@@ -47,7 +47,7 @@ func getRunLogTool(d Deps) Def {
 	return newTool(d, spec[GetRunLogInput]{
 		name:        "get_run_log",
 		title:       "Get run log",
-		description: "Read a run's log with line numbers: last lines, regex matches, or error/warning lines in context.",
+		description: "Read a run's numbered log: last lines, regex matches, or lines at level or worse in context.",
 		toolset:     "flows",
 		effect:      reads,
 		handle: func(ctx context.Context, in GetRunLogInput) (any, error) {

@@ -22,9 +22,9 @@ const (
 type RunFlowInput struct {
 	Flow           Ref               `json:"flow" jsonschema:"required,description=Flow id or exact name"`
 	Params         map[string]string `json:"params,omitempty" jsonschema:"description=Flow variables"`
-	Wait           bool              `json:"wait,omitempty" jsonschema:"description=Wait for the run to end"`
+	Wait           bool              `json:"wait,omitempty" jsonschema:"description=Wait for the end"`
 	TimeoutSeconds int               `json:"timeout_seconds,omitempty" jsonschema:"maximum=3600,description=Max wait (default 45)"`
-	StopOnCancel   bool              `json:"stop_on_cancel,omitempty" jsonschema:"description=Stop the run if this call is cancelled"`
+	StopOnCancel   bool              `json:"stop_on_cancel,omitempty" jsonschema:"description=Stop the run if the call is cancelled"`
 }
 
 func (in *RunFlowInput) validate() error {
@@ -66,7 +66,7 @@ func runFlowTool(d Deps) Def {
 	return newTool(d, spec[RunFlowInput]{
 		name:        "run_flow",
 		title:       "Run flow",
-		description: "Start a flow run. With wait, follow it to the end and report status, records and first errors.",
+		description: "Start a flow run; with wait, report its outcome and first errors, or how to follow it.",
 		toolset:     "flows",
 		effect:      writes,
 		deadline:    runFlowDeadline,
@@ -288,7 +288,7 @@ func stopFlowTool(d Deps) Def {
 	return newTool(d, spec[StopFlowInput]{
 		name:        "stop_flow",
 		title:       "Stop flow",
-		description: "Stop a running flow (its latest run, or run_id). Stopping is best effort; the run ends as canceled.",
+		description: "Stop a flow's latest run, or run_id. Best effort; the run ends as canceled.",
 		toolset:     "flows",
 		effect:      writesOnce,
 		handle: func(ctx context.Context, in StopFlowInput) (any, error) {
