@@ -163,11 +163,13 @@ func waitForRun(ctx context.Context, d Deps, f flowRef, runID int64, timeout tim
 // stillGoing is run_flow's answer when the wait ends before the run: what the run showed so far
 // (status, start, records, newest log line) and the call that follows it.
 func stillGoing(ctx context.Context, d Deps, f flowRef, runID int64, run *client.Execution, elapsed, timeout time.Duration) runOutcome {
-	out := runOutcome{runView: runView{RunID: runID, Flow: f.Name, FlowID: f.ID, Status: "queued", DurationS: seconds(elapsed)}}
+	out := runOutcome{runView: runView{RunID: runID, Flow: f.Name, FlowID: f.ID, Status: "queued", DurationS: seconds(elapsed), Records: 0}}
 	if run != nil {
 		out.Status, out.Started = string(run.Status), isoTime(int64(run.Started))
 		if run.Records > 0 || run.Detailed() {
 			out.Records = run.Records
+		} else {
+			out.Records = unknown // the status route documents no record count
 		}
 		out.LastLog = lastLogLine(ctx, d, f.ID, runID)
 	}
