@@ -178,17 +178,18 @@ func TestReadmeStoriesBothProfiles(t *testing.T) {
 				since := time.Now().Add(-7 * 24 * time.Hour).UTC().Format(time.RFC3339)
 				var page struct {
 					Items []struct {
-						Flow    string `json:"flow"`
-						Status  string `json:"status"`
-						Started string `json:"started"`
+						Flow   int64  `json:"flow"`
+						Status string `json:"status"`
+						Start  string `json:"start"` // to the minute
 					} `json:"items"`
 				}
 				text := s.okJSON("list_runs", map[string]any{"since": since, "limit": 100}, &page)
-				flows := map[string]bool{}
+				flows := map[int64]bool{}
+				sinceT, _ := time.Parse(time.RFC3339, since)
 				for _, r := range page.Items {
 					flows[r.Flow] = true
-					if r.Started != "" && r.Started < since {
-						t.Errorf("a run started %s, before %s: %s", r.Started, since, text)
+					if start, err := time.Parse("2006-01-02T15:04Z", r.Start); err != nil || start.Before(sinceT.Truncate(time.Minute)) {
+						t.Errorf("a run started %s, before %s: %s", r.Start, since, text)
 					}
 				}
 				if len(flows) < 3 {

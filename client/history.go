@@ -53,6 +53,9 @@ type HistoryOptions struct {
 	Status ExecutionStatus
 	Since  time.Time // runs started at or after; zero = the last DefaultHistoryDays days
 	Limit  int       // newest runs wanted (0 = 50); the walk stops once it has them
+	// Exceptions asks the reporting API for the runs' exception messages too (includeMetrics,
+	// which also brings metrics: larger days); the run-history route always has them.
+	Exceptions bool
 }
 
 // DefaultHistoryDays is how far back History looks when no Since is given.
@@ -90,8 +93,7 @@ func (s *ExecutionsService) History(ctx context.Context, opts HistoryOptions) (*
 	}
 	h := &History{Since: opts.Since}
 	if s.client.CapabilityState(ctx, CapRunHistory) != CapAbsent {
-		runs, _, err := s.List(ctx, &ExecutionListOptions{FlowID: opts.FlowID, Status: opts.Status, From: opts.Since,
-			ListOptions: ListOptions{Limit: min(opts.Limit, 200)}})
+		runs, err := s.listPages(ctx, opts)
 		if err == nil {
 			h.Runs, h.Source = filterRuns(runs, opts), "GET /v1/executions"
 			return h, nil
@@ -136,6 +138,29 @@ func (s *ExecutionsService) History(ctx context.Context, opts HistoryOptions) (*
 	return h, nil
 }
 
+// listPages reads GET /v1/executions page by page (200 rows at most each, as Etlworks allows)
+// until it has opts.Limit runs or a page comes back short.
+func (s *ExecutionsService) listPages(ctx context.Context, opts HistoryOptions) ([]Execution, error) {
+	const pageSize = 200
+	var runs []Execution
+	for len(runs) < opts.Limit {
+		n := min(opts.Limit-len(runs), pageSize)
+		page, _, err := s.List(ctx, &ExecutionListOptions{FlowID: opts.FlowID, Status: opts.Status, From: opts.Since,
+			ListOptions: ListOptions{Limit: n, Offset: len(runs)}})
+		if err != nil {
+			if len(runs) > 0 {
+				return runs, nil // a later page failed: what was read still answers
+			}
+			return nil, err
+		}
+		runs = append(runs, page...)
+		if len(page) < n {
+			break
+		}
+	}
+	return runs, nil
+}
+
 // errReportRefused stands for a reporting API already known to refuse this credential.
 var errReportRefused = &APIError{Status: http.StatusForbidden, Method: http.MethodGet, Path: "/v1/metrics/executions"}
 
@@ -178,7 +203,7 @@ func (s *ExecutionsService) walkReport(ctx context.Context, opts HistoryOptions,
 	last := time.Date(opts.Since.Year(), opts.Since.Month(), opts.Since.Day(), 0, 0, 0, 0, time.UTC).AddDate(0, 0, -1)
 	found := 0
 	for i := 0; !day.Before(last) && i <= MaxHistoryDays+2; i, day = i+1, day.AddDate(0, 0, -1) {
-		groups, _, err := s.ReportDay(ctx, day, false)
+		groups, _, err := s.ReportDay(ctx, day, opts.Exceptions)
 		if err != nil {
 			if i == 0 {
 				return err

@@ -79,14 +79,14 @@ func runLog(d Deps) Def {
 		var b strings.Builder
 		fmt.Fprintf(&b, "Run %d of flow %d (%s): %d lines.", int64(run.AuditID), int64(run.FlowID), run.Status, len(lines))
 		if first > 0 {
-			fmt.Fprintf(&b, " Showing the last %d; the get_run_log tool reads any part (tail, grep, errors_only).", len(lines)-first)
+			fmt.Fprintf(&b, " Showing the last %d; the get_run_log tool reads any part (tail, grep, level).", len(lines)-first)
 		}
 		b.WriteString("\n")
 		for i := first; i < len(lines); i++ {
 			fmt.Fprintf(&b, "%5d| %s\n", i+1, clipLine(d.Redactor.Text(lines[i])))
 		}
 		return textContents(req.Params.URI, "text/plain", b.String()), nil
-	}, Untrusted: "run log", Rest: "the get_run_log tool reads any part (tail, grep, errors_only)"}
+	}, Untrusted: "run log", Rest: "the get_run_log tool reads any part (tail, grep, level)"}
 }
 
 // Bounds of the run-log resource besides logLines: its text stays well inside the read budget.

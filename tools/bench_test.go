@@ -18,6 +18,9 @@ func BenchmarkResultSizes(b *testing.B) {
 		{"get_run_log-default", "get_run_log", map[string]any{"flow": "Daily revenue rollup"}},
 		{"get_run_log-errors-only", "get_run_log", map[string]any{"flow": "Daily revenue rollup", "errors_only": true}},
 		{"list_runs-default-page", "list_runs", map[string]any{}},
+		{"list_runs-limit-100", "list_runs", map[string]any{"limit": 100}},
+		{"list_runs-group-by-flow", "list_runs", map[string]any{"group_by": "flow"}},
+		{"get_run_log-level-warning", "get_run_log", map[string]any{"flow": "Import Shopify orders", "level": "warning"}},
 		{"get_flow", "get_flow", map[string]any{"flow": "Daily revenue rollup"}},
 	}
 	for _, c := range cases {

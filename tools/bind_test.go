@@ -16,7 +16,7 @@ func TestBind(t *testing.T) {
 		{"number accepted as flow id", map[string]any{"flow": float64(12)}, ""},
 		{"missing required", map[string]any{}, `"flow" is required`},
 		{"empty required", map[string]any{"flow": ""}, `"flow" is required`},
-		{"unknown field lists allowed", map[string]any{"flow": "x", "lines": 3}, `unknown field "lines"; allowed fields: errors_only, flow (required), grep, run_id, tail`},
+		{"unknown field lists allowed", map[string]any{"flow": "x", "lines": 3}, `unknown field "lines"; allowed fields: errors_only, flow (required), grep, level, run_id, tail`},
 		{"wrong type", map[string]any{"flow": "x", "tail": "many"}, `"tail" must be an integer, got a string`},
 		{"fraction for integer", map[string]any{"flow": "x", "tail": 1.5}, `"tail" must be an integer`},
 		{"range", map[string]any{"flow": "x", "tail": 5000}, `"tail" must be between 1 and 2000`},

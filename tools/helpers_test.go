@@ -39,8 +39,20 @@ func newEnv(t testing.TB) *env {
 // newEnvWithStep is newEnv with runs paced by step (slower runs for progress and cancellation).
 func newEnvWithStep(t testing.TB, step time.Duration) *env {
 	t.Helper()
+	return newEnvWithOptions(t, sandbox.Options{RunStep: step})
+}
+
+// newEnvOnProfile is newEnv on the given sandbox profile (documented or extended).
+func newEnvOnProfile(t testing.TB, profile string) *env {
+	t.Helper()
+	return newEnvWithOptions(t, sandbox.Options{RunStep: 10 * time.Millisecond, Profile: profile})
+}
+
+// newEnvWithOptions is newEnv on a sandbox started with opts.
+func newEnvWithOptions(t testing.TB, opts sandbox.Options) *env {
+	t.Helper()
 	ctx := t.Context()
-	sb, err := sandbox.Start(ctx, "", sandbox.Options{RunStep: step})
+	sb, err := sandbox.Start(ctx, "", opts)
 	if err != nil {
 		t.Fatalf("start sandbox: %v", err)
 	}

@@ -51,15 +51,19 @@ var statuses = []string{"queued", "running", "success", "warning", "error", "can
 
 // ListRunsInput filters run history.
 type ListRunsInput struct {
-	Flow   Ref    `json:"flow,omitempty" jsonschema:"description=Flow id or exact name (default: all flows)"`
-	Status string `json:"status,omitempty" jsonschema:"description=Run status,enum=queued,enum=running,enum=success,enum=warning,enum=error,enum=canceled"`
-	Since  string `json:"since,omitempty" jsonschema:"description=RFC 3339 time or age (24h or 7d)"`
+	Flow    Ref    `json:"flow,omitempty" jsonschema:"description=Flow id or exact name"`
+	Status  string `json:"status,omitempty" jsonschema:"enum=queued,enum=running,enum=success,enum=warning,enum=error,enum=canceled"`
+	Since   string `json:"since,omitempty" jsonschema:"description=RFC 3339 time or age (default 7d)"`
+	GroupBy string `json:"group_by,omitempty" jsonschema:"enum=flow"`
 	page
 }
 
 func (in *ListRunsInput) validate() error {
 	if in.Status != "" && !contains(statuses, in.Status) {
 		return badInput(`"status" must be one of %s, got %q`, strings.Join(statuses, ", "), in.Status)
+	}
+	if in.GroupBy != "" && in.GroupBy != "flow" {
+		return badInput(`"group_by" must be "flow" (one row per flow) or omitted (one row per run), got %q`, in.GroupBy)
 	}
 	if _, err := parseSince(in.Since, time.Now()); err != nil {
 		return err
@@ -100,14 +104,17 @@ func listRunsTool(d Deps) Def {
 	return newTool(d, spec[ListRunsInput]{
 		name:        "list_runs",
 		title:       "List runs",
-		description: "List flow runs, newest first, with status, duration and records.",
+		description: "List flow runs, newest first, with first error or warning; group_by flow: failure stats per flow.",
 		toolset:     "flows",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListRunsInput) (any, error) {
 			offset, _ := in.offset()
 			now := time.Now()
 			since, _ := parseSince(in.Since, now)
-			opts := client.HistoryOptions{Status: client.ExecutionStatus(in.Status), Since: since, Limit: offset + in.limit() + 1}
+			opts := client.HistoryOptions{Status: client.ExecutionStatus(in.Status), Since: since, Limit: offset + in.limit() + 1, Exceptions: true}
+			if in.GroupBy != "" {
+				opts.Limit = maxStatsRuns
+			}
 			if in.Flow != "" {
 				f, err := resolveFlow(ctx, d.Client, in.Flow)
 				if err != nil {
@@ -119,27 +126,53 @@ func listRunsTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			rows := make([]runView, 0, in.limit())
-			for i := offset; i < len(h.Runs) && len(rows) < in.limit(); i++ {
-				v := viewRun(&h.Runs[i], now)
-				v.Error = clip(firstLine(v.Error), 160) // one line per row keeps lists small
-				v.Ended = ""                            // started + duration_s say it
-				rows = append(rows, v)
+			if in.GroupBy != "" {
+				return runStats(h, in.page, offset), nil
 			}
-			total := -1
-			if len(h.Runs) <= offset+len(rows) {
-				total = offset + len(rows) // the window holds no more
-			}
-			return runList{listResult: newListResult(rows, offset, total), Searched: searchedWindow(h), Limited: h.Limited}, nil
+			return runPage(ctx, d, h, in, offset, now), nil
 		},
 	})
 }
 
-// runList is list_runs' answer: the rows, what was searched and what could not be.
+// runPage is list_runs' page of compact rows; across flows it names each flow once.
+func runPage(ctx context.Context, d Deps, h *client.History, in ListRunsInput, offset int, now time.Time) runList {
+	var picked []*client.Execution
+	for i := offset; i < len(h.Runs) && len(picked) < in.limit(); i++ {
+		picked = append(picked, &h.Runs[i])
+	}
+	msgs, unread := runProblems(ctx, d, picked)
+	rows := make([]runRow, 0, len(picked))
+	var flows map[string]string
+	if in.Flow == "" {
+		flows = map[string]string{}
+	}
+	for i, e := range picked {
+		r := newRunRow(e, now, in.Flow == "")
+		r.setMessage(msgs[i])
+		rows = append(rows, r)
+		if flows != nil {
+			flows[strconv.FormatInt(int64(e.FlowID), 10)] = e.FlowName
+		}
+	}
+	total := -1
+	if len(h.Runs) <= offset+len(rows) {
+		total = offset + len(rows) // the window holds no more
+	}
+	out := runList{listResult: newListResult(rows, offset, total), Flows: flows, Searched: searchedWindow(h), Limited: h.Limited}
+	if unread > 0 {
+		out.Note = fmt.Sprintf("%d runs lack their first warning: a call reads at most %d logs; a smaller limit or get_run_log level warning shows them", unread, maxLogReads)
+	}
+	return out
+}
+
+// runList is list_runs' answer: the rows, the names of their flows, what was searched and what
+// could not be.
 type runList struct {
-	listResult[runView]
-	Searched string `json:"searched"`
-	Limited  string `json:"limited,omitempty"`
+	listResult[runRow]
+	Flows    map[string]string `json:"flows,omitempty"` // flow id → name
+	Note     string            `json:"note,omitempty"`
+	Searched string            `json:"searched"`
+	Limited  string            `json:"limited,omitempty"`
 }
 
 func searchedWindow(h *client.History) string {
@@ -182,7 +215,7 @@ func getRunTool(d Deps) Def {
 	return newTool(d, spec[RunInput]{
 		name:        "get_run",
 		title:       "Get run",
-		description: "Show one run of a flow (the latest by default): status, times, records and error.",
+		description: "Show one run of a flow (default latest): status, times, records, error.",
 		toolset:     "flows",
 		effect:      reads,
 		handle: func(ctx context.Context, in RunInput) (any, error) {

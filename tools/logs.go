@@ -5,6 +5,8 @@ import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/client"
 )
 
 // GetRunLogInput selects part of a run's log.
@@ -12,11 +14,21 @@ type GetRunLogInput struct {
 	Flow       Ref    `json:"flow" jsonschema:"required,description=Flow id or exact name"`
 	RunID      int64  `json:"run_id,omitempty" jsonschema:"description=Run id (default: latest run)"`
 	Tail       int    `json:"tail,omitempty" jsonschema:"maximum=2000,description=Last N lines (default 200)"`
-	Grep       string `json:"grep,omitempty" jsonschema:"description=Regex filter (RE2)"`
-	ErrorsOnly bool   `json:"errors_only,omitempty" jsonschema:"description=Only error lines with context"`
+	Grep       string `json:"grep,omitempty" jsonschema:"description=RE2 regex"`
+	Level      string `json:"level,omitempty" jsonschema:"enum=error,enum=warning"`
+	ErrorsOnly bool   `json:"errors_only,omitempty" jsonschema:"description=level error"`
 }
 
+// logLevels are the values of get_run_log's level.
+var logLevels = []string{"error", "warning"}
+
 func (in *GetRunLogInput) validate() error {
+	if in.Level != "" && !contains(logLevels, in.Level) {
+		return badInput(`"level" must be one of %s, got %q`, strings.Join(logLevels, ", "), in.Level)
+	}
+	if in.ErrorsOnly && in.Level == "warning" {
+		return badInput(`"errors_only" is level "error"; give either it or "level": "warning", not both`)
+	}
 	if in.Tail < 0 || in.Tail > maxTail {
 		return badInput(`"tail" must be between 1 and %d, got %d`, maxTail, in.Tail)
 	}
@@ -35,7 +47,7 @@ func getRunLogTool(d Deps) Def {
 	return newTool(d, spec[GetRunLogInput]{
 		name:        "get_run_log",
 		title:       "Get run log",
-		description: "Read a run's log with line numbers: last lines, regex matches or errors only. Use it to see why a run failed.",
+		description: "Read a run's numbered log: last lines, regex matches, or lines at level or worse in context.",
 		toolset:     "flows",
 		effect:      reads,
 		handle: func(ctx context.Context, in GetRunLogInput) (any, error) {
@@ -77,8 +89,11 @@ func getRunLogTool(d Deps) Def {
 			}
 			if len(sel) == 0 {
 				head.WriteString("No lines matched.\n")
+				if run.Status == client.StatusWarning && in.Level != "warning" && (in.ErrorsOnly || in.Level == "error") {
+					head.WriteString(`The run ended with warnings, not errors: "level": "warning" shows them.` + "\n")
+				}
 			}
-			return text{head: head.String(), body: body, what: "run log", rest: "use tail, grep or errors_only to see other lines"}, nil
+			return text{head: head.String(), body: body, what: "run log", rest: "use tail, grep or level to see other lines"}, nil
 		},
 	})
 }
@@ -88,7 +103,10 @@ func selectLines(lines []string, in GetRunLogInput) ([]int, string) {
 	var sel []int
 	how := "the last lines"
 	switch {
-	case in.ErrorsOnly:
+	case in.Level == "warning":
+		sel = levelSelection(lines, true)
+		how = "warning and error lines with context"
+	case in.ErrorsOnly || in.Level == "error":
 		sel = errorSelection(lines)
 		how = "error lines with context"
 	default:

@@ -19,6 +19,10 @@ const (
 // errorLine matches the lines that report a failure in Etlworks (Java) logs.
 var errorLine = regexp.MustCompile(`\b(ERROR|FATAL|SEVERE)\b|Exception\b|Caused by:|\bfailed\b|\bError:`)
 
+// warnLine matches the lines that report a warning; get_run_log's warning level shows them with
+// the error lines, and a warning run's first one says why it is not a success.
+var warnLine = regexp.MustCompile(`\b(WARN|WARNING)\b`)
+
 // stackLine matches stack-trace continuation lines.
 var stackLine = regexp.MustCompile(`^\s+(at |\.\.\. \d+ more)`)
 
@@ -34,9 +38,14 @@ func splitLog(text string) []string {
 // errorSelection returns the indexes of error lines with a little context before them and the
 // first frames of their stack traces, in order and without repeats.
 func errorSelection(lines []string) []int {
+	return levelSelection(lines, false)
+}
+
+// levelSelection is errorSelection that, with warnings, also keeps the warning lines.
+func levelSelection(lines []string, warnings bool) []int {
 	keep := make([]bool, len(lines))
 	for i, l := range lines {
-		if stackLine.MatchString(l) || !errorLine.MatchString(l) {
+		if stackLine.MatchString(l) || !(errorLine.MatchString(l) || warnings && warnLine.MatchString(l)) {
 			continue
 		}
 		for j := max(0, i-errorContext); j <= i; j++ {
@@ -57,16 +66,32 @@ func errorSelection(lines []string) []int {
 
 // firstErrors returns up to n error lines (no context) with their line numbers, for run summaries.
 func firstErrors(lines []string, n int) []string {
+	return firstProblems(lines, n, false)
+}
+
+// firstProblems is firstErrors that, with warnings, also takes warning lines.
+func firstProblems(lines []string, n int, warnings bool) []string {
 	out := []string{}
 	for i, l := range lines {
 		if len(out) >= n {
 			break
 		}
-		if errorLine.MatchString(l) && !stackLine.MatchString(l) {
+		if (errorLine.MatchString(l) || warnings && warnLine.MatchString(l)) && !stackLine.MatchString(l) {
 			out = append(out, fmt.Sprintf("%d: %s", i+1, clip(redact(l), maxLineBytes)))
 		}
 	}
 	return out
+}
+
+// firstProblem returns the first error line of a log, or with warnings the first error or
+// warning line, without its time stamp; "" when there is none.
+func firstProblem(lines []string, warnings bool) string {
+	for _, l := range lines {
+		if !stackLine.MatchString(l) && (errorLine.MatchString(l) || warnings && warnLine.MatchString(l)) {
+			return logStamp.ReplaceAllString(strings.TrimSpace(l), "")
+		}
+	}
+	return ""
 }
 
 // excerpt renders the selected lines with their 1-based numbers, marking gaps with "…", cut to

@@ -10,9 +10,11 @@ import (
 	"github.com/etlworks/etlworks-mcp/client"
 )
 
-// Run waiting bounds.
+// Run waiting bounds. Most clients give a tool call about 60 s and do not extend it on
+// progress, so a wait stops at defaultWait unless timeout_seconds asks for more, and then says
+// how to follow the run.
 const (
-	defaultWait = 300 // seconds
+	defaultWait = 45 // seconds
 	maxWait     = 3600
 )
 
@@ -20,9 +22,9 @@ const (
 type RunFlowInput struct {
 	Flow           Ref               `json:"flow" jsonschema:"required,description=Flow id or exact name"`
 	Params         map[string]string `json:"params,omitempty" jsonschema:"description=Flow variables"`
-	Wait           bool              `json:"wait,omitempty" jsonschema:"description=Wait for the run to end"`
-	TimeoutSeconds int               `json:"timeout_seconds,omitempty" jsonschema:"maximum=3600,description=Max wait (default 300)"`
-	StopOnCancel   bool              `json:"stop_on_cancel,omitempty" jsonschema:"description=Stop the run if this call is cancelled"`
+	Wait           bool              `json:"wait,omitempty" jsonschema:"description=Wait for the end"`
+	TimeoutSeconds int               `json:"timeout_seconds,omitempty" jsonschema:"maximum=3600,description=Max wait (default 45)"`
+	StopOnCancel   bool              `json:"stop_on_cancel,omitempty" jsonschema:"description=Stop the run if the call is cancelled"`
 }
 
 func (in *RunFlowInput) validate() error {
@@ -38,15 +40,33 @@ func (in *RunFlowInput) validate() error {
 // runOutcome is what run_flow reports.
 type runOutcome struct {
 	runView
-	Errors []string `json:"first_errors,omitempty"`
-	Next   string   `json:"next,omitempty"`
+	Errors  []string  `json:"first_errors,omitempty"`
+	LastLog string    `json:"last_log,omitempty"` // a run still going: its newest log line
+	Note    string    `json:"note,omitempty"`
+	Next    *followUp `json:"next,omitempty"`
+}
+
+// followUp is the tool call that follows a run, in the form a client sends it, so a model can
+// make it as it stands.
+type followUp struct {
+	Tool      string         `json:"tool"`
+	Arguments map[string]any `json:"arguments"`
+}
+
+// runCall is a follow-up call about one run of flow f.
+func runCall(tool string, f flowRef, runID int64, more ...any) *followUp {
+	args := map[string]any{"flow": f.ID, "run_id": runID}
+	for i := 0; i+1 < len(more); i += 2 {
+		args[more[i].(string)] = more[i+1]
+	}
+	return &followUp{Tool: tool, Arguments: args}
 }
 
 func runFlowTool(d Deps) Def {
 	return newTool(d, spec[RunFlowInput]{
 		name:        "run_flow",
 		title:       "Run flow",
-		description: "Start a flow run. With wait, follow it to the end and report status, records and first errors.",
+		description: "Start a flow run; with wait, report its outcome and first errors, or how to follow it.",
 		toolset:     "flows",
 		effect:      writes,
 		deadline:    runFlowDeadline,
@@ -69,7 +89,7 @@ func runFlowTool(d Deps) Def {
 			if !in.Wait {
 				return runOutcome{
 					runView: runView{RunID: runID, Flow: f.Name, FlowID: f.ID, Status: "started"},
-					Next:    fmt.Sprintf("get_run {flow: %d, run_id: %d} shows its progress", f.ID, runID),
+					Next:    runCall("get_run", f, runID),
 				}, nil
 			}
 			timeout := time.Duration(in.TimeoutSeconds) * time.Second
@@ -127,16 +147,8 @@ func waitForRun(ctx context.Context, d Deps, f flowRef, runID int64, timeout tim
 			}
 		}
 		if time.Now().After(deadline) {
-			status := "queued"
-			if run != nil {
-				status = string(run.Status)
-			}
 			tracker.settle()
-			return runOutcome{
-				runView: runView{RunID: runID, Flow: f.Name, FlowID: f.ID, Status: status, DurationS: seconds(elapsed)},
-				Next: fmt.Sprintf("still %s after %.0fs; get_run {flow: %d, run_id: %d} checks it later, stop_flow stops it",
-					status, elapsed.Seconds(), f.ID, runID),
-			}, nil
+			return stillGoing(ctx, d, f, runID, run, elapsed, timeout), nil
 		}
 		t := time.NewTimer(min(interval, time.Until(deadline)+time.Millisecond))
 		select {
@@ -146,6 +158,25 @@ func waitForRun(ctx context.Context, d Deps, f flowRef, runID int64, timeout tim
 		case <-t.C:
 		}
 	}
+}
+
+// stillGoing is run_flow's answer when the wait ends before the run: what the run showed so far
+// (status, start, records, newest log line) and the call that follows it.
+func stillGoing(ctx context.Context, d Deps, f flowRef, runID int64, run *client.Execution, elapsed, timeout time.Duration) runOutcome {
+	out := runOutcome{runView: runView{RunID: runID, Flow: f.Name, FlowID: f.ID, Status: "queued", DurationS: seconds(elapsed), Records: 0}}
+	if run != nil {
+		out.Status, out.Started = string(run.Status), isoTime(int64(run.Started))
+		if run.Records > 0 || run.Detailed() {
+			out.Records = run.Records
+		} else {
+			out.Records = unknown // the status route documents no record count
+		}
+		out.LastLog = lastLogLine(ctx, d, f.ID, runID)
+	}
+	out.Note = fmt.Sprintf("still %s after the %.0fs wait; the run goes on: next checks it, stop_flow stops it, timeout_seconds waits longer",
+		out.Status, timeout.Seconds())
+	out.Next = runCall("get_run", f, runID)
+	return out
 }
 
 // progressTracker turns polls into progress notifications whose progress value always grows, as
@@ -231,9 +262,13 @@ func finished(ctx context.Context, d Deps, f flowRef, run *client.Execution) run
 	}
 	if run.Status == client.StatusError || run.Status == client.StatusWarning {
 		if log, _, err := d.Client.Executions.Log(ctx, f.ID, int64(run.AuditID)); err == nil {
-			out.Errors = firstErrors(splitLog(d.Redactor.Text(string(log.Text))), 5)
+			out.Errors = firstProblems(splitLog(d.Redactor.Text(string(log.Text))), 5, run.Status == client.StatusWarning)
 		}
-		out.Next = fmt.Sprintf("get_run_log {flow: %d, run_id: %d, errors_only: true} shows the errors in context", f.ID, int64(run.AuditID))
+		level := "error"
+		if run.Status == client.StatusWarning {
+			level = "warning"
+		}
+		out.Next = runCall("get_run_log", f, int64(run.AuditID), "level", level)
 	}
 	return out
 }
@@ -255,7 +290,7 @@ func stopFlowTool(d Deps) Def {
 	return newTool(d, spec[StopFlowInput]{
 		name:        "stop_flow",
 		title:       "Stop flow",
-		description: "Stop a running flow (its latest run, or run_id). Stopping is best effort; the run ends as canceled.",
+		description: "Stop a flow's latest run, or run_id. Best effort; the run ends as canceled.",
 		toolset:     "flows",
 		effect:      writesOnce,
 		handle: func(ctx context.Context, in StopFlowInput) (any, error) {

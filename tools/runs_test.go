@@ -54,7 +54,7 @@ func TestRunFlowAsyncAndStop(t *testing.T) {
 	e := newEnv(t)
 	var started runOutcome
 	decode(t, e.ok("run_flow", map[string]any{"flow": "Load orders from CSV"}, nil), &started)
-	if started.Status != "started" || started.RunID == 0 || !strings.Contains(started.Next, "get_run") {
+	if started.Status != "started" || started.RunID == 0 || started.Next == nil || started.Next.Tool != "get_run" || started.Next.Arguments["run_id"] != float64(started.RunID) {
 		t.Fatalf("async start: %+v", started)
 	}
 	stop := e.ok("stop_flow", map[string]any{"flow": "Load orders from CSV", "run_id": started.RunID}, nil)
