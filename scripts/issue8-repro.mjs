@@ -260,6 +260,20 @@ async function sqlGuard(up) {
   await client.close();
 }
 
+// ---------- 2b. a shared confirm key: a delete token works across replicas, but only once ----------
+async function replicas(up) {
+  await up.api("POST", "/v1/flows", { name: "Replica delete target", flowType: "execute-sql",
+    transformations: [{ name: "s", enabled: true, source: { connection: "Warehouse", sql: "SELECT 1" } }] });
+  const env = { ETLWORKS_URL: up.url, ETLWORKS_API_KEY: up.key, ETLWORKS_MCP_CONFIRM_KEY: randomBytes(32).toString("hex") };
+  const { client: a } = await connect([], { env });
+  const { client: b } = await connect([], { env });
+  const tok = tokenOf((await call(a, "delete_flow", { flow: "Replica delete target" })).text);
+  const rb = await call(b, "delete_flow", { flow: "Replica delete target", confirm_token: tok });
+  check("with a shared confirm key, a delete token from one replica works on another", !!tok && !rb.isError, short(rb.text, 160));
+  await a.close();
+  await b.close();
+}
+
 // ---------- 3. a fault-injecting proxy: huge bodies, stalls, HTML ----------
 async function faults(up) {
   const huge = (() => {
@@ -380,6 +394,15 @@ async function sandboxAttacks() {
     const r = await call(client, "run_sql", { connection: "Warehouse", sql: ins, confirm_token: tok });
     check("a confirm token from another server process is refused, saying so", !!tok && r.isError && /another server instance/.test(r.text), short(r.text, 160));
     await other.close();
+    // Even with a shared ETLWORKS_MCP_CONFIRM_KEY, an SQL write (no target state) is confirmed only where it was asked.
+    const key = { ETLWORKS_MCP_CONFIRM_KEY: randomBytes(32).toString("hex") };
+    const { client: a } = await connect(["--sandbox", "--allow-sql-writes"], { env: key });
+    const { client: b } = await connect(["--sandbox", "--allow-sql-writes"], { env: key });
+    const tokA = tokenOf((await call(a, "run_sql", { connection: "Warehouse", sql: ins })).text);
+    const rb = await call(b, "run_sql", { connection: "Warehouse", sql: ins, confirm_token: tokA });
+    check("with a shared confirm key, an SQL-write token works only in the process that issued it", !!tokA && rb.isError, short(rb.text, 160));
+    await a.close();
+    await b.close();
   }
   // A delete token after a restore.
   {
@@ -524,7 +547,7 @@ async function httpSessions() {
 }
 
 // ---------- run ----------
-const steps = [["planted secrets", plantedSecrets, true], ["SQL guard", sqlGuard, true], ["faulty upstream", faults, true],
+const steps = [["planted secrets", plantedSecrets, true], ["SQL guard", sqlGuard, true], ["replicas", replicas, true], ["faulty upstream", faults, true],
   ["sandbox attacks", sandboxAttacks], ["CLI", cli], ["HTTP sessions", httpSessions]];
 try {
   const up = await startUpstream();
