@@ -395,7 +395,7 @@ func (c *Client) probeOne(ctx context.Context, cr *credential, info CapabilityIn
 	if ep == nil {
 		return
 	}
-	body, _, err := c.exchangeRaw(ctx, r)
+	body, _, err := c.exchangeHead(ctx, r, probeHead)
 	err = c.learn(ctx, cr, ep, r, body, err)
 	if IsStatus(err, http.StatusNotFound) && !IsAbsent(err) && !ep.Collection && cr.fp.usable {
 		c.setState(cr, info.Name, CapPresent)

@@ -258,3 +258,28 @@ func TestFieldNamesHaveNoValues(t *testing.T) {
 		}
 	}
 }
+
+// TestChecksReadOnlyTheHead: against an upstream that answers every route with a 50 MB array, the
+// credential check, the 404 fingerprint and the capability probes (several at once) each read only
+// the start of the answer, not a body limit of it, and still find the credential accepted.
+func TestChecksReadOnlyTheHead(t *testing.T) { // not parallel: it measures allocation
+	c, mux, _ := setup(t, WithMaxBodySize(4<<20))
+	var written atomic.Int64
+	var calls atomic.Int32
+	mux.HandleFunc("/rest/", func(w http.ResponseWriter, r *http.Request) {
+		calls.Add(1)
+		hugeArray(50<<20, &written)(w, r)
+	})
+	alloc := allocated(func() { c.Probe(t.Context()) })
+	if n := calls.Load(); n < 5 {
+		t.Fatalf("only %d checks were sent; the test would prove nothing", n)
+	}
+	// Reading a body limit per check allocates at least 4 MiB each (8 with the buffer's growth).
+	if alloc > 12<<20 {
+		t.Errorf("%d checks against 50 MB answers allocated %d MiB, want well under one 4 MiB body limit each", calls.Load(), alloc>>20)
+	}
+	if check := c.LastCredentialCheck(t.Context()); check == nil || check.Verdict != CredentialAccepted {
+		t.Errorf("credential check %+v, want accepted (a 2xx answer)", check)
+	}
+	t.Logf("%d checks allocated %d MiB; the server wrote %d MiB", calls.Load(), alloc>>20, written.Load()>>20)
+}

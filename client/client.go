@@ -293,6 +293,26 @@ func (c *Client) exchangeRaw(ctx context.Context, r *request) ([]byte, *Response
 	return body, resp, err
 }
 
+// probeHead is how much of a 2xx body the start-up checks keep: they need to know that an answer
+// came and whether it is an HTML page, not its data.
+const probeHead = 4 << 10
+
+// exchangeHead performs r like exchangeRaw but reads at most n bytes of the body, so a check that
+// looks only at the start of an answer never reads (and holds) a whole body limit of it; several
+// run at once at start-up, each against whatever the upstream sends.
+func (c *Client) exchangeHead(ctx context.Context, r *request, n int64) ([]byte, *Response, error) {
+	var body []byte
+	resp, err := c.exchangeSink(ctx, r, func(endpoint string, hr *http.Response) error {
+		b, err := io.ReadAll(io.LimitReader(hr.Body, n))
+		if err != nil {
+			return fmt.Errorf("client: %s: read body: %w", endpoint, err)
+		}
+		body = b
+		return nil
+	})
+	return body, resp, err
+}
+
 // readBody is a sink that keeps the body in *out, at most c.maxBody bytes: a longer one is cut
 // and reported with a *TruncatedError, so callers that read raw bodies stay bounded too.
 func (c *Client) readBody(out *[]byte) bodySink {

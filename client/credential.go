@@ -64,7 +64,7 @@ func (c *Client) CheckCredential(ctx context.Context) *CredentialCheck {
 func (c *Client) checkLocked(ctx context.Context, cr *credential) *CredentialCheck {
 	_, login := c.auth.(*loginAuth)
 	check := &CredentialCheck{Login: login, At: time.Now()}
-	_, _, err := c.exchangeRaw(ctx, &request{method: http.MethodGet, path: "v1/flows", query: url.Values{"limit": {"1"}}})
+	_, _, err := c.exchangeHead(ctx, &request{method: http.MethodGet, path: "v1/flows", query: url.Values{"limit": {"1"}}}, probeHead)
 	var api *APIError
 	var signIn *SignInError
 	switch {

@@ -33,7 +33,7 @@ func (c *Client) routeMissing(ctx context.Context, cr *credential, api *APIError
 
 func (c *Client) fingerprint(ctx context.Context) notFoundFingerprint {
 	sig := func(path string) string {
-		_, _, err := c.exchangeRaw(ctx, &request{method: http.MethodGet, path: path})
+		_, _, err := c.exchangeHead(ctx, &request{method: http.MethodGet, path: path}, probeHead)
 		var api *APIError
 		if !errors.As(err, &api) || api.Status != http.StatusNotFound {
 			return ""
