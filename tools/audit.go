@@ -117,12 +117,12 @@ func detailItems(list gjson.Result) []string {
 
 // SearchAuditInput filters the audit trail.
 type SearchAuditInput struct {
-	User   string `json:"user,omitempty"`
+	User   string `json:"user,omitempty" jsonschema:"description=Login"`
 	Action string `json:"action,omitempty" jsonschema:"description=Word or prefix (delete)"`
-	Object string `json:"object,omitempty" jsonschema:"description=Name\\, type or type:id (flow:12)"`
+	Object string `json:"object,omitempty" jsonschema:"description=Name\\, type or flow:12"`
 	Result string `json:"result,omitempty" jsonschema:"enum=success,enum=error"`
 	Since  string `json:"since,omitempty" jsonschema:"description=Time or age (24h)"`
-	Until  string `json:"until,omitempty"`
+	Until  string `json:"until,omitempty" jsonschema:"description=Time or age"`
 	page
 }
 
@@ -155,7 +155,7 @@ func searchAuditTool(d Deps) Def {
 	return newTool(d, spec[SearchAuditInput]{
 		name:        "search_audit",
 		title:       "Search audit trail",
-		description: "Audit trail, newest first: who did what, when. Actions: add/edit/delete + Flow/Connection/Schedule…, runFlow, suspendFlow.",
+		description: "Audit trail, newest first. Actions: add/edit/delete + Flow/Connection/Schedule…, runFlow, suspendFlow.",
 		toolset:     "audit",
 		effect:      reads,
 		handle: func(ctx context.Context, in SearchAuditInput) (any, error) {
