@@ -96,7 +96,12 @@ type auditRow struct {
 	Action  string `json:"action"`
 	Object  string `json:"object,omitempty"`
 	Result  string `json:"result,omitempty"`
+	// Changes is the first of what the edit changed, where the event holds it.
+	Changes []string `json:"changes,omitempty"`
 }
+
+// maxDiagnoseChanges bounds the before/after lines each change since the last success shows.
+const maxDiagnoseChanges = 2
 
 // diagnose gathers the evidence for one run. Pieces that cannot be read (a missing permission, an
 // older Etlworks) are listed under unavailable instead of failing the whole diagnosis.
@@ -218,6 +223,9 @@ func history(ctx context.Context, c *client.Client, flowID int64, conns []connRo
 			}
 			row := auditRow{AuditID: e.ID, At: auditAt(e), User: e.User, Action: md,
 				Object: strings.TrimSpace(e.ObjectType + " " + e.ObjectName)}
+			if ch := auditChanges(gjson.ParseBytes(e.Payload)); len(ch) > 0 {
+				row.Changes = ch[:min(len(ch), maxDiagnoseChanges)]
+			}
 			if !e.Success {
 				row.Result = "failed"
 			}
