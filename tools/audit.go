@@ -217,9 +217,9 @@ func emptyAuditHint(f client.AuditFilter, found *client.AuditSearch) string {
 	}
 	names := make([]string, 0, len(found.Actions))
 	for n := range found.Actions {
-		names = append(names, n)
+		names = append(names, clip(n, 60)) // names come from the instance: bounded
 	}
-	sort.Slice(names, func(i, j int) bool {
+	sort.SliceStable(names, func(i, j int) bool {
 		if found.Actions[names[i]] != found.Actions[names[j]] {
 			return found.Actions[names[i]] > found.Actions[names[j]]
 		}
