@@ -101,6 +101,9 @@ func looseBool(v json.RawMessage) bool {
 	return b
 }
 
+// maxActionNames bounds how many distinct event names a search counts.
+const maxActionNames = 200
+
 // AuditObjectTypes are the object types an audit search names on their own ("flow").
 var AuditObjectTypes = []string{"flow", "connection", "schedule", "webhook", "listener", "format"}
 
@@ -121,7 +124,7 @@ func (e AuditEvent) objectType() string {
 
 // AuditFilter is an audit search, applied to every event here whatever the server did with it.
 type AuditFilter struct {
-	Method   string    // md, case-insensitive
+	Method   string    // md by word or prefix, case-insensitive (see MatchAction)
 	User     string    // ur, case-insensitive
 	Result   string    // "success" or "error"
 	From, To time.Time // dt bounds, inclusive
@@ -155,7 +158,7 @@ func isAuditType(s string) bool {
 // Match reports whether e passes f. An event whose time or object cannot be read does not pass a
 // filter on it (unreadable says so, for the caller to report).
 func (f AuditFilter) Match(e AuditEvent) (ok bool, unreadable bool) {
-	if f.Method != "" && !strings.EqualFold(e.Method, f.Method) {
+	if f.Method != "" && !MatchAction(e.Method, f.Method) {
 		return false, false
 	}
 	if f.User != "" && !strings.EqualFold(e.User, f.User) {
@@ -194,21 +197,47 @@ func (f AuditFilter) Match(e AuditEvent) (ok bool, unreadable bool) {
 	return true, false
 }
 
+// MatchAction reports whether the event name md matches q by prefix or by one of md's camelCase
+// words, case-insensitively: "delete" matches deleteFlow and deleteConnection, "flow" matches
+// runFlow and addFlow, "editFlow" and "edit flow" match editFlow. A blank q matches everything.
+func MatchAction(md, q string) bool {
+	q = strings.ToLower(strings.NewReplacer(" ", "", "_", "", "-", "").Replace(q))
+	if q == "" {
+		return true
+	}
+	lower := strings.ToLower(md)
+	for i := 0; i < len(md); i++ {
+		if (i == 0 || isUpper(md[i]) || md[i-1] == '_' || md[i-1] == '.') && strings.HasPrefix(lower[i:], q) {
+			return true
+		}
+	}
+	return false
+}
+
+func isUpper(b byte) bool { return b >= 'A' && b <= 'Z' }
+
 // AuditSearch is what Search found and what it read to find it.
 type AuditSearch struct {
 	Events     []AuditEvent // newest first
 	Scan                    // rows read
 	Unreadable int          // events left out because the filter's field could not be read on them
+	// Actions counts the event names (md) of every row read, matched or not, so that a search
+	// that finds nothing can name the actions the window does hold.
+	Actions map[string]int
 }
 
 // Search reads the audit trail as far as the server serves it (Etlworks documents the last 1,000
 // events), sending f as the sandbox's filters, then keeps only the events that pass f, newest
-// first: a server that ignores the filters returns no event that fails them.
+// first: a server that ignores the filters returns no event that fails them. The method is not
+// sent, since a server matches it exactly and f matches it by word or prefix.
 func (s *AuditService) Search(ctx context.Context, f AuditFilter, exception bool) (*AuditSearch, error) {
-	out := &AuditSearch{}
-	sc, err := s.Scan(ctx, &AuditListOptions{Method: f.Method, User: f.User, Result: f.Result, From: f.From, To: f.To,
+	out := &AuditSearch{Actions: map[string]int{}}
+	sc, err := s.Scan(ctx, &AuditListOptions{User: f.User, Result: f.Result, From: f.From, To: f.To,
 		Object: f.Object, Exception: exception}, func(row json.RawMessage) bool {
 		e := DecodeAuditEvent(row)
+		if e.Method != "" && (len(out.Actions) < maxActionNames || out.Actions[e.Method] > 0) {
+			out.Actions[e.Method]++
+		}
 		ok, unreadable := f.Match(e)
 		if unreadable {
 			out.Unreadable++

@@ -197,7 +197,7 @@ func TestAuditSearch(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
 	mux.HandleFunc("GET /rest/v1/audit", func(w http.ResponseWriter, r *http.Request) {
-		if q := r.URL.Query(); q.Get("user") != "alice" || q.Get("exception") != "true" || q.Get("limit") != "200" {
+		if q := r.URL.Query(); q.Get("user") != "alice" || q.Get("exception") != "true" || q.Get("limit") != "200" || q.Has("method") {
 			t.Errorf("query %v", q)
 		}
 		fmt.Fprint(w, `[{"id":1,"md":"editFlow","ur":"alice","rt":true,"dt":"1000"},{"id":2,"md":"editFlow","ur":"bob","rt":true,"dt":"3000"},
@@ -206,5 +206,27 @@ func TestAuditSearch(t *testing.T) {
 	s, err := c.Audit.Search(t.Context(), AuditFilter{User: "alice"}, true)
 	if err != nil || len(s.Events) != 2 || s.Events[0].ID != 3 || s.Events[1].ID != 1 || s.Rows != 3 {
 		t.Fatalf("search: %+v %v", s, err)
+	}
+	s, err = c.Audit.Search(t.Context(), AuditFilter{User: "alice", Method: "edit"}, true)
+	if err != nil || len(s.Events) != 1 || s.Events[0].ID != 1 || s.Actions["editFlow"] != 2 || s.Actions["runFlow"] != 1 {
+		t.Fatalf("search by action prefix, with the actions read: %+v %v", s, err)
+	}
+}
+
+// An action matches by prefix or by a camelCase word, in any case.
+func TestMatchAction(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		md, q string
+		want  bool
+	}{
+		{"deleteFlow", "delete", true}, {"deleteConnection", "DELETE", true}, {"deleteFlow", "deleteFl", true},
+		{"runFlow", "flow", true}, {"editFlow", "editFlow", true}, {"editFlow", "edit flow", true},
+		{"restoreRecycleBinItem", "recycle", true}, {"restoreRecycleBinItem", "bin item", true}, {"runFlow", "", true},
+		{"editFlow", "low", false}, {"editFlow", "delete", false}, {"runFlow", "runFlows", false}, {"addFlow", "dd", false},
+	} {
+		if got := MatchAction(c.md, c.q); got != c.want {
+			t.Errorf("MatchAction(%q, %q) = %v, want %v", c.md, c.q, got, c.want)
+		}
 	}
 }

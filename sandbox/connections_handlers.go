@@ -269,6 +269,7 @@ func (s *Sandbox) updateConnectionHandler(w http.ResponseWriter, r *http.Request
 	c.Tags = slices.Clone(old.Tags)
 	var in connectionInput
 	var changed []string
+	var diff editDiff
 	err = decodeJSON(r, &in)
 	if err == nil {
 		err = in.apply(&c, false)
@@ -278,9 +279,13 @@ func (s *Sandbox) updateConnectionHandler(w http.ResponseWriter, r *http.Request
 	}
 	if err == nil {
 		changed = changedConnectionFields(old, c)
+		diff = diffFields(connectionAuditView(old), connectionAuditView(c), func(path string) bool {
+			key, isProp := strings.CutPrefix(path, "properties.")
+			return isSecretKey(path) || (isProp && isSecretProperty(c.ConnectionType, key))
+		})
 		err = connectionUniqueAsBadRequest(s.st.updateConnection(r.Context(), c, started.UnixMilli()), c.Name)
 	}
-	s.recordMutation(r, p, "editConnection", map[string]any{"connectionId": old.ID, "name": old.Name, "changed": changed}, err, started)
+	s.recordMutation(r, p, "editConnection", diff.add(map[string]any{"connectionId": old.ID, "name": old.Name, "changed": changed}), err, started)
 	if err != nil {
 		return err
 	}

@@ -86,6 +86,7 @@ func (s *Sandbox) updateFlowHandler(w http.ResponseWriter, r *http.Request, p *p
 	}
 	var f flow
 	var changed []string
+	var diff editDiff
 	err = decodeJSON(r, &f)
 	if err == nil {
 		err = s.normalizeFlow(r.Context(), &f, old.ID)
@@ -94,9 +95,10 @@ func (s *Sandbox) updateFlowHandler(w http.ResponseWriter, r *http.Request, p *p
 		f.ID = old.ID
 		keepInternal(old, &f)
 		changed = changedFields(old, &f)
+		diff = diffFields(flowAuditView(old), flowAuditView(&f), isSecretKey)
 		err = uniqueAsBadRequest(s.st.updateFlow(r.Context(), &f, started.UnixMilli()), f.Name)
 	}
-	s.recordMutation(r, p, "editFlow", map[string]any{"flowId": old.ID, "name": old.Name, "changed": changed}, err, started)
+	s.recordMutation(r, p, "editFlow", diff.add(map[string]any{"flowId": old.ID, "name": old.Name, "changed": changed}), err, started)
 	if err != nil {
 		return err
 	}

@@ -147,6 +147,9 @@ func clientIP(user string) string {
 	return ""
 }
 
+// shopifyTokenProp is the property that holds the Shopify API's access token.
+const shopifyTokenProp = "field.connection.template.token"
+
 // mutations are the seeded edits: flows created, the SQL edit that broke the rollup, the
 // Shopify token rotation and the suspension of the legacy import.
 func (h *historian) mutations() []auditEvent {
@@ -160,14 +163,18 @@ func (h *historian) mutations() []auditEvent {
 		switch sd.flow.Name {
 		case "Daily revenue rollup":
 			ev("editFlow", "carol", h.tl.rollupBroken, map[string]any{"flowId": sd.flow.ID, "name": sd.flow.Name,
-				"changed": []string{"transformations"}})
+				"changed": []string{"transformations"},
+				"before":  map[string]any{"transformations.0.source.sql": rollupSQL("amount")},
+				"after":   map[string]any{"transformations.0.source.sql": rollupSQL("amount_usd")}})
 		case "Legacy FTP order import":
 			ev("suspendFlow", "alice", h.tl.suspended, map[string]any{"flowId": sd.flow.ID, "name": sd.flow.Name})
 		}
 	}
 	shopify := h.conns["Shopify API"]
 	ev("editConnection", "alice", h.tl.today.AddDate(0, 0, -20).Add(11*time.Hour+3*time.Minute),
-		map[string]any{"connectionId": shopify.ID, "name": shopify.Name, "changed": []string{"properties"}})
+		map[string]any{"connectionId": shopify.ID, "name": shopify.Name, "changed": []string{"properties." + shopifyTokenProp},
+			"before": map[string]any{"properties." + shopifyTokenProp: maskedSecret},
+			"after":  map[string]any{"properties." + shopifyTokenProp: maskedSecret}})
 	return out
 }
 

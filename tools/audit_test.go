@@ -26,7 +26,7 @@ func TestSearchAudit(t *testing.T) {
 	failed, ok := mine.Items[0], mine.Items[1] // newest first
 	if failed.Result != "error" || !strings.Contains(failed.Error, "teleport") || ok.Result != "success" ||
 		ok.User != "alice" || !strings.HasPrefix(ok.Object, "flow ") || !strings.Contains(ok.Object, `"Export revenue report"`) ||
-		!strings.Contains(ok.Detail, "changed=") {
+		len(ok.Changes) != 1 || !strings.HasPrefix(ok.Changes[0], "description: ") || !strings.HasSuffix(ok.Changes[0], " → Audited") {
 		t.Fatalf("rows: %+v", mine.Items)
 	}
 	at, err := time.Parse(time.RFC3339, ok.At)

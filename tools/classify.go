@@ -20,10 +20,39 @@ type causePattern struct {
 
 var causePatterns = []causePattern{
 	{"credentials", regexp.MustCompile(`(?i)authentication failed|password authentication|access denied|login failed|invalid (user|password|credentials)|unauthori[sz]ed|\b401\b|permission denied for user`)},
-	{"connectivity", regexp.MustCompile(`(?i)connection refused|connect timed out|timed out|unknown host|no route to host|unreachable|could not connect|connection reset|UnknownHostException|SocketTimeoutException`)},
+	{"transient", transientPattern},
+	{"connectivity", regexp.MustCompile(`(?i)connection refused|connect timed out|timed out|unknown host|no route to host|unreachable|could not connect|UnknownHostException|SocketTimeoutException`)},
 	{"SQL", regexp.MustCompile(`(?i)no such (column|table)|column .* does not exist|relation .* does not exist|syntax error|invalid column|unknown column|ambiguous column|SQLSyntaxError|SQL error`)},
 	{"data", regexp.MustCompile(`(?i)constraint|duplicate key|unique|not null|cannot be null|conversion|cannot parse|unparseable|number format|invalid (date|number|value)|data truncat|out of range`)},
 	{"configuration", regexp.MustCompile(`(?i)file not found|no such file|not configured|missing (property|parameter|variable)|is not set|suspended|invalid configuration|FileNotFoundException`)},
+}
+
+// transientPattern matches failures that usually pass on their own: throttling (429, S3's 503
+// Slow Down), a service briefly unavailable, a read that timed out, a connection reset, a busy or
+// deadlocked database. A connect timeout is not one of them: it means the host cannot be reached.
+var transientPattern = regexp.MustCompile(`(?i)\b429\b|too many requests|throttl|slow ?down|reduce your request rate|rate (limit|exceeded)|` +
+	`\b50[234]\b|service unavailable|bad gateway|gateway time-?out|read timed out|request timed out|timeout (expired|exceeded)|` +
+	`connection reset|reset by peer|broken pipe|database is locked|SQLITE_BUSY|deadlock|lock wait timeout|too many connections|remaining connection slots`)
+
+// transientKinds name what a transient failure was, first match first.
+var transientKinds = []struct {
+	kind string
+	re   *regexp.Regexp
+}{
+	{"throttling", regexp.MustCompile(`(?i)\b429\b|too many requests|throttl|slow ?down|reduce your request rate|rate (limit|exceeded)`)},
+	{"service unavailable", regexp.MustCompile(`(?i)\b50[23]\b|service unavailable|bad gateway`)},
+	{"timeout", regexp.MustCompile(`(?i)\b504\b|time-?out|timed out`)},
+	{"connection reset", regexp.MustCompile(`(?i)reset|broken pipe`)},
+	{"busy database", regexp.MustCompile(`(?i)locked|SQLITE_BUSY|deadlock|too many connections|connection slots`)},
+}
+
+func transientKind(errText string) string {
+	for _, k := range transientKinds {
+		if k.re.MatchString(errText) {
+			return k.kind
+		}
+	}
+	return "transient failure"
 }
 
 var missingColumn = regexp.MustCompile(`(?i)no such column:\s*([\w.]+)|column "?([\w.]+)"? does not exist|unknown column '?([\w.]+)'?`)
@@ -56,6 +85,8 @@ func classify(ctx context.Context, c *client.Client, dg *diagnosis, flow gjson.R
 				cs.Evidence = append(cs.Evidence, fmt.Sprintf("test_connection %q: %s", cn.Name, cn.Test))
 			}
 		}
+	case "transient":
+		cs.Summary = fmt.Sprintf("%s: a passing failure of a system the flow uses, which a retry usually clears", transientKind(errText))
 	case "credentials":
 		cs.Summary = "Etlworks could not sign in to a system the flow uses"
 	case "data":

@@ -64,6 +64,7 @@ type diagnosis struct {
 	Transforms  []stepSummary         `json:"transformations,omitempty"`
 	Unavailable []string              `json:"unavailable,omitempty"`     // evidence that could not be gathered, and why
 	Instance    *client.HealthSummary `json:"instance_health,omitempty"` // GET /health, when the failure looks like an outage
+	NextRun     string                `json:"next_run,omitempty"`        // for a transient failure: how the run after it went
 	Next        string                `json:"next,omitempty"`
 }
 
@@ -75,7 +76,7 @@ type flowBrief struct {
 
 // cause is the likely cause: a category, one sentence, and the evidence it rests on.
 type cause struct {
-	Category string   `json:"category"` // SQL, credentials, connectivity, data, configuration, unknown
+	Category string   `json:"category"` // SQL, credentials, transient, connectivity, data, configuration, unknown
 	Summary  string   `json:"summary"`
 	Evidence []string `json:"evidence"`
 }
@@ -95,7 +96,12 @@ type auditRow struct {
 	Action  string `json:"action"`
 	Object  string `json:"object,omitempty"`
 	Result  string `json:"result,omitempty"`
+	// Changes is the first of what the edit changed, where the event holds it.
+	Changes []string `json:"changes,omitempty"`
 }
+
+// maxDiagnoseChanges bounds the before/after lines each change since the last success shows.
+const maxDiagnoseChanges = 2
 
 // diagnose gathers the evidence for one run. Pieces that cannot be read (a missing permission, an
 // older Etlworks) are listed under unavailable instead of failing the whole diagnosis.
@@ -136,6 +142,10 @@ func diagnose(ctx context.Context, c *client.Client, ref Ref, runID int64) (*dia
 	dg.Connections = checkConnections(ctx, c, summary.Connections)
 	dg.LastSuccess, dg.Changes, dg.Unavailable = history(ctx, c, flowID, summary.Connections, run, dg.Unavailable)
 	dg.Cause = classify(ctx, c, dg, flow, strings.Join(append(dg.FirstError, run.Exception), "\n"))
+	var healed *bool
+	if dg.Cause.Category == "transient" {
+		dg.NextRun, healed = nextRunAfter(ctx, c, run)
+	}
 	if looksLikeOutage(dg, run) {
 		if h, err := c.System.HealthSummary(ctx); err == nil {
 			dg.Instance = h
@@ -144,26 +154,10 @@ func diagnose(ctx context.Context, c *client.Client, ref Ref, runID int64) (*dia
 		}
 	}
 	dg.Next = nextStep(dg, c.CapabilityState(ctx, client.CapConnectionTest) != client.CapAbsent)
-	return dg, nil
-}
-
-// firstErrorInContext returns the first error line with two lines before it and the first
-// lines of its stack trace, each prefixed with its line number.
-func firstErrorInContext(lines []string) []string {
-	sel := errorSelection(lines)
-	for k, i := range sel {
-		if errorLine.MatchString(lines[i]) && !stackLine.MatchString(lines[i]) {
-			var out []string
-			for _, j := range sel[max(0, k-errorContext):] {
-				if j > i+maxStackLines {
-					break
-				}
-				out = append(out, fmt.Sprintf("%d: %s", j+1, clip(redact(strings.TrimRight(lines[j], " ")), maxLineBytes)))
-			}
-			return out
-		}
+	if dg.Cause.Category == "transient" {
+		dg.Next = transientStep(dg.Flow.ID, healed)
 	}
-	return nil
+	return dg, nil
 }
 
 // checkConnections tests every connection the flow uses, live.
@@ -229,6 +223,9 @@ func history(ctx context.Context, c *client.Client, flowID int64, conns []connRo
 			}
 			row := auditRow{AuditID: e.ID, At: auditAt(e), User: e.User, Action: md,
 				Object: strings.TrimSpace(e.ObjectType + " " + e.ObjectName)}
+			if ch := auditChanges(gjson.ParseBytes(e.Payload)); len(ch) > 0 {
+				row.Changes = ch[:min(len(ch), maxDiagnoseChanges)]
+			}
 			if !e.Success {
 				row.Result = "failed"
 			}
@@ -268,9 +265,12 @@ func nextStep(dg *diagnosis, canTest bool) string {
 	return fmt.Sprintf("read the log around the first error: get_run_log {flow: %d, run_id: %d, errors_only: true}", dg.Flow.ID, dg.Run.RunID)
 }
 
-// outagePattern matches errors that point at the Etlworks instance itself rather than at the
-// flow: memory, disk, its own database or a server error.
-var outagePattern = regexp.MustCompile(`(?i)OutOfMemoryError|no space left|disk (is )?full|too many open files|service unavailable|\b50[234]\b|redis|connection pool`)
+// platformPattern matches errors that point at the Etlworks instance itself rather than at the
+// flow: memory, disk, its own database; outagePattern a server error, which may be the instance's.
+var (
+	platformPattern = regexp.MustCompile(`(?i)OutOfMemoryError|no space left|disk (is )?full|too many open files|redis|connection pool`)
+	outagePattern   = regexp.MustCompile(`(?i)service unavailable|\b50[234]\b`)
+)
 
 // looksLikeOutage says whether the instance's health belongs in the diagnosis: a connectivity
 // failure, an error that names the platform's resources, or evidence the instance could not give.
@@ -278,8 +278,12 @@ func looksLikeOutage(dg *diagnosis, run *client.Execution) bool {
 	if dg.Cause != nil && dg.Cause.Category == "connectivity" {
 		return true
 	}
-	if outagePattern.MatchString(run.Exception + "\n" + strings.Join(dg.FirstError, "\n")) {
+	text := run.Exception + "\n" + strings.Join(dg.FirstError, "\n")
+	if platformPattern.MatchString(text) {
 		return true
+	}
+	if dg.Cause != nil && dg.Cause.Category != "transient" && outagePattern.MatchString(text) {
+		return true // a 50x not from a throttling or passing remote service
 	}
 	for _, u := range dg.Unavailable {
 		if strings.Contains(u, "unavailable or busy") || strings.Contains(u, "did not answer in time") {
