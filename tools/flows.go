@@ -84,14 +84,20 @@ type FlowInput struct {
 	Flow Ref `json:"flow" jsonschema:"required,description=Flow id or exact name"`
 }
 
+// GetFlowInput names one flow and how to show it.
+type GetFlowInput struct {
+	Flow  Ref  `json:"flow" jsonschema:"required,description=Flow id or exact name"`
+	Paths bool `json:"paths,omitempty" jsonschema:"description=List settable paths and values instead"`
+}
+
 func getFlowTool(d Deps) Def {
-	return newTool(d, spec[FlowInput]{
+	return newTool(d, spec[GetFlowInput]{
 		name:        "get_flow",
 		title:       "Get flow",
-		description: "Show a flow's definition summarized: sources, destinations, SQL, transformations and connections.",
+		description: "Show a flow summarized: steps, SQL, connections, and what starts it (schedules, workflows, listeners).",
 		toolset:     "flows",
 		effect:      reads,
-		handle: func(ctx context.Context, in FlowInput) (any, error) {
+		handle: func(ctx context.Context, in GetFlowInput) (any, error) {
 			f, err := resolveFlow(ctx, d.Client, in.Flow)
 			if err != nil {
 				return nil, err
@@ -100,7 +106,22 @@ func getFlowTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			return summarizeFlow(gjson.ParseBytes(raw)), nil
+			if in.Paths {
+				doc, err := decodeDefinition(raw)
+				if err != nil {
+					return nil, fmt.Errorf("read flow %d: %w", f.ID, err)
+				}
+				out := flowPaths{ID: f.ID, Name: f.Name, Next: "update_flow {flow, set: {path: value}} changes them"}
+				var total int
+				out.Paths, total = definitionPaths(doc)
+				if total > len(out.Paths) {
+					out.More = fmt.Sprintf("%d more paths not shown", total-len(out.Paths))
+				}
+				return out, nil
+			}
+			s := summarizeFlow(gjson.ParseBytes(raw))
+			s.StartedBy = triggersOf(ctx, d.Client, f.ID)
+			return s, nil
 		},
 	})
 }
@@ -118,6 +139,7 @@ type flowSummary struct {
 	NestedFlows     []string          `json:"nested_flows,omitempty"`
 	Properties      map[string]string `json:"properties,omitempty"`
 	LastRun         string            `json:"last_run,omitempty"`
+	StartedBy       *flowTriggers     `json:"started_by,omitempty"`
 }
 
 type connRow struct {
@@ -178,6 +200,28 @@ func summarizeFlow(f gjson.Result) flowSummary {
 	return s
 }
 
+// writeTriggers adds what starts the flow to explain_flow's "at a glance" section.
+func writeTriggers(b *strings.Builder, t *flowTriggers) {
+	if t == nil {
+		return
+	}
+	for _, l := range t.Schedules {
+		fmt.Fprintf(b, "- Scheduled: %s\n", l)
+	}
+	for _, l := range t.Workflows {
+		fmt.Fprintf(b, "- Run by workflow %s\n", l)
+	}
+	for _, l := range t.Listeners {
+		fmt.Fprintf(b, "- Run by listener %s\n", l)
+	}
+	for _, l := range t.Unchecked {
+		fmt.Fprintf(b, "- Triggers: %s\n", l)
+	}
+	if t.None != "" {
+		fmt.Fprintf(b, "- Started by: %s\n", t.None)
+	}
+}
+
 // endpoint renders a transformation's source or destination as "Connection: object".
 func endpoint(e gjson.Result) string {
 	if !e.Exists() {
@@ -220,9 +264,11 @@ func explainFlowTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
+			s := summarizeFlow(gjson.ParseBytes(raw))
+			s.StartedBy = triggersOf(ctx, d.Client, f.ID)
 			// Redacted whole first, so a secret the documentation shows twice (once with its key,
 			// once without) is hidden both times.
-			return text{body: explanation(d.Redactor.Text(doc.Documentation), summarizeFlow(gjson.ParseBytes(raw))), what: "flow documentation",
+			return text{body: explanation(d.Redactor.Text(doc.Documentation), s), what: "flow documentation",
 				rest: "get_flow shows the definition"}, nil
 		},
 	})
@@ -279,5 +325,6 @@ func explanation(markdown string, s flowSummary) string {
 	if s.Suspended {
 		b.WriteString("- Suspended: runs are refused until it is resumed\n")
 	}
+	writeTriggers(&b, s.StartedBy)
 	return b.String()
 }
