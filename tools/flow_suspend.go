@@ -40,7 +40,14 @@ func suspendWord(suspend bool) string {
 
 // resumeCall is the exact tool call that resumes a flow.
 func resumeCall(id int64, suspend bool) string {
-	return plainJSON(map[string]any{"tool": "update_flow", "arguments": map[string]any{"flow": id, "suspended": suspend}})
+	type args struct {
+		Flow      int64 `json:"flow"`
+		Suspended bool  `json:"suspended"`
+	}
+	return plainJSON(struct {
+		Tool      string `json:"tool"`
+		Arguments args   `json:"arguments"`
+	}{"update_flow", args{id, suspend}})
 }
 
 // notStartedError explains a run answer of status 3 (nothing ran), which means either a run in
