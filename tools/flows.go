@@ -13,8 +13,8 @@ import (
 
 // ListFlowsInput filters and pages list_flows.
 type ListFlowsInput struct {
-	Query string `json:"query,omitempty" jsonschema:"description=Part of the flow name"`
-	Tag   string `json:"tag,omitempty" jsonschema:"description=Only flows with this tag"`
+	Query string `json:"query,omitempty" jsonschema:"description=Name contains"`
+	Tag   string `json:"tag,omitempty" jsonschema:"description=Has this tag"`
 	Type  string `json:"type,omitempty" jsonschema:"description=Only this flowType"`
 	page
 }
@@ -34,7 +34,7 @@ func listFlowsTool(d Deps) Def {
 	return newTool(d, spec[ListFlowsInput]{
 		name:        "list_flows",
 		title:       "List flows",
-		description: "List flows with type, tags and last run. Use it to find a flow's id or exact name.",
+		description: "List flows: id, name, type, tags, last run.",
 		toolset:     "flows",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListFlowsInput) (any, error) {
@@ -87,14 +87,14 @@ type FlowInput struct {
 // GetFlowInput names one flow and how to show it.
 type GetFlowInput struct {
 	Flow  Ref  `json:"flow" jsonschema:"required,description=Flow id or exact name"`
-	Paths bool `json:"paths,omitempty" jsonschema:"description=List settable paths and values instead"`
+	Paths bool `json:"paths,omitempty" jsonschema:"description=List settable paths instead"`
 }
 
 func getFlowTool(d Deps) Def {
 	return newTool(d, spec[GetFlowInput]{
 		name:        "get_flow",
 		title:       "Get flow",
-		description: "Show a flow summarized: steps, SQL, connections, and what starts it (schedules, workflows, listeners).",
+		description: "A flow's steps, SQL, connections and what starts it.",
 		toolset:     "flows",
 		effect:      reads,
 		handle: func(ctx context.Context, in GetFlowInput) (any, error) {
@@ -248,7 +248,7 @@ func explainFlowTool(d Deps) Def {
 	return newTool(d, spec[FlowInput]{
 		name:        "explain_flow",
 		title:       "Explain flow",
-		description: "Explain in plain English what a flow does, from Etlworks' documentation and its definition.",
+		description: "What a flow does and what starts it, in plain English.",
 		toolset:     "flows",
 		effect:      reads,
 		handle: func(ctx context.Context, in FlowInput) (any, error) {

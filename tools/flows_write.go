@@ -16,10 +16,10 @@ import (
 // UpdateFlowInput changes parts of a flow by path.
 type UpdateFlowInput struct {
 	Flow       Ref        `json:"flow" jsonschema:"required,description=Flow id or exact name"`
-	Set        jsonObject `json:"set,omitempty" jsonschema:"description=Path to new value (null removes)\\, e.g. transformations.0.source.sql"`
-	CreateKeys bool       `json:"create_keys,omitempty" jsonschema:"description=Allow paths whose last key is new"`
+	Set        jsonObject `json:"set,omitempty" jsonschema:"description=Path to value; null removes"`
+	CreateKeys bool       `json:"create_keys,omitempty" jsonschema:"description=Allow new last keys"`
 	Suspended  *bool      `json:"suspended,omitempty" jsonschema:"description=Suspend (true) or resume (false)"`
-	DryRun     bool       `json:"dry_run,omitempty" jsonschema:"description=Show the diff and checks; change nothing"`
+	DryRun     bool       `json:"dry_run,omitempty" jsonschema:"description=Preview only"`
 }
 
 func (in *UpdateFlowInput) validate() error {
@@ -43,7 +43,7 @@ func updateFlowTool(d Deps) Def {
 	return newTool(d, spec[UpdateFlowInput]{
 		name:        "update_flow",
 		title:       "Update flow",
-		description: "Change parts of a flow's definition by path. Run with dry_run first to see the diff and checks.",
+		description: "Edit a flow by path or suspend/resume it; dry_run first shows the diff.",
 		toolset:     "flows",
 		effect:      writesOnce,
 		handle: func(ctx context.Context, in UpdateFlowInput) (any, error) {
@@ -242,10 +242,10 @@ func editReport(head string, changes []fieldChange, check flowCheck, dryRun bool
 // CreateFlowInput creates a flow from a definition, or as a copy of another flow.
 type CreateFlowInput struct {
 	Name       string     `json:"name" jsonschema:"required,description=Name of the new flow"`
-	Definition jsonObject `json:"definition,omitempty" jsonschema:"description=Flow JSON (flowType\\, transformations…); merged over copy_from"`
-	CopyFrom   Ref        `json:"copy_from,omitempty" jsonschema:"description=Flow id or exact name to copy"`
-	Set        jsonObject `json:"set,omitempty" jsonschema:"description=Path to new value on the copy\\, as in update_flow"`
-	DryRun     bool       `json:"dry_run,omitempty" jsonschema:"description=Check and preview; create nothing"`
+	Definition jsonObject `json:"definition,omitempty" jsonschema:"description=Flow JSON\\, merged over copy_from"`
+	CopyFrom   Ref        `json:"copy_from,omitempty" jsonschema:"description=Flow to copy (id or name)"`
+	Set        jsonObject `json:"set,omitempty" jsonschema:"description=Paths to change\\, as in update_flow"`
+	DryRun     bool       `json:"dry_run,omitempty" jsonschema:"description=Preview only"`
 }
 
 func (in *CreateFlowInput) validate() error {
@@ -262,7 +262,7 @@ func createFlowTool(d Deps) Def {
 	return newTool(d, spec[CreateFlowInput]{
 		name:        "create_flow",
 		title:       "Create flow",
-		description: "Create a flow from a definition or as a copy of another flow with changes merged in.",
+		description: "Create a flow from a definition or as a changed copy.",
 		toolset:     "flows",
 		effect:      writes,
 		handle: func(ctx context.Context, in CreateFlowInput) (any, error) {
@@ -332,7 +332,7 @@ func deleteFlowTool(d Deps) Def {
 	return newTool(d, spec[DeleteFlowInput]{
 		name:        "delete_flow",
 		title:       "Delete flow",
-		description: "Delete a flow after confirmation; it goes to the recycle bin, and restore_deleted brings it back.",
+		description: "Delete a flow after confirmation; restore_deleted undoes it.",
 		toolset:     "flows",
 		effect:      destroys,
 		handle: func(ctx context.Context, in DeleteFlowInput) (any, error) {
