@@ -17,8 +17,9 @@ import (
 
 // Path listing bounds: get_flow paths:true is for finding the path to edit, not a dump.
 const (
-	maxPathLines = 300 // paths listed
-	maxPathValue = 120 // bytes of one value shown
+	maxPathLines = 300   // paths listed
+	maxPathValue = 120   // bytes of one value shown
+	maxPathBytes = 16000 // bytes of all lines, about 4,000 tokens
 )
 
 // flowPaths is get_flow's answer with paths:true.
@@ -34,6 +35,7 @@ type flowPaths struct {
 // (keys sorted at each level), read-only fields left out, values under secret-looking keys
 // masked, text redacted and clipped.
 func definitionPaths(doc any) (lines []string, total int) {
+	size := 0
 	var walk func(segs []string, v any)
 	walk = func(segs []string, v any) {
 		switch n := v.(type) {
@@ -56,8 +58,10 @@ func definitionPaths(doc any) (lines []string, total int) {
 			}
 		}
 		total++
-		if len(lines) < maxPathLines {
-			lines = append(lines, displayPath(segs)+" = "+pathValue(segs, v))
+		if len(lines) < maxPathLines && size < maxPathBytes {
+			line := displayPath(segs) + " = " + pathValue(segs, v)
+			lines = append(lines, line)
+			size += len(line)
 		}
 	}
 	walk(nil, doc)
@@ -98,5 +102,5 @@ func missingKeyError(segs []string, parent map[string]any) error {
 	if len(paths) > 0 {
 		msg += "; " + label + ": " + strings.Join(paths, ", ")
 	}
-	return fmt.Errorf("%s. Fix the path (get_flow paths:true lists them) or set create_keys: true to add it", msg)
+	return fmt.Errorf("%s. Fix the path (get_flow paths:true lists them) or set create_keys: true to add it (create_flow: add it in definition)", msg)
 }

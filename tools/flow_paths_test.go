@@ -2,6 +2,7 @@ package tools
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 )
@@ -32,6 +33,18 @@ func TestGetFlowPaths(t *testing.T) {
 	lines, total := definitionPaths(map[string]any{"big": make([]any, 1000)})
 	if len(lines) != maxPathLines || total != 1000 {
 		t.Errorf("definitionPaths: %d lines of %d", len(lines), total)
+	}
+	wide := map[string]any{}
+	for i := range 250 {
+		wide[fmt.Sprintf("k%03d", i)] = strings.Repeat("v", 500)
+	}
+	lines, total = definitionPaths(wide)
+	size := 0
+	for _, l := range lines {
+		size += len(l)
+	}
+	if total != 250 || size > maxPathBytes+maxPathValue+60 || len(lines) == 250 {
+		t.Errorf("definitionPaths: %d lines, %d bytes of %d paths", len(lines), size, total)
 	}
 	long, _ := definitionPaths(map[string]any{"sql": strings.Repeat("x", 5000)})
 	if len(long[0]) > len("sql = ")+maxPathValue+40 { // clip's marker included
