@@ -1,7 +1,6 @@
 package tools
 
 import (
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strconv"
@@ -68,6 +67,17 @@ func definitionPaths(doc any) (lines []string, total int) {
 	return lines, total
 }
 
+// pathsNext is the update_flow call that changes a listed path (the last one, often a step's SQL),
+// as a valid JSON tool call; the value is a placeholder.
+func pathsNext(id int64, lines []string) string {
+	path := "description"
+	if len(lines) > 0 {
+		path, _, _ = strings.Cut(lines[len(lines)-1], " = ")
+	}
+	call := toolCall("update_flow", map[string]any{"flow": id, "set": map[string]any{path: "new value"}, "dry_run": true})
+	return call + " previews a change"
+}
+
 // pathValue renders one leaf for definitionPaths: masked under a secret key, else compact JSON, redacted
 // and clipped to one line.
 func pathValue(segs []string, v any) string {
@@ -77,11 +87,7 @@ func pathValue(segs []string, v any) string {
 	if s, ok := v.(string); ok {
 		v = redact(s)
 	}
-	b, err := json.Marshal(v)
-	if err != nil {
-		return fmt.Sprint(v)
-	}
-	return clip(string(b), maxPathValue)
+	return clip(plainJSON(v), maxPathValue)
 }
 
 // missingKeyError refuses a new key at the end of a path, naming the closest existing paths

@@ -14,6 +14,14 @@ func TestGetFlowPaths(t *testing.T) {
 	var p flowPaths
 	text := e.ok("get_flow", map[string]any{"flow": "Load orders from CSV", "paths": true}, &p)
 	mustContain(t, text, `transformations[0].destination.object = \"orders\"`, `transformations[0].source.connection = `)
+	var call struct {
+		Tool      string         `json:"tool"`
+		Arguments map[string]any `json:"arguments"`
+	}
+	next, _ := strings.CutSuffix(p.Next, " previews a change")
+	if err := json.Unmarshal([]byte(next), &call); err != nil || call.Tool != "update_flow" || call.Arguments["set"] == nil {
+		t.Errorf("next is not a valid tool call: %q (%v)", p.Next, err)
+	}
 	for _, l := range p.Paths {
 		for _, ro := range readOnlyFlowFields {
 			if strings.HasPrefix(l, ro+" ") || strings.HasPrefix(l, ro+"[") || strings.HasPrefix(l, ro+".") {

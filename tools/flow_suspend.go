@@ -44,10 +44,15 @@ func resumeCall(id int64, suspend bool) string {
 		Flow      int64 `json:"flow"`
 		Suspended bool  `json:"suspended"`
 	}
+	return toolCall("update_flow", args{id, suspend})
+}
+
+// toolCall renders a follow-up as a valid JSON tool call, {"tool":…,"arguments":{…}}, the name first.
+func toolCall(name string, args any) string {
 	return plainJSON(struct {
 		Tool      string `json:"tool"`
-		Arguments args   `json:"arguments"`
-	}{"update_flow", args{id, suspend}})
+		Arguments any    `json:"arguments"`
+	}{name, args})
 }
 
 // notStartedError explains a run answer of status 3 (nothing ran), which means either a run in

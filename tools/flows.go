@@ -111,9 +111,10 @@ func getFlowTool(d Deps) Def {
 				if err != nil {
 					return nil, fmt.Errorf("read flow %d: %w", f.ID, err)
 				}
-				out := flowPaths{ID: f.ID, Name: f.Name, Next: "update_flow {flow, set: {path: value}} changes them"}
+				out := flowPaths{ID: f.ID, Name: f.Name}
 				var total int
 				out.Paths, total = definitionPaths(doc)
+				out.Next = pathsNext(f.ID, out.Paths)
 				if total > len(out.Paths) {
 					out.More = fmt.Sprintf("%d more paths not shown", total-len(out.Paths))
 				}
