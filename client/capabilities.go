@@ -26,6 +26,7 @@ const (
 	CapRunningTasks     Capability = "running-tasks"     // (24) documented, Administrator
 	CapFlowEdit         Capability = "flow-edit"         // (11–13)
 	CapFlowStop         Capability = "flow-stop"         // (16)
+	CapFlowSuspend      Capability = "flow-suspend"      // (17, 18)
 	CapConnectionList   Capability = "connection-list"   // (31)
 	CapConnectionTest   Capability = "connection-test"   // (36)
 	CapConnectionDelete Capability = "connection-delete" // (35)
@@ -67,6 +68,7 @@ var capabilityTable = []CapabilityInfo{
 	{Name: CapRunningTasks, Documented: true, Operation: "running tasks (records processed and lag of a running flow)", Where: "Insights (formerly Statistics): Dashboards tab"},
 	{Name: CapFlowEdit, Operation: "creating, editing or deleting flows", Where: "Flows: add, edit or delete the flow"},
 	{Name: CapFlowStop, Operation: "stopping a flow", Where: "Flows: the Stop flow button, or a run's stop button on the Flow Statistics dashboard"},
+	{Name: CapFlowSuspend, Operation: "suspending or resuming a flow", Where: "Flows: suspend or resume the flow"},
 	{Name: CapConnectionList, Operation: "listing connections", Where: "Connections, filtered by Name, Tags or Type", probe: "v1/connections?limit=1"},
 	{Name: CapConnectionTest, Operation: "testing a connection", Where: "Explorer, via the compass icon on the connection"},
 	{Name: CapConnectionDelete, Operation: "deleting a connection", Where: "Connections: delete the connection"},
@@ -413,4 +415,14 @@ func probeRequest(p string) *request {
 		}
 	}
 	return r
+}
+
+// KnownAbsent returns the *AbsentError for a group already known to be absent for the credential
+// in ctx, and nil otherwise, without a network call: a dry run uses it to refuse what the apply
+// would refuse. method and path name the request that would have been sent.
+func (c *Client) KnownAbsent(ctx context.Context, name Capability, method, path string) error {
+	if c.CapabilityState(ctx, name) != CapAbsent {
+		return nil
+	}
+	return c.absentError(name, &request{method: method, path: path}, nil)
 }

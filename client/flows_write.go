@@ -90,3 +90,14 @@ func (c *Client) deleteTo(ctx context.Context, path string) (*Deletion, *Respons
 	}
 	return out, resp, nil
 }
+
+// SetSuspended suspends (true) or resumes (false) flow id and returns the stored flow. Both are
+// documented operations whose routes are inferred (etlworks-api.md §10 rows 17, 18), so an
+// instance without them answers with an *AbsentError for CapFlowSuspend.
+func (s *FlowsService) SetSuspended(ctx context.Context, id int64, suspended bool) (json.RawMessage, *Response, error) {
+	action := "/resume"
+	if suspended {
+		action = "/suspend"
+	}
+	return s.client.sendRaw(ctx, http.MethodPost, "v1/flows/"+itoa(id)+action, nil, nil)
+}

@@ -41,6 +41,8 @@ var endpoints = []Endpoint{
 	{Method: "GET", Path: "v1/flows/{flowId}/documentation", Tag: "V"},
 	{Method: "POST", Path: "v1/flows/{flowId}/run", Tag: "V"},
 	{Method: "POST", Path: "v1/flows/{flowId}/stop", Tag: "V*", Capability: CapFlowStop},
+	{Method: "POST", Path: "v1/flows/{flowId}/suspend", Tag: "V*", Capability: CapFlowSuspend},
+	{Method: "POST", Path: "v1/flows/{flowId}/resume", Tag: "V*", Capability: CapFlowSuspend},
 	{Method: "GET", Path: "v1/flows/{flowId}", Tag: "V"},
 	{Method: "PUT", Path: "v1/flows/{flowId}", Tag: "V*", Capability: CapFlowEdit},
 	{Method: "DELETE", Path: "v1/flows/{flowId}", Tag: "V*", Capability: CapFlowEdit},

@@ -36,6 +36,13 @@ var toolNeeds = map[string]client.Capability{
 	"restore_deleted":      client.CapRecycleBin,
 }
 
+// paramNeeds names, as "tool.parameter", the optional capability a parameter needs where the tool
+// itself works without it; the handler refuses that parameter (in a dry run too) once the group is
+// known to be absent, with the "no REST route … in the Etlworks UI" answer.
+var paramNeeds = map[string]client.Capability{
+	"update_flow.suspended": client.CapFlowSuspend,
+}
+
 // withNeeds sets each Def's Needs from toolNeeds.
 func withNeeds(defs []Def) []Def {
 	for i := range defs {

@@ -34,7 +34,8 @@ var missingRoutes = map[client.Capability]*regexp.Regexp{
 	client.CapUsersMe:        regexp.MustCompile(`^GET /rest/v1/users/me$`),
 	client.CapAuditDetail:    regexp.MustCompile(`^GET /rest/v1/audit/\d+$`),
 	client.CapScheduleGet:    regexp.MustCompile(`^GET /rest/v1/schedules/\d+$`),
-	client.CapConnectionTest: regexp.MustCompile(`^POST /rest/v1/connections/\d+/test$`), // never probed (a POST)
+	client.CapConnectionTest: regexp.MustCompile(`^POST /rest/v1/connections/\d+/test$`),       // never probed (a POST)
+	client.CapFlowSuspend:    regexp.MustCompile(`^POST /rest/v1/flows/\d+/(suspend|resume)$`), // never probed (a POST)
 }
 
 // without wraps an Etlworks handler so that the routes of the given groups answer like unknown

@@ -75,9 +75,10 @@ type fieldChange struct {
 }
 
 // setPath sets (or with a nil value removes) the value at path inside doc and returns the change.
-// Objects along the way must exist; an array index may equal the length to append. Keys of the
-// flat "properties" map may contain dots, so there the rest of the path is the key.
-func setPath(doc any, path string, value any) (any, fieldChange, error) {
+// Objects along the way must exist; an array index may equal the length to append. The last key
+// must exist too unless createKeys is set, so a mistyped key is refused instead of added. Keys of
+// the flat "properties" map may contain dots, so there the rest of the path is the key.
+func setPath(doc any, path string, value any, createKeys bool) (any, fieldChange, error) {
 	segs, err := splitPath(path)
 	if err != nil {
 		return doc, fieldChange{}, err
@@ -89,17 +90,20 @@ func setPath(doc any, path string, value any) (any, fieldChange, error) {
 		segs = []string{"properties", strings.Join(segs[1:], ".")}
 	}
 	ch := fieldChange{Path: displayPath(segs), After: value}
-	out, err := setIn(doc, segs, 0, value, &ch)
+	out, err := setIn(doc, segs, 0, value, createKeys, &ch)
 	return out, ch, err
 }
 
-func setIn(node any, segs []string, i int, value any, ch *fieldChange) (any, error) {
+func setIn(node any, segs []string, i int, value any, createKeys bool, ch *fieldChange) (any, error) {
 	seg, last := segs[i], i == len(segs)-1
 	here := displayPath(segs[:i])
 	switch n := node.(type) {
 	case map[string]any:
 		cur, ok := n[seg]
 		if last {
+			if !ok && value != nil && !createKeys {
+				return node, missingKeyError(segs, n)
+			}
 			ch.Before, ch.Existed = cur, ok
 			if value == nil {
 				delete(n, seg)
@@ -111,7 +115,7 @@ func setIn(node any, segs []string, i int, value any, ch *fieldChange) (any, err
 		if !ok {
 			return node, fmt.Errorf("no field %s at %s; fields there: %s", bound.Quote(seg), orRoot(here), strings.Join(sortedKeys(n), ", "))
 		}
-		child, err := setIn(cur, segs, i+1, value, ch)
+		child, err := setIn(cur, segs, i+1, value, createKeys, ch)
 		n[seg] = child
 		return n, err
 	case []any:
@@ -120,7 +124,7 @@ func setIn(node any, segs []string, i int, value any, ch *fieldChange) (any, err
 			return node, fmt.Errorf("%s is a list of %d; use an index from 0 to %d (%d appends)", orRoot(here), len(n), max(len(n)-1, 0), len(n))
 		}
 		if !last {
-			child, err := setIn(n[idx], segs, i+1, value, ch)
+			child, err := setIn(n[idx], segs, i+1, value, createKeys, ch)
 			n[idx] = child
 			return n, err
 		}

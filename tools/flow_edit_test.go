@@ -27,6 +27,7 @@ func TestSetPath(t *testing.T) {
 		want       string // JSON of the document after, or "" when an error is expected
 		wantErr    string
 		wantPath   string
+		create     bool // create_keys
 	}{
 		{name: "dotted", path: "transformations.0.source.sql", value: "SELECT 2",
 			want:     `{"name":"F","flowType":"database-to-database","properties":{"a.b":"1"},"transformations":[{"name":"s","source":{"connectionId":1,"sql":"SELECT 2"},"enabled":true}]}`,
@@ -36,7 +37,15 @@ func TestSetPath(t *testing.T) {
 			wantPath: "transformations[0].enabled"},
 		{name: "new top-level field", path: "description", value: "d",
 			want:     `{"description":"d","name":"F","flowType":"database-to-database","properties":{"a.b":"1"},"transformations":[{"name":"s","source":{"connectionId":1,"sql":"SELECT 1"},"enabled":true}]}`,
-			wantPath: "description"},
+			wantPath: "description", create: true},
+		{name: "new key refused", path: "transformations.0.source.sqll", value: "x",
+			wantErr: `no key "sqll" at transformations[0].source yet; closest existing: transformations[0].source.sql`},
+		{name: "new key refused lists keys when none is close", path: "transformations.0.source.table", value: "x",
+			wantErr: `keys there: transformations[0].source.connectionId, transformations[0].source.sql. Fix the path (get_flow paths:true lists them) or set create_keys: true`},
+		{name: "new property refused", path: "properties.a.c", value: "x", wantErr: `no key "a.c" at properties yet; closest existing: properties.a.b`},
+		{name: "new property with create_keys", path: "properties.a.c", value: "x", create: true,
+			want:     `{"name":"F","flowType":"database-to-database","properties":{"a.b":"1","a.c":"x"},"transformations":[{"name":"s","source":{"connectionId":1,"sql":"SELECT 1"},"enabled":true}]}`,
+			wantPath: "properties.a.c"},
 		{name: "property key with dots", path: "properties.a.b", value: "2",
 			want:     `{"name":"F","flowType":"database-to-database","properties":{"a.b":"2"},"transformations":[{"name":"s","source":{"connectionId":1,"sql":"SELECT 1"},"enabled":true}]}`,
 			wantPath: "properties.a.b"},
@@ -60,7 +69,7 @@ func TestSetPath(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			doc := mustDecode(t, def)
-			out, ch, err := setPath(doc, tt.path, normalizeValue(tt.value))
+			out, ch, err := setPath(doc, tt.path, normalizeValue(tt.value), tt.create)
 			if tt.wantErr != "" {
 				if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
 					t.Fatalf("error %v, want %q", err, tt.wantErr)

@@ -13,8 +13,8 @@ import (
 
 // ListFlowsInput filters and pages list_flows.
 type ListFlowsInput struct {
-	Query string `json:"query,omitempty" jsonschema:"description=Part of the flow name"`
-	Tag   string `json:"tag,omitempty" jsonschema:"description=Only flows with this tag"`
+	Query string `json:"query,omitempty" jsonschema:"description=Name contains"`
+	Tag   string `json:"tag,omitempty" jsonschema:"description=Has this tag"`
 	Type  string `json:"type,omitempty" jsonschema:"description=Only this flowType"`
 	page
 }
@@ -34,7 +34,7 @@ func listFlowsTool(d Deps) Def {
 	return newTool(d, spec[ListFlowsInput]{
 		name:        "list_flows",
 		title:       "List flows",
-		description: "List flows with type, tags and last run. Use it to find a flow's id or exact name.",
+		description: "List flows: id, name, type, tags, last run.",
 		toolset:     "flows",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListFlowsInput) (any, error) {
@@ -84,14 +84,20 @@ type FlowInput struct {
 	Flow Ref `json:"flow" jsonschema:"required,description=Flow id or exact name"`
 }
 
+// GetFlowInput names one flow and how to show it.
+type GetFlowInput struct {
+	Flow  Ref  `json:"flow" jsonschema:"required,description=Flow id or exact name"`
+	Paths bool `json:"paths,omitempty" jsonschema:"description=List settable paths instead"`
+}
+
 func getFlowTool(d Deps) Def {
-	return newTool(d, spec[FlowInput]{
+	return newTool(d, spec[GetFlowInput]{
 		name:        "get_flow",
 		title:       "Get flow",
-		description: "Show a flow's definition summarized: sources, destinations, SQL, transformations and connections.",
+		description: "A flow's steps, SQL, connections and what starts it.",
 		toolset:     "flows",
 		effect:      reads,
-		handle: func(ctx context.Context, in FlowInput) (any, error) {
+		handle: func(ctx context.Context, in GetFlowInput) (any, error) {
 			f, err := resolveFlow(ctx, d.Client, in.Flow)
 			if err != nil {
 				return nil, err
@@ -100,7 +106,23 @@ func getFlowTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			return summarizeFlow(gjson.ParseBytes(raw)), nil
+			if in.Paths {
+				doc, err := decodeDefinition(raw)
+				if err != nil {
+					return nil, fmt.Errorf("read flow %d: %w", f.ID, err)
+				}
+				out := flowPaths{ID: f.ID, Name: f.Name}
+				var total int
+				out.Paths, total = definitionPaths(doc)
+				out.Next = pathsNext(f.ID, out.Paths)
+				if total > len(out.Paths) {
+					out.More = fmt.Sprintf("%d more paths not shown", total-len(out.Paths))
+				}
+				return out, nil
+			}
+			s := summarizeFlow(gjson.ParseBytes(raw))
+			s.StartedBy = triggersOf(ctx, d.Client, f.ID)
+			return s, nil
 		},
 	})
 }
@@ -118,6 +140,7 @@ type flowSummary struct {
 	NestedFlows     []string          `json:"nested_flows,omitempty"`
 	Properties      map[string]string `json:"properties,omitempty"`
 	LastRun         string            `json:"last_run,omitempty"`
+	StartedBy       *flowTriggers     `json:"started_by,omitempty"`
 }
 
 type connRow struct {
@@ -178,6 +201,28 @@ func summarizeFlow(f gjson.Result) flowSummary {
 	return s
 }
 
+// writeTriggers adds what starts the flow to explain_flow's "at a glance" section.
+func writeTriggers(b *strings.Builder, t *flowTriggers) {
+	if t == nil {
+		return
+	}
+	for _, l := range t.Schedules {
+		fmt.Fprintf(b, "- Scheduled: %s\n", l)
+	}
+	for _, l := range t.Workflows {
+		fmt.Fprintf(b, "- Run by workflow %s\n", l)
+	}
+	for _, l := range t.Listeners {
+		fmt.Fprintf(b, "- Run by listener %s\n", l)
+	}
+	for _, l := range t.Unchecked {
+		fmt.Fprintf(b, "- Triggers: %s\n", l)
+	}
+	if t.None != "" {
+		fmt.Fprintf(b, "- Started by: %s\n", t.None)
+	}
+}
+
 // endpoint renders a transformation's source or destination as "Connection: object".
 func endpoint(e gjson.Result) string {
 	if !e.Exists() {
@@ -204,7 +249,7 @@ func explainFlowTool(d Deps) Def {
 	return newTool(d, spec[FlowInput]{
 		name:        "explain_flow",
 		title:       "Explain flow",
-		description: "Explain in plain English what a flow does, from Etlworks' documentation and its definition.",
+		description: "What a flow does and what starts it, in plain English.",
 		toolset:     "flows",
 		effect:      reads,
 		handle: func(ctx context.Context, in FlowInput) (any, error) {
@@ -220,9 +265,11 @@ func explainFlowTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
+			s := summarizeFlow(gjson.ParseBytes(raw))
+			s.StartedBy = triggersOf(ctx, d.Client, f.ID)
 			// Redacted whole first, so a secret the documentation shows twice (once with its key,
 			// once without) is hidden both times.
-			return text{body: explanation(d.Redactor.Text(doc.Documentation), summarizeFlow(gjson.ParseBytes(raw))), what: "flow documentation",
+			return text{body: explanation(d.Redactor.Text(doc.Documentation), s), what: "flow documentation",
 				rest: "get_flow shows the definition"}, nil
 		},
 	})
@@ -279,5 +326,6 @@ func explanation(markdown string, s flowSummary) string {
 	if s.Suspended {
 		b.WriteString("- Suspended: runs are refused until it is resumed\n")
 	}
+	writeTriggers(&b, s.StartedBy)
 	return b.String()
 }

@@ -15,16 +15,23 @@ import (
 
 // UpdateFlowInput changes parts of a flow by path.
 type UpdateFlowInput struct {
-	Flow   Ref        `json:"flow" jsonschema:"required,description=Flow id or exact name"`
-	Set    jsonObject `json:"set" jsonschema:"required,description=Path to new value (null removes)\\, e.g. transformations.0.source.sql or description"`
-	DryRun bool       `json:"dry_run,omitempty" jsonschema:"description=Show the diff and checks; change nothing"`
+	Flow       Ref        `json:"flow" jsonschema:"required,description=Flow id or exact name"`
+	Set        jsonObject `json:"set,omitempty" jsonschema:"description=Path to value; null removes"`
+	CreateKeys bool       `json:"create_keys,omitempty" jsonschema:"description=Allow new last keys"`
+	Suspended  *bool      `json:"suspended,omitempty" jsonschema:"description=Suspend (true) or resume (false)"`
+	DryRun     bool       `json:"dry_run,omitempty" jsonschema:"description=Preview only"`
 }
 
 func (in *UpdateFlowInput) validate() error {
-	if len(in.Set) == 0 {
-		return badInput(`"set" must hold at least one path, e.g. {"transformations.0.source.sql": "SELECT …"}`)
+	if len(in.Set) == 0 && in.Suspended == nil {
+		return badInput(`give "set" (at least one path, e.g. {"transformations.0.source.sql": "SELECT …"}) or "suspended"`)
 	}
-	for p := range in.Set {
+	return validSet(in.Set)
+}
+
+// validSet checks every path of a "set" map.
+func validSet(set jsonObject) error {
+	for p := range set {
 		if _, err := splitPath(p); err != nil {
 			return badInput(`"set": %v`, err)
 		}
@@ -36,7 +43,7 @@ func updateFlowTool(d Deps) Def {
 	return newTool(d, spec[UpdateFlowInput]{
 		name:        "update_flow",
 		title:       "Update flow",
-		description: "Change parts of a flow's definition by path. Run with dry_run first to see the diff and checks.",
+		description: "Edit a flow by path or suspend/resume it; dry_run first shows the diff.",
 		toolset:     "flows",
 		effect:      writesOnce,
 		handle: func(ctx context.Context, in UpdateFlowInput) (any, error) {
@@ -52,39 +59,66 @@ func updateFlowTool(d Deps) Def {
 			if err != nil {
 				return nil, fmt.Errorf("read flow %d: %w", f.ID, err)
 			}
-			doc, changes, err := applySet(doc, in.Set)
+			doc, changes, err := applySet(doc, in.Set, in.CreateKeys)
 			if err != nil {
 				return nil, err
 			}
 			head := fmt.Sprintf("flow %d %q", f.ID, f.Name)
-			if len(changes) == 0 {
-				return head + ": no change; every path already has that value. Nothing was sent.", nil
+			suspend := suspendChange(raw, in.Suspended)
+			if len(changes) == 0 && suspend == "" {
+				return head + ": no change; every path already has that value and the flow is already in that state. Nothing was sent.", nil
 			}
 			check := checkFlowShape(doc)
 			check.kindChanges(changes)
 			if in.DryRun {
-				return editReport("Dry run for "+head+"; nothing changed.", changes, check, true,
-					"next: call update_flow again with the same set and without dry_run to apply it"), nil
+				if suspend != "" {
+					if err := suspendKnownAbsent(ctx, d.Client, f.ID, *in.Suspended); err != nil {
+						return nil, err
+					}
+					check.Warnings = append(check.Warnings, "would "+suspend)
+				}
+				return editReport("Dry run for "+head+"; nothing changed.", changes, check, len(changes) > 0,
+					"next: call update_flow again with the same arguments and without dry_run to apply it"), nil
 			}
-			if len(check.Problems) > 0 {
+			if len(check.Problems) > 0 && len(changes) > 0 {
 				return nil, badInput("the change would leave %s invalid: %s. Nothing changed.", head, strings.Join(check.Problems, "; "))
 			}
-			body, err := json.Marshal(doc)
-			if err != nil {
-				return nil, err
+			var out strings.Builder
+			if len(changes) > 0 {
+				body, err := json.Marshal(doc)
+				if err != nil {
+					return nil, err
+				}
+				stored, _, err := d.Client.Flows.Update(ctx, f.ID, body)
+				if err != nil {
+					return nil, err
+				}
+				out.WriteString(editReport("Updated "+head+".", storedChanges(stored, changes), flowCheck{Warnings: check.Warnings}, false,
+					"undo: update_flow "+undoArgs(f.ID, changes)+"\nnext: run_flow tests the flow"))
 			}
-			stored, _, err := d.Client.Flows.Update(ctx, f.ID, body)
-			if err != nil {
-				return nil, err
+			if suspend != "" {
+				if err := applySuspend(ctx, d.Client, f.ID, *in.Suspended); err != nil {
+					if len(changes) > 0 {
+						return nil, fmt.Errorf("the definition of %s was updated, but could not %s it: %w", head, suspendWord(*in.Suspended), err)
+					}
+					return nil, err
+				}
+				if out.Len() > 0 {
+					out.WriteString("\n")
+				}
+				done := "Resumed"
+				if *in.Suspended {
+					done = "Suspended"
+				}
+				fmt.Fprintf(&out, "%s %s.\nundo: %s", done, head, resumeCall(f.ID, !*in.Suspended))
 			}
-			return editReport("Updated "+head+".", storedChanges(stored, changes), flowCheck{Warnings: check.Warnings}, false,
-				"undo: update_flow "+undoArgs(f.ID, changes)+"\nnext: run_flow tests the flow"), nil
+			return out.String(), nil
 		},
 	})
 }
 
 // applySet applies the changes in path order and returns the ones that changed something.
-func applySet(doc any, set jsonObject) (any, []fieldChange, error) {
+func applySet(doc any, set jsonObject, createKeys bool) (any, []fieldChange, error) {
 	paths := make([]string, 0, len(set))
 	for p := range set {
 		paths = append(paths, p)
@@ -94,7 +128,7 @@ func applySet(doc any, set jsonObject) (any, []fieldChange, error) {
 	for _, p := range paths {
 		var ch fieldChange
 		var err error
-		doc, ch, err = setPath(doc, p, normalizeValue(set[p]))
+		doc, ch, err = setPath(doc, p, normalizeValue(set[p]), createKeys)
 		if err != nil {
 			return nil, nil, badInput(`"set" path %q: %v`, p, err)
 		}
@@ -208,9 +242,10 @@ func editReport(head string, changes []fieldChange, check flowCheck, dryRun bool
 // CreateFlowInput creates a flow from a definition, or as a copy of another flow.
 type CreateFlowInput struct {
 	Name       string     `json:"name" jsonschema:"required,description=Name of the new flow"`
-	Definition jsonObject `json:"definition,omitempty" jsonschema:"description=Flow JSON (flowType\\, transformations…); merged over copy_from"`
-	CopyFrom   Ref        `json:"copy_from,omitempty" jsonschema:"description=Flow id or exact name to copy"`
-	DryRun     bool       `json:"dry_run,omitempty" jsonschema:"description=Check and preview; create nothing"`
+	Definition jsonObject `json:"definition,omitempty" jsonschema:"description=Flow JSON\\, merged over copy_from"`
+	CopyFrom   Ref        `json:"copy_from,omitempty" jsonschema:"description=Flow to copy (id or name)"`
+	Set        jsonObject `json:"set,omitempty" jsonschema:"description=Paths to change\\, as in update_flow"`
+	DryRun     bool       `json:"dry_run,omitempty" jsonschema:"description=Preview only"`
 }
 
 func (in *CreateFlowInput) validate() error {
@@ -220,14 +255,14 @@ func (in *CreateFlowInput) validate() error {
 	if in.CopyFrom == "" && len(in.Definition) == 0 {
 		return badInput(`give "definition" (flowType and transformations, as get_flow shows them) or "copy_from" (a flow to copy)`)
 	}
-	return nil
+	return validSet(in.Set)
 }
 
 func createFlowTool(d Deps) Def {
 	return newTool(d, spec[CreateFlowInput]{
 		name:        "create_flow",
 		title:       "Create flow",
-		description: "Create a flow from a definition or as a copy of another flow with changes merged in.",
+		description: "Create a flow from a definition or as a changed copy.",
 		toolset:     "flows",
 		effect:      writes,
 		handle: func(ctx context.Context, in CreateFlowInput) (any, error) {
@@ -247,6 +282,12 @@ func createFlowTool(d Deps) Def {
 			}
 			if len(in.Definition) > 0 {
 				doc = mergePatch(doc, normalizeValue(map[string]any(in.Definition)))
+			}
+			if len(in.Set) > 0 {
+				var err error
+				if doc, _, err = applySet(doc, in.Set, false); err != nil {
+					return nil, err
+				}
 			}
 			m, ok := doc.(map[string]any)
 			if !ok {
@@ -291,7 +332,7 @@ func deleteFlowTool(d Deps) Def {
 	return newTool(d, spec[DeleteFlowInput]{
 		name:        "delete_flow",
 		title:       "Delete flow",
-		description: "Delete a flow after confirmation; it goes to the recycle bin, and restore_deleted brings it back.",
+		description: "Delete a flow after confirmation; restore_deleted undoes it.",
 		toolset:     "flows",
 		effect:      destroys,
 		handle: func(ctx context.Context, in DeleteFlowInput) (any, error) {

@@ -60,8 +60,8 @@ func TestUpdateFlowDiffsLongSQL(t *testing.T) {
 func TestUpdateFlowBadInput(t *testing.T) {
 	e := newEnv(t)
 	flow := "Load orders from CSV"
-	mustContain(t, e.fails("update_flow", map[string]any{"flow": flow, "set": map[string]any{}}), `"set" must hold at least one path`)
-	mustContain(t, e.fails("update_flow", map[string]any{"flow": flow}), `"set" is required`)
+	mustContain(t, e.fails("update_flow", map[string]any{"flow": flow, "set": map[string]any{}}), `give "set" (at least one path`, `or "suspended"`)
+	mustContain(t, e.fails("update_flow", map[string]any{"flow": flow}), `give "set"`)
 	mustContain(t, e.fails("update_flow", map[string]any{"flow": flow, "set": "sql"}), `"set" must be an object`)
 	mustContain(t, e.fails("update_flow", map[string]any{"flow": flow, "set": map[string]any{"transformations.0.sorce.object": "x"}}),
 		`no field "sorce" at transformations[0]; fields there:`, "source")

@@ -81,7 +81,7 @@ func runFlowTool(d Deps) Def {
 			}
 			switch started.Status {
 			case client.RunNotStarted:
-				return nil, badInput("flow %q was not started: a run is already in progress or the flow is suspended; list_runs shows its runs, stop_flow stops one", f.Name)
+				return nil, notStartedError(ctx, d.Client, f, started.Exception)
 			case client.RunFailed:
 				return nil, fmt.Errorf("flow %q failed to start: %s", f.Name, clip(redact(started.Exception), maxException))
 			}
