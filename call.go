@@ -168,27 +168,25 @@ func interrupted(c *mcpclient.Client, a *app, tool string, arguments map[string]
 	return interruptedError{}
 }
 
-// latestRun finds the flow's newest run, which is the one this call started: a flow runs once at
-// a time unless it allows parallel runs, and even then another run would have to start in the
-// seconds since. The call's own context is cancelled, so the lookup gets a short one.
+// latestRun finds the flow's newest run (get_run's default), which is the one this call started:
+// a flow runs once at a time unless it allows parallel runs, and even then another run would have
+// to start in the seconds since. The call's own context is cancelled, so the lookup gets a short one.
 func latestRun(c *mcpclient.Client, flow any) (runResult, bool) {
 	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
 	req := mcp.CallToolRequest{}
-	req.Params.Name = "list_runs"
-	req.Params.Arguments = map[string]any{"flow": flow, "limit": 1}
+	req.Params.Name = "get_run"
+	req.Params.Arguments = map[string]any{"flow": flow}
 	res, err := c.CallTool(ctx, req)
 	if err != nil || res.IsError || len(res.Content) == 0 {
 		return runResult{}, false
 	}
 	t, ok := res.Content[0].(mcp.TextContent)
-	var page struct {
-		Items []runResult `json:"items"`
-	}
-	if !ok || json.Unmarshal([]byte(t.Text), &page) != nil || len(page.Items) == 0 {
+	var run runResult
+	if !ok || json.Unmarshal([]byte(t.Text), &run) != nil || run.RunID == 0 || run.FlowID == 0 {
 		return runResult{}, false
 	}
-	return page.Items[0], true
+	return run, true
 }
 
 // shellJoin quotes words for a POSIX shell, so a printed command can be pasted as it is.
