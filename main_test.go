@@ -28,7 +28,10 @@ func TestUsageAndConfigErrors(t *testing.T) {
 	}{
 		{"version", nil, []string{"--version"}, 0, "etlworks-mcp "},
 		{"help", nil, []string{"--help"}, 0, "etlworks-mcp call TOOL"},
-		{"no url", nil, nil, 2, "ETLWORKS_URL"},
+		{"call without url", nil, []string{"call", "list_flows"}, 2, "ETLWORKS_URL"},
+		{"doctor without url", nil, []string{"doctor"}, 1, "ETLWORKS_URL"},
+		{"bad flag without url", nil, []string{"--log-level", "loud"}, 2, "--log-level"},
+		{"remote without auth", map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY": "k"}, []string{"--http", "0.0.0.0:8931"}, 2, "--http"},
 		{"bad log level", map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY": "k"}, []string{"--log-level", "loud"}, 2, "--log-level"},
 		{"secret flag refused", nil, []string{"--api-key", "abc"}, 2, "ETLWORKS_API_KEY"},
 		{"stray argument", map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY": "k"}, []string{"serve"}, 2, "unexpected argument"},
