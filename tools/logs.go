@@ -78,7 +78,8 @@ func getRunLogTool(d Deps) Def {
 			if len(sel) == 0 {
 				head.WriteString("No lines matched.\n")
 			}
-			return text{head: head.String(), body: body, what: "run log", rest: "use tail, grep or errors_only to see other lines"}, nil
+			return text{head: head.String(), body: body, what: "run log", rest: "use tail, grep or errors_only to see other lines",
+				link: logRestLink(run, sel, cut, len(lines))}, nil
 		},
 	})
 }
