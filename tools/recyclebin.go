@@ -144,7 +144,7 @@ func restoreDeletedTool(d Deps) Def {
 	return newTool(d, spec[RestoreDeletedInput]{
 		name:        "restore_deleted",
 		title:       "Restore deleted object",
-		description: "Restore an object from the recycle bin, with its deleted dependencies; reports what was restored and reused.",
+		description: "Restore an object and its deleted dependencies from the recycle bin; reports what was restored and reused.",
 		toolset:     "audit",
 		effect:      writesOnce,
 		handle: func(ctx context.Context, in RestoreDeletedInput) (any, error) {

@@ -106,7 +106,7 @@ func listWebhooksTool(d Deps) Def {
 
 // CreateWebhookInput adds a webhook.
 type CreateWebhookInput struct {
-	Name   string   `json:"name" jsonschema:"required,description=Webhook name"`
+	Name   string   `json:"name" jsonschema:"required,description=Name"`
 	URL    string   `json:"url" jsonschema:"required,description=URL to call"`
 	Events []string `json:"events" jsonschema:"required,description=Event names"`
 	Method string   `json:"method,omitempty" jsonschema:"description=HTTP method,enum=POST,enum=GET"`
