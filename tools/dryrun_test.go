@@ -85,3 +85,17 @@ func TestListSchedulesNextRuns(t *testing.T) {
 		t.Fatalf("documented next_runs 12: %s", text)
 	}
 }
+
+// TestCreateConnectionDryRunDocumented: on the documented profile, which lists no connector
+// types, a dry run still checks the name and says the type was not checked.
+func TestCreateConnectionDryRunDocumented(t *testing.T) {
+	e := newDocumentedEnv(t)
+	text, isErr := e.call(t, "create_connection", map[string]any{"name": "Dry PG", "type": "connection.db.postgres",
+		"properties": map[string]any{"host": "db", "password": "planted-doc-secret"}, "dry_run": true})
+	if isErr || strings.Contains(text, "planted-doc-secret") {
+		t.Fatalf("dry run: %s", text)
+	}
+	mustContain(t, text, `"created":false`, "name is free", "type not checked")
+	text, _ = e.call(t, "create_connection", map[string]any{"name": "Warehouse", "type": "connection.db.sqlite", "dry_run": true})
+	mustContain(t, text, "already has the name")
+}
