@@ -36,7 +36,7 @@ func TestStdioChangeScheduleAudit(t *testing.T) {
 		}
 	}
 	if applied := s.ok("update_flow", map[string]any{"flow": "Daily revenue rollup", "set": set}); !strings.Contains(applied, "Updated flow") ||
-		!strings.Contains(applied, "undo: update_flow") {
+		!strings.Contains(applied, `undo: {"tool":"update_flow","arguments":`) {
 		t.Fatalf("update_flow: %s", applied)
 	}
 	if run := s.ok("run_flow", map[string]any{"flow": "Daily revenue rollup", "wait": true, "timeout_seconds": 60}); !strings.Contains(run, `"status":"success"`) {
@@ -60,11 +60,14 @@ func TestStdioChangeScheduleAudit(t *testing.T) {
 	var deleted struct {
 		Deleted     string   `json:"deleted"`
 		DeletedWith []string `json:"deleted_with"`
-		Undo        string   `json:"undo"`
+		Undo        struct {
+			Tool      string         `json:"tool"`
+			Arguments map[string]any `json:"arguments"`
+		} `json:"undo"`
 	}
 	s.okJSON("delete_flow", map[string]any{"flow": "Import Shopify orders", "confirm_token": ask.Token}, &deleted)
 	honoured++
-	if len(deleted.DeletedWith) != 2 || !strings.HasPrefix(deleted.Undo, "restore_deleted") {
+	if len(deleted.DeletedWith) != 2 || deleted.Undo.Tool != "restore_deleted" || deleted.Undo.Arguments["item"] == nil {
 		t.Fatalf("delete_flow: %+v", deleted)
 	}
 	if text, isErr := s.call("get_flow", map[string]any{"flow": "Import Shopify orders"}, false); !isErr {

@@ -276,12 +276,15 @@ func TestNoPlantedSecretLeaks(t *testing.T) {
 		"update_flow":    {{"flow": warn, "set": map[string]any{"description": "changed", "properties.db_pwd": newSecret}, "dry_run": true}},
 		"delete_flow":    {{"flow": "Planted copy"}},
 		"list_schedules": {{}},
-		"create_schedule": {{"flow": warn, "cron": "0 0 5 * * ?", "name": "Planted schedule",
-			"parameters": map[string]any{"api_key": p.secret("sp"), "note": "password=" + p.secret("sn")}}},
+		"create_schedule": {{"flow": warn, "cron": "0 0 5 * * ?", "name": "Planted schedule", "dry_run": true,
+			"params": map[string]any{"api_key": p.secret("sp"), "note": "password=" + p.secret("sn")}},
+			{"flow": warn, "cron": "0 0 5 * * ?", "name": "Planted schedule",
+				"params": map[string]any{"api_key": p.secret("sp"), "note": "password=" + p.secret("sn")}}},
 		"update_schedule": {{"schedule": "Planted schedule", "enabled": false, "dry_run": true}},
 		"delete_schedule": {{"schedule": "Planted schedule"}},
 		"list_webhooks":   {{}},
 		"create_webhook": {{"name": "Planted hook", "url": "http://127.0.0.1:9/hook?token=" + p.secret("wt"), "events": []string{"Flow.Failed"},
+			"secret": p.secret("ws"), "dry_run": true}, {"name": "Planted hook", "url": "http://127.0.0.1:9/hook?token=" + p.secret("wt"), "events": []string{"Flow.Failed"},
 			"secret": p.secret("ws")}},
 		"delete_webhook":       {{"webhook": "Planted hook"}},
 		"list_listeners":       {{}},
@@ -292,8 +295,10 @@ func TestNoPlantedSecretLeaks(t *testing.T) {
 		"get_connection":       {{"connection": "Planted API"}},
 		"test_connection":      {{"connection": "Planted API"}},
 		"list_connector_types": {{"query": "http"}},
-		"create_connection": {{"name": "Planted new", "type": "connection.http",
-			"properties": map[string]any{"url": "https://u:" + p.secret("nu") + "@h.example.com", "password": p.secret("np"), "api_key": p.secret("nk")}}},
+		"create_connection": {{"name": "Planted new", "type": "connection.http", "dry_run": true,
+			"properties": map[string]any{"url": "https://u:" + p.secret("nu") + "@h.example.com", "password": p.secret("np"), "api_key": p.secret("nk")}},
+			{"name": "Planted new", "type": "connection.http",
+				"properties": map[string]any{"url": "https://u:" + p.secret("nu") + "@h.example.com", "password": p.secret("np"), "api_key": p.secret("nk")}}},
 		"update_connection": {{"connection": "Planted API", "properties": map[string]any{"token": p.secret("ut"), "host": "h"}, "dry_run": true}},
 		"delete_connection": {{"connection": "Planted new"}},
 		"get_oauth_url":     {{"connection": "Planted API", "provider": "google"}},
@@ -370,6 +375,15 @@ func TestNoPlantedSecretLeaks(t *testing.T) {
 			}
 			expanded = next
 		}
+		var ranged []string // a form-style query ({?from,to}) is read both without and with its values
+		for _, u := range expanded {
+			if base, ok := strings.CutSuffix(u, "{?from,to}"); ok {
+				ranged = append(ranged, base, base+"?from=1&to=400")
+			} else {
+				ranged = append(ranged, u)
+			}
+		}
+		expanded = ranged
 		for _, u := range expanded {
 			if strings.Contains(u, "{") {
 				t.Errorf("template %s has a variable this sweep does not fill: %s", pattern, u)

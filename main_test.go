@@ -29,7 +29,10 @@ func TestUsageAndConfigErrors(t *testing.T) {
 	}{
 		{"version", nil, []string{"--version"}, 0, "etlworks-mcp "},
 		{"help", nil, []string{"--help"}, 0, "etlworks-mcp call TOOL"},
-		{"no url", nil, nil, 2, "ETLWORKS_URL"},
+		{"call without url", nil, []string{"call", "list_flows"}, 2, "ETLWORKS_URL"},
+		{"doctor without url", nil, []string{"doctor"}, 1, "ETLWORKS_URL"},
+		{"bad flag without url", nil, []string{"--log-level", "loud"}, 2, "--log-level"},
+		{"remote without auth", map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY": "k"}, []string{"--http", "0.0.0.0:8931"}, 2, "--http"},
 		{"bad log level", map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY": "k"}, []string{"--log-level", "loud"}, 2, "--log-level"},
 		{"secret flag refused", nil, []string{"--api-key", "abc"}, 2, "ETLWORKS_API_KEY"},
 		{"stray argument", map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY": "k"}, []string{"--read-only", "serve"}, 2, "unexpected argument \"serve\"; a subcommand (call, doctor, help, sandbox, version) comes before any flag"},
@@ -108,6 +111,7 @@ func TestImportDirections(t *testing.T) {
 		"sandbox":            {"github.com/mark3labs/mcp-go", "etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/transport"},
 		"internal/telemetry": {"github.com/mark3labs/mcp-go", "etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/config", "etlworks-mcp/transport"},
 		"internal/mcpobs":    {"etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/config", "etlworks-mcp/transport"},
+		"internal/links":     {"github.com/mark3labs/mcp-go", "etlworks-mcp/client", "etlworks-mcp/tools", "etlworks-mcp/resources"},
 		"internal/quartz": {"github.com/mark3labs/mcp-go", "etlworks-mcp/client", "etlworks-mcp/tools", "etlworks-mcp/config",
 			"etlworks-mcp/transport", "etlworks-mcp/sandbox", "etlworks-mcp/resources", "etlworks-mcp/prompts"},
 	}

@@ -50,6 +50,10 @@ func loadConfig(args []string, getenv func(string) string) (config.Config, error
 // runServe serves MCP over stdio or streamable HTTP until the client leaves or a signal arrives.
 func runServe(ctx context.Context, args []string, getenv func(string) string, std streams) error {
 	cfg, err := loadConfig(args, getenv)
+	var unset error // the Etlworks URL or credentials are missing or wrong: serve anyway and say so
+	if ue := (*usageError)(nil); errors.As(err, &ue) && config.IsConnectionProblem(ue.err) {
+		unset, err = ue.err, nil
+	}
 	if errors.Is(err, flag.ErrHelp) {
 		fmt.Fprint(std.out, usage())
 		return nil
@@ -64,17 +68,25 @@ func runServe(ctx context.Context, args []string, getenv func(string) string, st
 	if len(cfg.Args) > 0 {
 		return &usageError{fmt.Errorf("unexpected argument %q; a subcommand (%s) comes before any flag", cfg.Args[0], strings.Join(subcommandNames(), ", "))}
 	}
-	return reported(cfg, std.err, serve(ctx, cfg, getenv, std))
+	return reported(cfg, std.err, serve(ctx, cfg, unset, getenv, std))
 }
 
 // serve runs the server a loaded configuration describes until the client leaves or ctx ends.
-func serve(ctx context.Context, cfg config.Config, getenv func(string) string, std streams) error {
+// With unset (a missing or invalid Etlworks URL or credential) it serves unconnected: initialize
+// completes, and the instructions and every tool call carry the configuration message.
+func serve(ctx context.Context, cfg config.Config, unset error, getenv func(string) string, std streams) error {
 	obs, err := newObservability(ctx, cfg, getenv)
 	if err != nil {
 		return err
 	}
 	defer obs.close()
-	app, srv, count, err := start(ctx, cfg, std, obs)
+	begin := start
+	if unset != nil {
+		begin = func(context.Context, config.Config, streams, *observability) (*app, *server.MCPServer, int, error) {
+			return startUnconnected(cfg, std, unset)
+		}
+	}
+	app, srv, count, err := begin(ctx, cfg, std, obs)
 	if err != nil {
 		return err
 	}
@@ -138,9 +150,13 @@ type app struct {
 	api     *client.Client
 	sandbox *sandbox.Server
 	auth    string
+	unset   string // the configuration message when serving unconnected
 }
 
 func (a *app) describe() string {
+	if a.unset != "" {
+		return "no Etlworks instance (" + a.unset + ")"
+	}
 	if a.sandbox != nil {
 		c := a.sandbox.Sandbox.Credentials()
 		return fmt.Sprintf("the embedded sandbox at %s (%s profile, demo login %s)", a.sandbox.URL, a.sandbox.Sandbox.Profile(), c.Login)

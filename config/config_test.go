@@ -640,3 +640,38 @@ func TestSettingsTable(t *testing.T) {
 		t.Error("Settings exposes the package table")
 	}
 }
+
+// TestIsConnectionProblem: only a missing, malformed or contradictory Etlworks URL or credential
+// lets the server start unconfigured; any other error, alone or with them, still stops it.
+func TestIsConnectionProblem(t *testing.T) {
+	cases := []struct {
+		name string
+		args []string
+		env  map[string]string
+		want bool
+	}{
+		{"nothing set", nil, nil, true},
+		{"no key", nil, map[string]string{"ETLWORKS_URL": "https://app.etlworks.com/rest"}, true},
+		{"url without /rest", nil, map[string]string{"ETLWORKS_URL": "https://app.etlworks.com", "ETLWORKS_API_KEY": "k"}, true},
+		{"key and password", nil, map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY": "k", "ETLWORKS_PASSWORD": "p"}, true},
+		{"unreadable key file", nil, map[string]string{"ETLWORKS_URL": "https://x/rest", "ETLWORKS_API_KEY_FILE": "/nonexistent/key"}, true},
+		{"bad log level too", []string{"--log-level", "loud"}, nil, false},
+		{"remote without auth", []string{"--http", "0.0.0.0:8931"}, map[string]string{"ETLWORKS_URL": "https://x/rest"}, false},
+		{"secret flag", []string{"--api-key", "abc"}, nil, false},
+		{"bad flag", []string{"--no-such-flag"}, nil, false},
+	}
+	for _, tc := range cases {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Load(tc.args, func(k string) string { return tc.env[k] })
+			if err == nil {
+				t.Fatal("Load accepted the configuration; the case tests nothing")
+			}
+			if got := IsConnectionProblem(err); got != tc.want {
+				t.Fatalf("IsConnectionProblem(%v) = %v, want %v", err, got, tc.want)
+			}
+		})
+	}
+	if IsConnectionProblem(nil) {
+		t.Fatal("nil is no problem")
+	}
+}

@@ -40,3 +40,34 @@ func (e *FieldError) Error() string {
 	}
 	return b.String()
 }
+
+// connectionKeys are the settings that say where Etlworks is and how to sign in.
+var connectionKeys = []string{keyURL, keyAPIKey, keyUsername, keyPassword}
+
+// IsConnectionProblem reports whether err, as Load returns it, is only about the Etlworks URL or
+// credentials (missing, malformed or contradictory): a server can still start, answer initialize
+// and tell the chat what to set, where any other configuration error must stop it at start.
+func IsConnectionProblem(err error) bool {
+	if err == nil {
+		return false
+	}
+	if joined, ok := err.(interface{ Unwrap() []error }); ok {
+		for _, e := range joined.Unwrap() {
+			if !IsConnectionProblem(e) {
+				return false
+			}
+		}
+		return true
+	}
+	fe, ok := err.(*FieldError)
+	if !ok {
+		return false
+	}
+	for _, k := range connectionKeys {
+		s := setting(k)
+		if fe.Field != "" && (fe.Field == s.Flag || fe.Field == s.Env || fe.Field == s.EnvFile) {
+			return true
+		}
+	}
+	return false
+}

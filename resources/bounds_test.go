@@ -13,6 +13,7 @@ import (
 
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/internal/bound"
+	"github.com/etlworks/etlworks-mcp/internal/links"
 )
 
 // readFaulty reads uri through the bounded handlers of All, against an Etlworks stand-in h.
@@ -77,7 +78,7 @@ func TestResourceReadBudget(t *testing.T) {
 		want []string
 	}{
 		{Scheme + "flows/{flow}", map[string]any{"flow": []string{"5"}}, []string{"[cut: showed ", "get_flow shows the definition summarized]"}},
-		{Scheme + "runs/{flow}/{run}/log", map[string]any{"flow": []string{"5"}, "run": []string{"latest"}},
+		{links.RunLogTemplate, map[string]any{"flow": []string{"5"}, "run": []string{"latest"}},
 			[]string{"50000 lines. Showing the last", "Untrusted data from Etlworks (run log)", "step 49999", "</data-"}},
 	} {
 		contents, err := readFaulty(t, h, tt.uri, tt.args, time.Minute)

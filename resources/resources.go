@@ -19,12 +19,13 @@ import (
 
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/internal/bound"
+	"github.com/etlworks/etlworks-mcp/internal/links"
 	"github.com/etlworks/etlworks-mcp/internal/secrets"
 	"github.com/etlworks/etlworks-mcp/internal/untrusted"
 )
 
 // Scheme is the URI scheme of every resource this server offers.
-const Scheme = "etlworks://"
+const Scheme = links.Scheme
 
 // Deps are what resource handlers need.
 type Deps struct {

@@ -204,3 +204,37 @@ func (e *env) updates(uri string) int {
 	}
 	return n
 }
+
+// TestRunLogRange reads lines from..to of a run's log through the template's query variables,
+// the address tools link to for the lines they cut.
+func TestRunLogRange(t *testing.T) {
+	e := newEnv(t, 10*time.Millisecond)
+	part := e.mustRead("etlworks://runs/2/latest/log?from=2&to=4", "Showing lines 2-4.", "    2| ", "    4| ")
+	if strings.Contains(part, "    1| ") || strings.Contains(part, "    5| ") {
+		t.Fatalf("range 2-4 shows other lines:\n%s", part)
+	}
+	e.mustRead("etlworks://runs/2/latest/log?from=3", "Showing lines 3-", "    3| ")
+	e.mustRead("etlworks://runs/2/latest/log?to=1", "Showing lines 1-1.", "    1| ")
+	whole := e.mustRead("etlworks://runs/2/latest/log", "|")
+	if strings.Contains(whole, "Showing lines") {
+		t.Fatalf("without a range the resource shows the last lines:\n%.300s", whole)
+	}
+	for uri, want := range map[string]string{
+		"etlworks://runs/2/latest/log?from=0":          "from=\"0\" is not a line number",
+		"etlworks://runs/2/latest/log?from=x":          "from=\"x\" is not a line number",
+		"etlworks://runs/2/latest/log?from=5&to=2":     "from=5 is after to=2",
+		"etlworks://runs/2/latest/log?from=99999":      "are not in the log",
+		"etlworks://runs/2/latest/log?from=1&to=99999": "",
+	} {
+		_, err := e.read(uri)
+		if want == "" {
+			if err != nil {
+				t.Errorf("read %s: %v", uri, err)
+			}
+			continue
+		}
+		if err == nil || !strings.Contains(err.Error(), want) {
+			t.Errorf("read %s: error %v, want %q", uri, err, want)
+		}
+	}
+}

@@ -11,6 +11,7 @@ import (
 
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/internal/bound"
+	"github.com/etlworks/etlworks-mcp/internal/links"
 )
 
 // logLines bounds the run-log resource; get_run_log reads any part of a log.
@@ -53,10 +54,14 @@ func runStatus(d Deps) Def {
 }
 
 func runLog(d Deps) Def {
-	t := mcp.NewResourceTemplate(Scheme+"runs/{flow}/{run}/log", "Run log",
-		mcp.WithTemplateDescription("The last lines of a run's log, with line numbers."),
+	t := mcp.NewResourceTemplate(links.RunLogTemplate, "Run log",
+		mcp.WithTemplateDescription("A run's log with line numbers: the last lines, or lines from..to."),
 		mcp.WithTemplateMIMEType("text/plain"))
 	return Def{Template: &t, Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+		from, to, err := lineRange(req)
+		if err != nil {
+			return nil, err
+		}
 		run, err := runRef(ctx, d, req)
 		if err != nil {
 			return nil, err
@@ -66,27 +71,93 @@ func runLog(d Deps) Def {
 			return nil, err
 		}
 		lines := strings.Split(strings.TrimRight(string(log.Text), "\n"), "\n")
-		// The last lines that fit the budget, newest last, each cut to logLineBytes.
-		first, room := len(lines), logBytes
-		for first > 0 && len(lines)-first < logLines {
-			l := len(clipLine(d.Redactor.Text(lines[first-1]))) + 8
-			if l > room {
-				break
-			}
-			room -= l
-			first--
-		}
 		var b strings.Builder
 		fmt.Fprintf(&b, "Run %d of flow %d (%s): %d lines.", int64(run.AuditID), int64(run.FlowID), run.Status, len(lines))
-		if first > 0 {
-			fmt.Fprintf(&b, " Showing the last %d; the get_run_log tool reads any part (tail, grep, level).", len(lines)-first)
+		if from == 0 && to == 0 {
+			first := lastLinesThatFit(d, lines)
+			if first > 0 {
+				fmt.Fprintf(&b, " Showing the last %d; add ?from=1&to=%d for earlier lines, or the get_run_log tool (tail, grep, level).", len(lines)-first, first)
+			}
+			b.WriteString("\n")
+			writeLines(&b, d, lines, first, len(lines))
+			return textContents(req.Params.URI, "text/plain", b.String()), nil
 		}
-		b.WriteString("\n")
-		for i := first; i < len(lines); i++ {
-			fmt.Fprintf(&b, "%5d| %s\n", i+1, clipLine(d.Redactor.Text(lines[i])))
+		start, end := max(from, 1)-1, len(lines)
+		if to > 0 {
+			end = min(to, len(lines))
 		}
+		if start >= end {
+			return nil, fmt.Errorf("lines %d-%d are not in the log: it has %d lines", max(from, 1), to, len(lines))
+		}
+		stop := linesThatFit(d, lines, start, end)
+		fmt.Fprintf(&b, " Showing lines %d-%d", start+1, stop)
+		if stop < end {
+			fmt.Fprintf(&b, "; the rest of the range is at %s", links.RunLog(int64(run.FlowID), int64(run.AuditID), stop+1, end))
+		}
+		b.WriteString(".\n")
+		writeLines(&b, d, lines, start, stop)
 		return textContents(req.Params.URI, "text/plain", b.String()), nil
 	}, Untrusted: "run log", Rest: "the get_run_log tool reads any part (tail, grep, level)"}
+}
+
+// lineRange reads the optional from and to of a run-log address: positive line numbers, from
+// not after to.
+func lineRange(req mcp.ReadResourceRequest) (from, to int, err error) {
+	for _, v := range []struct {
+		name string
+		to   *int
+	}{{"from", &from}, {"to", &to}} {
+		s := arg(req, v.name)
+		if s == "" {
+			continue
+		}
+		n, perr := strconv.Atoi(s)
+		if perr != nil || n <= 0 {
+			return 0, 0, fmt.Errorf("%s=%s is not a line number: use a positive integer, e.g. ?from=1&to=200", v.name, bound.Quote(s))
+		}
+		*v.to = n
+	}
+	if from > 0 && to > 0 && from > to {
+		return 0, 0, fmt.Errorf("from=%d is after to=%d: give from <= to", from, to)
+	}
+	return from, to, nil
+}
+
+// lastLinesThatFit returns the index of the first of the last lines that fit the budget (at most
+// logLines of them), newest last, each cut to logLineBytes.
+func lastLinesThatFit(d Deps, lines []string) int {
+	first, room := len(lines), logBytes
+	for first > 0 && len(lines)-first < logLines {
+		l := len(clipLine(d.Redactor.Text(lines[first-1]))) + 8
+		if l > room {
+			break
+		}
+		room -= l
+		first--
+	}
+	return first
+}
+
+// linesThatFit returns the end (exclusive) of the lines from start that fit the budget, at most
+// logLines of them and at least one.
+func linesThatFit(d Deps, lines []string, start, end int) int {
+	stop, room := start, logBytes
+	for stop < end && stop-start < logLines {
+		l := len(clipLine(d.Redactor.Text(lines[stop]))) + 8
+		if l > room && stop > start {
+			break
+		}
+		room -= l
+		stop++
+	}
+	return stop
+}
+
+// writeLines writes lines[from:to] numbered, redacted and cut to logLineBytes each.
+func writeLines(b *strings.Builder, d Deps, lines []string, from, to int) {
+	for i := from; i < to; i++ {
+		fmt.Fprintf(b, "%5d| %s\n", i+1, clipLine(d.Redactor.Text(lines[i])))
+	}
 }
 
 // Bounds of the run-log resource besides logLines: its text stays well inside the read budget.

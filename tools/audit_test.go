@@ -108,11 +108,11 @@ func TestDeleteFlowRestoreWithDependencies(t *testing.T) {
 	var res struct {
 		Restored []string `json:"restored"`
 		Reused   []string `json:"reused"`
-		Next     string   `json:"next"`
+		Next     toolCall `json:"next"`
 	}
 	e.ok("restore_deleted", map[string]any{"item": "Import Shopify orders"}, &res)
 	restored := strings.Join(res.Restored, "\n")
-	if len(res.Restored) != 3 || !strings.HasPrefix(res.Restored[0], `flow `) || len(res.Reused) != 2 || !strings.HasPrefix(res.Next, "get_flow {flow: ") {
+	if len(res.Restored) != 3 || !strings.HasPrefix(res.Restored[0], `flow `) || len(res.Reused) != 2 || res.Next.Tool != "get_flow" || res.Next.Arguments["flow"] == nil {
 		t.Fatalf("restore: %+v", res)
 	}
 	mustContain(t, restored, `"Import Shopify orders"`, `"Every 6 hours"`, `"Shopify order webhook"`)

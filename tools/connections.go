@@ -3,6 +3,7 @@ package tools
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"maps"
 	"slices"
@@ -310,6 +311,7 @@ type CreateConnectionInput struct {
 	Properties  map[string]string `json:"properties,omitempty" jsonschema:"description=Settings by key (host\\, user\\, password…)"`
 	Description string            `json:"description,omitempty" jsonschema:"description=What it connects to"`
 	Tags        []string          `json:"tags,omitempty" jsonschema:"description=Tags"`
+	DryRun      bool              `json:"dry_run,omitempty" jsonschema:"description=Preview only"`
 }
 
 func (in *CreateConnectionInput) validate() error {
@@ -344,21 +346,93 @@ func createConnectionTool(d Deps) Def {
 	return newTool(d, spec[CreateConnectionInput]{
 		name:        "create_connection",
 		title:       "Create connection",
-		description: "Create a connection of a connector type with its properties; test_connection then checks it.",
+		description: "Create a connection of a connector type; test_connection then checks it.",
 		toolset:     "connections",
 		effect:      writes,
 		handle: func(ctx context.Context, in CreateConnectionInput) (any, error) {
-			raw, _, err := d.Client.Connections.Create(ctx, &client.ConnectionRequest{
+			body := &client.ConnectionRequest{
 				Name: strings.TrimSpace(in.Name), Description: in.Description, ConnectionType: in.Type,
 				Properties: fullKeys(in.Properties), Tags: in.Tags,
-			})
+			}
+			if in.DryRun {
+				return connectionDryRun(ctx, d.Client, body), nil
+			}
+			raw, _, err := d.Client.Connections.Create(ctx, body)
 			if err != nil {
 				return nil, err
 			}
 			v := viewConnection(gjson.ParseBytes(raw))
-			return map[string]any{"created": v, "next": fmt.Sprintf("test_connection {connection: %d}", v.ID)}, nil
+			return map[string]any{"created": v, "next": hint("test_connection", "", "connection", v.ID)}, nil
 		},
 	})
+}
+
+// connectionDryRun shows the connection create_connection would send, secret values masked, with
+// what could be checked without creating it: that the name is free and, where the instance lists
+// connector types, that the type exists and which of its required properties are missing.
+func connectionDryRun(ctx context.Context, c *client.Client, body *client.ConnectionRequest) map[string]any {
+	props := make(map[string]string, len(body.Properties))
+	for k, v := range body.Properties {
+		props[shortKey(k)] = maskProperty(shortKey(k), v)
+	}
+	would := map[string]any{"name": body.Name, "connectionType": body.ConnectionType, "properties": props}
+	if body.Description != "" {
+		would["description"] = clip(body.Description, 200)
+	}
+	if len(body.Tags) > 0 {
+		would["tags"] = body.Tags
+	}
+	checks, problems := []string{}, []string{}
+	var nf *client.NameNotFoundError
+	switch n, err := c.Connections.FindByName(ctx, body.Name); {
+	case errors.As(err, &nf):
+		checks = append(checks, "name is free")
+	case err == nil && n != nil:
+		problems = append(problems, fmt.Sprintf("connection %d already has the name %q", n.ID, n.Name))
+	default:
+		checks = append(checks, "name not checked: "+clip(err.Error(), 200))
+	}
+	checks, problems = checkConnectorType(ctx, c, body, checks, problems)
+	out := map[string]any{"dry_run": true, "created": false, "would_send": would, "checks": checks,
+		"next": "call create_connection again without dry_run to create it; test_connection then checks it"}
+	if len(problems) > 0 {
+		out["problems"] = problems
+		out["next"] = "fix the problems; nothing was created"
+	}
+	return out
+}
+
+// checkConnectorType looks the type up in the instance's connector catalogue, when it has one,
+// and names the required properties the request leaves out.
+func checkConnectorType(ctx context.Context, c *client.Client, body *client.ConnectionRequest, checks, problems []string) ([]string, []string) {
+	raw, _, err := c.Connections.Types(ctx, &client.ConnectionTypeListOptions{Name: body.ConnectionType})
+	if err != nil {
+		return append(checks, "type not checked: this instance lists no connector types"), problems
+	}
+	var typ gjson.Result
+	gjson.ParseBytes(raw).ForEach(func(_, t gjson.Result) bool {
+		if strings.EqualFold(t.Get("type").String(), body.ConnectionType) {
+			typ = t
+			return false
+		}
+		return true
+	})
+	if !typ.Exists() {
+		return checks, append(problems, fmt.Sprintf("unknown connector type %q; list_connector_types shows them", clip(body.ConnectionType, 100)))
+	}
+	checks = append(checks, fmt.Sprintf("type %s (%s) exists", typ.Get("type").String(), typ.Get("name").String()))
+	var missing []string
+	typ.Get("properties").ForEach(func(_, p gjson.Result) bool {
+		key := p.Get("key").String()
+		if p.Get("required").Bool() && body.Properties[fullKey(key)] == "" && body.Properties[key] == "" {
+			missing = append(missing, shortKey(key))
+		}
+		return true
+	})
+	if len(missing) > 0 {
+		problems = append(problems, "required properties missing: "+strings.Join(missing, ", "))
+	}
+	return checks, problems
 }
 
 // UpdateConnectionInput changes some fields of a connection; what it leaves out stays as it is.
@@ -415,7 +489,7 @@ func updateConnectionTool(d Deps) Def {
 				return nil, err
 			}
 			out["updated"] = true
-			out["next"] = fmt.Sprintf("test_connection {connection: %d}", c.ID)
+			out["next"] = hint("test_connection", "", "connection", c.ID)
 			return out, nil
 		},
 	})
@@ -514,7 +588,7 @@ func deleteConnectionTool(d Deps) Def {
 	return newTool(d, spec[DeleteConnectionInput]{
 		name:        "delete_connection",
 		title:       "Delete connection",
-		description: "Delete a connection after confirmation; it goes to the recycle bin, and restore_deleted brings it back.",
+		description: "Delete a connection after confirmation; restore_deleted brings it back from the recycle bin.",
 		toolset:     "connections",
 		effect:      destroys,
 		handle: func(ctx context.Context, in DeleteConnectionInput) (any, error) {
@@ -539,9 +613,9 @@ func deleteConnectionTool(d Deps) Def {
 				out := map[string]any{"deleted": fmt.Sprintf("connection %d %q", c.ID, c.Name)}
 				if bin := gjson.GetBytes(raw, "recycleBinId").Int(); bin > 0 {
 					out["recycle_bin_id"] = bin
-					out["undo"] = fmt.Sprintf("restore_deleted {item: %d}", bin)
+					out["undo"] = hint("restore_deleted", "", "item", bin)
 				} else {
-					out["undo"] = fmt.Sprintf("restore_deleted {item: %q, type: \"connection\"}", c.Name)
+					out["undo"] = hint("restore_deleted", "", "item", c.Name, "type", "connection")
 				}
 				if users := strs(gjson.GetBytes(raw, "usedByFlows.#.name")); len(users) > 0 {
 					out["used_by_flows"] = users

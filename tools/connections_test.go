@@ -122,7 +122,7 @@ func TestTestConnection(t *testing.T) {
 	var out struct {
 		OK      bool   `json:"ok"`
 		Message string `json:"message"`
-		Next    string `json:"next"`
+		Next    any    `json:"next"`
 	}
 	e.ok("test_connection", map[string]any{"connection": "CRM database"}, &out)
 	if out.OK || !strings.Contains(strings.ToLower(out.Message), "authentication") || out.Next == "" {
@@ -179,14 +179,17 @@ func TestCreateAndUpdateConnection(t *testing.T) {
 	e := newEnv(t)
 	var created struct {
 		Created connView `json:"created"`
-		Next    string   `json:"next"`
+		Next    toolCall `json:"next"`
 	}
 	e.ok("create_connection", map[string]any{"name": "Scratch DB", "type": "connection.db.sqlite",
 		"properties": map[string]any{"database": "scratch.db", "password": "planted-create-secret"}, "tags": []any{"test"}}, &created)
 	if created.Created.ID == 0 || created.Created.Properties["database"] != "scratch.db" || created.Created.Properties["password"] != client.MaskedSecret {
 		t.Fatalf("created: %+v", created)
 	}
-	mustContain(t, created.Next, "test_connection")
+	if created.Next.Tool != "test_connection" {
+		t.Fatalf("next: %+v", created.Next)
+	}
+	e.ok(created.Next.Tool, created.Next.Arguments, nil) // the hint is a call as it stands
 
 	mustContain(t, e.fails("create_connection", map[string]any{"name": "Scratch DB", "type": "connection.db.sqlite",
 		"properties": map[string]any{"database": "x.db"}}), "already exists")
@@ -270,12 +273,13 @@ func TestDeleteConnection(t *testing.T) {
 	e := newEnv(t)
 	var out map[string]any
 	e.confirmed("delete_connection", map[string]any{"connection": "Legacy FTP"}, &out)
-	if !strings.Contains(fmt.Sprint(out["deleted"]), "Legacy FTP") || !strings.HasPrefix(fmt.Sprint(out["undo"]), "restore_deleted {item: ") {
+	if !strings.Contains(fmt.Sprint(out["deleted"]), "Legacy FTP") || undoOf(t, out).Tool != "restore_deleted" {
 		t.Errorf("result: %v", out)
 	}
 	mustContain(t, e.fails("get_connection", map[string]any{"connection": "Legacy FTP"}), "not found")
 	// The undo the result names works.
-	e.ok("restore_deleted", map[string]any{"item": out["recycle_bin_id"]}, nil)
+	undo := undoOf(t, out)
+	e.ok(undo.Tool, undo.Arguments, nil)
 	e.ok("get_connection", map[string]any{"connection": "Legacy FTP"}, nil)
 
 	// The question names the flows that break.

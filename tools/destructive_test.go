@@ -170,7 +170,7 @@ func TestNoSecretInAutomationResults(t *testing.T) {
 	if !strings.Contains(logs.String(), "etlworks request") || !strings.Contains(results.String(), "token=[REDACTED]") {
 		t.Fatal("the debug log or the results are not what this test expects; it proved nothing")
 	}
-	if !strings.Contains(results.String(), "set parameters db_password again by hand") {
+	if !strings.Contains(results.String(), "set params db_password again by hand") {
 		t.Errorf("the schedule undo must name the secret it leaves out:\n%s", results.String())
 	}
 	logConfirmations(t)

@@ -85,7 +85,14 @@ func describeCredential(e *client.CredentialError) string {
 	case e.Check.Verdict == client.CredentialRefused:
 		return e.Error() + ". Use a user with the Editor or Administrator role, or ask the administrator to allow API keys for this role (Settings > Users)."
 	case e.Check.Login:
-		return e.Error() + ". Check ETLWORKS_USERNAME and ETLWORKS_PASSWORD, and that the user may sign in."
+		return e.Error() + ". Check ETLWORKS_USERNAME and ETLWORKS_PASSWORD, and that the user may sign in" + restartHint("ETLWORKS_PASSWORD=<the password>")
 	}
-	return e.Error() + ". Check ETLWORKS_API_KEY: it may be mistyped, expired or revoked (make a new one in Settings > Users > Edit user > API Key), or API-key sign-in may be disabled for this user's role."
+	return e.Error() + ". Check ETLWORKS_API_KEY: it may be mistyped, expired or revoked (make a new one in Settings > Users > Edit user > API Key), or API-key sign-in may be disabled for this user's role" +
+		restartHint("ETLWORKS_API_KEY=<the new key>")
+}
+
+// restartHint says where a credential is set, with an example, for a message that reaches the chat.
+func restartHint(example string) string {
+	return ". Set it in the environment of this MCP server (the \"env\" of its entry in the client's configuration), e.g. " +
+		example + ", then restart the server."
 }

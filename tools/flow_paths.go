@@ -74,8 +74,7 @@ func pathsNext(id int64, lines []string) string {
 	if len(lines) > 0 {
 		path, _, _ = strings.Cut(lines[len(lines)-1], " = ")
 	}
-	call := toolCall("update_flow", map[string]any{"flow": id, "set": map[string]any{path: "new value"}, "dry_run": true})
-	return call + " previews a change"
+	return hint("update_flow", "", "flow", id, "set", map[string]any{path: "new value"}, "dry_run", true).String() + " previews a change"
 }
 
 // pathValue renders one leaf for definitionPaths: masked under a secret key, else compact JSON, redacted

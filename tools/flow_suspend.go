@@ -38,21 +38,9 @@ func suspendWord(suspend bool) string {
 	return "resume"
 }
 
-// resumeCall is the exact tool call that resumes a flow.
+// resumeCall is the exact tool call that suspends (suspend true) or resumes a flow.
 func resumeCall(id int64, suspend bool) string {
-	type args struct {
-		Flow      int64 `json:"flow"`
-		Suspended bool  `json:"suspended"`
-	}
-	return toolCall("update_flow", args{id, suspend})
-}
-
-// toolCall renders a follow-up as a valid JSON tool call, {"tool":…,"arguments":{…}}, the name first.
-func toolCall(name string, args any) string {
-	return plainJSON(struct {
-		Tool      string `json:"tool"`
-		Arguments any    `json:"arguments"`
-	}{name, args})
+	return hint("update_flow", "", "flow", id, "suspended", suspend).String()
 }
 
 // notStartedError explains a run answer of status 3 (nothing ran), which means either a run in

@@ -94,7 +94,7 @@ func updateFlowTool(d Deps) Def {
 					return nil, err
 				}
 				out.WriteString(editReport("Updated "+head+".", storedChanges(stored, changes), flowCheck{Warnings: check.Warnings}, false,
-					"undo: update_flow "+undoArgs(f.ID, changes)+"\nnext: run_flow tests the flow"))
+					"undo: "+undoArgs(f.ID, changes)+"\nnext: "+hint("run_flow", "tests the flow", "flow", f.ID).String()))
 			}
 			if suspend != "" {
 				if err := applySuspend(ctx, d.Client, f.ID, *in.Suspended); err != nil {
@@ -187,7 +187,7 @@ func lookupPath(doc any, path string) (any, bool) {
 	return cur, true
 }
 
-// undoArgs renders the update_flow arguments that put the old values back. Secret values are
+// undoArgs renders the update_flow call that puts the old values back. Secret values are
 // never shown, so they are left out and named instead.
 func undoArgs(id int64, changes []fieldChange) string {
 	set := map[string]any{}
@@ -201,7 +201,7 @@ func undoArgs(id int64, changes []fieldChange) string {
 	}
 	out := "nothing to undo but secrets"
 	if len(set) > 0 {
-		out = clip(plainJSON(map[string]any{"flow": id, "set": set}), 4000)
+		out = clip(hint("update_flow", "", "flow", id, "set", set).String(), 4000)
 	}
 	if len(secret) > 0 {
 		out += " (secret values are not shown: set " + strings.Join(secret, ", ") + " again by hand)"
@@ -317,7 +317,7 @@ func createFlowTool(d Deps) Def {
 			notifyResourceListChanged(ctx)
 			s := summarizeFlow(gjson.ParseBytes(stored))
 			return map[string]any{"created": true, "flow": s, "checks": check,
-				"next": fmt.Sprintf("run_flow {flow: %d} tests it; delete_flow removes it", s.ID)}, nil
+				"next": hint("run_flow", "tests it; delete_flow removes it", "flow", s.ID)}, nil
 		},
 	})
 }
@@ -386,9 +386,9 @@ func deletedResult(kind string, id int64, name string, binID int64) map[string]a
 	out := map[string]any{"deleted": fmt.Sprintf("%s %d %q", kind, id, name)}
 	if binID > 0 {
 		out["recycle_bin_id"] = binID
-		out["undo"] = fmt.Sprintf("restore_deleted {item: %d}", binID)
+		out["undo"] = hint("restore_deleted", "", "item", binID)
 	} else {
-		out["undo"] = fmt.Sprintf("restore_deleted {item: %q, type: %q}", name, kind)
+		out["undo"] = hint("restore_deleted", "", "item", name, "type", kind)
 	}
 	return out
 }

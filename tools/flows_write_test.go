@@ -33,7 +33,7 @@ func TestUpdateFlowFixesRollup(t *testing.T) {
 	}
 
 	applied := e.ok("update_flow", map[string]any{"flow": "Daily revenue rollup", "set": set}, nil)
-	mustContain(t, applied, "Updated flow ", "+        ROUND(SUM(amount), 2) AS revenue", `undo: update_flow {"flow":`, "amount_usd", "run_flow")
+	mustContain(t, applied, "Updated flow ", "+        ROUND(SUM(amount), 2) AS revenue", `undo: {"tool":"update_flow","arguments":{"flow":`, "amount_usd", "run_flow")
 	run := e.ok("run_flow", map[string]any{"flow": "Daily revenue rollup", "wait": true}, nil)
 	mustContain(t, run, `"status":"success"`)
 
@@ -100,7 +100,7 @@ func TestCreateFlow(t *testing.T) {
 	var made struct {
 		Created bool        `json:"created"`
 		Flow    flowSummary `json:"flow"`
-		Next    string      `json:"next"`
+		Next    toolCall    `json:"next"`
 	}
 	e.ok("create_flow", map[string]any{"name": "Orders copy", "copy_from": "Load orders from CSV"}, &made)
 	if !made.Created || made.Flow.ID == 0 || !strings.Contains(made.Flow.Transformations[0].Source, "orders.csv") {
@@ -149,7 +149,7 @@ func TestDeleteFlowWithConfirmToken(t *testing.T) {
 	var out map[string]any
 	e.ok("delete_flow", map[string]any{"flow": "Export revenue report", "confirm_token": token}, &out)
 	confirmations.honoured.Add(1)
-	if out["recycle_bin_id"] == nil || !strings.HasPrefix(out["undo"].(string), "restore_deleted {item: ") {
+	if out["recycle_bin_id"] == nil || undoOf(t, out).Tool != "restore_deleted" {
 		t.Fatalf("delete result must say how to undo it: %v", out)
 	}
 	mustContain(t, e.fails("get_flow", args), "not found")

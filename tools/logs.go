@@ -93,7 +93,8 @@ func getRunLogTool(d Deps) Def {
 					head.WriteString(`The run ended with warnings, not errors: "level": "warning" shows them.` + "\n")
 				}
 			}
-			return text{head: head.String(), body: body, what: "run log", rest: "use tail, grep or level to see other lines"}, nil
+			return text{head: head.String(), body: body, what: "run log", rest: "use tail, grep or level to see other lines",
+				link: logRestLink(run, sel, cut, len(lines))}, nil
 		},
 	})
 }

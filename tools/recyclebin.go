@@ -144,7 +144,7 @@ func restoreDeletedTool(d Deps) Def {
 	return newTool(d, spec[RestoreDeletedInput]{
 		name:        "restore_deleted",
 		title:       "Restore deleted object",
-		description: "Restore an object from the recycle bin, with its deleted dependencies; reports what was restored and reused.",
+		description: "Restore an object and its deleted dependencies from the recycle bin; reports what was restored and reused.",
 		toolset:     "audit",
 		effect:      writesOnce,
 		handle: func(ctx context.Context, in RestoreDeletedInput) (any, error) {
@@ -168,8 +168,8 @@ func restoreDeletedTool(d Deps) Def {
 			notifyResourceListChanged(ctx)
 			restored, reused := restoreReport(item, res)
 			out := map[string]any{"restored": restored, "reused": reused}
-			if next := binNext[item.Type]; next != "" {
-				out["next"] = fmt.Sprintf(next, item.ObjectID)
+			if next, ok := binNext[item.Type]; ok {
+				out["next"] = next(item.ObjectID)
 			}
 			return out, nil
 		},
@@ -177,8 +177,11 @@ func restoreDeletedTool(d Deps) Def {
 }
 
 // binNext says where to look at a restored object, by type.
-var binNext = map[string]string{"flow": "get_flow {flow: %d} shows it", "schedule": "list_schedules shows schedule %d",
-	"listener": "list_listeners shows listener %d"}
+var binNext = map[string]func(id int64) toolCall{
+	"flow":     func(id int64) toolCall { return hint("get_flow", "shows it", "flow", id) },
+	"schedule": func(id int64) toolCall { return hint("list_schedules", fmt.Sprintf("shows schedule %d", id)) },
+	"listener": func(id int64) toolCall { return hint("list_listeners", fmt.Sprintf("shows listener %d", id)) },
+}
 
 // restoreReport lists what a restore brought back, the requested item first, and what it reused.
 // An object the restore brought back is never also listed as reused.

@@ -24,7 +24,8 @@ type text struct {
 	head, body string
 	what       string // what the body is, for the fence label; "" when it is not from Etlworks
 	budget     int
-	rest       string // how to get what a cut leaves out; "" for the tool's default
+	rest       string            // how to get what a cut leaves out; "" for the tool's default
+	link       *mcp.ResourceLink // the resource holding what was left out, ending the result; nil for none
 }
 
 // render bounds and fences t.
@@ -55,7 +56,11 @@ func toResult(out any, rest string) (*mcp.CallToolResult, error) {
 	case *mcp.CallToolResult:
 		return v, nil
 	case text:
-		return mcp.NewToolResultText(v.render(rest)), nil
+		res := mcp.NewToolResultText(v.render(rest))
+		if v.link != nil {
+			res.Content = append(res.Content, *v.link)
+		}
+		return res, nil
 	case string:
 		return mcp.NewToolResultText(bound.Fit(v, bound.ResultBytes, rest)), nil
 	}

@@ -43,23 +43,13 @@ type runOutcome struct {
 	Errors  []string  `json:"first_errors,omitempty"`
 	LastLog string    `json:"last_log,omitempty"` // a run still going: its newest log line
 	Note    string    `json:"note,omitempty"`
-	Next    *followUp `json:"next,omitempty"`
+	Next    *toolCall `json:"next,omitempty"`
 }
 
-// followUp is the tool call that follows a run, in the form a client sends it, so a model can
-// make it as it stands.
-type followUp struct {
-	Tool      string         `json:"tool"`
-	Arguments map[string]any `json:"arguments"`
-}
-
-// runCall is a follow-up call about one run of flow f.
-func runCall(tool string, f flowRef, runID int64, more ...any) *followUp {
-	args := map[string]any{"flow": f.ID, "run_id": runID}
-	for i := 0; i+1 < len(more); i += 2 {
-		args[more[i].(string)] = more[i+1]
-	}
-	return &followUp{Tool: tool, Arguments: args}
+// runCall is the follow-up call about one run of flow f (more: extra key, value pairs).
+func runCall(tool string, f flowRef, runID int64, more ...any) *toolCall {
+	c := hint(tool, "", append([]any{"flow", f.ID, "run_id", runID}, more...)...)
+	return &c
 }
 
 func runFlowTool(d Deps) Def {

@@ -36,13 +36,19 @@ type schedView struct {
 // computedHere labels fire times this server computed from the cron, because Etlworks sent none.
 const computedHere = "computed here, UTC; Etlworks uses its own time zone"
 
-// viewSchedule projects a schedule from Etlworks.
-func viewSchedule(s gjson.Result) schedView {
+// defaultNextRuns is how many fire times a schedule shows unless list_schedules asks for more.
+const defaultNextRuns = 3
+
+// viewSchedule projects a schedule from Etlworks with its next defaultNextRuns fire times.
+func viewSchedule(s gjson.Result) schedView { return viewScheduleN(s, defaultNextRuns) }
+
+// viewScheduleN projects a schedule from Etlworks with its next n fire times.
+func viewScheduleN(s gjson.Result, n int) schedView {
 	v := schedView{
 		ID: s.Get("id").Int(), Name: s.Get("name").String(), Flow: s.Get("flowName").String(), FlowID: s.Get("flowId").Int(),
 		Enabled: s.Get("enabled").Bool(), Cron: s.Get("schedule").String(), LastRun: lastRun(s),
 	}
-	v.NextRuns, v.RunsNote = nextRunsOf(s)
+	v.NextRuns, v.RunsNote = nextRunsOf(s, n)
 	v.When = describeSchedule(v.Cron)
 	s.Get("parameters").ForEach(func(k, val gjson.Result) bool {
 		if v.Params == nil {
@@ -61,24 +67,32 @@ func viewSchedule(s gjson.Result) schedView {
 // nextRunsOf reads the server's next fire times (nextRuns, or nextRun alone; neither is
 // documented). A paused schedule has none; when the server sends none, a cron's are computed here
 // and labelled, and an interval's stay unknown (its start and unit are not known here).
-func nextRunsOf(s gjson.Result) (any, string) {
+func nextRunsOf(s gjson.Result, n int) (any, string) {
 	if !s.Get("enabled").Bool() {
 		return "none while paused", ""
 	}
 	if !s.Get("nextRuns").Exists() && !s.Get("nextRun").Exists() {
-		return localRuns(s.Get("schedule").String())
+		return localRunsN(s.Get("schedule").String(), n)
 	}
-	return serverRuns(s), ""
+	if sent := len(s.Get("nextRuns").Array()); sent > 0 && sent < n {
+		if _, err := quartz.Parse(s.Get("schedule").String()); err == nil {
+			return localRunsN(s.Get("schedule").String(), n) // more than Etlworks sends: all computed here, labelled
+		}
+	}
+	return serverRuns(s, n), ""
 }
 
-// localRuns computes the next three fire times of a cron here.
-func localRuns(cron string) (any, string) {
+// localRuns computes the next defaultNextRuns fire times of a cron here.
+func localRuns(cron string) (any, string) { return localRunsN(cron, defaultNextRuns) }
+
+// localRunsN computes the next n fire times of a cron here.
+func localRunsN(cron string, n int) (any, string) {
 	e, err := quartz.Parse(cron)
 	if err != nil {
 		return "unknown: Etlworks sent no fire times", ""
 	}
 	times := []string{}
-	for _, t := range e.NextN(time.Now().UTC(), 3) {
+	for _, t := range e.NextN(time.Now().UTC(), n) {
 		times = append(times, t.Format(time.RFC3339))
 	}
 	if len(times) == 0 {
@@ -87,11 +101,11 @@ func localRuns(cron string) (any, string) {
 	return times, computedHere
 }
 
-// serverRuns reads the fire times the server sent.
-func serverRuns(s gjson.Result) any {
+// serverRuns reads up to n of the fire times the server sent.
+func serverRuns(s gjson.Result, n int) any {
 	times := []string{}
 	for _, t := range s.Get("nextRuns").Array() {
-		if iso := isoTime(t.Int()); iso != "" && len(times) < 3 {
+		if iso := isoTime(t.Int()); iso != "" && len(times) < n {
 			times = append(times, iso)
 		}
 	}
@@ -109,21 +123,42 @@ func serverRuns(s gjson.Result) any {
 	return times
 }
 
+// paramsAlias accepts the schedule tools' old name for a flow's variables, "parameters", for one
+// release (CHANGELOG: Deprecated), so every tool names them "params" as run_flow does.
+func paramsAlias(params, parameters map[string]string) (map[string]string, error) {
+	if parameters == nil {
+		return params, nil
+	}
+	if params != nil {
+		return nil, badInput(`give "params" only; "parameters" is its old name`)
+	}
+	return parameters, nil
+}
+
 // ListSchedulesInput filters list_schedules.
 type ListSchedulesInput struct {
-	Flow    Ref    `json:"flow,omitempty" jsonschema:"description=Flow id or exact name"`
-	Name    string `json:"name,omitempty" jsonschema:"description=Part of the schedule name"`
-	Enabled *bool  `json:"enabled,omitempty" jsonschema:"description=Only active (true) or paused (false)"`
+	Flow     Ref    `json:"flow,omitempty" jsonschema:"description=Flow id or exact name"`
+	Name     string `json:"name,omitempty" jsonschema:"description=Part of the schedule name"`
+	Enabled  *bool  `json:"enabled,omitempty" jsonschema:"description=true: active; false: paused"`
+	NextRuns int    `json:"next_runs,omitempty" jsonschema:"description=Fire times each\\, 1-20 (default 3)"`
 	page
 }
 
-func (in *ListSchedulesInput) validate() error { return in.page.validate() }
+func (in *ListSchedulesInput) validate() error {
+	if in.NextRuns < 0 || in.NextRuns > 20 {
+		return badInput(`"next_runs" must be between 1 and 20, got %d`, in.NextRuns)
+	}
+	if in.NextRuns == 0 {
+		in.NextRuns = defaultNextRuns
+	}
+	return in.page.validate()
+}
 
 func listSchedulesTool(d Deps) Def {
 	return newTool(d, spec[ListSchedulesInput]{
 		name:        "list_schedules",
 		title:       "List schedules",
-		description: "List schedules: cron in plain English, next 3 fire times (UTC) and last run.",
+		description: "List schedules: cron in plain English, next fire times (UTC) and last run.",
 		toolset:     "schedules",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListSchedulesInput) (any, error) {
@@ -143,7 +178,7 @@ func listSchedulesTool(d Deps) Def {
 			}
 			res, _, err := scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {
 				return d.Client.Schedules.Scan(ctx, opts, visit)
-			}, keep, viewSchedule)
+			}, keep, func(s gjson.Result) schedView { return viewScheduleN(s, in.NextRuns) })
 			return res, err
 		},
 	})
@@ -154,11 +189,18 @@ type CreateScheduleInput struct {
 	Flow       Ref               `json:"flow" jsonschema:"required,description=Flow id or exact name"`
 	Cron       string            `json:"cron" jsonschema:"required,description=Quartz cron (0 0 2 * * ?) or interval (15 = minutes\\, 30s\\, 2h)"`
 	Name       string            `json:"name,omitempty" jsonschema:"description=Default: flow name and timing"`
-	Parameters map[string]string `json:"parameters,omitempty" jsonschema:"description=Flow variables"`
+	Params     map[string]string `json:"params,omitempty" jsonschema:"description=Flow variables"`
+	Parameters map[string]string `json:"parameters,omitempty" jsonschema:"-"` // deprecated alias of params
 	Paused     bool              `json:"paused,omitempty" jsonschema:"description=Create it paused"`
+	DryRun     bool              `json:"dry_run,omitempty" jsonschema:"description=Preview only"`
 }
 
 func (in *CreateScheduleInput) validate() error {
+	p, err := paramsAlias(in.Params, in.Parameters)
+	if err != nil {
+		return err
+	}
+	in.Params, in.Parameters = p, nil
 	cron, err := scheduleCron(in.Cron)
 	if err != nil {
 		return badInput(`"cron": %v`, err)
@@ -184,15 +226,39 @@ func createScheduleTool(d Deps) Def {
 			if name == "" {
 				name = f.Name + " (" + cmp.Or(describeSchedule(cron), cron) + ")"
 			}
-			raw, _, err := d.Client.Schedules.Create(ctx, &client.Schedule{Name: name, FlowID: f.ID, Enabled: !in.Paused,
-				Schedule: cron, Parameters: in.Parameters})
+			body := &client.Schedule{Name: name, FlowID: f.ID, Enabled: !in.Paused, Schedule: cron, Parameters: in.Params}
+			if in.DryRun {
+				return scheduleDryRun(ctx, d.Client, f.Name, body), nil
+			}
+			raw, _, err := d.Client.Schedules.Create(ctx, body)
 			if err != nil {
 				return nil, err
 			}
 			v := viewSchedule(gjson.ParseBytes(raw))
-			return map[string]any{"created": v, "next": fmt.Sprintf("update_schedule {schedule: %d} pauses, resumes or reschedules it; delete_schedule removes it", v.ID)}, nil
+			return map[string]any{"created": v, "next": hint("update_schedule", "with enabled or cron, pauses, resumes or reschedules it; delete_schedule removes it", "schedule", v.ID)}, nil
 		},
 	})
+}
+
+// scheduleDryRun shows the schedule create_schedule would send, its timing in plain English and
+// the fire times it would have, with the checks already passed; it sends nothing that changes.
+func scheduleDryRun(ctx context.Context, c *client.Client, flow string, body *client.Schedule) map[string]any {
+	would := map[string]any{"name": body.Name, "flowId": body.FlowID, "enabled": body.Enabled, "schedule": body.Schedule}
+	if len(body.Parameters) > 0 {
+		would["parameters"] = maskParams(body.Parameters)
+	}
+	var runs any = "none while paused"
+	note := ""
+	if body.Enabled {
+		runs, note = previewRuns(ctx, c, body.Schedule)
+	}
+	out := map[string]any{"dry_run": true, "created": false, "would_send": would,
+		"checks":    []string{fmt.Sprintf("flow %d %q found", body.FlowID, flow), "timing: " + body.Schedule + whenSuffix(body.Schedule)},
+		"next_runs": runs, "next": "call create_schedule again without dry_run to create it"}
+	if note != "" {
+		out["next_runs_note"] = note
+	}
+	return out
 }
 
 // UpdateScheduleInput changes a schedule; any combination of the fields may be given.
@@ -200,13 +266,19 @@ type UpdateScheduleInput struct {
 	Schedule   Ref               `json:"schedule" jsonschema:"required,description=Schedule id or exact name"`
 	Enabled    *bool             `json:"enabled,omitempty" jsonschema:"description=false pauses\\, true resumes"`
 	Cron       string            `json:"cron,omitempty" jsonschema:"description=New Quartz cron or interval"`
-	Parameters map[string]string `json:"parameters,omitempty" jsonschema:"description=Variables to set; empty removes"`
-	DryRun     bool              `json:"dry_run,omitempty" jsonschema:"description=Show the change; change nothing"`
+	Params     map[string]string `json:"params,omitempty" jsonschema:"description=Variables to set; empty removes"`
+	Parameters map[string]string `json:"parameters,omitempty" jsonschema:"-"` // deprecated alias of params
+	DryRun     bool              `json:"dry_run,omitempty" jsonschema:"description=Preview only"`
 }
 
 func (in *UpdateScheduleInput) validate() error {
-	if in.Enabled == nil && in.Cron == "" && in.Parameters == nil {
-		return badInput(`give at least one change: "enabled" (false pauses, true resumes), "cron" or "parameters"`)
+	p, err := paramsAlias(in.Params, in.Parameters)
+	if err != nil {
+		return err
+	}
+	in.Params, in.Parameters = p, nil
+	if in.Enabled == nil && in.Cron == "" && in.Params == nil {
+		return badInput(`give at least one change: "enabled" (false pauses, true resumes), "cron" or "params"`)
 	}
 	if in.Cron != "" {
 		cron, err := scheduleCron(in.Cron)
@@ -229,7 +301,7 @@ func updateScheduleTool(d Deps) Def {
 	return newTool(d, spec[UpdateScheduleInput]{
 		name:        "update_schedule",
 		title:       "Update schedule",
-		description: "Pause, resume or reschedule a schedule, or change its flow variables. dry_run previews the change.",
+		description: "Pause, resume or reschedule a schedule, or change its params; dry_run previews.",
 		toolset:     "schedules",
 		effect:      writesOnce,
 		handle: func(ctx context.Context, in UpdateScheduleInput) (any, error) {
@@ -271,11 +343,11 @@ func scheduleChanges(cur gjson.Result, v schedView, in UpdateScheduleInput) ([]s
 		changes = append(changes, schedChange{"cron", v.Cron + whenSuffix(v.Cron), cron + whenSuffix(cron)})
 	}
 	var params map[string]string
-	if in.Parameters != nil {
+	if in.Params != nil {
 		old := map[string]string{}
 		cur.Get("parameters").ForEach(func(k, val gjson.Result) bool { old[k.String()] = val.String(); return true })
 		merged := maps.Clone(old)
-		for k, val := range in.Parameters {
+		for k, val := range in.Params {
 			if val == "" {
 				delete(merged, k)
 			} else {
@@ -284,7 +356,7 @@ func scheduleChanges(cur gjson.Result, v schedView, in UpdateScheduleInput) ([]s
 		}
 		if !maps.Equal(old, merged) {
 			params = merged
-			changes = append(changes, schedChange{"parameters", maskParams(old), maskParams(merged)})
+			changes = append(changes, schedChange{"params", maskParams(old), maskParams(merged)})
 		}
 	}
 	return changes, params
@@ -328,10 +400,16 @@ func predictNextRuns(ctx context.Context, c *client.Client, v schedView, in Upda
 		}
 		return "unknown until applied: Etlworks computes fire times from when it resumes", ""
 	}
-	runs, _, err := c.Schedules.Preview(ctx, in.Cron)
+	return previewRuns(ctx, c, in.Cron)
+}
+
+// previewRuns asks Etlworks for the fire times of an expression; on an instance with no preview
+// route, they are computed here and labelled.
+func previewRuns(ctx context.Context, c *client.Client, cron string) (any, string) {
+	runs, _, err := c.Schedules.Preview(ctx, cron)
 	switch {
 	case client.IsRouteAbsent(err):
-		return localRuns(in.Cron)
+		return localRuns(cron)
 	case err != nil || len(runs) == 0:
 		return "unknown until applied: Etlworks computes fire times from the new expression", ""
 	}
@@ -372,7 +450,7 @@ func applyScheduleChanges(ctx context.Context, c *client.Client, cur gjson.Resul
 
 // undoSchedule renders the update_schedule call that puts the old values back. Secret parameter
 // values are never shown, so they are named instead.
-func undoSchedule(v schedView, changes []schedChange) string {
+func undoSchedule(v schedView, changes []schedChange) toolCall {
 	args := map[string]any{"schedule": v.ID}
 	var secret []string
 	for _, ch := range changes {
@@ -381,7 +459,7 @@ func undoSchedule(v schedView, changes []schedChange) string {
 			args["enabled"] = v.Enabled
 		case "cron":
 			args["cron"] = v.Cron
-		case "parameters":
+		case "params":
 			undo := map[string]string{}
 			before, _ := ch.Before.(map[string]string)
 			after, _ := ch.After.(map[string]string)
@@ -397,13 +475,13 @@ func undoSchedule(v schedView, changes []schedChange) string {
 					undo[k] = "" // added: remove it again
 				}
 			}
-			args["parameters"] = undo
+			args["params"] = undo
 		}
 	}
-	out := "update_schedule " + plainJSON(args)
+	out := toolCall{Tool: "update_schedule", Arguments: args}
 	if len(secret) > 0 {
 		sort.Strings(secret)
-		out += " (secret values are not shown: set parameters " + strings.Join(secret, ", ") + " again by hand)"
+		out.Note = "secret values are not shown: set params " + strings.Join(secret, ", ") + " again by hand"
 	}
 	return out
 }
@@ -418,7 +496,7 @@ func deleteScheduleTool(d Deps) Def {
 	return newTool(d, spec[DeleteScheduleInput]{
 		name:        "delete_schedule",
 		title:       "Delete schedule",
-		description: "Delete a schedule after confirmation; its flow stops running on it. restore_deleted brings it back.",
+		description: "Delete a schedule after confirmation; restore_deleted brings it back.",
 		toolset:     "schedules",
 		effect:      destroys,
 		handle: func(ctx context.Context, in DeleteScheduleInput) (any, error) {
@@ -438,9 +516,9 @@ func deleteScheduleTool(d Deps) Def {
 				if del.RecycleBinID == 0 {
 					recreate := map[string]any{"flow": v.FlowID, "cron": v.Cron, "name": v.Name}
 					if len(v.Params) > 0 {
-						recreate["parameters"] = v.Params
+						recreate["params"] = v.Params
 					}
-					out["undo"] = "create_schedule " + plainJSON(recreate)
+					out["undo"] = toolCall{Tool: "create_schedule", Arguments: recreate}
 				}
 				return out, nil
 			})

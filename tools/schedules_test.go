@@ -76,10 +76,29 @@ func TestCreateSchedule(t *testing.T) {
 	e := newEnv(t)
 	var made struct {
 		Created schedView `json:"created"`
-		Next    string    `json:"next"`
+		Next    toolCall  `json:"next"`
+	}
+	// A dry run shows what would be sent and changes nothing.
+	var dry map[string]any
+	e.ok("create_schedule", map[string]any{"flow": "Export revenue report", "cron": "0 30 1 ? * MON-FRI",
+		"params": map[string]any{"region": "eu", "db_password": "planted-dry-secret"}, "dry_run": true}, &dry)
+	would, _ := dry["would_send"].(map[string]any)
+	if dry["dry_run"] != true || dry["created"] != false || would["schedule"] != "0 30 1 ? * MON-FRI" || len(dry["checks"].([]any)) == 0 {
+		t.Fatalf("dry run: %v", dry)
+	}
+	if runs, ok := dry["next_runs"].([]any); !ok || len(runs) != 3 {
+		t.Fatalf("dry run next_runs: %v", dry["next_runs"])
+	}
+	if b, _ := json.Marshal(dry); strings.Contains(string(b), "planted-dry-secret") {
+		t.Fatalf("a dry run shows a secret: %s", b)
+	}
+	var none schedPage
+	e.ok("list_schedules", map[string]any{"flow": "Export revenue report"}, &none)
+	if len(none.Items) != 1 {
+		t.Fatalf("a dry run created a schedule: %+v", none.Items)
 	}
 	e.ok("create_schedule", map[string]any{"flow": "Export revenue report", "cron": "0 30 1 ? * MON-FRI",
-		"parameters": map[string]any{"region": "eu"}}, &made)
+		"params": map[string]any{"region": "eu"}}, &made)
 	c := made.Created
 	if c.ID == 0 || c.Name != "Export revenue report (at 01:30 on Monday to Friday)" || !c.Enabled || c.Params["region"] != "eu" {
 		t.Fatalf("created: %+v", c)
@@ -89,6 +108,17 @@ func TestCreateSchedule(t *testing.T) {
 			t.Errorf("a weekday schedule fires on %s", tm)
 		}
 	}
+	if made.Next.Tool != "update_schedule" || made.Next.Arguments["schedule"] != float64(c.ID) {
+		t.Fatalf("next: %+v", made.Next)
+	}
+	// "parameters", the old name, still works for a release; both at once is refused.
+	e.ok("create_schedule", map[string]any{"flow": "Export revenue report", "cron": "0 0 5 * * ?", "name": "Alias",
+		"parameters": map[string]any{"region": "us"}}, &made)
+	if made.Created.Params["region"] != "us" {
+		t.Fatalf("the parameters alias: %+v", made.Created)
+	}
+	mustContain(t, e.fails("create_schedule", map[string]any{"flow": "Export revenue report", "cron": "5m",
+		"params": map[string]any{"a": "1"}, "parameters": map[string]any{"a": "2"}}), `give "params" only`)
 	e.ok("create_schedule", map[string]any{"flow": "Export revenue report", "cron": "15", "name": "Quarter hourly", "paused": true}, &made)
 	if made.Created.Enabled || made.Created.When != "every 15 minutes" || made.Created.NextRuns != "none while paused" {
 		t.Fatalf("paused interval schedule: %+v", made.Created)
@@ -122,7 +152,7 @@ func TestUpdateSchedule(t *testing.T) {
 	if still.Items[0].Name != name || !still.Items[0].Enabled {
 		t.Fatal("a dry run paused the schedule")
 	}
-	e.ok("update_schedule", map[string]any{"schedule": name, "parameters": map[string]any{"x": "1"}, "dry_run": true}, &dry)
+	e.ok("update_schedule", map[string]any{"schedule": name, "params": map[string]any{"x": "1"}, "dry_run": true}, &dry)
 	if _, isList := dry.NextRuns.([]any); !isList {
 		t.Errorf("a parameter change keeps the current next runs: %v", dry.NextRuns)
 	}
@@ -142,24 +172,24 @@ func TestUpdateSchedule(t *testing.T) {
 	var upd struct {
 		Updated schedView     `json:"updated"`
 		Changes []schedChange `json:"changes"`
-		Undo    string        `json:"undo"`
+		Undo    toolCall      `json:"undo"`
 	}
 	e.ok("update_schedule", map[string]any{"schedule": name, "enabled": false}, &upd)
-	if upd.Updated.Enabled || upd.Updated.NextRuns != "none while paused" || !strings.Contains(upd.Undo, `"enabled":true`) {
+	if upd.Updated.Enabled || upd.Updated.NextRuns != "none while paused" || upd.Undo.Tool != "update_schedule" || upd.Undo.Arguments["enabled"] != true {
 		t.Fatalf("pause: %+v", upd)
 	}
 	e.ok("update_schedule", map[string]any{"schedule": name, "enabled": true, "cron": "0 */10 * * * ?",
-		"parameters": map[string]any{"region": "eu"}}, &upd)
+		"parameters": map[string]any{"region": "eu"}}, &upd) // the old name, accepted for a release
 	times := nextRunTimes(t, upd.Updated)
 	if !upd.Updated.Enabled || upd.Updated.When != "every 10 minutes" || len(times) != 3 || times[1].Sub(times[0]) != 10*time.Minute ||
 		upd.Updated.Params["region"] != "eu" || len(upd.Changes) != 3 {
 		t.Fatalf("resume + reschedule + parameters: %+v", upd)
 	}
-	mustContain(t, upd.Undo, `"cron":"0 40 1 * * ?"`, `"enabled":false`, `"region":""`)
+	mustContain(t, upd.Undo.String(), `"cron":"0 40 1 * * ?"`, `"enabled":false`, `"params":{"region":""}`)
 	var removed struct {
 		Updated schedView `json:"updated"`
 	}
-	e.ok("update_schedule", map[string]any{"schedule": upd.Updated.ID, "parameters": map[string]any{"region": ""}}, &removed)
+	e.ok("update_schedule", map[string]any{"schedule": upd.Updated.ID, "params": map[string]any{"region": ""}}, &removed)
 	if removed.Updated.ID != upd.Updated.ID || len(removed.Updated.Params) != 0 {
 		t.Fatalf("an empty value removes a parameter: %+v", removed.Updated)
 	}
@@ -181,8 +211,7 @@ func TestDeleteScheduleAndRestore(t *testing.T) {
 	e := newEnv(t)
 	var out map[string]any
 	e.confirmed("delete_schedule", map[string]any{"schedule": "Daily at 06:00"}, &out)
-	undo, _ := out["undo"].(string)
-	if out["recycle_bin_id"] == nil || !strings.HasPrefix(undo, "restore_deleted {item: ") {
+	if out["recycle_bin_id"] == nil || undoOf(t, out).Tool != "restore_deleted" {
 		t.Fatalf("delete result must say how to undo it: %v", out)
 	}
 	mustContain(t, e.fails("update_schedule", map[string]any{"schedule": "Daily at 06:00", "enabled": false}), "not found")
@@ -254,8 +283,8 @@ func TestWebhooks(t *testing.T) {
 
 	var del map[string]any
 	e.confirmed("delete_webhook", map[string]any{"webhook": "Failures"}, &del)
-	undo, _ := del["undo"].(string)
-	mustContain(t, undo, "create_webhook", `"events":["Flow.Failed"]`, `"secret"`, "hidden credentials")
+	undo := undoOf(t, del).String()
+	mustContain(t, undo, `"tool":"create_webhook"`, `"events":["Flow.Failed"]`, `add \"secret\"`, "hidden credentials")
 	if strings.Contains(undo, "abc123secret") {
 		t.Fatalf("the undo hint shows the URL's token: %s", undo)
 	}

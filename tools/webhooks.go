@@ -5,7 +5,9 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/tidwall/gjson"
@@ -104,11 +106,12 @@ func listWebhooksTool(d Deps) Def {
 
 // CreateWebhookInput adds a webhook.
 type CreateWebhookInput struct {
-	Name   string   `json:"name" jsonschema:"required,description=Webhook name"`
+	Name   string   `json:"name" jsonschema:"required,description=Name"`
 	URL    string   `json:"url" jsonschema:"required,description=URL to call"`
-	Events []string `json:"events" jsonschema:"required,description=e.g. Flow.Failed\\, Flow.Executed"`
+	Events []string `json:"events" jsonschema:"required,description=Event names"`
 	Method string   `json:"method,omitempty" jsonschema:"description=HTTP method,enum=POST,enum=GET"`
 	Secret string   `json:"secret,omitempty" jsonschema:"description=HMAC signing key"`
+	DryRun bool     `json:"dry_run,omitempty" jsonschema:"description=Preview; lists the instance's events"`
 }
 
 func (in *CreateWebhookInput) validate() error {
@@ -161,22 +164,76 @@ func createWebhookTool(d Deps) Def {
 	return newTool(d, spec[CreateWebhookInput]{
 		name:        "create_webhook",
 		title:       "Create webhook",
-		description: "Create a webhook that calls a URL on events, e.g. Flow.Failed.",
+		description: "Create a webhook that calls a URL on events: Flow.Executed, Flow.Created (documented); an instance may offer more.",
 		toolset:     "schedules",
 		effect:      writes,
 		handle: func(ctx context.Context, in CreateWebhookInput) (any, error) {
 			if err := webhookTarget(hosts, listErr, in.URL); err != nil {
 				return nil, err
 			}
-			raw, _, err := d.Client.Webhooks.Create(ctx, &client.Webhook{Name: strings.TrimSpace(in.Name), URL: strings.TrimSpace(in.URL),
-				Events: in.Events, Method: in.Method, Secret: in.Secret, Enabled: true, IncludeEntity: true})
+			body := &client.Webhook{Name: strings.TrimSpace(in.Name), URL: strings.TrimSpace(in.URL),
+				Events: in.Events, Method: in.Method, Secret: in.Secret, Enabled: true, IncludeEntity: true}
+			if in.DryRun {
+				return webhookDryRun(ctx, d.Client, body), nil
+			}
+			raw, _, err := d.Client.Webhooks.Create(ctx, body)
 			if err != nil {
 				return nil, err
 			}
 			v := viewWebhook(gjson.ParseBytes(raw))
-			return map[string]any{"created": v, "next": fmt.Sprintf("delete_webhook {webhook: %d} removes it", v.ID)}, nil
+			return map[string]any{"created": v, "next": hint("delete_webhook", "removes it", "webhook", v.ID)}, nil
 		},
 	})
+}
+
+// documentedEvents are the webhook events Etlworks documents (S-WH); an instance may offer more.
+var documentedEvents = []string{"Flow.Executed", "Flow.Created"}
+
+// webhookDryRun shows the webhook create_webhook would send (URL credentials and the secret
+// masked) with the checks it passed, and the events this instance's webhooks already use, read
+// from the webhook list where the instance has one; it changes nothing.
+func webhookDryRun(ctx context.Context, c *client.Client, body *client.Webhook) map[string]any {
+	would := map[string]any{"name": body.Name, "url": safeURL(body.URL), "events": body.Events,
+		"method": cmp.Or(body.Method, "POST"), "enabled": body.Enabled}
+	if body.Secret != "" {
+		would["secret"] = "[REDACTED]"
+	}
+	checks := []string{"url host allowed by --webhook-hosts"}
+	var other []string
+	for _, e := range body.Events {
+		if !slices.Contains(documentedEvents, e) {
+			other = append(other, e)
+		}
+	}
+	known := instanceEvents(ctx, c)
+	if len(other) > 0 {
+		checks = append(checks, fmt.Sprintf("not among the documented events; Etlworks checks them on create: %s", strings.Join(other, ", ")))
+	}
+	out := map[string]any{"dry_run": true, "created": false, "would_send": would, "checks": checks,
+		"documented_events": documentedEvents, "next": "call create_webhook again without dry_run to create it"}
+	if len(known) > 0 {
+		out["events_in_use"] = known
+	}
+	return out
+}
+
+// instanceEvents lists, sorted, the events the instance's webhooks subscribe to (at most 100
+// webhooks read); none when the instance has no webhook list (documented profile) or it fails.
+func instanceEvents(ctx context.Context, c *client.Client) []string {
+	raw, _, err := c.Webhooks.List(ctx, &client.ListOptions{Limit: 100})
+	if err != nil {
+		return nil
+	}
+	seen := map[string]bool{}
+	gjson.ParseBytes(raw).ForEach(func(_, w gjson.Result) bool {
+		for _, e := range w.Get("events").Array() {
+			if len(seen) < 50 {
+				seen[clip(e.String(), 60)] = true
+			}
+		}
+		return true
+	})
+	return slices.Sorted(maps.Keys(seen))
 }
 
 // DeleteWebhookInput names the webhook to delete.
@@ -189,7 +246,7 @@ func deleteWebhookTool(d Deps) Def {
 	return newTool(d, spec[DeleteWebhookInput]{
 		name:        "delete_webhook",
 		title:       "Delete webhook",
-		description: "Delete a webhook after confirmation; its events stop being sent. The result says how to recreate it.",
+		description: "Delete a webhook after confirmation; the result says how to recreate it.",
 		toolset:     "schedules",
 		effect:      destroys,
 		handle: func(ctx context.Context, in DeleteWebhookInput) (any, error) {
@@ -209,14 +266,15 @@ func deleteWebhookTool(d Deps) Def {
 				if del.RecycleBinID > 0 {
 					return deletedResult("webhook", v.ID, v.Name, int64(del.RecycleBinID)), nil
 				}
-				recreate := map[string]any{"name": v.Name, "url": v.URL, "events": v.Events, "method": v.Method}
-				undo := "create_webhook " + plainJSON(recreate)
+				undo := hint("create_webhook", "", "name", v.Name, "url", v.URL, "events", v.Events, "method", v.Method)
+				var by []string
 				if v.URL != w.Get("url").String() {
-					undo += "; put the URL's hidden credentials back"
+					by = append(by, "put the URL's hidden credentials back")
 				}
 				if v.Signed {
-					undo += `; add "secret" (the old one is not readable)`
+					by = append(by, `add "secret" (the old one is not readable)`)
 				}
+				undo.Note = strings.Join(by, "; ")
 				return map[string]any{"deleted": fmt.Sprintf("webhook %d %q", v.ID, v.Name), "undo": undo}, nil
 			})
 		},
