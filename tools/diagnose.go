@@ -250,7 +250,8 @@ func nextStep(dg *diagnosis, canTest bool) string {
 	}
 	switch dg.Cause.Category {
 	case "SQL":
-		return fmt.Sprintf("fix the SQL with update_flow {flow: %d, …, dry_run: true}, then run_flow with wait", dg.Flow.ID)
+		return "fix the SQL with " + hint("update_flow", "set the step's sql path (get_flow paths:true lists them)",
+			"flow", dg.Flow.ID, "set", map[string]any{}, "dry_run", true).String() + ", then run_flow with wait"
 	case "credentials":
 		if !canTest {
 			return "set the right credentials with update_connection (dry_run first), then run_flow with wait"
@@ -262,7 +263,7 @@ func nextStep(dg *diagnosis, canTest bool) string {
 		}
 		return "check the host and network of the failing connection with test_connection, then run_flow with wait"
 	}
-	return fmt.Sprintf("read the log around the first error: get_run_log {flow: %d, run_id: %d, errors_only: true}", dg.Flow.ID, dg.Run.RunID)
+	return "read the log around the first error: " + hint("get_run_log", "", "flow", dg.Flow.ID, "run_id", dg.Run.RunID, "level", "error").String()
 }
 
 // platformPattern matches errors that point at the Etlworks instance itself rather than at the
