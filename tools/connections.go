@@ -111,7 +111,7 @@ func listConnectionsTool(d Deps) Def {
 	return newTool(d, spec[ListConnectionsInput]{
 		name:        "list_connections",
 		title:       "List connections",
-		description: "List connections (databases, file stores, APIs) with type and tags, to find a connection's id or exact name.",
+		description: "List connections (databases, file stores, APIs) with type and tags, to find one's id or exact name.",
 		toolset:     "connections",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListConnectionsInput) (any, error) {
@@ -163,7 +163,7 @@ func listConnectionsTool(d Deps) Def {
 
 // ConnectionInput names one connection.
 type ConnectionInput struct {
-	Connection Ref `json:"connection" jsonschema:"required,description=Connection id or exact name"`
+	Connection Ref `json:"connection" jsonschema:"required,description=Id or exact name"`
 }
 
 func getConnectionTool(d Deps) Def {
@@ -219,7 +219,7 @@ var connectorCategories = []string{"database", "file", "api", "queue", "saas"}
 // ListConnectorTypesInput filters the connector catalogue.
 type ListConnectorTypesInput struct {
 	Query    string `json:"query,omitempty" jsonschema:"description=Part of the type id or name\\, e.g. postgres"`
-	Category string `json:"category,omitempty" jsonschema:"description=Category,enum=database,enum=file,enum=api,enum=queue,enum=saas"`
+	Category string `json:"category,omitempty" jsonschema:"enum=database,enum=file,enum=api,enum=queue,enum=saas"`
 }
 
 func (in *ListConnectorTypesInput) validate() error {
@@ -437,12 +437,12 @@ func checkConnectorType(ctx context.Context, c *client.Client, body *client.Conn
 
 // UpdateConnectionInput changes some fields of a connection; what it leaves out stays as it is.
 type UpdateConnectionInput struct {
-	Connection  Ref               `json:"connection" jsonschema:"required,description=Connection id or exact name"`
-	Properties  map[string]string `json:"properties,omitempty" jsonschema:"description=Settings to change by key (others are kept)"`
+	Connection  Ref               `json:"connection" jsonschema:"required,description=Id or exact name"`
+	Properties  map[string]string `json:"properties,omitempty" jsonschema:"description=Settings to change by key; others kept"`
 	NewName     string            `json:"new_name,omitempty" jsonschema:"description=Rename to"`
 	Description *string           `json:"description,omitempty" jsonschema:"description=New description"`
-	Tags        []string          `json:"tags,omitempty" jsonschema:"description=New tags (replace the old)"`
-	DryRun      bool              `json:"dry_run,omitempty" jsonschema:"description=Only report what would change"`
+	Tags        []string          `json:"tags,omitempty" jsonschema:"description=Replace all tags"`
+	DryRun      bool              `json:"dry_run,omitempty" jsonschema:"description=Preview only"`
 }
 
 func (in *UpdateConnectionInput) validate() error {
@@ -456,7 +456,7 @@ func updateConnectionTool(d Deps) Def {
 	return newTool(d, spec[UpdateConnectionInput]{
 		name:        "update_connection",
 		title:       "Update connection",
-		description: "Change some properties, name, description or tags of a connection; dry_run previews (secrets only as changed).",
+		description: "Change a connection's properties, name, description or tags; dry_run previews (secrets shown only as changed).",
 		toolset:     "connections",
 		effect:      writesOnce,
 		handle: func(ctx context.Context, in UpdateConnectionInput) (any, error) {
@@ -580,15 +580,15 @@ func typedLike(old gjson.Result, to string) any {
 
 // DeleteConnectionInput names the connection to delete.
 type DeleteConnectionInput struct {
-	Connection   Ref    `json:"connection" jsonschema:"required,description=Connection id or exact name"`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=Token from the first call"`
+	Connection   Ref    `json:"connection" jsonschema:"required,description=Id or exact name"`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=From the first call"`
 }
 
 func deleteConnectionTool(d Deps) Def {
 	return newTool(d, spec[DeleteConnectionInput]{
 		name:        "delete_connection",
 		title:       "Delete connection",
-		description: "Delete a connection after confirmation; restore_deleted brings it back from the recycle bin.",
+		description: "Delete a connection after confirmation; restore_deleted brings it back.",
 		toolset:     "connections",
 		effect:      destroys,
 		handle: func(ctx context.Context, in DeleteConnectionInput) (any, error) {
@@ -647,7 +647,7 @@ func flowsUsing(ctx context.Context, c *client.Client, id int64) []string {
 
 // OAuthURLInput asks for a sign-in link.
 type OAuthURLInput struct {
-	Connection Ref    `json:"connection" jsonschema:"required,description=Connection id or exact name"`
+	Connection Ref    `json:"connection" jsonschema:"required,description=Id or exact name"`
 	Provider   string `json:"provider,omitempty" jsonschema:"description=e.g. google\\, microsoft\\, salesforce\\, hubspot (default: the connector's)"`
 }
 
@@ -655,7 +655,7 @@ func oauthURLTool(d Deps) Def {
 	return newTool(d, spec[OAuthURLInput]{
 		name:        "get_oauth_url",
 		title:       "Get OAuth sign-in URL",
-		description: "Get the URL where the user signs in (e.g. with Google) so Etlworks stores a refresh token in the connection.",
+		description: "Get the URL where the user signs in (e.g. Google) so Etlworks stores a refresh token in the connection.",
 		toolset:     "connections",
 		effect:      writes,
 		handle: func(ctx context.Context, in OAuthURLInput) (any, error) {

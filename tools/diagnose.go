@@ -15,8 +15,8 @@ import (
 
 // DiagnoseRunInput names the run to diagnose.
 type DiagnoseRunInput struct {
-	Flow  Ref   `json:"flow" jsonschema:"required,description=Flow id or exact name"`
-	RunID int64 `json:"run_id,omitempty" jsonschema:"description=Run id (default: latest run)"`
+	Flow  Ref   `json:"flow" jsonschema:"required,description=Id or exact name"`
+	RunID int64 `json:"run_id,omitempty" jsonschema:"description=Default: latest run"`
 }
 
 func (in *DiagnoseRunInput) validate() error {

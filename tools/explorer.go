@@ -34,8 +34,8 @@ var objectTypes = []string{"table", "view", "endpoint", "file", "dataset"}
 
 // ListObjectsInput filters a connection's objects.
 type ListObjectsInput struct {
-	Connection Ref    `json:"connection" jsonschema:"required,description=Connection id or exact name"`
-	Type       string `json:"type,omitempty" jsonschema:"description=Object type,enum=table,enum=view,enum=endpoint,enum=file,enum=dataset"`
+	Connection Ref    `json:"connection" jsonschema:"required,description=Id or exact name"`
+	Type       string `json:"type,omitempty" jsonschema:"enum=table,enum=view,enum=endpoint,enum=file,enum=dataset"`
 	Pattern    string `json:"pattern,omitempty" jsonschema:"description=Name part or glob\\, e.g. ord*"`
 }
 
@@ -90,7 +90,7 @@ func listObjectsTool(d Deps) Def {
 
 // ObjectInput names one object of a connection.
 type ObjectInput struct {
-	Connection Ref    `json:"connection" jsonschema:"required,description=Connection id or exact name"`
+	Connection Ref    `json:"connection" jsonschema:"required,description=Id or exact name"`
 	Object     string `json:"object" jsonschema:"required,description=Table\\, view or file name"`
 }
 
@@ -141,7 +141,7 @@ func objectError(ctx context.Context, d Deps, c connRef, object string, err erro
 
 // PreviewDataInput asks for the first rows of an object.
 type PreviewDataInput struct {
-	Connection Ref    `json:"connection" jsonschema:"required,description=Connection id or exact name"`
+	Connection Ref    `json:"connection" jsonschema:"required,description=Id or exact name"`
 	Object     string `json:"object" jsonschema:"required,description=Table\\, view or file name"`
 	Limit      int    `json:"limit,omitempty" jsonschema:"maximum=1000,description=Rows (default 100)"`
 }
@@ -185,9 +185,9 @@ func previewDataTool(d Deps) Def {
 
 // RunSQLInput is run_sql's input when the server allows reads only.
 type RunSQLInput struct {
-	Connection Ref    `json:"connection" jsonschema:"required,description=Connection id or exact name"`
+	Connection Ref    `json:"connection" jsonschema:"required,description=Id or exact name"`
 	SQL        string `json:"sql" jsonschema:"required,description=One statement"`
-	MaxRows    int    `json:"max_rows,omitempty" jsonschema:"maximum=1000,description=Rows to return (default 100)"`
+	MaxRows    int    `json:"max_rows,omitempty" jsonschema:"maximum=1000,description=Rows (default 100)"`
 }
 
 func (in *RunSQLInput) validate() error { return checkRows("max_rows", in.MaxRows) }
@@ -196,7 +196,7 @@ func (in *RunSQLInput) validate() error { return checkRows("max_rows", in.MaxRow
 // is confirmed first.
 type RunSQLWriteInput struct {
 	RunSQLInput
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=Token from the first call"`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=From the first call"`
 }
 
 func (in *RunSQLWriteInput) validate() error { return in.RunSQLInput.validate() }
@@ -383,10 +383,10 @@ func writeCSVCell(b *strings.Builder, s string, quoteEmpty bool) {
 
 // UploadFileInput is a file to stage in a connection's storage.
 type UploadFileInput struct {
-	Connection Ref    `json:"connection" jsonschema:"required,description=File-storage connection id or exact name"`
-	Path       string `json:"path,omitempty" jsonschema:"description=Local file inside the server's --upload-dir (off unless set)"`
+	Connection Ref    `json:"connection" jsonschema:"required,description=File storage: id or exact name"`
+	Path       string `json:"path,omitempty" jsonschema:"description=Local file under the server's --upload-dir (off unless set)"`
 	Content    string `json:"content,omitempty" jsonschema:"description=Text to upload instead of a file"`
-	Name       string `json:"name,omitempty" jsonschema:"description=Target file name or path (default: the local name)"`
+	Name       string `json:"name,omitempty" jsonschema:"description=Target name or path (default: local name)"`
 }
 
 func (in *UploadFileInput) validate() error {
@@ -405,7 +405,7 @@ func uploadFileTool(d Deps) Def {
 	return newTool(d, spec[UploadFileInput]{
 		name:        "upload_file",
 		title:       "Upload file",
-		description: "Upload a local file or text into a file-storage connection, e.g. to stage data for a flow. Replaces a file of the same name.",
+		description: "Upload a local file or text to a file-storage connection, e.g. to stage flow data; replaces a same-named file.",
 		toolset:     "explorer",
 		effect:      writesOnce,
 		handle: func(ctx context.Context, in UploadFileInput) (any, error) {

@@ -81,12 +81,12 @@ func lastRun(f gjson.Result) string {
 
 // FlowInput names one flow.
 type FlowInput struct {
-	Flow Ref `json:"flow" jsonschema:"required,description=Flow id or exact name"`
+	Flow Ref `json:"flow" jsonschema:"required,description=Id or exact name"`
 }
 
 // GetFlowInput names one flow and how to show it.
 type GetFlowInput struct {
-	Flow  Ref  `json:"flow" jsonschema:"required,description=Flow id or exact name"`
+	Flow  Ref  `json:"flow" jsonschema:"required,description=Id or exact name"`
 	Paths bool `json:"paths,omitempty" jsonschema:"description=List settable paths instead"`
 }
 

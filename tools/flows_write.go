@@ -15,7 +15,7 @@ import (
 
 // UpdateFlowInput changes parts of a flow by path.
 type UpdateFlowInput struct {
-	Flow       Ref        `json:"flow" jsonschema:"required,description=Flow id or exact name"`
+	Flow       Ref        `json:"flow" jsonschema:"required,description=Id or exact name"`
 	Set        jsonObject `json:"set,omitempty" jsonschema:"description=Path to value; null removes"`
 	CreateKeys bool       `json:"create_keys,omitempty" jsonschema:"description=Allow new last keys"`
 	Suspended  *bool      `json:"suspended,omitempty" jsonschema:"description=Suspend (true) or resume (false)"`
@@ -324,8 +324,8 @@ func createFlowTool(d Deps) Def {
 
 // DeleteFlowInput names the flow to delete.
 type DeleteFlowInput struct {
-	Flow         Ref    `json:"flow" jsonschema:"required,description=Flow id or exact name"`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=Token from the first call"`
+	Flow         Ref    `json:"flow" jsonschema:"required,description=Id or exact name"`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=From the first call"`
 }
 
 func deleteFlowTool(d Deps) Def {

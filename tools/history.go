@@ -51,7 +51,7 @@ var statuses = []string{"queued", "running", "success", "warning", "error", "can
 
 // ListRunsInput filters run history.
 type ListRunsInput struct {
-	Flow    Ref    `json:"flow,omitempty" jsonschema:"description=Flow id or exact name"`
+	Flow    Ref    `json:"flow,omitempty" jsonschema:"description=Id or exact name"`
 	Status  string `json:"status,omitempty" jsonschema:"enum=queued,enum=running,enum=success,enum=warning,enum=error,enum=canceled"`
 	Since   string `json:"since,omitempty" jsonschema:"description=RFC 3339 time or age (default 7d)"`
 	GroupBy string `json:"group_by,omitempty" jsonschema:"enum=flow"`
@@ -200,8 +200,8 @@ func firstLine(s string) string {
 
 // RunInput names one run of a flow.
 type RunInput struct {
-	Flow  Ref   `json:"flow" jsonschema:"required,description=Flow id or exact name"`
-	RunID int64 `json:"run_id,omitempty" jsonschema:"description=Run id (default: latest run)"`
+	Flow  Ref   `json:"flow" jsonschema:"required,description=Id or exact name"`
+	RunID int64 `json:"run_id,omitempty" jsonschema:"description=Default: latest run"`
 }
 
 func (in *RunInput) validate() error {

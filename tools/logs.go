@@ -11,8 +11,8 @@ import (
 
 // GetRunLogInput selects part of a run's log.
 type GetRunLogInput struct {
-	Flow       Ref    `json:"flow" jsonschema:"required,description=Flow id or exact name"`
-	RunID      int64  `json:"run_id,omitempty" jsonschema:"description=Run id (default: latest run)"`
+	Flow       Ref    `json:"flow" jsonschema:"required,description=Id or exact name"`
+	RunID      int64  `json:"run_id,omitempty" jsonschema:"description=Default: latest run"`
 	Tail       int    `json:"tail,omitempty" jsonschema:"maximum=2000,description=Last N lines (default 200)"`
 	Grep       string `json:"grep,omitempty" jsonschema:"description=RE2 regex"`
 	Level      string `json:"level,omitempty" jsonschema:"enum=error,enum=warning"`

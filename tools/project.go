@@ -22,8 +22,8 @@ const (
 
 // page is the paging part of a list input.
 type page struct {
-	Limit  int    `json:"limit,omitempty" jsonschema:"maximum=100,description=Max rows (default 25)"`
-	Cursor string `json:"cursor,omitempty" jsonschema:"description=next_cursor from the last page"`
+	Limit  int    `json:"limit,omitempty" jsonschema:"maximum=100,description=Rows (default 25)"`
+	Cursor string `json:"cursor,omitempty" jsonschema:"description=Previous next_cursor"`
 }
 
 // offset decodes the cursor; the cursor is opaque to the model but simply encodes an offset.

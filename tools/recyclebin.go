@@ -82,7 +82,7 @@ func artifactText(typ string, id int64, name string) string {
 
 // ListDeletedInput filters the recycle bin.
 type ListDeletedInput struct {
-	Type  string `json:"type,omitempty" jsonschema:"description=Object type,enum=flow,enum=connection,enum=listener,enum=format,enum=agent,enum=schedule"`
+	Type  string `json:"type,omitempty" jsonschema:"enum=flow,enum=connection,enum=listener,enum=format,enum=agent,enum=schedule"`
 	Query string `json:"query,omitempty" jsonschema:"description=Part of the name"`
 	page
 }
@@ -129,8 +129,8 @@ func listDeletedTool(d Deps) Def {
 // RestoreDeletedInput names the item to restore.
 type RestoreDeletedInput struct {
 	Item                Ref    `json:"item" jsonschema:"required,description=Recycle-bin id or the deleted object's exact name"`
-	Type                string `json:"type,omitempty" jsonschema:"description=Object type,enum=flow,enum=connection,enum=listener,enum=format,enum=agent,enum=schedule"`
-	IncludeDependencies *bool  `json:"include_dependencies,omitempty" jsonschema:"description=Restore deleted dependencies too (default true)"`
+	Type                string `json:"type,omitempty" jsonschema:"enum=flow,enum=connection,enum=listener,enum=format,enum=agent,enum=schedule"`
+	IncludeDependencies *bool  `json:"include_dependencies,omitempty" jsonschema:"description=Default true"`
 }
 
 func (in *RestoreDeletedInput) validate() error {
@@ -144,7 +144,7 @@ func restoreDeletedTool(d Deps) Def {
 	return newTool(d, spec[RestoreDeletedInput]{
 		name:        "restore_deleted",
 		title:       "Restore deleted object",
-		description: "Restore an object and its deleted dependencies from the recycle bin; reports what was restored and reused.",
+		description: "Restore an object and its deleted dependencies from the recycle bin.",
 		toolset:     "audit",
 		effect:      writesOnce,
 		handle: func(ctx context.Context, in RestoreDeletedInput) (any, error) {

@@ -20,7 +20,7 @@ const (
 
 // RunFlowInput starts a run.
 type RunFlowInput struct {
-	Flow           Ref               `json:"flow" jsonschema:"required,description=Flow id or exact name"`
+	Flow           Ref               `json:"flow" jsonschema:"required,description=Id or exact name"`
 	Params         map[string]string `json:"params,omitempty" jsonschema:"description=Flow variables"`
 	Wait           bool              `json:"wait,omitempty" jsonschema:"description=Wait for the end"`
 	TimeoutSeconds int               `json:"timeout_seconds,omitempty" jsonschema:"maximum=3600,description=Max wait (default 45)"`
@@ -265,8 +265,8 @@ func finished(ctx context.Context, d Deps, f flowRef, run *client.Execution) run
 
 // StopFlowInput names the run to stop.
 type StopFlowInput struct {
-	Flow  Ref   `json:"flow" jsonschema:"required,description=Flow id or exact name"`
-	RunID int64 `json:"run_id,omitempty" jsonschema:"description=Run id (default: latest run)"`
+	Flow  Ref   `json:"flow" jsonschema:"required,description=Id or exact name"`
+	RunID int64 `json:"run_id,omitempty" jsonschema:"description=Default: latest run"`
 }
 
 func (in *StopFlowInput) validate() error {

@@ -137,7 +137,7 @@ func paramsAlias(params, parameters map[string]string) (map[string]string, error
 
 // ListSchedulesInput filters list_schedules.
 type ListSchedulesInput struct {
-	Flow     Ref    `json:"flow,omitempty" jsonschema:"description=Flow id or exact name"`
+	Flow     Ref    `json:"flow,omitempty" jsonschema:"description=Id or exact name"`
 	Name     string `json:"name,omitempty" jsonschema:"description=Part of the schedule name"`
 	Enabled  *bool  `json:"enabled,omitempty" jsonschema:"description=true: active; false: paused"`
 	NextRuns int    `json:"next_runs,omitempty" jsonschema:"description=Fire times each\\, 1-20 (default 3)"`
@@ -186,7 +186,7 @@ func listSchedulesTool(d Deps) Def {
 
 // CreateScheduleInput schedules a flow.
 type CreateScheduleInput struct {
-	Flow       Ref               `json:"flow" jsonschema:"required,description=Flow id or exact name"`
+	Flow       Ref               `json:"flow" jsonschema:"required,description=Id or exact name"`
 	Cron       string            `json:"cron" jsonschema:"required,description=Quartz cron (0 0 2 * * ?) or interval (15 = minutes\\, 30s\\, 2h)"`
 	Name       string            `json:"name,omitempty" jsonschema:"description=Default: flow name and timing"`
 	Params     map[string]string `json:"params,omitempty" jsonschema:"description=Flow variables"`
@@ -263,7 +263,7 @@ func scheduleDryRun(ctx context.Context, c *client.Client, flow string, body *cl
 
 // UpdateScheduleInput changes a schedule; any combination of the fields may be given.
 type UpdateScheduleInput struct {
-	Schedule   Ref               `json:"schedule" jsonschema:"required,description=Schedule id or exact name"`
+	Schedule   Ref               `json:"schedule" jsonschema:"required,description=Id or exact name"`
 	Enabled    *bool             `json:"enabled,omitempty" jsonschema:"description=false pauses\\, true resumes"`
 	Cron       string            `json:"cron,omitempty" jsonschema:"description=New Quartz cron or interval"`
 	Params     map[string]string `json:"params,omitempty" jsonschema:"description=Variables to set; empty removes"`
@@ -488,8 +488,8 @@ func undoSchedule(v schedView, changes []schedChange) toolCall {
 
 // DeleteScheduleInput names the schedule to delete.
 type DeleteScheduleInput struct {
-	Schedule     Ref    `json:"schedule" jsonschema:"required,description=Schedule id or exact name"`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=Token from the first call"`
+	Schedule     Ref    `json:"schedule" jsonschema:"required,description=Id or exact name"`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=From the first call"`
 }
 
 func deleteScheduleTool(d Deps) Def {

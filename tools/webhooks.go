@@ -109,7 +109,7 @@ type CreateWebhookInput struct {
 	Name   string   `json:"name" jsonschema:"required,description=Name"`
 	URL    string   `json:"url" jsonschema:"required,description=URL to call"`
 	Events []string `json:"events" jsonschema:"required,description=Event names"`
-	Method string   `json:"method,omitempty" jsonschema:"description=HTTP method,enum=POST,enum=GET"`
+	Method string   `json:"method,omitempty" jsonschema:"enum=POST,enum=GET"`
 	Secret string   `json:"secret,omitempty" jsonschema:"description=HMAC signing key"`
 	DryRun bool     `json:"dry_run,omitempty" jsonschema:"description=Preview; lists the instance's events"`
 }
@@ -164,7 +164,7 @@ func createWebhookTool(d Deps) Def {
 	return newTool(d, spec[CreateWebhookInput]{
 		name:        "create_webhook",
 		title:       "Create webhook",
-		description: "Create a webhook that calls a URL on events: Flow.Executed, Flow.Created (documented); an instance may offer more.",
+		description: "Create a webhook that calls a URL on events such as Flow.Executed, Flow.Created.",
 		toolset:     "schedules",
 		effect:      writes,
 		handle: func(ctx context.Context, in CreateWebhookInput) (any, error) {
@@ -238,8 +238,8 @@ func instanceEvents(ctx context.Context, c *client.Client) []string {
 
 // DeleteWebhookInput names the webhook to delete.
 type DeleteWebhookInput struct {
-	Webhook      Ref    `json:"webhook" jsonschema:"required,description=Webhook id or exact name"`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=Token from the first call"`
+	Webhook      Ref    `json:"webhook" jsonschema:"required,description=Id or exact name"`
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=From the first call"`
 }
 
 func deleteWebhookTool(d Deps) Def {
@@ -312,7 +312,7 @@ func viewListener(l gjson.Result) listenerView {
 
 // ListListenersInput filters list_listeners.
 type ListListenersInput struct {
-	Flow Ref `json:"flow,omitempty" jsonschema:"description=Flow id or exact name"`
+	Flow Ref `json:"flow,omitempty" jsonschema:"description=Id or exact name"`
 	page
 }
 
