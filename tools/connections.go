@@ -191,7 +191,7 @@ func testConnectionTool(d Deps) Def {
 	return newTool(d, spec[ConnectionInput]{
 		name:        "test_connection",
 		title:       "Test connection",
-		description: "Check that Etlworks can connect with a connection's settings; says why not when it fails.",
+		description: "Check that Etlworks can connect with a connection's settings, or say why not.",
 		toolset:     "connections",
 		effect:      reads,
 		handle: func(ctx context.Context, in ConnectionInput) (any, error) {

@@ -98,7 +98,7 @@ func describeObjectTool(d Deps) Def {
 	return newTool(d, spec[ObjectInput]{
 		name:        "describe_object",
 		title:       "Describe object",
-		description: "Show the columns of a table, view or file: name, type and whether it may be null.",
+		description: "Show the columns of a table, view or file: name, type, nullable.",
 		toolset:     "explorer",
 		effect:      reads,
 		handle: func(ctx context.Context, in ObjectInput) (any, error) {
