@@ -120,7 +120,7 @@ type SearchAuditInput struct {
 	User   string `json:"user,omitempty" jsonschema:"description=Login"`
 	Action string `json:"action,omitempty" jsonschema:"description=Word or prefix (delete)"`
 	Object string `json:"object,omitempty" jsonschema:"description=Name\\, type or flow:12"`
-	Result string `json:"result,omitempty" jsonschema:"enum=success,enum=error"`
+	Result string `json:"result,omitempty" jsonschema:"description=Outcome,enum=success,enum=error"`
 	Since  string `json:"since,omitempty" jsonschema:"description=Time or age (24h)"`
 	Until  string `json:"until,omitempty" jsonschema:"description=Time or age"`
 	page

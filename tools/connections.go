@@ -219,7 +219,7 @@ var connectorCategories = []string{"database", "file", "api", "queue", "saas"}
 // ListConnectorTypesInput filters the connector catalogue.
 type ListConnectorTypesInput struct {
 	Query    string `json:"query,omitempty" jsonschema:"description=Part of the type id or name\\, e.g. postgres"`
-	Category string `json:"category,omitempty" jsonschema:"enum=database,enum=file,enum=api,enum=queue,enum=saas"`
+	Category string `json:"category,omitempty" jsonschema:"description=Category,enum=database,enum=file,enum=api,enum=queue,enum=saas"`
 }
 
 func (in *ListConnectorTypesInput) validate() error {

@@ -35,7 +35,7 @@ var objectTypes = []string{"table", "view", "endpoint", "file", "dataset"}
 // ListObjectsInput filters a connection's objects.
 type ListObjectsInput struct {
 	Connection Ref    `json:"connection" jsonschema:"required,description=Id or exact name"`
-	Type       string `json:"type,omitempty" jsonschema:"enum=table,enum=view,enum=endpoint,enum=file,enum=dataset"`
+	Type       string `json:"type,omitempty" jsonschema:"description=Type,enum=table,enum=view,enum=endpoint,enum=file,enum=dataset"`
 	Pattern    string `json:"pattern,omitempty" jsonschema:"description=Name part or glob\\, e.g. ord*"`
 }
 

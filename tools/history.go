@@ -52,9 +52,9 @@ var statuses = []string{"queued", "running", "success", "warning", "error", "can
 // ListRunsInput filters run history.
 type ListRunsInput struct {
 	Flow    Ref    `json:"flow,omitempty" jsonschema:"description=Id or exact name"`
-	Status  string `json:"status,omitempty" jsonschema:"enum=queued,enum=running,enum=success,enum=warning,enum=error,enum=canceled"`
+	Status  string `json:"status,omitempty" jsonschema:"description=State,enum=queued,enum=running,enum=success,enum=warning,enum=error,enum=canceled"`
 	Since   string `json:"since,omitempty" jsonschema:"description=RFC 3339 time or age (default 7d)"`
-	GroupBy string `json:"group_by,omitempty" jsonschema:"enum=flow"`
+	GroupBy string `json:"group_by,omitempty" jsonschema:"description=Per-flow stats,enum=flow"`
 	page
 }
 

@@ -15,7 +15,7 @@ type GetRunLogInput struct {
 	RunID      int64  `json:"run_id,omitempty" jsonschema:"description=Default: latest run"`
 	Tail       int    `json:"tail,omitempty" jsonschema:"maximum=2000,description=Last N lines (default 200)"`
 	Grep       string `json:"grep,omitempty" jsonschema:"description=RE2 regex"`
-	Level      string `json:"level,omitempty" jsonschema:"enum=error,enum=warning"`
+	Level      string `json:"level,omitempty" jsonschema:"description=Minimum level,enum=error,enum=warning"`
 	ErrorsOnly bool   `json:"errors_only,omitempty" jsonschema:"description=level error"`
 }
 

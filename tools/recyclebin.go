@@ -82,7 +82,7 @@ func artifactText(typ string, id int64, name string) string {
 
 // ListDeletedInput filters the recycle bin.
 type ListDeletedInput struct {
-	Type  string `json:"type,omitempty" jsonschema:"enum=flow,enum=connection,enum=listener,enum=format,enum=agent,enum=schedule"`
+	Type  string `json:"type,omitempty" jsonschema:"description=Type,enum=flow,enum=connection,enum=listener,enum=format,enum=agent,enum=schedule"`
 	Query string `json:"query,omitempty" jsonschema:"description=Part of the name"`
 	page
 }
@@ -129,7 +129,7 @@ func listDeletedTool(d Deps) Def {
 // RestoreDeletedInput names the item to restore.
 type RestoreDeletedInput struct {
 	Item                Ref    `json:"item" jsonschema:"required,description=Recycle-bin id or the deleted object's exact name"`
-	Type                string `json:"type,omitempty" jsonschema:"enum=flow,enum=connection,enum=listener,enum=format,enum=agent,enum=schedule"`
+	Type                string `json:"type,omitempty" jsonschema:"description=Type,enum=flow,enum=connection,enum=listener,enum=format,enum=agent,enum=schedule"`
 	IncludeDependencies *bool  `json:"include_dependencies,omitempty" jsonschema:"description=Default true"`
 }
 

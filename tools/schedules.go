@@ -138,7 +138,7 @@ func paramsAlias(params, parameters map[string]string) (map[string]string, error
 // ListSchedulesInput filters list_schedules.
 type ListSchedulesInput struct {
 	Flow     Ref    `json:"flow,omitempty" jsonschema:"description=Id or exact name"`
-	Name     string `json:"name,omitempty" jsonschema:"description=Part of the schedule name"`
+	Name     string `json:"name,omitempty" jsonschema:"description=Name substring"`
 	Enabled  *bool  `json:"enabled,omitempty" jsonschema:"description=true: active; false: paused"`
 	NextRuns int    `json:"next_runs,omitempty" jsonschema:"description=Fire times each\\, 1-20 (default 3)"`
 	page

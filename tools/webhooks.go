@@ -109,7 +109,7 @@ type CreateWebhookInput struct {
 	Name   string   `json:"name" jsonschema:"required,description=Name"`
 	URL    string   `json:"url" jsonschema:"required,description=URL to call"`
 	Events []string `json:"events" jsonschema:"required,description=Event names"`
-	Method string   `json:"method,omitempty" jsonschema:"enum=POST,enum=GET"`
+	Method string   `json:"method,omitempty" jsonschema:"description=Default POST,enum=POST,enum=GET"`
 	Secret string   `json:"secret,omitempty" jsonschema:"description=HMAC signing key"`
 	DryRun bool     `json:"dry_run,omitempty" jsonschema:"description=Preview; lists the instance's events"`
 }
