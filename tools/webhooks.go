@@ -86,7 +86,7 @@ func listWebhooksTool(d Deps) Def {
 	return newTool(d, spec[ListWebhooksInput]{
 		name:        "list_webhooks",
 		title:       "List webhooks",
-		description: "List outbound webhooks: the events each sends, where to, and how its last delivery went.",
+		description: "List outbound webhooks: events, URL, last delivery.",
 		toolset:     "schedules",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListWebhooksInput) (any, error) {
@@ -164,7 +164,7 @@ func createWebhookTool(d Deps) Def {
 	return newTool(d, spec[CreateWebhookInput]{
 		name:        "create_webhook",
 		title:       "Create webhook",
-		description: "Create a webhook that calls a URL on events such as Flow.Executed, Flow.Created.",
+		description: "Create a webhook calling a URL on events: Flow.Executed, Flow.Created (documented); an instance may offer more, which dry_run lists.",
 		toolset:     "schedules",
 		effect:      writes,
 		handle: func(ctx context.Context, in CreateWebhookInput) (any, error) {
@@ -322,7 +322,7 @@ func listListenersTool(d Deps) Def {
 	return newTool(d, spec[ListListenersInput]{
 		name:        "list_listeners",
 		title:       "List listeners",
-		description: "List HTTP listeners (inbound endpoints that run a flow when called) with their URLs and flows.",
+		description: "List HTTP listeners (inbound endpoints that run a flow): URLs and flows.",
 		toolset:     "schedules",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListListenersInput) (any, error) {
