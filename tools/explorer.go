@@ -24,7 +24,7 @@ const (
 	defaultRows = 100
 	maxRows     = 1000
 	maxCell     = csvtable.MaxCell // bytes of one cell before it is cut
-	maxObjects  = 200 // objects list_objects shows
+	maxObjects  = 200              // objects list_objects shows
 	maxUpload   = 10 << 20
 )
 
