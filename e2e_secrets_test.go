@@ -358,7 +358,7 @@ func TestNoPlantedSecretLeaks(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	args := map[string][]string{"flow": {fmt.Sprint(ids[warn]), fail, "Planted SQL"}, "connection": {"Planted API", fmt.Sprint(conn.ID)}, "run": {"latest"}}
+	args := map[string][]string{"flow": {fmt.Sprint(ids[warn]), fail, "Planted SQL"}, "connection": {"Planted API", fmt.Sprint(conn.ID)}, "run": {"latest"}, "object": {"orders"}}
 	for _, tpl := range tl.ResourceTemplates {
 		pattern := tpl.URITemplate.Raw()
 		expanded := []string{pattern}

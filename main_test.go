@@ -112,6 +112,7 @@ func TestImportDirections(t *testing.T) {
 		"internal/telemetry": {"github.com/mark3labs/mcp-go", "etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/config", "etlworks-mcp/transport"},
 		"internal/mcpobs":    {"etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/config", "etlworks-mcp/transport"},
 		"internal/links":     {"github.com/mark3labs/mcp-go", "etlworks-mcp/client", "etlworks-mcp/tools", "etlworks-mcp/resources"},
+		"internal/csvtable":  {"github.com/mark3labs/mcp-go", "etlworks-mcp/client", "etlworks-mcp/tools", "etlworks-mcp/resources"},
 		"internal/quartz": {"github.com/mark3labs/mcp-go", "etlworks-mcp/client", "etlworks-mcp/tools", "etlworks-mcp/config",
 			"etlworks-mcp/transport", "etlworks-mcp/sandbox", "etlworks-mcp/resources", "etlworks-mcp/prompts"},
 	}

@@ -18,7 +18,8 @@ import (
 const maxCompletions = 100
 
 // Completer completes the arguments of resource templates and prompts by argument name: flow
-// (names and ids), run (recent run ids of the flow already chosen) and connection (names and ids).
+// (names and ids), run (recent run ids of the flow already chosen), connection (names and ids) and
+// object (the chosen connection's tables, views and files).
 // One provider serves both, so a flow completes the same way wherever it is asked for.
 type Completer struct {
 	d Deps
@@ -67,8 +68,30 @@ func (c *Completer) complete(ctx context.Context, arg mcp.CompleteArgument, cc m
 			return nil, err
 		}
 		return rank(namesAndIDs(raw), arg.Value), nil
+	case "object":
+		return c.completeObject(ctx, arg.Value, cc.Arguments["connection"])
 	}
 	return empty(), nil
+}
+
+// completeObject offers the objects of the connection already chosen (tables, views, files).
+func (c *Completer) completeObject(ctx context.Context, prefix, connection string) (*mcp.Completion, error) {
+	if connection == "" {
+		return empty(), nil // the connection argument comes first
+	}
+	id, _, err := resolveRef(ctx, c.d.Client, client.KindConnection, unescape(connection))
+	if err != nil {
+		return nil, err
+	}
+	raw, _, err := c.d.Client.Explorer.Objects(ctx, id, &client.ObjectListOptions{Pattern: prefix, ListOptions: client.ListOptions{Limit: maxCompletions}})
+	if err != nil {
+		return nil, err
+	}
+	var cands []candidate
+	for _, o := range gjson.ParseBytes(raw).Array() {
+		cands = append(cands, candidate{name: o.Get("name").String()})
+	}
+	return rank(cands, prefix), nil
 }
 
 // completeRun offers the flow's recent run ids, newest first, plus "latest".

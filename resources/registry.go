@@ -10,6 +10,7 @@ func All(d Deps) []Def {
 		runStatus(d),
 		runLog(d),
 		connection(d),
+		tableRowsDef(d),
 		schedules(d),
 		instance(d),
 	}

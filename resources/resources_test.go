@@ -26,7 +26,13 @@ type env struct {
 
 func newEnv(t *testing.T, runStep time.Duration) *env {
 	t.Helper()
-	sb, err := sandbox.Start(t.Context(), "", sandbox.Options{RunStep: runStep})
+	return newEnvOn(t, sandbox.Options{RunStep: runStep})
+}
+
+// newEnvOn is newEnv on a sandbox started with opts (a profile, say).
+func newEnvOn(t *testing.T, opts sandbox.Options) *env {
+	t.Helper()
+	sb, err := sandbox.Start(t.Context(), "", opts)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -124,7 +130,7 @@ func TestReadEveryResource(t *testing.T) {
 		}
 	}
 	list, err := e.c.ListResourceTemplates(t.Context(), mcp.ListResourceTemplatesRequest{})
-	if err != nil || len(list.ResourceTemplates) != 5 {
+	if err != nil || len(list.ResourceTemplates) != 6 {
 		t.Fatalf("templates: %v %+v", err, list)
 	}
 }

@@ -103,6 +103,12 @@ func runLog(d Deps) Def {
 // lineRange reads the optional from and to of a run-log address: positive line numbers, from
 // not after to.
 func lineRange(req mcp.ReadResourceRequest) (from, to int, err error) {
+	return positiveRange(req, "line")
+}
+
+// positiveRange reads the optional from and to of an address whose range counts units ("line",
+// "row"): positive integers, from not after to.
+func positiveRange(req mcp.ReadResourceRequest, unit string) (from, to int, err error) {
 	for _, v := range []struct {
 		name string
 		to   *int
@@ -113,7 +119,7 @@ func lineRange(req mcp.ReadResourceRequest) (from, to int, err error) {
 		}
 		n, perr := strconv.Atoi(s)
 		if perr != nil || n <= 0 {
-			return 0, 0, fmt.Errorf("%s=%s is not a line number: use a positive integer, e.g. ?from=1&to=200", v.name, bound.Quote(s))
+			return 0, 0, fmt.Errorf("%s=%s is not a %s number: use a positive integer, e.g. ?from=1&to=200", v.name, bound.Quote(s), unit)
 		}
 		*v.to = n
 	}

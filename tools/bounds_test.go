@@ -192,7 +192,7 @@ func TestRunSQLHugeValues(t *testing.T) {
 	mustContain(t, got, "larger than the 8 MiB")
 	got = e.ok("run_sql", map[string]any{"connection": "Warehouse", "sql": "SELECT printf('%.1000000c', 'x') AS big, 2 AS n"}, nil)
 	runtime.ReadMemStats(&after)
-	mustContain(t, unfence(got), "1 row (truncated: first 1; more exist)\nbig,n\n"+strings.Repeat("x", maxCell)+"…,2\n")
+	mustContain(t, unfence(got), "1 row (truncated: first 1; more exist); to page, add ORDER BY and LIMIT/OFFSET to the SQL\nbig,n\n"+strings.Repeat("x", maxCell)+"…,2\n")
 	if alloc := after.TotalAlloc - before.TotalAlloc; alloc > 200<<20 {
 		t.Errorf("allocated %d MiB", alloc>>20)
 	}

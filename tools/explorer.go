@@ -3,7 +3,6 @@ package tools
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"fmt"
 	"io"
 	"path"
@@ -11,12 +10,12 @@ import (
 	"slices"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/internal/bound"
+	"github.com/etlworks/etlworks-mcp/internal/csvtable"
 	"github.com/etlworks/etlworks-mcp/internal/untrusted"
 )
 
@@ -24,8 +23,8 @@ import (
 const (
 	defaultRows = 100
 	maxRows     = 1000
-	maxCell     = 200 // bytes of one cell before it is cut
-	maxObjects  = 200 // objects list_objects shows
+	maxCell     = csvtable.MaxCell // bytes of one cell before it is cut
+	maxObjects  = 200              // objects list_objects shows
 	maxUpload   = 10 << 20
 )
 
@@ -178,7 +177,10 @@ func previewDataTool(d Deps) Def {
 			if err != nil {
 				return nil, objectError(ctx, d, c, in.Object, err)
 			}
-			return renderTable(res, rowsOrDefault(in.Limit), tableBudget(in.Limit)), nil
+			limit := rowsOrDefault(in.Limit)
+			t, shown := renderTable(res, limit, tableBudget(in.Limit))
+			t.link = tableRestLink(c, in.Object, res, limit, shown)
+			return t, nil
 		},
 	})
 }
@@ -243,7 +245,12 @@ func runSQL(ctx context.Context, d Deps, in RunSQLInput) (any, error) {
 		if err != nil {
 			return nil, err
 		}
-		return renderTable(res, rows, tableBudget(in.MaxRows)), nil
+		t, shown := renderTable(res, rows, tableBudget(in.MaxRows))
+		if n := min(len(res.Rows), rows); shown < n || res.Truncated || len(res.Rows) > n {
+			// No resource link: re-running a statement from a URI would be a second way to run SQL.
+			t.head = strings.TrimSuffix(t.head, "\n") + "; to page, add ORDER BY and LIMIT/OFFSET to the SQL\n"
+		}
+		return t, nil
 	}
 	switch v.kind {
 	case sqlRefused:
@@ -275,39 +282,21 @@ func oneLine(s string) string { return strings.Join(strings.Fields(s), " ") }
 // renderTable renders a query result as compact CSV under one summary line, which costs far fewer
 // tokens than JSON arrays (no quotes around most cells). limit is the row cap that was asked for;
 // budget bounds the whole result in bytes, whatever the row width. The rows are fenced as data
-// from Etlworks.
+// from Etlworks. It also returns how many rows it showed.
 //
 //	3 rows
 //	100 rows (truncated: first 100; more exist)
 //	100 rows (truncated: first 100 of 250)
-func renderTable(res *client.QueryResult, limit, budget int) text {
+func renderTable(res *client.QueryResult, limit, budget int) (text, int) {
 	var body strings.Builder
 	n := min(len(res.Rows), limit)
+	names := make([]string, len(res.Columns))
 	for i, col := range res.Columns {
-		if i > 0 {
-			body.WriteByte(',')
-		}
-		writeCSVCell(&body, cutCell(col.Name), false)
+		names[i] = col.Name
 	}
-	body.WriteByte('\n')
+	csvtable.Header(&body, names)
 	room := budget - untrusted.Overhead - 200 // the summary line stays under 200 bytes
-	shown := 0
-	for _, row := range res.Rows[:n] {
-		var line strings.Builder
-		for i, cell := range row {
-			if i > 0 {
-				line.WriteByte(',')
-			}
-			text, isNull := cellText(cell)
-			writeCSVCell(&line, text, !isNull)
-		}
-		line.WriteByte('\n')
-		if body.Len()+line.Len() > room {
-			break
-		}
-		body.WriteString(line.String())
-		shown++
-	}
+	shown := csvtable.Rows(&body, res.Rows[:n], room)
 	var b strings.Builder
 	rowWord := "rows"
 	if shown == 1 {
@@ -332,53 +321,9 @@ func renderTable(res *client.QueryResult, limit, budget int) text {
 	}
 	b.WriteByte('\n')
 	if len(res.Columns) == 0 {
-		return text{head: b.String(), budget: budget}
+		return text{head: b.String(), budget: budget}, shown
 	}
-	return text{head: b.String(), body: body.String(), what: "query result", budget: budget}
-}
-
-// cellText renders one raw JSON cell: strings unquoted, null as empty, numbers and booleans as
-// written, nested values as compact JSON; long text is cut at maxCell bytes.
-func cellText(raw json.RawMessage) (string, bool) {
-	raw = bytes.TrimSpace(raw)
-	switch {
-	case len(raw) == 0 || string(raw) == "null":
-		return "", true
-	case raw[0] == '"':
-		var s string
-		if err := json.Unmarshal(raw, &s); err == nil {
-			return cutCell(s), false
-		}
-	case raw[0] == '{' || raw[0] == '[':
-		var buf bytes.Buffer
-		if json.Compact(&buf, raw) == nil {
-			return cutCell(buf.String()), false
-		}
-	}
-	return cutCell(string(raw)), false
-}
-
-func cutCell(s string) string {
-	if len(s) <= maxCell {
-		return s
-	}
-	cut := maxCell
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
-}
-
-// writeCSVCell writes one RFC 4180 field. An empty string is written as "" so it reads apart from
-// NULL, which is an empty field.
-func writeCSVCell(b *strings.Builder, s string, quoteEmpty bool) {
-	if (s == "" && quoteEmpty) || strings.ContainsAny(s, ",\"\n\r") || strings.TrimSpace(s) != s {
-		b.WriteByte('"')
-		b.WriteString(strings.ReplaceAll(s, `"`, `""`))
-		b.WriteByte('"')
-		return
-	}
-	b.WriteString(s)
+	return text{head: b.String(), body: body.String(), what: "query result", budget: budget}, shown
 }
 
 // UploadFileInput is a file to stage in a connection's storage.

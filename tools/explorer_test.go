@@ -95,7 +95,7 @@ func TestRunSQL(t *testing.T) {
 	}
 	text = unfence(e.ok("run_sql", map[string]any{"connection": "Warehouse", "sql": "SELECT * FROM orders ORDER BY order_id"}, nil))
 	lines := strings.Split(strings.TrimSpace(text), "\n")
-	if len(lines) != 102 || lines[0] != "100 rows (truncated: first 100; more exist)" || !strings.HasPrefix(lines[2], "50001,") {
+	if len(lines) != 102 || lines[0] != "100 rows (truncated: first 100; more exist); to page, add ORDER BY and LIMIT/OFFSET to the SQL" || !strings.HasPrefix(lines[2], "50001,") {
 		t.Errorf("default 100 rows: %d lines, first %q", len(lines), lines[0])
 	}
 	text = unfence(e.ok("run_sql", map[string]any{"connection": "Warehouse", "max_rows": 2,
@@ -342,7 +342,7 @@ func TestRunSQLResultSize(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	csv := renderTable(res, 100, bound.ResultBytes).body
+	csv := tableOf(res, 100, bound.ResultBytes).body
 	names := make([]string, len(res.Columns))
 	for i, col := range res.Columns {
 		names[i] = col.Name
@@ -380,7 +380,7 @@ func TestRenderTable(t *testing.T) {
 			"2 rows (truncated: first 2 of 3)\nid,\"note, text\"\n1,a\n2,\"{\"\"k\"\":[1,2]}\"\n"},
 		{"write", client.QueryResult{Rows: [][]json.RawMessage{}, RowsAffected: new(int64(4))}, 100, "0 rows; 4 rows affected\n"},
 	} {
-		if got := renderTable(&c.res, c.limit, bound.ResultBytes); got.head+got.body != c.want {
+		if got := tableOf(&c.res, c.limit, bound.ResultBytes); got.head+got.body != c.want {
 			t.Errorf("%s:\n got %q\nwant %q", c.name, got.head+got.body, c.want)
 		}
 	}
@@ -389,13 +389,19 @@ func TestRenderTable(t *testing.T) {
 	for i := range wide {
 		wide[i] = raw(`1`, `"`+strings.Repeat("x", 190)+`"`, `"`+strings.Repeat("y", 190)+`"`)
 	}
-	got := renderTable(&client.QueryResult{Columns: []client.QueryColumn{{Name: "a"}, {Name: "b"}, {Name: "c"}}, Rows: wide}, 1000, bound.MaxResultBytes).render("")
+	got := tableOf(&client.QueryResult{Columns: []client.QueryColumn{{Name: "a"}, {Name: "b"}, {Name: "c"}}, Rows: wide}, 1000, bound.MaxResultBytes).render("")
 	if len(got) > bound.MaxResultBytes || !strings.Contains(got, "to stay under 256 KiB") {
 		t.Fatalf("a wide 1000-row result is %d bytes: %.120s", len(got), got)
 	}
 	// Without max_rows the same rows stay under the default budget and say how to get more.
-	got = renderTable(&client.QueryResult{Columns: []client.QueryColumn{{Name: "a"}, {Name: "b"}, {Name: "c"}}, Rows: wide}, 100, bound.ResultBytes).render("")
+	got = tableOf(&client.QueryResult{Columns: []client.QueryColumn{{Name: "a"}, {Name: "b"}, {Name: "c"}}, Rows: wide}, 100, bound.ResultBytes).render("")
 	if len(got) > bound.ResultBytes || !strings.Contains(got, "to stay under 32 KiB; set max_rows") {
 		t.Fatalf("a wide 100-row result is %d bytes: %.120s", len(got), got)
 	}
+}
+
+// tableOf is renderTable's text alone.
+func tableOf(res *client.QueryResult, limit, budget int) text {
+	t, _ := renderTable(res, limit, budget)
+	return t
 }

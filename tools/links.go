@@ -30,3 +30,25 @@ func logRestLink(run *client.Execution, sel []int, cut, total int) *mcp.Resource
 		fmt.Sprintf("Lines %d-%d of the log of run %d, which this result left out", from, to, int64(run.AuditID)), "text/plain")
 	return &l
 }
+
+// tableRestLink points at the table-rows resource range that holds what preview_data left out:
+// the rows it read but cut for size, else the next page of as many rows as were asked for (the
+// resource reads at most links.MaxTableRow rows). It is nil when nothing was left out or the rest
+// lies past what the resource can read.
+func tableRestLink(c connRef, object string, res *client.QueryResult, limit, shown int) *mcp.ResourceLink {
+	n := min(len(res.Rows), limit)
+	var from, to int
+	switch {
+	case shown < n:
+		from, to = shown+1, n
+	case res.Truncated || len(res.Rows) > n:
+		from, to = n+1, min(n+limit, links.MaxTableRow)
+	}
+	if from == 0 || from > to {
+		return nil
+	}
+	l := mcp.NewResourceLink(links.TableRows(c.ID, object, from, to),
+		fmt.Sprintf("%s rows %d-%d", clip(object, 100), from, to),
+		fmt.Sprintf("Rows %d-%d of %s on %s, which this result left out (CSV)", from, to, clip(object, 100), c.Name), "text/csv")
+	return &l
+}

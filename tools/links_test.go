@@ -64,3 +64,28 @@ func resultLineCount(t *testing.T, res *mcp.CallToolResult) int {
 	n, _ := strconv.Atoi(m[1])
 	return n
 }
+
+// TestPreviewCutEndsWithALink: a preview_data result that leaves rows out ends with a
+// resource_link to the table-rows range that holds the next ones; a whole table has none, and a
+// cut run_sql result says how to page in SQL instead (it links to nothing that would re-run SQL).
+func TestPreviewCutEndsWithALink(t *testing.T) {
+	e := newEnv(t)
+	res := e.callContent("preview_data", map[string]any{"connection": "Warehouse", "object": "orders", "limit": 5})
+	if len(res.Content) != 2 {
+		t.Fatalf("a cut preview must end with a resource_link: %+v", res.Content)
+	}
+	link, ok := res.Content[1].(mcp.ResourceLink)
+	if !ok || link.Type != "resource_link" || link.MIMEType != "text/csv" || link.URI != "etlworks://connections/1/objects/orders/rows?from=6&to=10" {
+		t.Fatalf("last item: %#v", res.Content[1])
+	}
+	if whole := e.callContent("preview_data", map[string]any{"connection": "Warehouse", "object": "products"}); len(whole.Content) != 1 {
+		t.Fatalf("a whole table needs no link: %+v", whole.Content)
+	}
+	if all := e.callContent("preview_data", map[string]any{"connection": "Warehouse", "object": "orders", "limit": 1000}); len(all.Content) != 1 {
+		t.Fatalf("orders has 120 rows, all shown at limit 1000: %+v", all.Content)
+	}
+	sql := e.callContent("run_sql", map[string]any{"connection": "Warehouse", "sql": "SELECT * FROM orders", "max_rows": 5})
+	if len(sql.Content) != 1 || !strings.Contains(sql.Content[0].(mcp.TextContent).Text, "to page, add ORDER BY and LIMIT/OFFSET to the SQL") {
+		t.Fatalf("cut run_sql: %+v", sql.Content)
+	}
+}
