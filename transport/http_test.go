@@ -17,6 +17,8 @@ import (
 	mcptransport "github.com/mark3labs/mcp-go/client/transport"
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/etlworks/etlworks-mcp/internal/telemetry"
 )
 
 const (
@@ -347,7 +349,7 @@ func TestHTTPSessionsAreNotLoggedByID(t *testing.T) {
 			if id == "" || strings.Contains(out, id) || strings.Contains(out, id[len("mcp-session-"):]) {
 				t.Errorf("the log carries the session id %s:\n%s", id, out)
 			}
-			hash := `"session":"` + shortHash(id) + `"`
+			hash := `"session":"` + telemetry.SessionHash(id) + `"`
 			for _, line := range strings.Split(strings.TrimSpace(out), "\n") {
 				if strings.Contains(line, "session") && !strings.Contains(line, `"level":"DEBUG"`) {
 					t.Errorf("a line naming a session above debug: %s", line)
@@ -377,11 +379,11 @@ func TestRedactSessions(t *testing.T) {
 	}
 	lines := strings.Split(strings.TrimSpace(out), "\n")
 	want := []string{
-		`"level":"DEBUG","msg":"Delivered sampling response","session":"` + shortHash(id) + `","request":3`,
-		`"level":"DEBUG","msg":"mcp.request","mcp.session.id":"` + shortHash(id) + `"`,
-		`"level":"ERROR","msg":"Failed to handle sampling response","err":"no active session found for session session ` + shortHash(id) + `"`,
-		`"level":"WARN","msg":"failed to terminate session during CloseSessions","sessionID":"` + shortHash(id) + `"`,
-		`"level":"DEBUG","msg":"grouped","g":{"inner":{"session_id":"` + shortHash(id) + `"}}`,
+		`"level":"DEBUG","msg":"Delivered sampling response","session":"` + telemetry.SessionHash(id) + `","request":3`,
+		`"level":"DEBUG","msg":"mcp.request","mcp.session.id":"` + telemetry.SessionHash(id) + `"`,
+		`"level":"ERROR","msg":"Failed to handle sampling response","err":"no active session found for session session ` + telemetry.SessionHash(id) + `"`,
+		`"level":"WARN","msg":"failed to terminate session during CloseSessions","sessionID":"` + telemetry.SessionHash(id) + `"`,
+		`"level":"DEBUG","msg":"grouped","g":{"inner":{"session_id":"` + telemetry.SessionHash(id) + `"}}`,
 		`"level":"INFO","msg":"unrelated","path":"/mcp"`,
 	}
 	if len(lines) != len(want) {

@@ -2,13 +2,13 @@ package transport
 
 import (
 	"context"
-	"crypto/sha256"
-	"encoding/hex"
 	"io"
 	"log"
 	"log/slog"
 	"regexp"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/internal/telemetry"
 )
 
 // discardLogger stands in for a nil *slog.Logger so callers may omit logging.
@@ -115,7 +115,7 @@ func redactAttr(a slog.Attr) (slog.Attr, bool) {
 		return slog.Attr{Key: a.Key, Value: slog.GroupValue(out...)}, named
 	}
 	if sessionKey.MatchString(a.Key) {
-		return slog.String(a.Key, shortHash(v.String())), true
+		return slog.String(a.Key, telemetry.SessionHash(v.String())), true
 	}
 	switch v.Kind() {
 	case slog.KindString:
@@ -138,15 +138,5 @@ var (
 )
 
 func redactSessionIDs(s string) string {
-	return sessionID.ReplaceAllStringFunc(s, func(id string) string { return "session " + shortHash(id) })
-}
-
-// shortHash names a session in logs: the first 8 hex digits of its SHA-256, stable for a session
-// and useless for joining it.
-func shortHash(id string) string {
-	if id == "" {
-		return ""
-	}
-	sum := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(sum[:4])
+	return sessionID.ReplaceAllStringFunc(s, func(id string) string { return "session " + telemetry.SessionHash(id) })
 }

@@ -10,6 +10,8 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/etlworks/etlworks-mcp/internal/telemetry"
 )
 
 // sessionGate enforces the session rules of the legacy (pre-2026-07-28) streamable HTTP
@@ -82,7 +84,7 @@ func (g *sessionGate) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	}
 	if id != "" {
 		if terminated, err := g.ids.Validate(id); err != nil || terminated {
-			g.log.Debug("refused a request for an unknown session", "method", r.Method, "session", shortHash(id))
+			g.log.Debug("refused a request for an unknown session", "method", r.Method, "session", telemetry.SessionHash(id))
 			g.refuse(w, http.StatusNotFound, head.ID, "Not Found: no such session (it ended, expired or never existed); send initialize to open a new one")
 			return
 		}
@@ -103,7 +105,7 @@ func (g *sessionGate) initialize(w http.ResponseWriter, r *http.Request) {
 	if id := rec.header.Get(server.HeaderKeySessionID); id != "" && !succeeded(rec.body.Bytes()) {
 		rec.header.Del(server.HeaderKeySessionID)
 		g.end(r, id)
-		g.log.Debug("initialize failed; its session was ended", "session", shortHash(id))
+		g.log.Debug("initialize failed; its session was ended", "session", telemetry.SessionHash(id))
 	}
 	for k, v := range rec.header {
 		w.Header()[k] = v

@@ -16,12 +16,33 @@ var sessionKeys = []string{"session", "sessionID", "sessionId", "session_id", "m
 
 // SessionHash is the short, stable stand-in for an MCP session id in logs and traces: the id
 // itself lets anyone who reads it speak in that session, its hash only lets lines be grouped.
+// It is the one spelling everywhere (this package's log handler, transport's redactor of mcp-go's
+// lines, the tool middleware), and it is idempotent: a value that already is a session hash is
+// returned as it is, so a line that passes two redacting handlers still names its session the same
+// way as every other line.
 func SessionHash(id string) string {
-	if id == "" {
-		return ""
+	if id == "" || isSessionHash(id) {
+		return id
 	}
 	sum := sha256.Sum256([]byte(id))
-	return hex.EncodeToString(sum[:6])
+	return hex.EncodeToString(sum[:sessionHashBytes])
+}
+
+// sessionHashBytes is how much of the SHA-256 a session hash keeps (12 hex digits).
+const sessionHashBytes = 6
+
+// isSessionHash reports whether s has the form SessionHash gives (no session id has it: mcp-go's
+// ids are "mcp-session-" and a UUID).
+func isSessionHash(s string) bool {
+	if len(s) != 2*sessionHashBytes {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; (c < '0' || c > '9') && (c < 'a' || c > 'f') {
+			return false
+		}
+	}
+	return true
 }
 
 type logAttrsKey struct{}

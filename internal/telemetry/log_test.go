@@ -54,3 +54,16 @@ func TestLogHandler(t *testing.T) {
 		t.Errorf("SessionHash = %q", h)
 	}
 }
+
+// TestSessionHashIsIdempotent: a line that passes two redacting handlers names its session with
+// the same hash as a line that passed one.
+func TestSessionHashIsIdempotent(t *testing.T) {
+	id := "mcp-session-0b5c3d4e-1f2a-4b6c-8d9e-0f1a2b3c4d5e"
+	h := SessionHash(id)
+	if h == id || len(h) != 12 || SessionHash(h) != h {
+		t.Fatalf("SessionHash(%q) = %q, SessionHash of that = %q", id, h, SessionHash(h))
+	}
+	if SessionHash("0123456789ab-x") == "0123456789ab-x" {
+		t.Fatal("a value that is not a hash was left as it is")
+	}
+}
