@@ -155,8 +155,8 @@ func IsAbsent(err error) bool {
 }
 
 // credential holds what the client learned with one credential: capability states, the last
-// credential check and the shape of this instance's "no such route" answer. Keyed by a hash of
-// the credential, so a later per-user key (HTTP mode) gets its own.
+// credential check, the shape of this instance's "no such route" answer and the name indexes.
+// Keyed by a hash of the credential, so a later per-user key (HTTP mode) gets its own.
 type credential struct {
 	mu        sync.Mutex
 	states    map[Capability]CapState
@@ -168,6 +168,8 @@ type credential struct {
 
 	fpOnce sync.Once
 	fp     notFoundFingerprint
+
+	names nameIndexes // name -> id indexes per kind (name_index.go)
 }
 
 // credentialKey hashes the credential's identity: the cache key never holds the secret itself.

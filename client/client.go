@@ -44,6 +44,7 @@ type Client struct {
 	maxLogSize int64
 	maxBody    int64             // bytes of a JSON answer the client reads before giving up
 	redactor   *secrets.Redactor // learns the credentials this client holds or obtains; nil = none
+	index      indexConfig       // name indexes: TTL and size (name_index.go)
 
 	capMu       sync.Mutex             // guards creds and capWatchers
 	creds       map[string]*credential // what was learned per credential (capabilities.go)
@@ -207,6 +208,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 		retry:      retryPolicy{max: 3, base: 500 * time.Millisecond, maxWait: 30 * time.Second},
 		maxLogSize: 32 << 20,
 		maxBody:    DefaultMaxBody,
+		index:      defaultIndexConfig(),
 	}
 	for _, opt := range opts {
 		if err := opt(c); err != nil {
@@ -341,6 +343,9 @@ func (e *TruncatedError) Error() string {
 // exchangeSink performs r with auth refresh and retries, handing the body of the 2xx answer to
 // sink (exchangeStream adds what the answer tells about the route's capability).
 func (c *Client) exchangeSink(ctx context.Context, r *request, sink bodySink) (*Response, error) {
+	if kinds := writtenKinds(r); kinds != nil {
+		defer c.invalidateNames(ctx, kinds) // after the write, so no index built before it stays current
+	}
 	reauthed := false
 	for attempt := 0; ; attempt++ {
 		var token string

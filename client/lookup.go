@@ -12,12 +12,15 @@ import (
 )
 
 // NameNotFoundError says no object of a kind has the id or name that was asked for. Names holds
-// the names that do exist (up to ScanLimit), and its message offers the closest ones: the one
-// not-found message that tools, resources and prompts show.
+// the names that do exist (those of the kind's name index), and its message offers the closest
+// ones: the one not-found message that tools, resources and prompts show.
 type NameNotFoundError struct {
 	Kind  string // "flow", "connection", "schedule", "webhook"
 	Name  string // the id or name asked for
 	Names []string
+	// Capped is the number of names searched when the instance has more objects than the name
+	// index holds (DefaultIndexMaxNames); 0 when every name was searched.
+	Capped int
 }
 
 func (e *NameNotFoundError) Error() string {
@@ -28,6 +31,10 @@ func (e *NameNotFoundError) Error() string {
 			q[i] = bound.Quote(n)
 		}
 		msg += "; closest: " + strings.Join(q, ", ")
+	}
+	if e.Capped > 0 {
+		msg += fmt.Sprintf("; only the first %d %ss of this instance were searched (the most this server indexes by name): pass the %s's id instead",
+			e.Capped, e.Kind, e.Kind)
 	}
 	return msg
 }
@@ -104,44 +111,73 @@ func (c *Client) Resolve(ctx context.Context, kind Kind, ref string) (*Named, er
 	return &Named{ID: id, Name: head.Name, Raw: raw, Full: true}, nil
 }
 
-// resolveName finds an object by name in its kind's list.
+// resolveName finds an object by name: a schedule in the schedule list (read fresh, see
+// resolveSchedule), any other kind through its name index, confirmed by the object's GET.
 func (c *Client) resolveName(ctx context.Context, kind Kind, name string) (*Named, error) {
-	var m nameMatch
-	var err error
+	switch kind {
+	case KindSchedule:
+		return c.resolveSchedule(ctx, name)
+	case KindFlow, KindConnection, KindWebhook, KindListener:
+	default:
+		return nil, errNoIndex(kind)
+	}
+	l, err := c.nameList(ctx, kind, staleOK)
+	if err != nil {
+		return nil, err
+	}
+	for retry := false; ; retry = true {
+		if e, ok := l.find(name); ok {
+			n, err := c.confirmEntry(ctx, kind, e, l.Via)
+			if n != nil || err != nil {
+				return n, err
+			}
+			// The object is gone or renamed: the index missed a change made elsewhere.
+			c.invalidateNames(ctx, []Kind{kind})
+		}
+		if retry {
+			break
+		}
+		// Before saying a name does not exist, look in an index built after the last write and
+		// within the TTL (the one at hand may be it: then this costs nothing).
+		if l, err = c.nameList(ctx, kind, current); err != nil {
+			return nil, err
+		}
+	}
+	nf := &NameNotFoundError{Kind: string(kind), Name: name, Names: l.names()}
+	if l.Capped {
+		nf.Capped = l.Max
+	}
+	return nil, nf
+}
+
+// confirmEntry reads an indexed object with its GET. It returns nil and no error when the object
+// is gone or no longer has the indexed name, so that the caller looks again in a new index.
+func (c *Client) confirmEntry(ctx context.Context, kind Kind, e NameEntry, via string) (*Named, error) {
+	var get func(context.Context, int64) (json.RawMessage, *Response, error)
 	switch kind {
 	case KindFlow:
-		_, err = c.Flows.Scan(ctx, nil, m.visit(name, true))
-	case KindSchedule:
-		_, err = c.Schedules.Scan(ctx, nil, m.visit(name, true))
-	case KindWebhook:
-		_, err = c.scan(ctx, "v1/webhooks", nil, m.visit(name, false))
-	case KindListener:
-		_, err = c.scan(ctx, "v1/listeners", nil, m.visit(name, false))
+		get = c.Flows.Get
 	case KindConnection:
-		_, err = c.Connections.Scan(ctx, nil, m.visit(name, true))
-		if IsRouteAbsent(err) {
-			m = nameMatch{}
-			err = c.flowConnections(ctx, m.visit(name, false))
-			if m.exact != nil {
-				m.exact.Via = ViaFlowConnections
-			}
-			for _, f := range m.folded {
-				f.Via = ViaFlowConnections
-			}
-		}
-	default:
-		return nil, fmt.Errorf("client: cannot resolve a %s", kind)
+		get = c.Connections.Get
+	case KindWebhook:
+		get = c.Webhooks.Get
+	case KindListener:
+		get = c.Listeners.Get
+	}
+	raw, _, err := get(ctx, e.ID)
+	if IsNotFound(err) && !IsAbsent(err) {
+		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	if m.exact != nil {
-		return m.exact, nil
+	var head struct {
+		Name string `json:"name"`
 	}
-	if len(m.folded) == 1 {
-		return m.folded[0], nil
+	if json.Unmarshal(raw, &head) != nil || head.Name != e.Name {
+		return nil, nil
 	}
-	return nil, &NameNotFoundError{Kind: string(kind), Name: name, Names: m.names}
+	return &Named{ID: e.ID, Name: head.Name, Raw: raw, Full: true, Via: via}, nil
 }
 
 // nameMatch collects the rows of a scan that match a name.
@@ -182,10 +218,35 @@ func (m *nameMatch) visit(name string, full bool) func(json.RawMessage) bool {
 	}
 }
 
+// errNoIndex is the error for a kind the resolver does not know.
+func errNoIndex(kind Kind) error { return fmt.Errorf("client: cannot resolve a %s", kind) }
+
+// resolveSchedule finds a schedule by name in the schedule list, read fresh each time: there is
+// no documented GET of one schedule, so the list row is the only current read of its state,
+// which confirmations bind to. The read is not capped in rows (only in bytes, scanBodies).
+func (c *Client) resolveSchedule(ctx context.Context, name string) (*Named, error) {
+	var m nameMatch
+	if _, err := c.scanRows(ctx, "v1/schedules", nil, scanBounds{bytes: scanBodies * c.maxBody}, m.visit(name, true)); err != nil {
+		return nil, err
+	}
+	if m.exact != nil {
+		return m.exact, nil
+	}
+	if len(m.folded) == 1 {
+		return m.folded[0], nil
+	}
+	return nil, &NameNotFoundError{Kind: string(KindSchedule), Name: name, Names: m.names}
+}
+
 // flowConnections visits each connection of the flow list's connections arrays ({id, name,
 // connectionType}): what an instance without a connection list route shows of its connections.
 func (c *Client) flowConnections(ctx context.Context, visit func(json.RawMessage) bool) error {
-	_, err := c.Flows.Scan(ctx, nil, func(row json.RawMessage) bool {
+	return c.flowConnectionRows(ctx, scanBounds{rows: ScanLimit, bytes: scanBodies * c.maxBody}, visit)
+}
+
+// flowConnectionRows is flowConnections within the given bounds of the flow list.
+func (c *Client) flowConnectionRows(ctx context.Context, b scanBounds, visit func(json.RawMessage) bool) error {
+	_, err := c.scanRows(ctx, "v1/flows", nil, b, func(row json.RawMessage) bool {
 		var f struct {
 			Connections []json.RawMessage `json:"connections"`
 		}
@@ -247,7 +308,8 @@ func (s *SchedulesService) FindByName(ctx context.Context, name string) (*Named,
 func (s *SchedulesService) FindByID(ctx context.Context, id int64) (*Named, error) {
 	var found *Named
 	var names []string
-	_, err := s.Scan(ctx, nil, func(row json.RawMessage) bool {
+	c := s.client
+	_, err := c.scanRows(ctx, "v1/schedules", nil, scanBounds{bytes: scanBodies * c.maxBody}, func(row json.RawMessage) bool {
 		var head struct {
 			ID   ID     `json:"id"`
 			Name string `json:"name"`

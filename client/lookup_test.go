@@ -27,6 +27,9 @@ func TestFindByName(t *testing.T) {
 		}
 		fmt.Fprint(w, "]")
 	})
+	mux.HandleFunc("GET /rest/v1/flows/{id}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"id":%s,"name":"Flow %s"}`, r.PathValue("id"), r.PathValue("id"))
+	})
 	ctx := context.Background()
 	got, err := c.Flows.FindByName(ctx, "Flow 230") // on the second page
 	if err != nil || got.ID != 230 || got.Name != "Flow 230" {

@@ -11,7 +11,8 @@ import (
 	"strconv"
 )
 
-// ScanLimit bounds how many rows one scan of a list reads, in pages of 200 (the documented maximum).
+// ScanLimit bounds how many rows one scan of a list reads, in pages of 200 (the documented
+// maximum). Name lookups are not bound by it: they go through the name indexes (name_index.go).
 const ScanLimit = 5000
 
 // scanBodies bounds how much one scan reads over all its pages, in body limits (WithMaxBodySize;
@@ -25,15 +26,27 @@ type Scan struct {
 	Truncated bool // stopped at ScanLimit with more rows to read
 }
 
-// scan pages through a list endpoint, calling visit on each row until it returns false. Filters in
-// q are sent, but a server may ignore them (etlworks-api.md §1.4, §11): callers re-check each row.
-// Paging stops on a short page, at X-Total-Count, or when a page starts with the row the previous
-// page started with (a server that ignores offset).
+// scanBounds limits one scan: rows read and bytes read over all pages, 0 for no limit. Each page
+// is always read within the body limit.
+type scanBounds struct {
+	rows  int
+	bytes int64
+}
+
+// scan pages through a list endpoint, calling visit on each row until it returns false, up to
+// ScanLimit rows and scanBodies body limits. Filters in q are sent, but a server may ignore them
+// (etlworks-api.md §1.4, §11): callers re-check each row.
 func (c *Client) scan(ctx context.Context, path string, q url.Values, visit func(row json.RawMessage) bool) (Scan, error) {
+	return c.scanRows(ctx, path, q, scanBounds{rows: ScanLimit, bytes: scanBodies * c.maxBody}, visit)
+}
+
+// scanRows is scan within the given bounds. Paging stops on a short page, at X-Total-Count, or
+// when a page starts with the row the previous page started with (a server that ignores offset).
+func (c *Client) scanRows(ctx context.Context, path string, q url.Values, b scanBounds, visit func(row json.RawMessage) bool) (Scan, error) {
 	var s Scan
 	var prevFirst []byte
 	read := 0
-	for offset := 0; offset < ScanLimit; {
+	for offset := 0; b.rows == 0 || offset < b.rows; {
 		if err := ctx.Err(); err != nil {
 			return s, err // the call's deadline ended: stop paging rather than start another page
 		}
@@ -50,7 +63,7 @@ func (c *Client) scan(ctx context.Context, path string, q url.Values, visit func
 		if err != nil {
 			return s, err
 		}
-		if read += len(raw); int64(read) > scanBodies*c.maxBody {
+		if read += len(raw); b.bytes > 0 && int64(read) > b.bytes {
 			return s, fmt.Errorf("client: reading GET %s took %d MiB over %d pages, more than this server reads for one list; narrow it, or pass an id instead of a name",
 				path, read>>20, offset/200+1)
 		}
@@ -62,10 +75,10 @@ func (c *Client) scan(ctx context.Context, path string, q url.Values, visit func
 			if prevFirst != nil && bytes.Equal(rows[0], prevFirst) {
 				return s, nil
 			}
-			prevFirst = rows[0]
+			prevFirst = bytes.Clone(rows[0]) // not a slice of raw, which would keep the page alive
 		}
 		for _, row := range rows {
-			if s.Rows >= ScanLimit {
+			if b.rows > 0 && s.Rows >= b.rows {
 				s.Truncated = true
 				return s, nil
 			}

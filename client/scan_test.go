@@ -68,9 +68,9 @@ func TestScan(t *testing.T) {
 	}
 }
 
-// Resolve: flows by name from the list (the row reused), schedules by id from the list (there is
-// no documented GET), connections through the flows' connections arrays when the connection list
-// route is absent, and one not-found message with the closest names.
+// Resolve: flows by name through the name index (confirmed by the flow's GET), schedules by id
+// from the list (there is no documented GET), connections indexed from the flows' connections
+// arrays when the connection list route is absent, and one not-found message with the closest names.
 func TestResolve(t *testing.T) {
 	t.Parallel()
 	c, mux, _ := setup(t)
@@ -90,6 +90,9 @@ func TestResolve(t *testing.T) {
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `{"status":404,"error":"Not Found","message":"No static resource v1/connections."}`)
 	})
+	mux.HandleFunc("GET /rest/v1/connections/{id}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"id":%s,"name":"Files","connectionType":"connection.file.local","properties":{}}`, r.PathValue("id"))
+	})
 	mux.HandleFunc("GET /rest/v1/schedules", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `[{"id":3,"name":"Nightly","flowId":1},{"id":4,"name":"Hourly","flowId":1}]`)
 	})
@@ -106,7 +109,7 @@ func TestResolve(t *testing.T) {
 	if n, err = c.Resolve(ctx, KindSchedule, "4"); err != nil || n.Name != "Hourly" || !n.Full {
 		t.Fatalf("schedule by id: %+v %v", n, err)
 	}
-	if n, err = c.Resolve(ctx, KindConnection, "Files"); err != nil || n.ID != 6 || n.Full || n.Via != ViaFlowConnections {
+	if n, err = c.Resolve(ctx, KindConnection, "Files"); err != nil || n.ID != 6 || !n.Full || n.Via != ViaFlowConnections {
 		t.Fatalf("connection through the flows: %+v %v", n, err)
 	}
 	var nf *NameNotFoundError

@@ -74,6 +74,10 @@ func TestFindByName_webhooksAndListeners(t *testing.T) {
 	mux.HandleFunc("/rest/v1/listeners", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `[{"id":2,"name":"Orders inbox"}]`)
 	})
+	names := map[string]string{"webhooks/4": "Failures", "listeners/2": "Orders inbox"}
+	mux.HandleFunc("GET /rest/v1/{kind}/{id}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `{"id":%s,"name":%q}`, r.PathValue("id"), names[r.PathValue("kind")+"/"+r.PathValue("id")])
+	})
 	wh, err := c.Webhooks.FindByName(t.Context(), "failures")
 	if err != nil || wh.ID != 4 || wh.Name != "Failures" {
 		t.Fatalf("webhook: %+v, %v", wh, err)

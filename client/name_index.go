@@ -1,0 +1,310 @@
+package client
+
+import (
+	"context"
+	"encoding/json"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Name indexes. Resolving a name by reading the kind's list each time costs the whole list per
+// call (at 10,000 flows, 50 pages); so names resolve through one index per credential and kind:
+// the id and name of every object, built by paging the list once (200 rows a page, the documented
+// cap), kept for a short TTL, rebuilt in the background once it is older, and outdated by any write
+// of the kind sent through this client. A name found in an index is confirmed by the object's own
+// GET, so an index that missed a change made elsewhere can cost a rebuild, never a wrong object.
+
+// DefaultIndexTTL is how long a name index is used as it is before it is rebuilt.
+const DefaultIndexTTL = 30 * time.Second
+
+// DefaultIndexMaxNames bounds the names one index holds, so one credential on a huge instance
+// cannot make the process hold an unbounded list; objects past it are found by id only.
+const DefaultIndexMaxNames = 100_000
+
+// indexBuildTimeout bounds one build. A build runs apart from the call that started it (other
+// calls may be waiting for it), so the call's own deadline does not end it.
+const indexBuildTimeout = 2 * time.Minute
+
+// indexBodies bounds how much one build reads over all its pages, in body limits (WithMaxBodySize;
+// 512 MiB by default). A build keeps only ids and names, so this bounds time and traffic, not
+// memory: flow list rows are whole definitions, and 10,000 of them can exceed a plain scan's budget.
+const indexBodies = 16
+
+// indexConfig holds the index settings of a client (tests shorten them).
+type indexConfig struct {
+	ttl time.Duration
+	max int
+	now func() time.Time
+}
+
+func defaultIndexConfig() indexConfig {
+	return indexConfig{ttl: DefaultIndexTTL, max: DefaultIndexMaxNames, now: time.Now}
+}
+
+// NameEntry is one object of a name index.
+type NameEntry struct {
+	ID   int64
+	Name string
+	// Type is the connectionType of a connection found through the flows' connections arrays.
+	Type string
+}
+
+// NameList is one built name index: every object of a kind the credential can list, in list
+// order. It is never changed once built, so callers may read it without locks.
+type NameList struct {
+	Kind    Kind
+	Entries []NameEntry
+	// Capped says the instance has more objects than the index holds (Max): Entries holds the
+	// first Max in list order, and the others resolve by id only.
+	Capped bool
+	Max    int
+	// Via says how the entries were found when not by the kind's own list (ViaFlowConnections).
+	Via string
+
+	built  time.Time
+	gen    uint64
+	folded map[string][]int32 // lower-case name -> entries, in list order
+}
+
+// find returns the entry with exactly this name (the first in list order), else the one entry
+// whose name matches case-insensitively.
+func (l *NameList) find(name string) (NameEntry, bool) {
+	bucket := l.folded[strings.ToLower(name)]
+	for _, i := range bucket {
+		if l.Entries[i].Name == name {
+			return l.Entries[i], true
+		}
+	}
+	if len(bucket) == 1 {
+		return l.Entries[bucket[0]], true
+	}
+	return NameEntry{}, false
+}
+
+// names returns every name, for the closest-name suggestions of a not-found error.
+func (l *NameList) names() []string {
+	out := make([]string, len(l.Entries))
+	for i, e := range l.Entries {
+		out[i] = e.Name
+	}
+	return out
+}
+
+// nameIndexes holds one credential's indexes, one per kind.
+type nameIndexes struct {
+	mu    sync.Mutex
+	kinds map[Kind]*kindIndex
+}
+
+// kindIndex is the state of one kind's index.
+type kindIndex struct {
+	cur      *NameList
+	gen      uint64      // bumped by every write of the kind; a list of an older gen is outdated
+	building *indexBuild // the newest build in flight, nil when none
+}
+
+// indexBuild is one build in flight; every caller that needs it waits on done.
+type indexBuild struct {
+	gen  uint64
+	done chan struct{}
+	list *NameList
+	err  error
+}
+
+// indexMode says whether a caller may use an outdated index.
+type indexMode int
+
+const (
+	// staleOK takes an outdated index as it is (starting a rebuild in the background): right for
+	// a name that will be confirmed by its GET, and for completion.
+	staleOK indexMode = iota
+	// current waits for an index that is younger than the TTL and newer than the last write:
+	// right before saying that a name does not exist.
+	current
+)
+
+func (ix *nameIndexes) kind(k Kind) *kindIndex {
+	if ix.kinds == nil {
+		ix.kinds = map[Kind]*kindIndex{}
+	}
+	ki, ok := ix.kinds[k]
+	if !ok {
+		ki = &kindIndex{}
+		ix.kinds[k] = ki
+	}
+	return ki
+}
+
+// Names returns the name index of a kind (flow, connection, webhook or listener) for the
+// credential in ctx, building it when there is none; completion offers every name through it.
+// An index past the TTL is returned as it is while a new one is built in the background.
+func (c *Client) Names(ctx context.Context, kind Kind) (*NameList, error) {
+	return c.nameList(ctx, kind, staleOK)
+}
+
+// nameList returns kind's index for the credential in ctx, as mode allows. Concurrent callers
+// that need a build share one.
+func (c *Client) nameList(ctx context.Context, kind Kind, mode indexMode) (*NameList, error) {
+	ix := &c.cred(ctx).names
+	ix.mu.Lock()
+	ki := ix.kind(kind)
+	l := ki.cur
+	if l != nil && (mode == staleOK || c.isCurrent(ki, l)) {
+		if !c.isCurrent(ki, l) {
+			c.startBuild(ctx, ix, ki, kind)
+		}
+		ix.mu.Unlock()
+		return l, nil
+	}
+	b := c.startBuild(ctx, ix, ki, kind)
+	ix.mu.Unlock()
+	select {
+	case <-b.done:
+		return b.list, b.err
+	case <-ctx.Done():
+		return nil, ctx.Err()
+	}
+}
+
+// isCurrent reports whether l is younger than the TTL and no write of its kind came after it.
+// The caller holds the indexes' lock.
+func (c *Client) isCurrent(ki *kindIndex, l *NameList) bool {
+	return l.gen == ki.gen && c.index.now().Sub(l.built) < c.index.ttl
+}
+
+// startBuild returns the build in flight for the kind's current generation, or starts one. The
+// caller holds the indexes' lock.
+func (c *Client) startBuild(ctx context.Context, ix *nameIndexes, ki *kindIndex, kind Kind) *indexBuild {
+	if b := ki.building; b != nil && b.gen == ki.gen {
+		return b
+	}
+	b := &indexBuild{gen: ki.gen, done: make(chan struct{})}
+	ki.building = b
+	bctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), indexBuildTimeout)
+	go func() {
+		defer cancel()
+		b.list, b.err = c.buildIndex(bctx, kind, b.gen)
+		ix.mu.Lock()
+		if b.err == nil && (ki.cur == nil || b.gen >= ki.cur.gen) {
+			ki.cur = b.list
+		}
+		if ki.building == b {
+			ki.building = nil
+		}
+		ix.mu.Unlock()
+		close(b.done)
+	}()
+	return b
+}
+
+// invalidateNames outdates the indexes of the kinds a write changed, for the credential in ctx.
+func (c *Client) invalidateNames(ctx context.Context, kinds []Kind) {
+	ix := &c.cred(ctx).names
+	ix.mu.Lock()
+	defer ix.mu.Unlock()
+	for _, k := range kinds {
+		ix.kind(k).gen++
+		if k == KindFlow { // a connection index read from the flows changes with them
+			if ci := ix.kind(KindConnection); ci.cur != nil && ci.cur.Via != "" {
+				ci.gen++
+			}
+		}
+	}
+}
+
+// buildIndex pages through the kind's list once, keeping only ids and names (each page is read
+// within the body limit and dropped), at most c.index.max of them.
+func (c *Client) buildIndex(ctx context.Context, kind Kind, gen uint64) (*NameList, error) {
+	l := &NameList{Kind: kind, Max: c.index.max, built: c.index.now(), gen: gen, folded: map[string][]int32{}}
+	seen := map[int64]bool{}
+	add := func(e NameEntry) bool {
+		if e.Name == "" || seen[e.ID] {
+			return true
+		}
+		if len(l.Entries) >= l.Max {
+			l.Capped = true
+			return false
+		}
+		seen[e.ID] = true
+		key := strings.ToLower(e.Name)
+		l.folded[key] = append(l.folded[key], int32(len(l.Entries)))
+		l.Entries = append(l.Entries, e)
+		return true
+	}
+	visit := func(row json.RawMessage) bool {
+		var head struct {
+			ID   ID     `json:"id"`
+			Name string `json:"name"`
+		}
+		if json.Unmarshal(row, &head) != nil {
+			return true
+		}
+		return add(NameEntry{ID: int64(head.ID), Name: head.Name})
+	}
+	// One row more than the cap shows whether the instance has more.
+	rows := scanBounds{rows: l.Max + 1, bytes: indexBodies * c.maxBody}
+	var err error
+	switch kind {
+	case KindFlow:
+		_, err = c.scanRows(ctx, "v1/flows", nil, rows, visit)
+	case KindWebhook:
+		_, err = c.scanRows(ctx, "v1/webhooks", nil, rows, visit)
+	case KindListener:
+		_, err = c.scanRows(ctx, "v1/listeners", nil, rows, visit)
+	case KindConnection:
+		_, err = c.scanRows(ctx, "v1/connections", nil, rows, visit)
+		if IsRouteAbsent(err) {
+			*l = NameList{Kind: kind, Max: l.Max, built: l.built, gen: gen, folded: map[string][]int32{}, Via: ViaFlowConnections}
+			clear(seen)
+			err = c.flowConnectionRows(ctx, scanBounds{bytes: indexBodies * c.maxBody}, func(row json.RawMessage) bool {
+				var head struct {
+					ID   ID     `json:"id"`
+					Name string `json:"name"`
+					Type string `json:"connectionType"`
+				}
+				if json.Unmarshal(row, &head) != nil {
+					return true
+				}
+				return add(NameEntry{ID: int64(head.ID), Name: head.Name, Type: head.Type})
+			})
+		}
+	default:
+		return nil, errNoIndex(kind)
+	}
+	if err != nil {
+		return nil, err
+	}
+	if l.Capped {
+		c.log.WarnContext(ctx, "name index holds only part of the list: the other objects resolve by id only",
+			"kind", string(kind), "max_names", l.Max)
+	}
+	return l, nil
+}
+
+// writtenKinds returns the kinds whose names a request can change: creating, replacing or
+// deleting a flow (which also moves its listeners to the recycle bin), connection, webhook or
+// listener, and any recycle-bin restore. Runs, stops, suspensions and tests change no name.
+func writtenKinds(r *request) []Kind {
+	if r.method == "GET" || r.method == "HEAD" || r.atRoot {
+		return nil
+	}
+	segs := strings.Split(strings.Trim(r.path, "/"), "/")
+	if len(segs) < 2 || segs[0] != "v1" {
+		return nil
+	}
+	if segs[1] == "recycle-bin" {
+		return []Kind{KindFlow, KindConnection, KindWebhook, KindListener}
+	}
+	kinds := map[string][]Kind{
+		"flows":       {KindFlow, KindListener},
+		"connections": {KindConnection},
+		"webhooks":    {KindWebhook},
+		"listeners":   {KindListener},
+	}[segs[1]]
+	switch {
+	case r.method == "POST" && len(segs) == 2, (r.method == "PUT" || r.method == "DELETE") && len(segs) == 3:
+		return kinds
+	}
+	return nil
+}
