@@ -2,7 +2,6 @@ package resources
 
 import (
 	"context"
-	"encoding/json"
 	"sort"
 	"strconv"
 	"strings"
@@ -18,8 +17,9 @@ import (
 const maxCompletions = 100
 
 // Completer completes the arguments of resource templates and prompts by argument name: flow
-// (names and ids), run (recent run ids of the flow already chosen), connection (names and ids) and
-// object (the chosen connection's tables, views and files).
+// (names and ids of every flow, from the client's name index), run (recent run ids of the flow
+// already chosen), connection (likewise) and object (the chosen connection's tables, views and
+// files). An answer holds the best 100 values, with the number of matches in Total.
 // One provider serves both, so a flow completes the same way wherever it is asked for.
 type Completer struct {
 	d Deps
@@ -46,28 +46,20 @@ func (c *Completer) complete(ctx context.Context, arg mcp.CompleteArgument, cc m
 	ctx, cancel := context.WithTimeout(ctx, limit) // a completion is bounded like any read
 	defer cancel()
 	switch arg.Name {
-	case "flow":
-		raw, _, err := c.d.Client.Flows.List(ctx, &client.FlowListOptions{ListOptions: client.ListOptions{Limit: 200}})
+	case "flow", "connection":
+		kind := client.KindFlow
+		if arg.Name == "connection" {
+			kind = client.KindConnection // without a connection list route: the connections the flows use
+		}
+		l, err := c.d.Client.Names(ctx, kind)
 		if err != nil {
 			return nil, err
 		}
-		return rank(namesAndIDs(raw), arg.Value), nil
+		out := rank(indexed(l), arg.Value)
+		out.HasMore = out.HasMore || l.Capped
+		return out, nil
 	case "run":
 		return c.completeRun(ctx, arg.Value, cc.Arguments["flow"])
-	case "connection":
-		raw, _, err := c.d.Client.Connections.List(ctx, &client.ConnectionListOptions{ListOptions: client.ListOptions{Limit: 200}})
-		if client.IsRouteAbsent(err) { // no connection list route: the connections the flows use
-			var rows []json.RawMessage
-			_, err = c.d.Client.Connections.FlowConnections(ctx, func(row json.RawMessage) bool {
-				rows = append(rows, row)
-				return len(rows) < 200
-			})
-			raw, _ = json.Marshal(rows)
-		}
-		if err != nil {
-			return nil, err
-		}
-		return rank(namesAndIDs(raw), arg.Value), nil
 	case "object":
 		return c.completeObject(ctx, arg.Value, cc.Arguments["connection"])
 	}
@@ -125,16 +117,19 @@ func empty() *mcp.Completion { return &mcp.Completion{Values: []string{}} }
 // candidate is a name or id that may complete a value.
 type candidate struct{ name, id string }
 
-func namesAndIDs(raw []byte) []candidate {
-	var out []candidate
-	for _, row := range gjson.ParseBytes(raw).Array() {
-		out = append(out, candidate{name: row.Get("name").String(), id: row.Get("id").String()})
+// indexed returns the names and ids of a name index: every object of the kind, so completion
+// covers all of them however long the list.
+func indexed(l *client.NameList) []candidate {
+	out := make([]candidate, len(l.Entries))
+	for i, e := range l.Entries {
+		out[i] = candidate{name: e.Name, id: strconv.FormatInt(e.ID, 10)}
 	}
 	return out
 }
 
 // rank returns the names that start with prefix (case-insensitive), then names with a word that
-// starts with it, then names that contain it; a numeric prefix matches ids. Capped at 100.
+// starts with it, then names that contain it; a numeric prefix matches ids. Capped at 100, with
+// Total the number of matches and HasMore set when some were left out.
 func rank(cands []candidate, prefix string) *mcp.Completion {
 	p := strings.ToLower(strings.TrimSpace(prefix))
 	type scored struct {
