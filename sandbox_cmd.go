@@ -23,12 +23,13 @@ func runSandbox(ctx context.Context, args []string, std streams) error {
 	addr := fs.String("addr", "127.0.0.1:8080", "listen address (host:port)")
 	data := fs.String("sandbox-data", "", "directory that keeps the sandbox state; empty keeps it in memory")
 	profile := fs.String("profile", sandbox.ProfileExtended, "what the sandbox serves: documented or extended")
+	seed := fs.Int("seed-flows", 0, "extra flows (with run history) to add for scale tests")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
-			fmt.Fprintln(std.out, "Usage: etlworks-mcp sandbox [--addr 127.0.0.1:8080] [--sandbox-data DIR] [--profile documented|extended]")
+			fmt.Fprintln(std.out, "Usage: etlworks-mcp sandbox [--addr 127.0.0.1:8080] [--sandbox-data DIR] [--profile documented|extended] [--seed-flows N]")
 			return nil
 		}
-		return &usageError{fmt.Errorf("sandbox: %v (flags: --addr host:port, --sandbox-data DIR, --profile documented|extended)", err)}
+		return &usageError{fmt.Errorf("sandbox: %v (flags: --addr host:port, --sandbox-data DIR, --profile documented|extended, --seed-flows N)", err)}
 	}
 	if fs.NArg() > 0 {
 		return &usageError{fmt.Errorf("sandbox: unexpected argument %q", fs.Arg(0))}
@@ -39,8 +40,12 @@ func runSandbox(ctx context.Context, args []string, std streams) error {
 	if !slices.Contains(sandbox.Profiles(), *profile) {
 		return &usageError{fmt.Errorf("sandbox: --profile %q must be one of %s", *profile, strings.Join(sandbox.Profiles(), ", "))}
 	}
+	if err := sandbox.CheckSeedFlows(*seed); err != nil {
+		return &usageError{fmt.Errorf("--seed-flows: %w", err)}
+	}
 	log := newLogger(defaultLogConfig(), std.err, secrets.NewRedactor())
-	sb, err := sandbox.Start(ctx, *addr, sandbox.Options{DataDir: *data, Profile: *profile, Logger: log.With("component", "sandbox")})
+	sb, err := sandbox.Start(ctx, *addr, sandbox.Options{DataDir: *data, Profile: *profile, SeedFlows: *seed,
+		Logger: log.With("component", "sandbox")})
 	if err != nil {
 		return fmt.Errorf("start the sandbox: %w", err)
 	}

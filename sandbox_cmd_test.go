@@ -56,6 +56,22 @@ func TestSandboxCommandRejectsUnknownProfile(t *testing.T) {
 	}
 }
 
+// TestSandboxCommandSeedFlows: --seed-flows adds flows to the listing, and a count out of
+// bounds is a usage error naming the bounds.
+func TestSandboxCommandSeedFlows(t *testing.T) {
+	url, _, key := startSandboxCommand(t, "--seed-flows", "250")
+	code, body := getWithKey(t, url+"/v1/flows?limit=1&offset=261", key)
+	if code != http.StatusOK || !strings.Contains(body, `"scale-test"`) {
+		t.Fatalf("flow 262 (the 250th extra one): %d %s", code, body)
+	}
+	for _, n := range []string{"-1", "100001"} {
+		code, out, errOut := runMain(t, nil, "sandbox", "--addr", "127.0.0.1:0", "--seed-flows", n)
+		if code != 2 || !strings.Contains(out+errOut, "between 0 and 100000") {
+			t.Errorf("--seed-flows %s: exit %d:\n%s%s", n, code, out, errOut)
+		}
+	}
+}
+
 // TestServerBannerNamesSandboxProfile checks the stdio banner of --sandbox names the profile
 // chosen by flag or environment (stdin is empty, so the server stops at once).
 func TestServerBannerNamesSandboxProfile(t *testing.T) {

@@ -30,6 +30,9 @@ type Options struct {
 	// Profile is ProfileDocumented (only what public Etlworks documentation shows) or
 	// ProfileExtended (also our own [I] endpoints and fields); "" = ProfileExtended.
 	Profile string
+	// SeedFlows adds this many extra flows (0..MaxSeedFlows) after the demo ones, with varied
+	// names, types and tags and some run history, for scale tests (seed_scale.go).
+	SeedFlows int
 }
 
 // Credentials are what a client needs to talk to the sandbox as the demo user, plus the answer
@@ -78,6 +81,9 @@ func New(opts Options) (*Sandbox, error) {
 	if err != nil {
 		return nil, err
 	}
+	if err := CheckSeedFlows(opts.SeedFlows); err != nil {
+		return nil, err
+	}
 	opts.Profile = prof.name
 	s := &Sandbox{opts: opts, prof: prof, log: opts.Logger, dbs: newDBPool()}
 	if err := s.open(context.Background()); err != nil {
@@ -113,6 +119,9 @@ func (s *Sandbox) open(ctx context.Context) error {
 	}
 	if err := seedOnce(ctx, st, s.dbs, s.root, time.Now(), s.log); err != nil {
 		return fmt.Errorf("seed sandbox: %w", err)
+	}
+	if err := seedScale(ctx, st, s.opts.SeedFlows, time.Now()); err != nil {
+		return fmt.Errorf("seed %d extra flows: %w", s.opts.SeedFlows, err)
 	}
 	if err := st.markInterrupted(ctx, time.Now().UnixMilli()); err != nil {
 		return err

@@ -95,18 +95,22 @@ func (st *store) listFlows(ctx context.Context, ff flowFilter) ([]*flow, int, er
 	return out, total, st.resolve(ctx, out...)
 }
 
+// The conditions of the one-flow reads: the primary key, and the index of the name's UNIQUE
+// NOCASE constraint (names are unique case-insensitively, so the one case-insensitive match is
+// also the exact one when there is one). Neither reads more than one flow row.
+const (
+	flowByIDCond   = ` WHERE f.id = ?`
+	flowByNameCond = ` WHERE f.name = ? COLLATE NOCASE`
+)
+
 // getFlow returns one flow with its references resolved, or errNotFound.
 func (st *store) getFlow(ctx context.Context, id int64) (*flow, error) {
-	return st.oneFlow(ctx, ` WHERE f.id = ?`, id)
+	return st.oneFlow(ctx, flowByIDCond, id)
 }
 
-// flowByName finds a flow by exact name, falling back to a case-insensitive match.
+// flowByName finds a flow by name, case-insensitively (see flowByNameCond).
 func (st *store) flowByName(ctx context.Context, name string) (*flow, error) {
-	f, err := st.oneFlow(ctx, ` WHERE f.name = ? COLLATE BINARY`, name)
-	if errors.Is(err, errNotFound) {
-		return st.oneFlow(ctx, ` WHERE f.name = ? COLLATE NOCASE`, name)
-	}
-	return f, err
+	return st.oneFlow(ctx, flowByNameCond, name)
 }
 
 func (st *store) oneFlow(ctx context.Context, cond string, arg any) (*flow, error) {
@@ -139,6 +143,27 @@ func (st *store) flowNames(ctx context.Context) (map[int64]string, error) {
 	return names, rows.Err()
 }
 
+// flowNamesOf maps the given flow ids to their names, each by its primary key: a read of one flow
+// looks up only the flows it nests, never every flow name.
+func (st *store) flowNamesOf(ctx context.Context, ids []int64) (map[int64]string, error) {
+	names := map[int64]string{}
+	for _, id := range ids {
+		if _, ok := names[id]; ok {
+			continue
+		}
+		var name string
+		err := st.db.QueryRowContext(ctx, `SELECT name FROM flows WHERE id = ?`, id).Scan(&name)
+		if errors.Is(err, sql.ErrNoRows) {
+			continue // a deleted step keeps the name it was stored with
+		}
+		if err != nil {
+			return nil, err
+		}
+		names[id] = name
+	}
+	return names, nil
+}
+
 // resolve fills the derived parts of flows: connection names and types in transformations, the
 // connections list, nested-flow names, and empty slices where JSON must show [] rather than null.
 func (st *store) resolve(ctx context.Context, flows ...*flow) error {
@@ -149,7 +174,13 @@ func (st *store) resolve(ctx context.Context, flows ...*flow) error {
 	if err != nil {
 		return err
 	}
-	names, err := st.flowNames(ctx)
+	var nested []int64
+	for _, f := range flows {
+		for _, n := range f.NestedFlows {
+			nested = append(nested, n.FlowID)
+		}
+	}
+	names, err := st.flowNamesOf(ctx, nested)
 	if err != nil {
 		return err
 	}
