@@ -12,7 +12,8 @@ import (
 // call (at 10,000 flows, 50 pages); so names resolve through one index per credential and kind:
 // the id and name of every object, built by paging the list once (200 rows a page, the documented
 // cap), kept for a short TTL, rebuilt in the background once it is older, and outdated by any write
-// of the kind sent through this client. A name found in an index is confirmed by the object's own
+// of the kind sent through this client. The flow index also records which workflows nest which
+// flow, so "what starts this flow" needs no second pass over the list. A name found in an index is confirmed by the object's own
 // GET, so an index that missed a change made elsewhere can cost a rebuild, never a wrong object.
 
 // DefaultIndexTTL is how long a name index is used as it is before it is rebuilt.
@@ -62,9 +63,24 @@ type NameList struct {
 	// Via says how the entries were found when not by the kind's own list (ViaFlowConnections).
 	Via string
 
-	built  time.Time
-	gen    uint64
-	folded map[string][]int32 // lower-case name -> entries, in list order
+	// NestedKnown says the flow list carried nestedFlows, so Parents can tell "no workflow holds
+	// it" from "the instance does not say".
+	NestedKnown bool
+
+	built   time.Time
+	gen     uint64
+	folded  map[string][]int32 // lower-case name -> entries, in list order
+	parents map[int64][]int32  // flow id -> the entries of the workflows whose nestedFlows hold it
+}
+
+// Parents returns the workflows (flows whose nestedFlows hold flowID), from a flow index: what
+// starts a flow, found without paging the flow list again.
+func (l *NameList) Parents(flowID int64) []NameEntry {
+	var out []NameEntry
+	for _, i := range l.parents[flowID] {
+		out = append(out, l.Entries[i])
+	}
+	return out
 }
 
 // find returns the entry with exactly this name (the first in list order), else the one entry
@@ -213,10 +229,11 @@ func (c *Client) invalidateNames(ctx context.Context, kinds []Kind) {
 	}
 }
 
-// buildIndex pages through the kind's list once, keeping only ids and names (each page is read
-// within the body limit and dropped), at most c.index.max of them.
+// buildIndex pages through the kind's list once, keeping only ids and names, and for flows which
+// workflows nest which flow (each page is read within the body limit and dropped), at most
+// c.index.max of them.
 func (c *Client) buildIndex(ctx context.Context, kind Kind, gen uint64) (*NameList, error) {
-	l := &NameList{Kind: kind, Max: c.index.max, built: c.index.now(), gen: gen, folded: map[string][]int32{}}
+	l := &NameList{Kind: kind, Max: c.index.max, built: c.index.now(), gen: gen, folded: map[string][]int32{}, parents: map[int64][]int32{}}
 	seen := map[int64]bool{}
 	add := func(e NameEntry) bool {
 		if e.Name == "" || seen[e.ID] {
@@ -234,13 +251,30 @@ func (c *Client) buildIndex(ctx context.Context, kind Kind, gen uint64) (*NameLi
 	}
 	visit := func(row json.RawMessage) bool {
 		var head struct {
-			ID   ID     `json:"id"`
-			Name string `json:"name"`
+			ID     ID     `json:"id"`
+			Name   string `json:"name"`
+			Nested *[]struct {
+				FlowID ID `json:"flowId"`
+			} `json:"nestedFlows"`
 		}
 		if json.Unmarshal(row, &head) != nil {
 			return true
 		}
-		return add(NameEntry{ID: int64(head.ID), Name: head.Name})
+		at := len(l.Entries)
+		if !add(NameEntry{ID: int64(head.ID), Name: head.Name}) {
+			return false
+		}
+		if head.Nested != nil && kind == KindFlow {
+			l.NestedKnown = true
+			if len(l.Entries) > at { // added, not a repeat
+				for _, n := range *head.Nested {
+					if p := l.parents[int64(n.FlowID)]; len(p) == 0 || p[len(p)-1] != int32(at) {
+						l.parents[int64(n.FlowID)] = append(p, int32(at))
+					}
+				}
+			}
+		}
+		return true
 	}
 	// One row more than the cap shows whether the instance has more.
 	rows := scanBounds{rows: l.Max + 1, bytes: indexBodies * c.maxBody}

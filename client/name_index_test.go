@@ -308,3 +308,32 @@ func TestWrittenKinds(t *testing.T) {
 		}
 	}
 }
+
+// The flow index records which workflows nest which flow, and whether the list says so at all.
+func TestNameIndex_parents(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	mux.HandleFunc("GET /rest/v1/flows", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `[{"id":1,"name":"Load","nestedFlows":[]},{"id":2,"name":"Roll up","nestedFlows":[]},
+			{"id":3,"name":"Nightly","nestedFlows":[{"flowId":1},{"flowId":2},{"flowId":1}]},
+			{"id":4,"name":"Weekly","nestedFlows":[{"flowId":"1"}]}]`)
+	})
+	l, err := c.Names(t.Context(), KindFlow)
+	if err != nil || !l.NestedKnown {
+		t.Fatalf("%+v %v", l, err)
+	}
+	if p := l.Parents(1); len(p) != 2 || p[0].Name != "Nightly" || p[1].ID != 4 {
+		t.Fatalf("parents of 1: %+v", p)
+	}
+	if p := l.Parents(3); len(p) != 0 {
+		t.Fatalf("parents of 3: %+v", p)
+	}
+
+	bare, mux2, _ := setup(t)
+	mux2.HandleFunc("GET /rest/v1/flows", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `[{"id":1,"name":"Load"}]`)
+	})
+	if l, err := bare.Names(t.Context(), KindFlow); err != nil || l.NestedKnown {
+		t.Fatalf("a list without nestedFlows: %+v %v", l, err)
+	}
+}

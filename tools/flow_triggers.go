@@ -26,8 +26,9 @@ type flowTriggers struct {
 // maxTriggers bounds each list: a flow started by more is rare, and the list tools show them all.
 const maxTriggers = 10
 
-// triggersOf reads the flow's schedules, the workflows that contain it and its listeners. Each
-// read is bounded by the client's scan limit; a failure of one leaves the others.
+// triggersOf reads the flow's schedules and its listeners (each bounded by the client's scan
+// limit) and finds the workflows that contain it in the client's flow index (at most 30s old, and
+// rebuilt after any flow write through this server); a failure of one leaves the others.
 func triggersOf(ctx context.Context, c *client.Client, flowID int64) *flowTriggers {
 	t := &flowTriggers{}
 	more := map[string]int{}
@@ -47,27 +48,19 @@ func triggersOf(ctx context.Context, c *client.Client, flowID int64) *flowTrigge
 	})
 	t.unchecked("schedules", err)
 
-	listed, nested := false, false
-	_, err = c.Flows.Scan(ctx, nil, func(row json.RawMessage) bool {
-		f := gjson.ParseBytes(row)
-		listed = true
-		ns := f.Get("nestedFlows")
-		if ns.Exists() {
-			nested = true
-		}
-		for _, n := range ns.Array() {
-			if n.Get("flowId").Int() == flowID {
-				add(&t.Workflows, "workflows", fmt.Sprintf("%q (id %d)", f.Get("name").String(), f.Get("id").Int()))
-				break
-			}
-		}
-		return true
-	})
+	flows, err := c.Names(ctx, client.KindFlow) // the index records which workflows nest which flow
 	switch {
 	case err != nil:
 		t.unchecked("workflows", err)
-	case listed && !nested:
+	case len(flows.Entries) > 0 && !flows.NestedKnown:
 		t.Unchecked = append(t.Unchecked, "workflows: could not be checked (the flow list carries no nestedFlows)")
+	default:
+		for _, p := range flows.Parents(flowID) {
+			add(&t.Workflows, "workflows", fmt.Sprintf("%q (id %d)", p.Name, p.ID))
+		}
+		if flows.Capped {
+			t.Unchecked = append(t.Unchecked, fmt.Sprintf("workflows: only the first %d flows were checked", flows.Max))
+		}
 	}
 
 	_, err = c.Listeners.Scan(ctx, &client.ListenerListOptions{FlowID: flowID}, func(row json.RawMessage) bool {
