@@ -337,3 +337,46 @@ func TestNameIndex_parents(t *testing.T) {
 		t.Fatalf("a list without nestedFlows: %+v %v", l, err)
 	}
 }
+
+// While a build is in flight, every caller that needs the index joins it: one build, one set of
+// list pages, however many callers.
+func TestNameIndex_concurrentBuildsCoalesce(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	entered, release := make(chan struct{}), make(chan struct{})
+	var pages atomic.Int32
+	mux.HandleFunc("GET /rest/v1/flows", func(w http.ResponseWriter, r *http.Request) {
+		if pages.Add(1) == 1 {
+			close(entered)
+			<-release
+		}
+		fmt.Fprint(w, `[{"id":1,"name":"Load"}]`)
+	})
+	mux.HandleFunc("GET /rest/v1/flows/1", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{"id":1,"name":"Load"}`)
+	})
+	var wg sync.WaitGroup
+	resolve := func() {
+		if n, err := c.Resolve(t.Context(), KindFlow, "Load"); err != nil || n.ID != 1 {
+			t.Errorf("resolve: %+v %v", n, err)
+		}
+	}
+	wg.Go(resolve)
+	<-entered // the first build is reading its first page
+	ix := &c.cred(t.Context()).names
+	ix.mu.Lock()
+	first := ix.kind(KindFlow).building
+	joined := c.startBuild(t.Context(), ix, ix.kind(KindFlow), KindFlow)
+	ix.mu.Unlock()
+	if first == nil || joined != first {
+		t.Fatal("a second caller started its own build while one was in flight")
+	}
+	for range 7 {
+		wg.Go(resolve)
+	}
+	close(release)
+	wg.Wait()
+	if n := pages.Load(); n != 1 {
+		t.Fatalf("%d list pages for 8 concurrent lookups, want 1", n)
+	}
+}
