@@ -133,8 +133,12 @@ type indexMode int
 
 const (
 	// staleOK takes an outdated index as it is (starting a rebuild in the background): right for
-	// a name that will be confirmed by its GET, and for completion.
+	// a name that will be confirmed by its GET.
 	staleOK indexMode = iota
+	// afterWrites takes an index past its TTL (rebuilding it in the background) but waits for one
+	// newer than the last write through this client: right for what is shown unconfirmed, such as
+	// completions and the workflows that nest a flow.
+	afterWrites
 	// current waits for an index that is younger than the TTL and newer than the last write:
 	// right before saying that a name does not exist.
 	current
@@ -153,10 +157,11 @@ func (ix *nameIndexes) kind(k Kind) *kindIndex {
 }
 
 // Names returns the name index of a kind (flow, connection, webhook or listener) for the
-// credential in ctx, building it when there is none; completion offers every name through it.
-// An index past the TTL is returned as it is while a new one is built in the background.
+// credential in ctx, building it when there is none or a write through this client outdated it;
+// completion offers every name through it. An index past the TTL is returned as it is while a new
+// one is built in the background.
 func (c *Client) Names(ctx context.Context, kind Kind) (*NameList, error) {
-	return c.nameList(ctx, kind, staleOK)
+	return c.nameList(ctx, kind, afterWrites)
 }
 
 // nameList returns kind's index for the credential in ctx, as mode allows. Concurrent callers
@@ -166,7 +171,7 @@ func (c *Client) nameList(ctx context.Context, kind Kind, mode indexMode) (*Name
 	ix.mu.Lock()
 	ki := ix.kind(kind)
 	l := ki.cur
-	if l != nil && (mode == staleOK || c.isCurrent(ki, l)) {
+	if l != nil && (mode == staleOK || (mode == afterWrites && l.gen == ki.gen) || c.isCurrent(ki, l)) {
 		if !c.isCurrent(ki, l) {
 			c.startBuild(ctx, ix, ki, kind)
 		}

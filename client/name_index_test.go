@@ -58,6 +58,9 @@ func newFlowFake(t *testing.T, mux *http.ServeMux, n int) *flowFake {
 	mux.HandleFunc("PUT /rest/v1/flows/{id}", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{}`) // the test renames the flow in f itself
 	})
+	mux.HandleFunc("POST /rest/v1/flows", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `{}`) // the test adds the flow to f itself
+	})
 	mux.HandleFunc("POST /rest/v1/flows/{id}/run", func(w http.ResponseWriter, r *http.Request) {
 		fmt.Fprint(w, `{"flowId":1,"auditId":1,"status":0}`)
 	})
@@ -203,14 +206,21 @@ func TestNameIndex_invalidatedByWrites(t *testing.T) {
 	if p := f.pagesFor(bearer); p != 2 {
 		t.Fatalf("after an update: %d pages, want 2 (one rebuild)", p)
 	}
+	f.set(11, "Created here")
+	if _, _, err := c.Flows.Create(ctx, []byte(`{"name":"Created here"}`)); err != nil {
+		t.Fatal(err)
+	}
+	if l, err := c.Names(ctx, KindFlow); err != nil || len(l.Entries) != 11 || f.pagesFor(bearer) != 3 {
+		t.Fatalf("names after a create: %v, %d pages, want a rebuilt index", err, f.pagesFor(bearer))
+	}
 	f.remove(5) // deleted elsewhere: the index still holds it
 	_, err := c.Resolve(ctx, KindFlow, "Flow 5")
 	var nf *NameNotFoundError
 	if !errors.As(err, &nf) || nf.Capped != 0 {
 		t.Fatalf("deleted elsewhere: %v", err)
 	}
-	if p := f.pagesFor(bearer); p != 3 {
-		t.Fatalf("after a failed confirmation: %d pages, want 3", p)
+	if p := f.pagesFor(bearer); p != 4 {
+		t.Fatalf("after a failed confirmation: %d pages, want 4", p)
 	}
 }
 
