@@ -227,7 +227,7 @@ func (c *Client) invalidateNames(ctx context.Context, kinds []Kind) {
 	for _, k := range kinds {
 		ix.kind(k).gen++
 		if k == KindFlow { // a connection index read from the flows changes with them
-			if ci := ix.kind(KindConnection); ci.cur != nil && ci.cur.Via != "" {
+			if ci := ix.kind(KindConnection); ci.cur == nil || ci.cur.Via != "" { // nil: one may be building
 				ci.gen++
 			}
 		}
