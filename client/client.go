@@ -46,8 +46,10 @@ type Client struct {
 	redactor   *secrets.Redactor // learns the credentials this client holds or obtains; nil = none
 	index      indexConfig       // name indexes: TTL and size (name_index.go)
 
-	capMu       sync.Mutex             // guards creds and capWatchers
-	creds       map[string]*credential // what was learned per credential (capabilities.go)
+	perRequest bool // no credential of its own: each request brings one (WithPerRequestKeys)
+
+	capMu       sync.Mutex  // guards creds and capWatchers
+	creds       credentials // what was learned per credential, bounded (capabilities.go)
 	capWatchers []func(Capability, CapState)
 
 	// Flows manages flows: list, get, documentation, run, stop.
@@ -215,8 +217,8 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if c.auth == nil {
-		return nil, errors.New("client: no credentials: use WithAPIKey or WithLogin")
+	if c.auth == nil && !c.perRequest {
+		return nil, errors.New("client: no credentials: use WithAPIKey, WithLogin or WithPerRequestKeys")
 	}
 	switch a := c.auth.(type) {
 	case *apiKeyAuth:
@@ -349,9 +351,13 @@ func (c *Client) exchangeSink(ctx context.Context, r *request, sink bodySink) (*
 	reauthed := false
 	for attempt := 0; ; attempt++ {
 		var token string
+		var auth authenticator
 		if !r.noAuth {
 			var err error
-			if token, err = c.auth.token(ctx); err != nil {
+			if auth, err = c.authFor(ctx); err != nil {
+				return nil, err
+			}
+			if token, err = auth.token(ctx); err != nil {
 				return nil, err
 			}
 		}
@@ -363,9 +369,9 @@ func (c *Client) exchangeSink(ctx context.Context, r *request, sink bodySink) (*
 		if !errors.As(err, &apiErr) {
 			return resp, err
 		}
-		if apiErr.Status == http.StatusUnauthorized && !reauthed && !r.noAuth && c.auth.canRenew() {
+		if apiErr.Status == http.StatusUnauthorized && !reauthed && !r.noAuth && auth.canRenew() {
 			reauthed = true
-			if rerr := c.auth.renew(ctx, token); rerr != nil {
+			if rerr := auth.renew(ctx, token); rerr != nil {
 				return resp, rerr
 			}
 			attempt--
