@@ -233,24 +233,22 @@ func TestNameIndex_perCredential(t *testing.T) {
 	if _, err := c.Resolve(ctx, KindFlow, "Flow 1"); err != nil {
 		t.Fatal(err)
 	}
-	keyA := c.auth
-	c.auth = &apiKeyAuth{key: "second-user-key"}
-	if _, err := c.Resolve(ctx, KindFlow, "Flow 2"); err != nil {
+	second := WithRequestAPIKey(ctx, "second-user-key")
+	if _, err := c.Resolve(second, KindFlow, "Flow 2"); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := c.Resolve(ctx, KindFlow, "Flow 3"); err != nil {
+	if _, err := c.Resolve(second, KindFlow, "Flow 3"); err != nil {
 		t.Fatal(err)
 	}
 	if a, b := f.pagesFor(bearer), f.pagesFor("Bearer second-user-key"); a != 1 || b != 1 {
 		t.Fatalf("pages per key: %d and %d, want one build each", a, b)
 	}
 	c.capMu.Lock()
-	n := len(c.creds)
+	n := len(c.creds.byKey)
 	c.capMu.Unlock()
 	if n != 2 {
 		t.Fatalf("%d credentials cached, want 2", n)
 	}
-	c.auth = keyA
 	if _, err := c.Resolve(ctx, KindFlow, "Flow 4"); err != nil || f.pagesFor(bearer) != 1 {
 		t.Fatalf("back to the first key: %v, %d pages", err, f.pagesFor(bearer))
 	}
