@@ -5,6 +5,8 @@ import (
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/internal/prose"
 )
 
 // Flow documentation in plain English (etlworks-api.md §3.8), generated from the definition:
@@ -83,7 +85,7 @@ func flowSummary(f *flow, conns map[int64]connection, children map[int64]*flow) 
 		for _, step := range f.NestedFlows {
 			names = append(names, "**"+step.Name+"**")
 		}
-		return fmt.Sprintf("This workflow runs %d flows in order: %s.", len(names), joinWords(names))
+		return fmt.Sprintf("This workflow runs %d flows in order: %s.", len(names), prose.List(names))
 	}
 	var parts []string
 	for _, tr := range f.Transformations {
@@ -94,7 +96,7 @@ func flowSummary(f *flow, conns map[int64]connection, children map[int64]*flow) 
 	if len(parts) == 0 {
 		return "All transformations of this flow are disabled, so a run does nothing."
 	}
-	return "This flow " + joinWords(parts) + "."
+	return "This flow " + prose.List(parts) + "."
 }
 
 // transformationSentence says what one transformation does, without a leading subject.
@@ -198,7 +200,7 @@ func writeParametersDoc(b *strings.Builder, f *flow) {
 		vars[i], example[i] = "`{"+v+"}`", fmt.Sprintf("%q: \"…\"", v)
 	}
 	fmt.Fprintf(b, "This flow uses the variables %s. Pass them as run parameters, for example `{%s}`; "+
-		"a variable that is not passed stays in the text as written.\n", joinWords(vars), strings.Join(example, ", "))
+		"a variable that is not passed stays in the text as written.\n", prose.List(vars), strings.Join(example, ", "))
 }
 
 func writeConnectionsDoc(b *strings.Builder, f *flow, conns map[int64]connection) {
@@ -235,15 +237,4 @@ func writePropertiesDoc(b *strings.Builder, f *flow) {
 	for _, k := range keys {
 		fmt.Fprintf(b, "- `%s` = `%s`\n", k, maskedValue(k, f.Properties[k]))
 	}
-}
-
-// joinWords joins items as English prose: "a", "a and b", "a, b and c".
-func joinWords(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }
