@@ -137,7 +137,7 @@ func (a *automation) entityOf(ctx context.Context, obj auditObject, base string)
 	switch obj.Type {
 	case "flow":
 		if f, err := a.s.st.getFlow(ctx, obj.ID); err == nil {
-			entity = f.public()
+			entity = f.Public()
 		}
 	case "connection":
 		if c, err := a.s.st.getConnection(ctx, obj.ID); err == nil {

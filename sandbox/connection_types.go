@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // The connector-type catalogue of GET /v1/connection-types (etlworks-api.md §4.1 [I]): a realistic
@@ -206,7 +208,7 @@ func isSecretProperty(typeID, key string) bool {
 			return true
 		}
 	}
-	return isSecretKey(key)
+	return model.IsSecretKey(key)
 }
 
 // unknownTypeError is the 400 for a connectionType that is not in the catalogue; it suggests the

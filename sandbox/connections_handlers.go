@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // The connections API (etlworks-api.md §4, §10 rows 31-39): CRUD, test, the connector-type
@@ -281,7 +283,7 @@ func (s *Sandbox) updateConnectionHandler(w http.ResponseWriter, r *http.Request
 		changed = changedConnectionFields(old, c)
 		diff = diffFields(connectionAuditView(old), connectionAuditView(c), func(path string) bool {
 			key, isProp := strings.CutPrefix(path, "properties.")
-			return isSecretKey(path) || (isProp && isSecretProperty(c.ConnectionType, key))
+			return model.IsSecretKey(path) || (isProp && isSecretProperty(c.ConnectionType, key))
 		})
 		err = connectionUniqueAsBadRequest(s.st.updateConnection(r.Context(), c, started.UnixMilli()), c.Name)
 	}

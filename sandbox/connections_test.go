@@ -6,6 +6,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // seededConnections is the number of demo connections.
@@ -301,7 +303,7 @@ func TestConnectionTypes(t *testing.T) {
 		}
 		seen[ct.Type] = true
 		for _, p := range ct.Properties {
-			if !strings.HasPrefix(p.Key, propTemplate) || p.Label == "" || (isSecretKey(p.Key) && !p.Secret) {
+			if !strings.HasPrefix(p.Key, propTemplate) || p.Label == "" || (model.IsSecretKey(p.Key) && !p.Secret) {
 				t.Errorf("%s property %+v", ct.Type, p)
 			}
 		}

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
+
 	"github.com/etlworks/etlworks-mcp/internal/prose"
 )
 
@@ -15,7 +17,7 @@ import (
 // flowDocs renders a flow's Markdown documentation. children holds the steps of a nested workflow.
 func flowDocs(f *flow, conns map[int64]connection, children map[int64]*flow) string {
 	var b strings.Builder
-	label, _ := flowTypeLabel(f.FlowType)
+	label, _ := model.FlowTypeLabel(f.FlowType)
 	fmt.Fprintf(&b, "# %s\n\n", f.Name)
 	if f.Description != "" {
 		fmt.Fprintf(&b, "%s\n\n", f.Description)
@@ -40,7 +42,7 @@ func flowDocs(f *flow, conns map[int64]connection, children map[int64]*flow) str
 				fmt.Fprintf(&b, "%d. **%s** (flow %d, no longer exists)\n", i+1, step.Name, step.FlowID)
 				continue
 			}
-			childLabel, _ := flowTypeLabel(child.FlowType)
+			childLabel, _ := model.FlowTypeLabel(child.FlowType)
 			fmt.Fprintf(&b, "%d. **%s** (flow %d, %s): %s\n", i+1, child.Name, child.ID, strings.ToLower(childLabel),
 				flowSummary(child, conns, nil))
 		}
@@ -225,7 +227,7 @@ func writeConnectionsDoc(b *strings.Builder, f *flow, conns map[int64]connection
 func writePropertiesDoc(b *strings.Builder, f *flow) {
 	var keys []string
 	for k := range f.Properties {
-		if !isInternalProp(k) {
+		if !model.IsInternalProp(k) {
 			keys = append(keys, k)
 		}
 	}

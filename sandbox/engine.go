@@ -197,7 +197,7 @@ func (e *engine) finish(ctx context.Context, canceled bool, ar *activeRun, req r
 	case err != nil:
 		status = statusError
 		re := asRunError(err)
-		exception = ptr(re.trace())
+		exception = new(re.trace())
 		x.lg.line("ERROR", "Flow failed: "+re.message+"\n"+re.trace())
 	case x.warnings > 0:
 		status = statusWarning

@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 )
 
@@ -97,7 +96,7 @@ func (x *runState) connection(ctx context.Context, id int64, tr transformation) 
 // runTransformation extracts, maps and loads one transformation (or executes its SQL).
 func (x *runState) runTransformation(ctx context.Context, f *flow, sim *simulation, i int, tr transformation) error {
 	started := time.Now()
-	tr = tr.withVars(x.vars)
+	tr = tr.WithVars(x.vars)
 	x.lg.line("INFO", msgTransformationStarted(i+1, len(f.Transformations), tr.Name))
 	x.beginTask(f, tr)
 	src, err := x.connection(ctx, tr.Source.ConnectionID, tr)
@@ -276,24 +275,4 @@ func (x *runState) executeSQL(ctx context.Context, src connection, tr transforma
 	}
 	x.lg.line("INFO", fmt.Sprintf("SQL executed: %d rows affected", n))
 	return n, nil
-}
-
-// withVars returns the transformation with the run's variables substituted into its objects and SQL.
-func (tr transformation) withVars(vars map[string]string) transformation {
-	tr.Source.Object = substitute(tr.Source.Object, vars)
-	tr.Source.SQL = substitute(tr.Source.SQL, vars)
-	tr.Destination.Object = substitute(tr.Destination.Object, vars)
-	return tr
-}
-
-// substitute replaces {name} tokens by the run's variables; unknown tokens stay as written.
-func substitute(s string, vars map[string]string) string {
-	if s == "" || len(vars) == 0 || !strings.Contains(s, "{") {
-		return s
-	}
-	pairs := make([]string, 0, 2*len(vars))
-	for k, v := range vars {
-		pairs = append(pairs, "{"+k+"}", v)
-	}
-	return strings.NewReplacer(pairs...).Replace(s)
 }

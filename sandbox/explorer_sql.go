@@ -169,7 +169,7 @@ func runQuery(ctx context.Context, conn *sql.Conn, query string, maxRows int, co
 		if err := conn.QueryRowContext(ctx, "SELECT total_changes()").Scan(&after); err != nil {
 			return nil, err
 		}
-		res.RowsAffected = ptr(after - before)
+		res.RowsAffected = new(after - before)
 		if err := noOpenTransaction(ctx, conn); err != nil {
 			return nil, err
 		}

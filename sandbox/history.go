@@ -93,14 +93,14 @@ func (h *historian) write(ctx context.Context, tx *sql.Tx) error {
 		var exception *string
 		switch {
 		case run.plot.failure != nil:
-			status, exception = statusError, ptr(run.plot.failure.trace())
+			status, exception = statusError, new(run.plot.failure.trace())
 		case run.plot.warning != "":
 			status = statusWarning
 		}
 		e := execution{FlowID: f.ID, FlowName: f.Name, Status: status, Started: run.start.UnixMilli(),
-			Ended: ptr(ended.UnixMilli()), User: run.user, Records: records, Exception: exception}
+			Ended: new(ended.UnixMilli()), User: run.user, Records: records, Exception: exception}
 		if run.eventID != 0 {
-			e.EventID, e.EventName = ptr(run.eventID), ptr(sd.schedule)
+			e.EventID, e.EventName = new(run.eventID), new(sd.schedule)
 		}
 		id, err := insertExecution(ctx, tx, e, run.params)
 		if err != nil {

@@ -61,7 +61,7 @@ func (h *historian) narrateFlow(lb *logBuilder, f *flow, p plot, vars map[string
 		return total, false
 	}
 	for i, tr := range f.Transformations {
-		if h.narrateTransformation(lb, f, i, tr.withVars(vars), p) {
+		if h.narrateTransformation(lb, f, i, tr.WithVars(vars), p) {
 			return 0, true
 		}
 	}

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // maxPayloadParam is the largest body also passed to the flow as the variable {payload}; any body
@@ -110,7 +112,7 @@ func (s *Sandbox) awaitReceipt(ctx context.Context, resp execResponse) (execResp
 		if err != nil {
 			return resp, err
 		}
-		if isTerminal(e.Status) {
+		if model.IsTerminal(e.Status) {
 			resp.Status, resp.Exception = responseCode(e.Status), e.Exception
 			return resp, nil
 		}

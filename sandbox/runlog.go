@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
+
 	"modernc.org/sqlite"
 )
 
@@ -33,7 +35,7 @@ func msgQueued(f *flow, auditID int64, user string) string {
 }
 
 func msgStarted(f *flow) string {
-	label, _ := flowTypeLabel(f.FlowType)
+	label, _ := model.FlowTypeLabel(f.FlowType)
 	return fmt.Sprintf("Flow started. Flow type: %s", label)
 }
 
@@ -56,7 +58,7 @@ func msgVariables(vars map[string]string) string {
 
 // maskedValue hides a parameter value when its name looks like a secret.
 func maskedValue(key, value string) string {
-	if isSecretKey(key) {
+	if model.IsSecretKey(key) {
 		return "********"
 	}
 	return value

@@ -59,7 +59,7 @@ func (s *Sandbox) startRun(w http.ResponseWriter, r *http.Request, p *principal,
 	resp := execResponse{FlowID: f.ID}
 	if f.Suspended {
 		resp.Status = codeNotStarted
-		resp.Exception = ptr(fmt.Sprintf("Flow '%s' is suspended; resume it before running it", f.Name))
+		resp.Exception = new(fmt.Sprintf("Flow '%s' is suspended; resume it before running it", f.Name))
 		return writeJSON(w, http.StatusOK, resp)
 	}
 	hip, cip := requestIPs(r)

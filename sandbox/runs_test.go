@@ -12,6 +12,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // warehouse opens the demo warehouse the runs write to.
@@ -321,7 +323,7 @@ func TestRunControl(t *testing.T) {
 			if e.Status == statusRunning && e.Records > 0 && e.Records < ordersRows {
 				seen["partial"] = true
 			}
-			if isTerminal(e.Status) {
+			if model.IsTerminal(e.Status) {
 				break
 			}
 			time.Sleep(5 * time.Millisecond)

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // TestScheduler watches a short-interval schedule produce runs, stop when paused and start again
@@ -36,7 +38,7 @@ func TestScheduler(t *testing.T) {
 	h.ok("POST", path+"/pause", nil, nil)
 	waitFor(t, "the last scheduled run to end", func() bool {
 		for _, e := range h.scheduledRuns(4, sc.ID) {
-			if !isTerminal(e.Status) {
+			if !model.IsTerminal(e.Status) {
 				return false
 			}
 		}

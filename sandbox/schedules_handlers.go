@@ -286,7 +286,7 @@ func (s *Sandbox) launch(ctx context.Context, req runRequest, wait bool) (execRe
 	resp := execResponse{FlowID: req.flow.ID, MessageUUID: req.messageID}
 	if req.flow.Suspended {
 		resp.Status = codeNotStarted
-		resp.Exception = ptr(fmt.Sprintf("Flow '%s' is suspended; resume it before running it", req.flow.Name))
+		resp.Exception = new(fmt.Sprintf("Flow '%s' is suspended; resume it before running it", req.flow.Name))
 		return resp, nil
 	}
 	ar, refused, err := s.eng.start(req)

@@ -5,60 +5,8 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strconv"
-	"strings"
 	"time"
 )
-
-// Flow properties that steer connectors the sandbox cannot reach (PostgreSQL, HTTP APIs, S3, FTP):
-// they still log and count records, and end as configured.
-const (
-	propOutcome = "x-standin-outcome" // success (default) | warning | error
-	propRecords = "x-standin-records" // records an API or remote store yields (default 25)
-	propError   = "x-standin-error"   // error message when the outcome is error
-	propWarning = "x-standin-warning" // warning message when the outcome is warning
-)
-
-// internalPrefix marks the flow properties above. The API never shows them (Etlworks has no such
-// properties, and they would tell a client what a run will do), and keeps them when a client
-// writes a flow back without them, as every client that edits what it read does.
-const internalPrefix = "x-standin-"
-
-func isInternalProp(k string) bool { return strings.HasPrefix(strings.ToLower(k), internalPrefix) }
-
-// public returns f as the API shows it: a copy without internal properties.
-func (f *flow) public() *flow {
-	out := *f
-	out.Properties = make(map[string]string, len(f.Properties))
-	for k, v := range f.Properties {
-		if !isInternalProp(k) {
-			out.Properties[k] = v
-		}
-	}
-	return &out
-}
-
-func publicFlows(list []*flow) []*flow {
-	out := make([]*flow, len(list))
-	for i, f := range list {
-		out[i] = f.public()
-	}
-	return out
-}
-
-// keepInternal copies the internal properties of old that updated does not set.
-func keepInternal(old, updated *flow) {
-	for k, v := range old.Properties {
-		if !isInternalProp(k) {
-			continue
-		}
-		if _, set := updated.Properties[k]; !set {
-			if updated.Properties == nil {
-				updated.Properties = map[string]string{}
-			}
-			updated.Properties[k] = v
-		}
-	}
-}
 
 // simulation applies a flow's configured outcome to its simulated connectors.
 type simulation struct {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // TestRunningTasks follows a long simulated run through the running-tasks API in both profiles:
@@ -33,7 +35,7 @@ func TestRunningTasks(t *testing.T) {
 				h.ok("GET", path, nil, &tasks)
 				var e execution
 				h.ok("GET", fmt.Sprintf("/rest/v1/executions/%d?auditId=%d", f.ID, auditID), nil, &e)
-				if isTerminal(e.Status) {
+				if model.IsTerminal(e.Status) {
 					t.Fatalf("the run ended (%s) before the API showed it loading; last answer %+v", e.Status, tasks)
 				}
 				if len(tasks) == 2 && tasks[1].Type == taskLoad && tasks[1].RecordsProcessed > 0 {
