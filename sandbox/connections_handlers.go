@@ -12,6 +12,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
+
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
@@ -26,7 +28,7 @@ const maskedSecret = "********"
 func maskConnection(c connection) connection {
 	props := make(map[string]string, len(c.Properties))
 	for k, v := range c.Properties {
-		if v != "" && isSecretProperty(c.ConnectionType, k) {
+		if v != "" && connectors.IsSecretProperty(c.ConnectionType, k) {
 			v = maskedSecret
 		}
 		props[k] = v
@@ -166,9 +168,9 @@ func (s *Sandbox) normalizeConnection(ctx context.Context, c *connection, selfID
 	if c.ConnectionType == "" {
 		return badRequest("Field 'connectionType' is required; GET /v1/connection-types lists the types, e.g. connection.db.postgres")
 	}
-	t, ok := lookupConnectionType(c.ConnectionType)
+	t, ok := connectors.Lookup(c.ConnectionType)
 	if !ok {
-		return unknownTypeError(c.ConnectionType)
+		return badRequest("%s", connectors.UnknownTypeMessage(c.ConnectionType))
 	}
 	for _, p := range t.Properties {
 		if p.Required && strings.TrimSpace(c.Properties[p.Key]) == "" {
@@ -283,7 +285,7 @@ func (s *Sandbox) updateConnectionHandler(w http.ResponseWriter, r *http.Request
 		changed = changedConnectionFields(old, c)
 		diff = diffFields(connectionAuditView(old), connectionAuditView(c), func(path string) bool {
 			key, isProp := strings.CutPrefix(path, "properties.")
-			return model.IsSecretKey(path) || (isProp && isSecretProperty(c.ConnectionType, key))
+			return model.IsSecretKey(path) || (isProp && connectors.IsSecretProperty(c.ConnectionType, key))
 		})
 		err = connectionUniqueAsBadRequest(s.st.updateConnection(r.Context(), c, started.UnixMilli()), c.Name)
 	}
@@ -382,11 +384,11 @@ func (s *Sandbox) connectionTypesHandler(w http.ResponseWriter, r *http.Request,
 		return err
 	}
 	category, name := strings.ToLower(q.Get("category")), strings.ToLower(q.Get("name"))
-	if category != "" && !slices.Contains(connectionCategories, category) {
-		return badRequest("Parameter 'category' must be one of %s, not '%s'", strings.Join(connectionCategories, ", "), q.Get("category"))
+	if category != "" && !slices.Contains(connectors.Categories(), category) {
+		return badRequest("Parameter 'category' must be one of %s, not '%s'", strings.Join(connectors.Categories(), ", "), q.Get("category"))
 	}
-	out := []connectionType{}
-	for _, t := range connectionTypes {
+	out := []connectors.Type{}
+	for _, t := range connectors.Types() {
 		if (category == "" || t.Category == category) && (name == "" ||
 			strings.Contains(strings.ToLower(t.Type), name) || strings.Contains(strings.ToLower(t.Name), name)) {
 			out = append(out, t)

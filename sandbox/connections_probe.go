@@ -11,6 +11,8 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
 )
 
 // POST /v1/connections/{id}/test (etlworks-api.md §4.1 [I]). SQLite and local-folder connections
@@ -120,12 +122,12 @@ const simulatedNote = " (simulated: the sandbox does not contact external system
 
 // simulatedProbe answers a test of a connection the sandbox cannot reach; see the top of the file.
 func simulatedProbe(c connection) testResult {
-	t, _ := lookupConnectionType(c.ConnectionType)
+	t, _ := connectors.Lookup(c.ConnectionType)
 	kind := orDefault(t.Name, c.ConnectionType)
 	latency := int64(40 + fnvHash(c.Name)%220)
 	host, port := endpointOf(c)
-	signedIn := c.Properties[propRefreshToken] != "" || c.Properties[propTemplate+"serviceAccountKey"] != "" ||
-		c.Properties[propTemplate+"accessToken"] != ""
+	signedIn := c.Properties[connectors.PropRefreshToken] != "" || c.Properties[connectors.PropTemplate+"serviceAccountKey"] != "" ||
+		c.Properties[connectors.PropTemplate+"accessToken"] != ""
 	switch {
 	case t.OAuthProvider != "" && !signedIn:
 		return testResult{Message: fmt.Sprintf("Connection '%s' is not signed in to %s: no refresh token is stored. Get a sign-in URL with "+
@@ -140,13 +142,13 @@ func simulatedProbe(c connection) testResult {
 	}
 	var what string
 	switch {
-	case t.Category == catDatabase:
+	case t.Category == connectors.CatDatabase:
 		what = fmt.Sprintf("connected to %s at %s as %s", kind, joinNonEmpty(host, port, c.Properties[propDatabase]), orDefault(c.Properties[propUser], "the configured account"))
-	case t.Category == catFile:
+	case t.Category == connectors.CatFile:
 		what = fmt.Sprintf("%s location %s is readable and writable", kind, joinNonEmpty(host, "", c.Properties[propFolder]))
-	case t.Category == catAPI:
+	case t.Category == connectors.CatAPI:
 		what = fmt.Sprintf("GET %s returned 200 OK", c.Properties[propURL])
-	case t.Category == catQueue:
+	case t.Category == connectors.CatQueue:
 		what = fmt.Sprintf("connected to %s at %s", kind, host)
 	default:
 		what = fmt.Sprintf("signed in to %s", kind)
@@ -157,7 +159,7 @@ func simulatedProbe(c connection) testResult {
 // endpointOf returns the host (or bucket, account, URL host…) and port a simulated connection targets.
 func endpointOf(c connection) (host, port string) {
 	for _, k := range []string{"host", "bucket", "account", "bootstrapServers", "shop", "subdomain", "projectId", "site", "instanceUrl", "queueUrl"} {
-		if v := c.Properties[propTemplate+k]; v != "" {
+		if v := c.Properties[connectors.PropTemplate+k]; v != "" {
 			host = v
 			break
 		}
@@ -167,7 +169,7 @@ func endpointOf(c connection) (host, port string) {
 			host = u.Hostname()
 		}
 	}
-	port = c.Properties[propTemplate+"port"]
+	port = c.Properties[connectors.PropTemplate+"port"]
 	if port == "" && strings.HasPrefix(c.ConnectionType, "connection.ftp") {
 		port = "21"
 	}

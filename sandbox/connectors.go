@@ -51,21 +51,6 @@ func (p *dbPool) close() error {
 	return errors.Join(errs...)
 }
 
-// isAPI reports whether a connection type is an HTTP/SaaS API.
-func isAPI(connectionType string) bool {
-	return strings.HasPrefix(connectionType, "connection.http") || strings.HasPrefix(connectionType, "connection.api")
-}
-
-// isFileStorage reports whether a connection type is a file store (local folder, S3, FTP…).
-func isFileStorage(connectionType string) bool {
-	for _, p := range []string{"connection.file.", "connection.s3", "connection.ftp", "connection.sftp", "connection.gcs", "connection.azure"} {
-		if strings.HasPrefix(connectionType, p) {
-			return true
-		}
-	}
-	return false
-}
-
 // localPath resolves a path stored in a connection or flow against the sandbox data directory;
 // it refuses anything that would leave it.
 func localPath(root, rel, what string) (string, error) {

@@ -6,6 +6,8 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
+
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 
 	"github.com/etlworks/etlworks-mcp/internal/prose"
@@ -74,7 +76,7 @@ func connKind(t string) string {
 	case "connection.ftp":
 		return "FTP server"
 	}
-	if isAPI(t) {
+	if connectors.IsAPI(t) {
 		return "HTTP API"
 	}
 	return t
@@ -116,7 +118,7 @@ func transformationSentence(tr transformation, conns map[int64]connection) strin
 			how = "drops and re-creates the table on every run, so it always holds exactly the latest data"
 		}
 	}
-	if isAPI(dst.ConnectionType) {
+	if connectors.IsAPI(dst.ConnectionType) {
 		how = "sends each record to the API"
 	}
 	return fmt.Sprintf("reads %s and writes it to %s; it %s", from, to, how)
@@ -127,9 +129,9 @@ func describeSource(tr transformation, c connection) string {
 	switch {
 	case tr.Source.SQL != "":
 		return fmt.Sprintf("the result of an SQL query on %s", where)
-	case isAPI(c.ConnectionType):
+	case connectors.IsAPI(c.ConnectionType):
 		return fmt.Sprintf("the endpoint `%s` of %s", tr.Source.Object, where)
-	case isFileStorage(c.ConnectionType):
+	case connectors.IsFileStorage(c.ConnectionType):
 		return fmt.Sprintf("the %s file `%s` from %s", fileFormat(tr.Source.Format, tr.Source.Object), tr.Source.Object, where)
 	}
 	return fmt.Sprintf("the table `%s` of %s", tr.Source.Object, where)
@@ -138,9 +140,9 @@ func describeSource(tr transformation, c connection) string {
 func describeDestination(tr transformation, c connection) string {
 	where := fmt.Sprintf("the %s **%s**", connKind(c.ConnectionType), c.Name)
 	switch {
-	case isAPI(c.ConnectionType):
+	case connectors.IsAPI(c.ConnectionType):
 		return fmt.Sprintf("the endpoint `%s` of %s", tr.Destination.Object, where)
-	case isFileStorage(c.ConnectionType):
+	case connectors.IsFileStorage(c.ConnectionType):
 		return fmt.Sprintf("the %s file `%s` in %s", fileFormat(tr.Destination.Format, tr.Destination.Object), tr.Destination.Object, where)
 	}
 	return fmt.Sprintf("the table `%s` in %s", tr.Destination.Object, where)

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
 )
 
 // historyDays is how far back the seeded run history goes.
@@ -305,7 +307,7 @@ func isReal(c connection) bool {
 
 func transientMessage(c connection) string {
 	switch {
-	case isAPI(c.ConnectionType):
+	case connectors.IsAPI(c.ConnectionType):
 		return fmt.Sprintf("HTTP 429 Too Many Requests returned by %s: Exceeded 2 calls per second for api client", c.Properties[propURL])
 	case c.ConnectionType == "connection.s3":
 		return "Please reduce your request rate. (Service: S3, Status Code: 503, Request ID: 7Q3XN9D1K4TB2M8P)"

@@ -9,6 +9,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
 )
 
 // OAuth helpers of pre-configured connectors (etlworks-api.md §4.1 [I]): an authorize URL at the
@@ -120,7 +122,7 @@ func (s *Sandbox) authorizeURLHandler(w http.ResponseWriter, r *http.Request, p 
 // oauthScope checks that a connection signs in with the provider and returns the scope to ask for.
 // Pre-configured connectors have one provider; generic HTTP and GraphQL connections take any.
 func oauthScope(c connection, name string, prov oauthProvider) (string, error) {
-	t, _ := lookupConnectionType(c.ConnectionType)
+	t, _ := connectors.Lookup(c.ConnectionType)
 	generic := c.ConnectionType == "connection.http" || c.ConnectionType == "connection.http.graphql"
 	if t.OAuthProvider != name && !generic {
 		if t.OAuthProvider != "" {
@@ -175,11 +177,11 @@ func (s *Sandbox) oauthCallbackHandler(w http.ResponseWriter, r *http.Request, p
 		_, err = oauthScope(c, st.Provider, oauthProviders[st.Provider])
 	}
 	if err == nil {
-		c.Properties[propRefreshToken] = refreshTokenFor(st.Provider)
+		c.Properties[connectors.PropRefreshToken] = refreshTokenFor(st.Provider)
 		err = s.st.updateConnection(r.Context(), c, started.UnixMilli())
 	}
 	s.recordMutation(r, p, "editConnection", map[string]any{"connectionId": c.ID, "name": c.Name,
-		"changed": []string{"properties." + propRefreshToken}, "oauthProvider": st.Provider}, err, started)
+		"changed": []string{"properties." + connectors.PropRefreshToken}, "oauthProvider": st.Provider}, err, started)
 	if err != nil {
 		return err
 	}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
+
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 
 	"modernc.org/sqlite"
@@ -86,9 +88,9 @@ func msgReading(c connection, tr transformation) string {
 	switch {
 	case tr.Source.SQL != "":
 		return fmt.Sprintf("Executing SQL on %s: %s", connLabelOf(c), oneLine(tr.Source.SQL, 240))
-	case c.ConnectionType == typeLocalFile || isFileStorage(c.ConnectionType):
+	case c.ConnectionType == typeLocalFile || connectors.IsFileStorage(c.ConnectionType):
 		return fmt.Sprintf("Reading %s file '%s' from %s", fileFormat(tr.Source.Format, tr.Source.Object), tr.Source.Object, connLabelOf(c))
-	case isAPI(c.ConnectionType):
+	case connectors.IsAPI(c.ConnectionType):
 		return fmt.Sprintf("Calling GET %s on %s", tr.Source.Object, connLabelOf(c))
 	}
 	return fmt.Sprintf("Reading table '%s' from %s", tr.Source.Object, connLabelOf(c))
@@ -105,10 +107,10 @@ func msgExtracted(n int, tr transformation) string {
 // msgWriting describes where a transformation is about to load.
 func msgWriting(c connection, tr transformation) string {
 	switch {
-	case c.ConnectionType == typeLocalFile || isFileStorage(c.ConnectionType):
+	case c.ConnectionType == typeLocalFile || connectors.IsFileStorage(c.ConnectionType):
 		return fmt.Sprintf("Writing %s file '%s' to %s (mode %s)", fileFormat(tr.Destination.Format, tr.Destination.Object),
 			tr.Destination.Object, connLabelOf(c), tr.Mode)
-	case isAPI(c.ConnectionType):
+	case connectors.IsAPI(c.ConnectionType):
 		return fmt.Sprintf("Sending records to POST %s on %s", tr.Destination.Object, connLabelOf(c))
 	}
 	return fmt.Sprintf("Loading into table '%s' of %s (mode %s)", tr.Destination.Object, connLabelOf(c), tr.Mode)

@@ -6,6 +6,8 @@ import (
 	"math/rand/v2"
 	"strconv"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
 )
 
 // simulation applies a flow's configured outcome to its simulated connectors.
@@ -72,7 +74,7 @@ func orDefault(v, def string) string {
 func simulatedFailure(c connection, msg string) *runError {
 	class, def, frame := "com.toolsverse.etl.exception.EtlException", "Connector error", "com.toolsverse.etl.connector.Connector.open(Connector.java:77)"
 	switch {
-	case isAPI(c.ConnectionType):
+	case connectors.IsAPI(c.ConnectionType):
 		class, def = "com.toolsverse.etl.exception.EtlHttpException", fmt.Sprintf("HTTP 503 Service Unavailable returned by %s", c.Properties[propURL])
 		frame = "com.toolsverse.etl.connector.http.HttpConnector.execute(HttpConnector.java:612)"
 	case c.ConnectionType == "connection.db.postgres":
@@ -93,7 +95,7 @@ func syntheticRecords(c connection, n int, seed int64) *dataset {
 	r := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
 	now := time.Now()
 	ds := &dataset{}
-	if isAPI(c.ConnectionType) {
+	if connectors.IsAPI(c.ConnectionType) {
 		ds.columns = []string{"id", "order_number", "email", "total_price", "currency", "financial_status", "created_at"}
 		for i := range n {
 			ds.rows = append(ds.rows, []any{int64(5120000000 + r.IntN(999999)), int64(1001 + i),
