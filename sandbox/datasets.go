@@ -34,17 +34,6 @@ func (ds *dataset) rename(from, to string) bool {
 	return false
 }
 
-// fileFormat returns the explicit format, or the one the object's extension implies (CSV by default).
-func fileFormat(format, object string) string {
-	if format != "" {
-		return strings.ToUpper(format)
-	}
-	if strings.EqualFold(filepath.Ext(object), ".json") {
-		return "JSON"
-	}
-	return "CSV"
-}
-
 // readFile reads a CSV (header row first) or JSON (array of objects) file. skipped counts CSV
 // lines whose field count does not match the header; they are left out.
 func readFile(path, format string) (*dataset, int, error) {

@@ -132,7 +132,7 @@ func describeSource(tr transformation, c connection) string {
 	case connectors.IsAPI(c.ConnectionType):
 		return fmt.Sprintf("the endpoint `%s` of %s", tr.Source.Object, where)
 	case connectors.IsFileStorage(c.ConnectionType):
-		return fmt.Sprintf("the %s file `%s` from %s", fileFormat(tr.Source.Format, tr.Source.Object), tr.Source.Object, where)
+		return fmt.Sprintf("the %s file `%s` from %s", model.FileFormat(tr.Source.Format, tr.Source.Object), tr.Source.Object, where)
 	}
 	return fmt.Sprintf("the table `%s` of %s", tr.Source.Object, where)
 }
@@ -143,7 +143,7 @@ func describeDestination(tr transformation, c connection) string {
 	case connectors.IsAPI(c.ConnectionType):
 		return fmt.Sprintf("the endpoint `%s` of %s", tr.Destination.Object, where)
 	case connectors.IsFileStorage(c.ConnectionType):
-		return fmt.Sprintf("the %s file `%s` in %s", fileFormat(tr.Destination.Format, tr.Destination.Object), tr.Destination.Object, where)
+		return fmt.Sprintf("the %s file `%s` in %s", model.FileFormat(tr.Destination.Format, tr.Destination.Object), tr.Destination.Object, where)
 	}
 	return fmt.Sprintf("the table `%s` in %s", tr.Destination.Object, where)
 }
@@ -239,6 +239,6 @@ func writePropertiesDoc(b *strings.Builder, f *flow) {
 	slices.Sort(keys)
 	b.WriteString("\n## Flow properties\n\n")
 	for _, k := range keys {
-		fmt.Fprintf(b, "- `%s` = `%s`\n", k, maskedValue(k, f.Properties[k]))
+		fmt.Fprintf(b, "- `%s` = `%s`\n", k, model.MaskedValue(k, f.Properties[k]))
 	}
 }

@@ -7,6 +7,8 @@ import (
 	"log/slog"
 	"sync"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // errEngineClosed refuses runs once Close has begun.
@@ -85,7 +87,7 @@ func (e *engine) start(req runRequest) (run *activeRun, refused string, err erro
 	now := time.Now()
 	id, err := insertExecution(e.ctx, e.st.db, execution{FlowID: req.flow.ID, FlowName: req.flow.Name,
 		EventID: req.eventID, EventName: req.eventName, MessageID: req.messageID,
-		Status: statusQueued, Started: now.UnixMilli(), User: req.user}, maskedParams(req.params))
+		Status: statusQueued, Started: now.UnixMilli(), User: req.user}, model.MaskedParams(req.params))
 	if err != nil {
 		return nil, "", err
 	}
@@ -206,7 +208,7 @@ func (e *engine) finish(ctx context.Context, canceled bool, ar *activeRun, req r
 	x.lg.line("INFO", msgFlowFinished(status, x.records, end.Sub(ar.started)))
 	ended := end.UnixMilli()
 	payload := map[string]any{"flowId": req.flow.ID, "flowName": req.flow.Name, "auditId": ar.auditID,
-		"status": status, "records": x.records, "parameters": maskedParams(req.params)}
+		"status": status, "records": x.records, "parameters": model.MaskedParams(req.params)}
 	if req.eventID != nil {
 		payload["eventId"], payload["eventName"] = *req.eventID, req.eventName
 	}

@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // maxNesting bounds nested workflows so a cycle created by later edits cannot recurse forever.
@@ -183,7 +185,7 @@ func (x *runState) extract(ctx context.Context, sim *simulation, src connection,
 		if err != nil {
 			return nil, err
 		}
-		ds, skipped, err := readFile(path, fileFormat(tr.Source.Format, object))
+		ds, skipped, err := readFile(path, model.FileFormat(tr.Source.Format, object))
 		if err != nil {
 			return nil, fileRunError(object, err)
 		}
@@ -237,7 +239,7 @@ func (x *runState) load(ctx context.Context, sim *simulation, dst connection, tr
 		if err := batches(len(ds.rows), progress); err != nil {
 			return 0, err
 		}
-		if err := writeFile(path, fileFormat(tr.Destination.Format, object), ds, tr.Mode == "append"); err != nil {
+		if err := writeFile(path, model.FileFormat(tr.Destination.Format, object), ds, tr.Mode == "append"); err != nil {
 			return 0, engineRunError("Cannot write '%s' to '%s': %v", object, dst.Name, plainIOError(err))
 		}
 		return len(ds.rows), nil

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
+
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
 )
 
@@ -114,7 +116,7 @@ func (h *historian) write(ctx context.Context, tx *sql.Tx) error {
 		}
 		ev := auditEvent{md: "runFlow", user: run.user, tenant: demoTenant, ok: status != statusError,
 			payload: map[string]any{"flowId": f.ID, "flowName": f.Name, "auditId": id, "status": status,
-				"records": records, "parameters": maskedParams(run.params)},
+				"records": records, "parameters": model.MaskedParams(run.params)},
 			hip: "10.0.4.17", cip: clientIP(run.user), dn: ended.Sub(run.start).Milliseconds(), dt: run.start.UnixMilli()}
 		if exception != nil {
 			ev.ex = *exception
@@ -249,7 +251,7 @@ func (h *historian) decide(sd flowSeed, run *seededRun, last bool) plot {
 		p.records = 0
 		p.failure, p.failAt = h.transientFailure(f)
 	case roll < 12 && h.byID[f.Transformations[0].Source.ConnectionID].ConnectionType == typeLocalFile &&
-		fileFormat(f.Transformations[0].Source.Format, f.Transformations[0].Source.Object) == "CSV":
+		model.FileFormat(f.Transformations[0].Source.Format, f.Transformations[0].Source.Object) == "CSV":
 		p.warning, p.warnAt = msgSkippedLines(1+h.r.IntN(3), f.Transformations[0].Source.Object), "extract"
 	}
 	return p

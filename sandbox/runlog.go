@@ -53,26 +53,9 @@ func msgVariables(vars map[string]string) string {
 	slices.Sort(keys)
 	parts := make([]string, len(keys))
 	for i, k := range keys {
-		parts[i] = k + "=" + maskedValue(k, vars[k])
+		parts[i] = k + "=" + model.MaskedValue(k, vars[k])
 	}
 	return "Flow variables: " + strings.Join(parts, ", ")
-}
-
-// maskedValue hides a parameter value when its name looks like a secret.
-func maskedValue(key, value string) string {
-	if model.IsSecretKey(key) {
-		return "********"
-	}
-	return value
-}
-
-// maskedParams returns a copy of vars safe for audit payloads.
-func maskedParams(vars map[string]string) map[string]string {
-	out := make(map[string]string, len(vars))
-	for k, v := range vars {
-		out[k] = maskedValue(k, v)
-	}
-	return out
 }
 
 func msgTransformationStarted(i, n int, name string) string {
@@ -89,7 +72,7 @@ func msgReading(c connection, tr transformation) string {
 	case tr.Source.SQL != "":
 		return fmt.Sprintf("Executing SQL on %s: %s", connLabelOf(c), oneLine(tr.Source.SQL, 240))
 	case c.ConnectionType == typeLocalFile || connectors.IsFileStorage(c.ConnectionType):
-		return fmt.Sprintf("Reading %s file '%s' from %s", fileFormat(tr.Source.Format, tr.Source.Object), tr.Source.Object, connLabelOf(c))
+		return fmt.Sprintf("Reading %s file '%s' from %s", model.FileFormat(tr.Source.Format, tr.Source.Object), tr.Source.Object, connLabelOf(c))
 	case connectors.IsAPI(c.ConnectionType):
 		return fmt.Sprintf("Calling GET %s on %s", tr.Source.Object, connLabelOf(c))
 	}
@@ -108,7 +91,7 @@ func msgExtracted(n int, tr transformation) string {
 func msgWriting(c connection, tr transformation) string {
 	switch {
 	case c.ConnectionType == typeLocalFile || connectors.IsFileStorage(c.ConnectionType):
-		return fmt.Sprintf("Writing %s file '%s' to %s (mode %s)", fileFormat(tr.Destination.Format, tr.Destination.Object),
+		return fmt.Sprintf("Writing %s file '%s' to %s (mode %s)", model.FileFormat(tr.Destination.Format, tr.Destination.Object),
 			tr.Destination.Object, connLabelOf(c), tr.Mode)
 	case connectors.IsAPI(c.ConnectionType):
 		return fmt.Sprintf("Sending records to POST %s on %s", tr.Destination.Object, connLabelOf(c))
