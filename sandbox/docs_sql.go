@@ -99,7 +99,7 @@ func statementPlain(st string) string {
 	case strings.HasPrefix(upper, "SELECT"), strings.HasPrefix(upper, "WITH"):
 		return selectPlain(norm)
 	}
-	return fmt.Sprintf("runs `%s`", oneLine(norm, 80))
+	return fmt.Sprintf("runs `%s`", prose.OneLine(norm, 80))
 }
 
 // selectPlain explains a query: its tables, filter, grouping, aggregates and order.

@@ -12,6 +12,8 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/etlworks/etlworks-mcp/internal/prose"
+
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
 )
@@ -336,7 +338,7 @@ func (s *Sandbox) explorerSQLHandler(w http.ResponseWriter, r *http.Request, p *
 	defer cancel()
 	res, err := s.explorerQuery(ctx, c, in.SQL, maxRows, in.AllowWrites)
 	if in.AllowWrites {
-		payload := map[string]any{"connectionId": c.ID, "name": c.Name, "sql": oneLine(in.SQL, 500)}
+		payload := map[string]any{"connectionId": c.ID, "name": c.Name, "sql": prose.OneLine(in.SQL, 500)}
 		if res != nil {
 			payload["rowsAffected"] = *res.RowsAffected
 		}

@@ -8,6 +8,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/etlworks/etlworks-mcp/internal/prose"
+
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
@@ -70,7 +72,7 @@ func connLabelOf(c connection) string {
 func msgReading(c connection, tr transformation) string {
 	switch {
 	case tr.Source.SQL != "":
-		return fmt.Sprintf("Executing SQL on %s: %s", connLabelOf(c), oneLine(tr.Source.SQL, 240))
+		return fmt.Sprintf("Executing SQL on %s: %s", connLabelOf(c), prose.OneLine(tr.Source.SQL, 240))
 	case c.ConnectionType == typeLocalFile || connectors.IsFileStorage(c.ConnectionType):
 		return fmt.Sprintf("Reading %s file '%s' from %s", model.FileFormat(tr.Source.Format, tr.Source.Object), tr.Source.Object, connLabelOf(c))
 	case connectors.IsAPI(c.ConnectionType):
@@ -133,15 +135,6 @@ func msgSkippedLines(n int, object string) string {
 }
 
 func seconds(d time.Duration) string { return fmt.Sprintf("%.1f s", d.Seconds()) }
-
-// oneLine collapses whitespace and truncates, for SQL quoted in a log line.
-func oneLine(s string, limit int) string {
-	s = strings.Join(strings.Fields(s), " ")
-	if len(s) > limit {
-		s = s[:limit] + "…"
-	}
-	return s
-}
 
 // runError is a run failure rendered the way Etlworks (a Java application) reports it: an
 // exception class, a message and "\tat" frames. Its trace is the execution's exception field.

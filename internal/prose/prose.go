@@ -1,6 +1,6 @@
 // Package prose holds the small rules for writing English that more than one package follows, so
-// the cron phrases of internal/quartz and the flow documentation of the sandbox read alike.
-// Stdlib only.
+// the cron phrases of internal/quartz, the sandbox's run logs and its flow documentation read
+// alike. Stdlib only.
 package prose
 
 import "strings"

@@ -19,3 +19,20 @@ func TestList(t *testing.T) {
 		}
 	}
 }
+
+func TestOneLine(t *testing.T) {
+	t.Parallel()
+	for _, c := range []struct {
+		in    string
+		limit int
+		want  string
+	}{
+		{"SELECT *\n  FROM orders\n\tWHERE id = 1", 100, "SELECT * FROM orders WHERE id = 1"},
+		{"SELECT * FROM orders", 6, "SELECT…"},
+		{"  ", 10, ""},
+	} {
+		if got := OneLine(c.in, c.limit); got != c.want {
+			t.Errorf("OneLine(%q, %d) = %q, want %q", c.in, c.limit, got, c.want)
+		}
+	}
+}
