@@ -13,7 +13,6 @@ import (
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
-
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 

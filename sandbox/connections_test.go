@@ -8,7 +8,6 @@ import (
 	"testing"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
-
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 

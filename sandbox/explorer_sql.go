@@ -12,10 +12,10 @@ import (
 	"time"
 	"unicode/utf8"
 
-	"github.com/etlworks/etlworks-mcp/internal/prose"
-
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/etlworks/etlworks-mcp/internal/prose"
 )
 
 // SQL on a connection's SQLite database for the explorer (etlworks-api.md §7). Reads run on a

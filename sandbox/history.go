@@ -10,9 +10,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
-
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // historyDays is how far back the seeded run history goes.

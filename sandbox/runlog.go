@@ -8,13 +8,11 @@ import (
 	"strings"
 	"time"
 
-	"github.com/etlworks/etlworks-mcp/internal/prose"
-
-	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
-
-	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
-
 	"modernc.org/sqlite"
+
+	"github.com/etlworks/etlworks-mcp/internal/prose"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // The log lines of a run, shared by the live engine and the seeded history so both read alike:

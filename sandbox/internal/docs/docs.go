@@ -1,4 +1,8 @@
-package sandbox
+// Package docs writes the sandbox's flow documentation: plain-English Markdown generated from a
+// flow's definition (what it reads, from where, what it writes, how, and with which SQL), and the
+// HTML the documentation page renders from that Markdown. It reads the model only, so the HTTP
+// handlers decide what to load; only sandbox and its internal packages can import it.
+package docs
 
 import (
 	"fmt"
@@ -6,18 +10,13 @@ import (
 	"slices"
 	"strings"
 
-	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
-
-	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
-
 	"github.com/etlworks/etlworks-mcp/internal/prose"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
-// Flow documentation in plain English (etlworks-api.md §3.8), generated from the definition:
-// what a flow reads, from where, what it writes, how, and with which SQL.
-
-// flowDocs renders a flow's Markdown documentation. children holds the steps of a nested workflow.
-func flowDocs(f *flow, conns map[int64]connection, children map[int64]*flow) string {
+// Flow renders a flow's Markdown documentation. children holds the steps of a nested workflow.
+func Flow(f *model.Flow, conns map[int64]model.Connection, children map[int64]*model.Flow) string {
 	var b strings.Builder
 	label, _ := model.FlowTypeLabel(f.FlowType)
 	fmt.Fprintf(&b, "# %s\n\n", f.Name)
@@ -62,12 +61,12 @@ func flowDocs(f *flow, conns map[int64]connection, children map[int64]*flow) str
 	return b.String()
 }
 
-// connKind describes a connection type in words.
-func connKind(t string) string {
+// ConnectionKind describes a connection type in words.
+func ConnectionKind(t string) string {
 	switch t {
-	case typeSQLite:
+	case model.TypeSQLite:
 		return "SQLite database"
-	case typeLocalFile:
+	case model.TypeLocalFile:
 		return "local folder"
 	case "connection.db.postgres":
 		return "PostgreSQL database"
@@ -83,7 +82,7 @@ func connKind(t string) string {
 }
 
 // flowSummary is one paragraph saying what the flow does.
-func flowSummary(f *flow, conns map[int64]connection, children map[int64]*flow) string {
+func flowSummary(f *model.Flow, conns map[int64]model.Connection, children map[int64]*model.Flow) string {
 	if f.FlowType == "nested-workflow" {
 		names := make([]string, 0, len(f.NestedFlows))
 		for _, step := range f.NestedFlows {
@@ -104,17 +103,17 @@ func flowSummary(f *flow, conns map[int64]connection, children map[int64]*flow) 
 }
 
 // transformationSentence says what one transformation does, without a leading subject.
-func transformationSentence(tr transformation, conns map[int64]connection) string {
+func transformationSentence(tr model.Transformation, conns map[int64]model.Connection) string {
 	src, dst := conns[tr.Source.ConnectionID], conns[tr.Destination.ConnectionID]
 	from := describeSource(tr, src)
 	if tr.Destination.ConnectionID == 0 {
-		return fmt.Sprintf("runs SQL against the %s **%s** (%s)", connKind(src.ConnectionType), src.Name, sqlPlain(tr.Source.SQL))
+		return fmt.Sprintf("runs SQL against the %s **%s** (%s)", ConnectionKind(src.ConnectionType), src.Name, sqlPlain(tr.Source.SQL))
 	}
 	to := describeDestination(tr, dst)
 	how := "adds the records to what is already there"
 	if tr.Mode == "replace" {
 		how = "replaces the previous content on every run"
-		if dst.ConnectionType == typeSQLite || strings.HasPrefix(dst.ConnectionType, "connection.db.") {
+		if dst.ConnectionType == model.TypeSQLite || strings.HasPrefix(dst.ConnectionType, "connection.db.") {
 			how = "drops and re-creates the table on every run, so it always holds exactly the latest data"
 		}
 	}
@@ -124,8 +123,8 @@ func transformationSentence(tr transformation, conns map[int64]connection) strin
 	return fmt.Sprintf("reads %s and writes it to %s; it %s", from, to, how)
 }
 
-func describeSource(tr transformation, c connection) string {
-	where := fmt.Sprintf("the %s **%s**", connKind(c.ConnectionType), c.Name)
+func describeSource(tr model.Transformation, c model.Connection) string {
+	where := fmt.Sprintf("the %s **%s**", ConnectionKind(c.ConnectionType), c.Name)
 	switch {
 	case tr.Source.SQL != "":
 		return fmt.Sprintf("the result of an SQL query on %s", where)
@@ -137,8 +136,8 @@ func describeSource(tr transformation, c connection) string {
 	return fmt.Sprintf("the table `%s` of %s", tr.Source.Object, where)
 }
 
-func describeDestination(tr transformation, c connection) string {
-	where := fmt.Sprintf("the %s **%s**", connKind(c.ConnectionType), c.Name)
+func describeDestination(tr model.Transformation, c model.Connection) string {
+	where := fmt.Sprintf("the %s **%s**", ConnectionKind(c.ConnectionType), c.Name)
 	switch {
 	case connectors.IsAPI(c.ConnectionType):
 		return fmt.Sprintf("the endpoint `%s` of %s", tr.Destination.Object, where)
@@ -148,14 +147,14 @@ func describeDestination(tr transformation, c connection) string {
 	return fmt.Sprintf("the table `%s` in %s", tr.Destination.Object, where)
 }
 
-func writeTransformationDoc(b *strings.Builder, i int, tr transformation, mappings []mapping, conns map[int64]connection) {
+func writeTransformationDoc(b *strings.Builder, i int, tr model.Transformation, mappings []model.Mapping, conns map[int64]model.Connection) {
 	src, dst := conns[tr.Source.ConnectionID], conns[tr.Destination.ConnectionID]
 	fmt.Fprintf(b, "\n### %d. %s\n\n", i+1, tr.Name)
 	if !tr.Enabled {
 		b.WriteString("- **Disabled:** this transformation is skipped when the flow runs.\n")
 	}
 	if tr.Destination.ConnectionID == 0 {
-		fmt.Fprintf(b, "- **Runs on:** the %s **%s**\n", connKind(src.ConnectionType), src.Name)
+		fmt.Fprintf(b, "- **Runs on:** the %s **%s**\n", ConnectionKind(src.ConnectionType), src.Name)
 	} else {
 		fmt.Fprintf(b, "- **Reads:** %s\n", describeSource(tr, src))
 		fmt.Fprintf(b, "- **Writes:** %s\n", describeDestination(tr, dst))
@@ -183,7 +182,7 @@ func writeTransformationDoc(b *strings.Builder, i int, tr transformation, mappin
 
 var varToken = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_.-]*)\}`)
 
-func writeParametersDoc(b *strings.Builder, f *flow) {
+func writeParametersDoc(b *strings.Builder, f *model.Flow) {
 	var vars []string
 	for _, tr := range f.Transformations {
 		for _, s := range []string{tr.Source.Object, tr.Source.SQL, tr.Destination.Object} {
@@ -207,7 +206,7 @@ func writeParametersDoc(b *strings.Builder, f *flow) {
 		"a variable that is not passed stays in the text as written.\n", prose.List(vars), strings.Join(example, ", "))
 }
 
-func writeConnectionsDoc(b *strings.Builder, f *flow, conns map[int64]connection) {
+func writeConnectionsDoc(b *strings.Builder, f *model.Flow, conns map[int64]model.Connection) {
 	if len(f.Transformations) == 0 {
 		return
 	}
@@ -222,11 +221,11 @@ func writeConnectionsDoc(b *strings.Builder, f *flow, conns map[int64]connection
 				roles = append(roles, "destination")
 			}
 		}
-		fmt.Fprintf(b, "| %s | %s (`%s`) | %s |\n", ref.Name, connKind(ref.ConnectionType), ref.ConnectionType, strings.Join(roles, ", "))
+		fmt.Fprintf(b, "| %s | %s (`%s`) | %s |\n", ref.Name, ConnectionKind(ref.ConnectionType), ref.ConnectionType, strings.Join(roles, ", "))
 	}
 }
 
-func writePropertiesDoc(b *strings.Builder, f *flow) {
+func writePropertiesDoc(b *strings.Builder, f *model.Flow) {
 	var keys []string
 	for k := range f.Properties {
 		if !model.IsInternalProp(k) {
