@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -123,7 +124,7 @@ const simulatedNote = " (simulated: the sandbox does not contact external system
 // simulatedProbe answers a test of a connection the sandbox cannot reach; see the top of the file.
 func simulatedProbe(c connection) testResult {
 	t, _ := connectors.Lookup(c.ConnectionType)
-	kind := orDefault(t.Name, c.ConnectionType)
+	kind := cmp.Or(t.Name, c.ConnectionType)
 	latency := int64(40 + fnvHash(c.Name)%220)
 	host, port := endpointOf(c)
 	signedIn := c.Properties[connectors.PropRefreshToken] != "" || c.Properties[connectors.PropTemplate+"serviceAccountKey"] != "" ||
@@ -143,7 +144,7 @@ func simulatedProbe(c connection) testResult {
 	var what string
 	switch {
 	case t.Category == connectors.CatDatabase:
-		what = fmt.Sprintf("connected to %s at %s as %s", kind, joinNonEmpty(host, port, c.Properties[propDatabase]), orDefault(c.Properties[propUser], "the configured account"))
+		what = fmt.Sprintf("connected to %s at %s as %s", kind, joinNonEmpty(host, port, c.Properties[propDatabase]), cmp.Or(c.Properties[propUser], "the configured account"))
 	case t.Category == connectors.CatFile:
 		what = fmt.Sprintf("%s location %s is readable and writable", kind, joinNonEmpty(host, "", c.Properties[propFolder]))
 	case t.Category == connectors.CatAPI:
@@ -165,7 +166,7 @@ func endpointOf(c connection) (host, port string) {
 		}
 	}
 	if host == "" || strings.Contains(host, "://") {
-		if u, err := url.Parse(orDefault(host, c.Properties[propURL])); err == nil && u.Host != "" {
+		if u, err := url.Parse(cmp.Or(host, c.Properties[propURL])); err == nil && u.Host != "" {
 			host = u.Hostname()
 		}
 	}

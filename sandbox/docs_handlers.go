@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -122,7 +123,7 @@ func flowDiagram(f *flow, conns map[int64]connection) string {
 		fmt.Fprintf(&b, `<div class="%s">`, class)
 		b.WriteString(node("source", src.Name+" · "+docs.ConnectionKind(src.ConnectionType), what))
 		b.WriteString(arrow)
-		b.WriteString(node("transformation", orDefault(tr.Mode, "execute"), tr.Name))
+		b.WriteString(node("transformation", cmp.Or(tr.Mode, "execute"), tr.Name))
 		if tr.Destination.ConnectionID != 0 {
 			dst := conns[tr.Destination.ConnectionID]
 			b.WriteString(arrow)

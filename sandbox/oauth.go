@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -61,7 +62,7 @@ var oauthScopes = map[string]string{
 }
 
 // providerTitle is the display name of a provider id.
-func providerTitle(id string) string { return orDefault(oauthProviders[id].title, id) }
+func providerTitle(id string) string { return cmp.Or(oauthProviders[id].title, id) }
 
 // authorizeURLResponse is the body of the authorize-url endpoint.
 type authorizeURLResponse struct {
@@ -131,7 +132,7 @@ func oauthScope(c connection, name string, prov oauthProvider) (string, error) {
 		return "", badRequest("Connection '%s' (%s) does not use OAuth sign-in; the types that do are listed by "+
 			"GET /rest/v1/connection-types with an oauthProvider, plus connection.http and connection.http.graphql", c.Name, c.ConnectionType)
 	}
-	return orDefault(oauthScopes[c.ConnectionType], prov.scope), nil
+	return cmp.Or(oauthScopes[c.ConnectionType], prov.scope), nil
 }
 
 // oauthCallbackRequest is the body of the callback: what the provider sent to the redirect URI.

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"fmt"
 	"math/rand/v2"
@@ -54,20 +55,13 @@ func (sim *simulation) finish(x *runState) error {
 	switch sim.outcome() {
 	case "error":
 		if !sim.touched {
-			return engineRunError("%s", orDefault(sim.flow.Properties[propError], "Flow failed"))
+			return engineRunError("%s", cmp.Or(sim.flow.Properties[propError], "Flow failed"))
 		}
 	case "warning":
 		x.warnings++
-		x.lg.line("WARN", orDefault(sim.flow.Properties[propWarning], "Some records were rejected by the destination"))
+		x.lg.line("WARN", cmp.Or(sim.flow.Properties[propWarning], "Some records were rejected by the destination"))
 	}
 	return nil
-}
-
-func orDefault(v, def string) string {
-	if v == "" {
-		return def
-	}
-	return v
 }
 
 // simulatedFailure is the exception a remote connector of c's type raises.
@@ -87,7 +81,7 @@ func simulatedFailure(c connection, msg string) *runError {
 		class, def = "java.net.ConnectException", fmt.Sprintf("Connection timed out (Connection timed out) connecting to %s:21", c.Properties[propHost])
 		frame = "org.apache.commons.net.SocketClient.connect(SocketClient.java:203)"
 	}
-	return &runError{class: class, message: orDefault(msg, def), frames: append([]string{frame}, engineFrames("execute")...)}
+	return &runError{class: class, message: cmp.Or(msg, def), frames: append([]string{frame}, engineFrames("execute")...)}
 }
 
 // syntheticRecords fabricates plausible records for a simulated source, different on every run.

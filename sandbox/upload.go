@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"errors"
 	"io"
 	"io/fs"
@@ -145,7 +146,7 @@ func (up *pendingUpload) receive(part io.Reader) error {
 func uploadReadError(err error, name string) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return tooLarge(orDefault(name, "upload"))
+		return tooLarge(cmp.Or(name, "upload"))
 	}
 	return badRequest("The multipart body could not be read: %s", err.Error())
 }
