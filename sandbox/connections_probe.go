@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // POST /v1/connections/{id}/test (etlworks-api.md §4.1 [I]). SQLite and local-folder connections
@@ -78,7 +79,7 @@ func (s *Sandbox) probeDatabase(ctx context.Context, c connection) (bool, string
 	err = conn.QueryRowContext(ctx, `SELECT sqlite_version(), (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table')`).
 		Scan(&version, &tables)
 	if err != nil {
-		return false, fmt.Sprintf("Connection '%s' failed: %s", c.Name, sqlRunError(err, "connect").message)
+		return false, fmt.Sprintf("Connection '%s' failed: %s", c.Name, runlog.SQLError(err, "connect").Message)
 	}
 	return true, fmt.Sprintf("Connection successful: SQLite %s database '%s' with %s", version,
 		c.Properties[propDatabase], plural(tables, "table"))
@@ -95,7 +96,7 @@ func (s *Sandbox) probeFolder(c connection) (bool, string) {
 		return false, fmt.Sprintf("Folder '%s' of connection '%s' does not exist", c.Properties[propFolder], c.Name)
 	}
 	if err != nil {
-		return false, fmt.Sprintf("Folder '%s' of connection '%s' cannot be read: %s", c.Properties[propFolder], c.Name, plainIOError(err))
+		return false, fmt.Sprintf("Folder '%s' of connection '%s' cannot be read: %s", c.Properties[propFolder], c.Name, runlog.PlainIOError(err))
 	}
 	files, dirs := 0, 0
 	for _, e := range entries {

@@ -9,6 +9,8 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // dbPool keeps one handle per demo database file. Each handle has a single connection, so runs
@@ -56,7 +58,7 @@ func (p *dbPool) close() error {
 func localPath(root, rel, what string) (string, error) {
 	rel = filepath.FromSlash(strings.TrimSpace(rel))
 	if !filepath.IsLocal(rel) {
-		return "", engineRunError("%s '%s' must be a relative path inside the sandbox data directory", what, rel)
+		return "", runlog.EngineError("%s '%s' must be a relative path inside the sandbox data directory", what, rel)
 	}
 	return filepath.Join(root, rel), nil
 }
@@ -69,14 +71,14 @@ func (x *runState) openDatabase(ctx context.Context, c connection) (*sql.DB, err
 	if err != nil {
 		return nil, err
 	}
-	x.lg.line("INFO", fmt.Sprintf("Connecting to %s", connLabelOf(c)))
+	x.lg.Line("INFO", fmt.Sprintf("Connecting to %s", runlog.ConnLabel(c)))
 	login, password, err := x.e.st.dbAccount(ctx, file)
 	switch {
 	case errors.Is(err, errNotFound):
 	case err != nil:
 		return nil, err
 	case c.Properties[propUser] != login || c.Properties[propPassword] != password:
-		return nil, authRunError(c)
+		return nil, runlog.AuthError(c)
 	}
 	return x.e.dbs.get(path)
 }
@@ -88,7 +90,7 @@ func (x *runState) filePath(c connection, object string) (string, error) {
 		return "", err
 	}
 	if !filepath.IsLocal(filepath.FromSlash(object)) {
-		return "", engineRunError("File '%s' must be inside the folder of connection '%s'", object, c.Name)
+		return "", runlog.EngineError("File '%s' must be inside the folder of connection '%s'", object, c.Name)
 	}
 	return filepath.Join(folder, filepath.FromSlash(object)), nil
 }

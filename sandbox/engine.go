@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // errEngineClosed refuses runs once Close has begun.
@@ -158,8 +159,8 @@ type storeLog struct {
 	auditID int64
 }
 
-func (l *storeLog) line(level, msg string) {
-	if err := appendLog(l.ctx, l.e.st.db, l.auditID, logLine(time.Now(), level, msg)); err != nil {
+func (l *storeLog) Line(level, msg string) {
+	if err := appendLog(l.ctx, l.e.st.db, l.auditID, runlog.Line(time.Now(), level, msg)); err != nil {
 		l.e.log.Warn("append run log", "auditId", l.auditID, "err", err)
 	}
 }
@@ -168,12 +169,12 @@ func (l *storeLog) line(level, msg string) {
 func (e *engine) execute(ctx context.Context, ar *activeRun, req runRequest) {
 	bg := context.WithoutCancel(ctx)
 	x := &runState{e: e, lg: &storeLog{ctx: bg, e: e, auditID: ar.auditID}, auditID: ar.auditID, vars: req.params, meter: ar.meter}
-	x.lg.line("INFO", msgQueued(req.flow, ar.auditID, req.user))
+	x.lg.Line("INFO", runlog.Queued(req.flow, ar.auditID, req.user))
 	err := e.pause(ctx)
 	if err == nil {
 		if err = e.st.setStatus(bg, ar.auditID, statusRunning); err == nil {
-			x.lg.line("INFO", msgStarted(req.flow))
-			x.lg.line("INFO", msgVariables(req.params))
+			x.lg.Line("INFO", runlog.Started(req.flow))
+			x.lg.Line("INFO", runlog.Variables(req.params))
 			err = x.runFlow(ctx, req.flow, 0)
 		}
 	}
@@ -192,20 +193,20 @@ func (e *engine) finish(ctx context.Context, canceled bool, ar *activeRun, req r
 		by := ar.stoppedBy
 		e.mu.Unlock()
 		if by != "" {
-			x.lg.line("WARN", fmt.Sprintf("Flow execution canceled by user %s", by))
+			x.lg.Line("WARN", fmt.Sprintf("Flow execution canceled by user %s", by))
 		} else {
-			x.lg.line("WARN", "Flow execution canceled: the sandbox is shutting down")
+			x.lg.Line("WARN", "Flow execution canceled: the sandbox is shutting down")
 		}
 	case err != nil:
 		status = statusError
-		re := asRunError(err)
-		exception = new(re.trace())
-		x.lg.line("ERROR", "Flow failed: "+re.message+"\n"+re.trace())
+		re := runlog.AsError(err)
+		exception = new(re.Trace())
+		x.lg.Line("ERROR", "Flow failed: "+re.Message+"\n"+re.Trace())
 	case x.warnings > 0:
 		status = statusWarning
 	}
 	end := time.Now()
-	x.lg.line("INFO", msgFlowFinished(status, x.records, end.Sub(ar.started)))
+	x.lg.Line("INFO", runlog.FlowFinished(status, x.records, end.Sub(ar.started)))
 	ended := end.UnixMilli()
 	payload := map[string]any{"flowId": req.flow.ID, "flowName": req.flow.Name, "auditId": ar.auditID,
 		"status": status, "records": x.records, "parameters": model.MaskedParams(req.params)}

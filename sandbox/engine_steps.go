@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // maxNesting bounds nested workflows so a cycle created by later edits cannot recurse forever.
@@ -18,7 +19,7 @@ const batchSize = 50
 // runState is the working state of one run: its log, variables and counters.
 type runState struct {
 	e        *engine
-	lg       logSink
+	lg       runlog.Sink
 	auditID  int64
 	vars     map[string]string
 	records  int64 // records loaded so far; published to the execution record as it grows
@@ -45,7 +46,7 @@ func (x *runState) runFlow(ctx context.Context, f *flow, depth int) error {
 	sim := &simulation{flow: f}
 	for i, tr := range f.Transformations {
 		if !tr.Enabled {
-			x.lg.line("INFO", fmt.Sprintf("Transformation %d of %d '%s' is disabled; skipped", i+1, len(f.Transformations), tr.Name))
+			x.lg.Line("INFO", fmt.Sprintf("Transformation %d of %d '%s' is disabled; skipped", i+1, len(f.Transformations), tr.Name))
 			continue
 		}
 		if err := x.runTransformation(ctx, f, sim, i, tr); err != nil {
@@ -58,30 +59,30 @@ func (x *runState) runFlow(ctx context.Context, f *flow, depth int) error {
 // runNested runs a workflow's steps in order inside the same run; the first failure stops it.
 func (x *runState) runNested(ctx context.Context, f *flow, depth int) error {
 	if depth >= maxNesting {
-		return engineRunError("Nested workflow '%s' is nested more than %d levels deep", f.Name, maxNesting)
+		return runlog.EngineError("Nested workflow '%s' is nested more than %d levels deep", f.Name, maxNesting)
 	}
 	for i, step := range f.NestedFlows {
 		child, err := x.e.st.getFlow(ctx, step.FlowID)
 		if errors.Is(err, errNotFound) {
-			return engineRunError("Nested flow %d ('%s') of workflow '%s' not found", step.FlowID, step.Name, f.Name)
+			return runlog.EngineError("Nested flow %d ('%s') of workflow '%s' not found", step.FlowID, step.Name, f.Name)
 		}
 		if err != nil {
 			return err
 		}
 		if child.Suspended {
-			x.lg.line("WARN", fmt.Sprintf("Step %d of %d: flow '%s' (id %d) is suspended; skipped", i+1, len(f.NestedFlows), child.Name, child.ID))
+			x.lg.Line("WARN", fmt.Sprintf("Step %d of %d: flow '%s' (id %d) is suspended; skipped", i+1, len(f.NestedFlows), child.Name, child.ID))
 			x.warnings++
 			continue
 		}
-		x.lg.line("INFO", fmt.Sprintf("Step %d of %d: running nested flow '%s' (id %d)", i+1, len(f.NestedFlows), child.Name, child.ID))
+		x.lg.Line("INFO", fmt.Sprintf("Step %d of %d: running nested flow '%s' (id %d)", i+1, len(f.NestedFlows), child.Name, child.ID))
 		before := x.records
 		if err := x.runFlow(ctx, child, depth+1); err != nil {
 			if ctx.Err() == nil {
-				x.lg.line("ERROR", fmt.Sprintf("Nested flow '%s' failed; the workflow stops here", child.Name))
+				x.lg.Line("ERROR", fmt.Sprintf("Nested flow '%s' failed; the workflow stops here", child.Name))
 			}
 			return err
 		}
-		x.lg.line("INFO", fmt.Sprintf("Nested flow '%s' finished: %d records", child.Name, x.records-before))
+		x.lg.Line("INFO", fmt.Sprintf("Nested flow '%s' finished: %d records", child.Name, x.records-before))
 	}
 	return nil
 }
@@ -90,7 +91,7 @@ func (x *runState) runNested(ctx context.Context, f *flow, depth int) error {
 func (x *runState) connection(ctx context.Context, id int64, tr transformation) (connection, error) {
 	c, err := x.e.st.getConnection(ctx, id)
 	if errors.Is(err, errNotFound) {
-		return c, engineRunError("Connection %d used by transformation '%s' does not exist", id, tr.Name)
+		return c, runlog.EngineError("Connection %d used by transformation '%s' does not exist", id, tr.Name)
 	}
 	return c, err
 }
@@ -99,7 +100,7 @@ func (x *runState) connection(ctx context.Context, id int64, tr transformation) 
 func (x *runState) runTransformation(ctx context.Context, f *flow, sim *simulation, i int, tr transformation) error {
 	started := time.Now()
 	tr = tr.WithVars(x.vars)
-	x.lg.line("INFO", msgTransformationStarted(i+1, len(f.Transformations), tr.Name))
+	x.lg.Line("INFO", runlog.TransformationStarted(i+1, len(f.Transformations), tr.Name))
 	x.beginTask(f, tr)
 	src, err := x.connection(ctx, tr.Source.ConnectionID, tr)
 	if err != nil {
@@ -114,7 +115,7 @@ func (x *runState) runTransformation(ctx context.Context, f *flow, sim *simulati
 			return err
 		}
 		x.addRecords(ctx, n)
-		x.lg.line("INFO", msgSQLFinished(tr.Name, n, time.Since(started)))
+		x.lg.Line("INFO", runlog.SQLFinished(tr.Name, n, time.Since(started)))
 		return nil
 	}
 	dst, err := x.connection(ctx, tr.Destination.ConnectionID, tr)
@@ -125,10 +126,10 @@ func (x *runState) runTransformation(ctx context.Context, f *flow, sim *simulati
 	if err != nil {
 		return err
 	}
-	x.lg.line("INFO", msgExtracted(len(ds.rows), tr))
+	x.lg.Line("INFO", runlog.Extracted(len(ds.rows), tr))
 	for _, m := range f.Mappings {
 		if m.Transformation == tr.Name && ds.rename(m.Source, m.Destination) {
-			x.lg.line("INFO", fmt.Sprintf("Mapped column '%s' to '%s'", m.Source, m.Destination))
+			x.lg.Line("INFO", fmt.Sprintf("Mapped column '%s' to '%s'", m.Source, m.Destination))
 		}
 	}
 	if err := x.e.pause(ctx); err != nil {
@@ -141,7 +142,7 @@ func (x *runState) runTransformation(ctx context.Context, f *flow, sim *simulati
 	if err != nil {
 		return err
 	}
-	x.lg.line("INFO", msgTransformationFinished(tr.Name, len(ds.rows), written, time.Since(started)))
+	x.lg.Line("INFO", runlog.TransformationFinished(tr.Name, len(ds.rows), written, time.Since(started)))
 	return nil
 }
 
@@ -170,32 +171,32 @@ func (x *runState) extract(ctx context.Context, sim *simulation, src connection,
 		if err != nil {
 			return nil, err
 		}
-		x.lg.line("INFO", msgReading(src, tr))
+		x.lg.Line("INFO", runlog.Reading(src, tr))
 		if query == "" {
 			query = "SELECT * FROM " + quoteIdent(object)
 		}
 		ds, err := queryDataset(ctx, db, query)
 		if err != nil {
-			return nil, sqlRunError(err, "extract")
+			return nil, runlog.SQLError(err, "extract")
 		}
 		return ds, nil
 	case typeLocalFile:
-		x.lg.line("INFO", msgReading(src, tr))
+		x.lg.Line("INFO", runlog.Reading(src, tr))
 		path, err := x.filePath(src, object)
 		if err != nil {
 			return nil, err
 		}
 		ds, skipped, err := readFile(path, model.FileFormat(tr.Source.Format, object))
 		if err != nil {
-			return nil, fileRunError(object, err)
+			return nil, runlog.FileError(object, err)
 		}
 		if skipped > 0 {
 			x.warnings++
-			x.lg.line("WARN", msgSkippedLines(skipped, object))
+			x.lg.Line("WARN", runlog.SkippedLines(skipped, object))
 		}
 		return ds, nil
 	}
-	x.lg.line("INFO", msgReading(src, tr))
+	x.lg.Line("INFO", runlog.Reading(src, tr))
 	return sim.extract(ctx, x, src, tr)
 }
 
@@ -206,7 +207,7 @@ func (x *runState) load(ctx context.Context, sim *simulation, dst connection, tr
 	progress := func(done int) error {
 		x.addRecords(ctx, done-last)
 		last = done
-		x.lg.line("INFO", msgLoaded(done, len(ds.rows), object))
+		x.lg.Line("INFO", runlog.Loaded(done, len(ds.rows), object))
 		return x.e.pause(ctx)
 	}
 	switch dst.ConnectionType {
@@ -215,23 +216,23 @@ func (x *runState) load(ctx context.Context, sim *simulation, dst connection, tr
 		if err != nil {
 			return 0, err
 		}
-		x.lg.line("INFO", msgWriting(dst, tr))
+		x.lg.Line("INFO", runlog.Writing(dst, tr))
 		recreated, err := prepareTable(ctx, db, object, tr.Mode, ds)
 		if err != nil {
-			return 0, sqlRunError(err, "load")
+			return 0, runlog.SQLError(err, "load")
 		}
 		if recreated {
-			x.lg.line("INFO", msgRecreated(object, len(ds.columns)))
+			x.lg.Line("INFO", runlog.Recreated(object, len(ds.columns)))
 		}
 		if err := insertRows(ctx, db, object, ds, progress); err != nil {
 			if ctx.Err() != nil {
 				return 0, ctx.Err()
 			}
-			return 0, sqlRunError(err, "load")
+			return 0, runlog.SQLError(err, "load")
 		}
 		return len(ds.rows), nil
 	case typeLocalFile:
-		x.lg.line("INFO", msgWriting(dst, tr))
+		x.lg.Line("INFO", runlog.Writing(dst, tr))
 		path, err := x.filePath(dst, object)
 		if err != nil {
 			return 0, err
@@ -240,11 +241,11 @@ func (x *runState) load(ctx context.Context, sim *simulation, dst connection, tr
 			return 0, err
 		}
 		if err := writeFile(path, model.FileFormat(tr.Destination.Format, object), ds, tr.Mode == "append"); err != nil {
-			return 0, engineRunError("Cannot write '%s' to '%s': %v", object, dst.Name, plainIOError(err))
+			return 0, runlog.EngineError("Cannot write '%s' to '%s': %v", object, dst.Name, runlog.PlainIOError(err))
 		}
 		return len(ds.rows), nil
 	}
-	x.lg.line("INFO", msgWriting(dst, tr))
+	x.lg.Line("INFO", runlog.Writing(dst, tr))
 	return sim.load(ctx, x, dst, len(ds.rows), progress)
 }
 
@@ -264,17 +265,17 @@ func batches(total int, progress func(done int) error) error {
 // executeSQL runs the SQL of an execute-sql transformation and returns the rows it changed.
 func (x *runState) executeSQL(ctx context.Context, src connection, tr transformation) (int, error) {
 	if src.ConnectionType != typeSQLite {
-		return 0, engineRunError("Connection '%s' of type %s cannot execute SQL in the sandbox", src.Name, src.ConnectionType)
+		return 0, runlog.EngineError("Connection '%s' of type %s cannot execute SQL in the sandbox", src.Name, src.ConnectionType)
 	}
 	db, err := x.openDatabase(ctx, src)
 	if err != nil {
 		return 0, err
 	}
-	x.lg.line("INFO", msgReading(src, tr))
+	x.lg.Line("INFO", runlog.Reading(src, tr))
 	n, err := execScript(ctx, db, tr.Source.SQL)
 	if err != nil {
-		return 0, sqlRunError(err, "execute")
+		return 0, runlog.SQLError(err, "execute")
 	}
-	x.lg.line("INFO", fmt.Sprintf("SQL executed: %d rows affected", n))
+	x.lg.Line("INFO", fmt.Sprintf("SQL executed: %d rows affected", n))
 	return n, nil
 }

@@ -10,6 +10,8 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // The file side of the explorer: a local folder connection's files, their columns and rows
@@ -68,7 +70,7 @@ func (s *Sandbox) readFolderFile(c connection, name string) (*dataset, error) {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, notFound("File '%s' not found in connection '%s'; GET /rest/v1/explorer/%d/objects lists its files", name, c.Name, c.ID)
 	case err != nil:
-		return nil, badRequest("File '%s': %s", name, plainIOError(err))
+		return nil, badRequest("File '%s': %s", name, runlog.PlainIOError(err))
 	case info.IsDir():
 		return nil, badRequest("'%s' is a folder; GET /rest/v1/explorer/%d/files?path=%s lists it", name, c.ID, rel)
 	}
@@ -83,7 +85,7 @@ func (s *Sandbox) readFolderFile(c connection, name string) (*dataset, error) {
 	}
 	b, err := root.ReadFile(rel)
 	if err != nil {
-		return nil, badRequest("File '%s': %s", name, plainIOError(err))
+		return nil, badRequest("File '%s': %s", name, runlog.PlainIOError(err))
 	}
 	if format == "JSON" {
 		ds, err := parseJSONRecords(b)
@@ -190,13 +192,13 @@ func (s *Sandbox) explorerFilesHandler(w http.ResponseWriter, r *http.Request, _
 	case errors.Is(err, fs.ErrNotExist):
 		return notFound("Folder '%s' not found in connection '%s'", q.Get("path"), c.Name)
 	case err != nil:
-		return badRequest("Path '%s' of connection '%s': %s", q.Get("path"), c.Name, plainIOError(err))
+		return badRequest("Path '%s' of connection '%s': %s", q.Get("path"), c.Name, runlog.PlainIOError(err))
 	case !info.IsDir():
 		return badRequest("'%s' is a file, not a folder; read it with GET /rest/v1/explorer/%d/data?object=%s", q.Get("path"), c.ID, rel)
 	}
 	entries, err := fs.ReadDir(root.FS(), rel)
 	if err != nil {
-		return badRequest("Path '%s' of connection '%s': %s", q.Get("path"), c.Name, plainIOError(err))
+		return badRequest("Path '%s' of connection '%s': %s", q.Get("path"), c.Name, runlog.PlainIOError(err))
 	}
 	out := []fileEntry{}
 	for _, e := range entries {

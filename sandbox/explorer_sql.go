@@ -16,6 +16,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/etlworks/etlworks-mcp/internal/prose"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // SQL on a connection's SQLite database for the explorer (etlworks-api.md §7). Reads run on a
@@ -127,7 +128,7 @@ func (s *Sandbox) checkDatabaseAccount(ctx context.Context, c connection) error 
 	case err != nil:
 		return err
 	case c.Properties[propUser] != login || c.Properties[propPassword] != password:
-		return badRequest("%s", authRunError(c).message)
+		return badRequest("%s", runlog.AuthError(c).Message)
 	}
 	return nil
 }
@@ -291,10 +292,10 @@ func sqlAPIError(ctx context.Context, err error) error {
 				maxValueBytes>>20)
 		case sqlite3.SQLITE_READONLY:
 			return badRequest("%s; explorer SQL runs on a read-only connection unless the request sets \"allowWrites\": true",
-				sqlRunError(err, "execute").message)
+				runlog.SQLError(err, "execute").Message)
 		}
 	}
-	return badRequest("%s", sqlRunError(err, "execute").message)
+	return badRequest("%s", runlog.SQLError(err, "execute").Message)
 }
 
 // sqlRequest is the body of POST /v1/explorer/{id}/sql. formatId is accepted and ignored.

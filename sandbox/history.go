@@ -12,6 +12,7 @@ import (
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // historyDays is how far back the seeded run history goes.
@@ -55,7 +56,7 @@ type historian struct {
 	conns     map[string]connection
 	flows     map[int64]*flow
 	seeds     []flowSeed
-	rollupErr *runError
+	rollupErr *runlog.Error
 	r         *rand.Rand
 	byID      map[int64]connection
 }
@@ -73,7 +74,7 @@ type seededRun struct {
 // plot is what happens in a run: how many records, and whether and where it fails or warns.
 type plot struct {
 	records int
-	failure *runError
+	failure *runlog.Error
 	failAt  string // connect | extract | load
 	warning string
 	warnAt  string // extract | end
@@ -96,7 +97,7 @@ func (h *historian) write(ctx context.Context, tx *sql.Tx) error {
 		var exception *string
 		switch {
 		case run.plot.failure != nil:
-			status, exception = statusError, new(run.plot.failure.trace())
+			status, exception = statusError, new(run.plot.failure.Trace())
 		case run.plot.warning != "":
 			status = statusWarning
 		}
@@ -234,7 +235,7 @@ func (h *historian) decide(sd flowSeed, run *seededRun, last bool) plot {
 		p.records = 0
 		p.failure, p.failAt = h.rollupErr, "extract"
 		if sd.breaks == "crm" {
-			p.failure, p.failAt = authRunError(h.conns["CRM database"]), "connect"
+			p.failure, p.failAt = runlog.AuthError(h.conns["CRM database"]), "connect"
 		}
 	case f.Properties[propOutcome] == "error":
 		if last || roll < 45 {
@@ -251,7 +252,7 @@ func (h *historian) decide(sd flowSeed, run *seededRun, last bool) plot {
 		p.failure, p.failAt = h.transientFailure(f)
 	case roll < 12 && h.byID[f.Transformations[0].Source.ConnectionID].ConnectionType == typeLocalFile &&
 		model.FileFormat(f.Transformations[0].Source.Format, f.Transformations[0].Source.Object) == "CSV":
-		p.warning, p.warnAt = msgSkippedLines(1+h.r.IntN(3), f.Transformations[0].Source.Object), "extract"
+		p.warning, p.warnAt = runlog.SkippedLines(1+h.r.IntN(3), f.Transformations[0].Source.Object), "extract"
 	}
 	return p
 }
@@ -277,25 +278,25 @@ func (h *historian) successRecords(sd flowSeed, last bool) int {
 }
 
 // simulatedFailure is the configured error of a flow with x-standin-outcome=error.
-func (h *historian) simulatedFailure(f *flow) (*runError, string) {
+func (h *historian) simulatedFailure(f *flow) (*runlog.Error, string) {
 	tr := f.Transformations[0]
 	if src := h.byID[tr.Source.ConnectionID]; !isReal(src) {
-		return simulatedFailure(src, f.Properties[propError]), "extract"
+		return runlog.SimulatedFailure(src, f.Properties[propError]), "extract"
 	}
-	return simulatedFailure(h.byID[tr.Destination.ConnectionID], f.Properties[propError]), "load"
+	return runlog.SimulatedFailure(h.byID[tr.Destination.ConnectionID], f.Properties[propError]), "load"
 }
 
 // transientFailure is an occasional, self-healing failure typical of the flow's connectors.
-func (h *historian) transientFailure(f *flow) (*runError, string) {
+func (h *historian) transientFailure(f *flow) (*runlog.Error, string) {
 	tr := f.Transformations[0]
 	src, dst := h.byID[tr.Source.ConnectionID], h.byID[tr.Destination.ConnectionID]
 	switch {
 	case dst.ID != 0 && !isReal(dst):
-		return simulatedFailure(dst, transientMessage(dst)), "load"
+		return runlog.SimulatedFailure(dst, transientMessage(dst)), "load"
 	case !isReal(src):
-		return simulatedFailure(src, transientMessage(src)), "extract"
+		return runlog.SimulatedFailure(src, transientMessage(src)), "extract"
 	case src.ConnectionType == typeLocalFile:
-		return fileRunError(tr.Source.Object, fmt.Errorf("open: no such file or directory")), "extract"
+		return runlog.FileError(tr.Source.Object, fmt.Errorf("open: no such file or directory")), "extract"
 	case dst.ID == 0:
 		return busyRunError("execute"), "extract"
 	}
@@ -317,10 +318,10 @@ func transientMessage(c connection) string {
 }
 
 // busyRunError is SQLite's "database is locked", as sqlite-jdbc reports it.
-func busyRunError(phase string) *runError {
-	return &runError{class: "java.sql.SQLException", message: "[SQLITE_BUSY] The database file is locked (database is locked)",
-		frames: append([]string{"org.sqlite.core.DB.newSQLException(DB.java:1179)", "org.sqlite.core.DB.throwex(DB.java:1150)",
-			fmt.Sprintf("com.toolsverse.etl.connector.sql.SqlConnector.%s(SqlConnector.java:412)", phase)}, engineFrames(phase)...)}
+func busyRunError(phase string) *runlog.Error {
+	return &runlog.Error{Class: "java.sql.SQLException", Message: "[SQLITE_BUSY] The database file is locked (database is locked)",
+		Frames: append([]string{"org.sqlite.core.DB.newSQLException(DB.java:1179)", "org.sqlite.core.DB.throwex(DB.java:1150)",
+			fmt.Sprintf("com.toolsverse.etl.connector.sql.SqlConnector.%s(SqlConnector.java:412)", phase)}, runlog.EngineFrames(phase)...)}
 }
 
 // logBuilder is the logSink of a seeded run: lines get a synthetic, steadily advancing clock.
@@ -330,9 +331,9 @@ type logBuilder struct {
 	r *rand.Rand
 }
 
-func (l *logBuilder) line(level, msg string) {
+func (l *logBuilder) Line(level, msg string) {
 	l.t = l.t.Add(time.Duration(15+l.r.IntN(300)) * time.Millisecond)
-	l.b.WriteString(logLine(l.t, level, msg))
+	l.b.WriteString(runlog.Line(l.t, level, msg))
 }
 
 // pause advances the clock by a stage of work.

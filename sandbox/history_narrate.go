@@ -3,6 +3,8 @@ package sandbox
 import (
 	"fmt"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // The seeded runs' logs. They use the same messages, in the same order, as the live engine
@@ -11,21 +13,21 @@ import (
 // narrate renders the log of a seeded run and returns it with the run's end and record count.
 func (h *historian) narrate(f *flow, run *seededRun, auditID int64) (string, time.Time, int64) {
 	lb := &logBuilder{t: run.start, r: h.r}
-	lb.line("INFO", msgQueued(f, auditID, run.user))
+	lb.Line("INFO", runlog.Queued(f, auditID, run.user))
 	lb.pause()
-	lb.line("INFO", msgStarted(f))
-	lb.line("INFO", msgVariables(run.params))
+	lb.Line("INFO", runlog.Started(f))
+	lb.Line("INFO", runlog.Variables(run.params))
 	records, failed := h.narrateFlow(lb, f, run.plot, run.params)
 	status := statusSuccess
 	switch {
 	case failed:
 		status = statusError
 		re := run.plot.failure
-		lb.line("ERROR", "Flow failed: "+re.message+"\n"+re.trace())
+		lb.Line("ERROR", "Flow failed: "+re.Message+"\n"+re.Trace())
 	case run.plot.warning != "":
 		status = statusWarning
 	}
-	lb.line("INFO", msgFlowFinished(status, int64(records), lb.t.Sub(run.start)))
+	lb.Line("INFO", runlog.FlowFinished(status, int64(records), lb.t.Sub(run.start)))
 	return lb.b.String(), lb.t, int64(records)
 }
 
@@ -49,14 +51,14 @@ func (h *historian) narrateFlow(lb *logBuilder, f *flow, p plot, vars map[string
 			if p.failure != nil && sd.breaks != "" {
 				cp = plot{failure: p.failure, failAt: p.failAt}
 			}
-			lb.line("INFO", fmt.Sprintf("Step %d of %d: running nested flow '%s' (id %d)", i+1, len(f.NestedFlows), child.Name, child.ID))
+			lb.Line("INFO", fmt.Sprintf("Step %d of %d: running nested flow '%s' (id %d)", i+1, len(f.NestedFlows), child.Name, child.ID))
 			n, failed := h.narrateFlow(lb, child, cp, vars)
 			total += n
 			if failed {
-				lb.line("ERROR", fmt.Sprintf("Nested flow '%s' failed; the workflow stops here", child.Name))
+				lb.Line("ERROR", fmt.Sprintf("Nested flow '%s' failed; the workflow stops here", child.Name))
 				return total, true
 			}
-			lb.line("INFO", fmt.Sprintf("Nested flow '%s' finished: %d records", child.Name, n))
+			lb.Line("INFO", fmt.Sprintf("Nested flow '%s' finished: %d records", child.Name, n))
 		}
 		return total, false
 	}
@@ -66,7 +68,7 @@ func (h *historian) narrateFlow(lb *logBuilder, f *flow, p plot, vars map[string
 		}
 	}
 	if p.warnAt == "end" {
-		lb.line("WARN", p.warning)
+		lb.Line("WARN", p.warning)
 	}
 	return p.records, false
 }
@@ -76,15 +78,15 @@ func (h *historian) narrateTransformation(lb *logBuilder, f *flow, i int, tr tra
 	start := lb.t
 	src, dst := h.byID[tr.Source.ConnectionID], h.byID[tr.Destination.ConnectionID]
 	n := p.records
-	lb.line("INFO", msgTransformationStarted(i+1, len(f.Transformations), tr.Name))
+	lb.Line("INFO", runlog.TransformationStarted(i+1, len(f.Transformations), tr.Name))
 	lb.pause()
 	if src.ConnectionType == typeSQLite {
-		lb.line("INFO", "Connecting to "+connLabelOf(src))
+		lb.Line("INFO", "Connecting to "+runlog.ConnLabel(src))
 		if p.failAt == "connect" {
 			return true
 		}
 	}
-	lb.line("INFO", msgReading(src, tr))
+	lb.Line("INFO", runlog.Reading(src, tr))
 	if !isReal(src) {
 		lb.pause()
 	}
@@ -92,35 +94,35 @@ func (h *historian) narrateTransformation(lb *logBuilder, f *flow, i int, tr tra
 		return true
 	}
 	if dst.ID == 0 {
-		lb.line("INFO", fmt.Sprintf("SQL executed: %d rows affected", n))
-		lb.line("INFO", msgSQLFinished(tr.Name, n, lb.t.Sub(start)))
+		lb.Line("INFO", fmt.Sprintf("SQL executed: %d rows affected", n))
+		lb.Line("INFO", runlog.SQLFinished(tr.Name, n, lb.t.Sub(start)))
 		return false
 	}
 	if p.warnAt == "extract" {
-		lb.line("WARN", p.warning)
+		lb.Line("WARN", p.warning)
 	}
-	lb.line("INFO", msgExtracted(n, tr))
+	lb.Line("INFO", runlog.Extracted(n, tr))
 	for _, m := range f.Mappings {
 		if m.Transformation == tr.Name {
-			lb.line("INFO", fmt.Sprintf("Mapped column '%s' to '%s'", m.Source, m.Destination))
+			lb.Line("INFO", fmt.Sprintf("Mapped column '%s' to '%s'", m.Source, m.Destination))
 		}
 	}
 	lb.pause()
 	if dst.ConnectionType == typeSQLite {
-		lb.line("INFO", "Connecting to "+connLabelOf(dst))
+		lb.Line("INFO", "Connecting to "+runlog.ConnLabel(dst))
 	}
-	lb.line("INFO", msgWriting(dst, tr))
+	lb.Line("INFO", runlog.Writing(dst, tr))
 	if p.failAt == "load" {
 		return true
 	}
 	if dst.ConnectionType == typeSQLite && tr.Mode == "replace" {
-		lb.line("INFO", msgRecreated(tr.Destination.Object, max(h.seedOf(f.ID).columns, 1)))
+		lb.Line("INFO", runlog.Recreated(tr.Destination.Object, max(h.seedOf(f.ID).columns, 1)))
 	}
 	_ = batches(n, func(done int) error {
-		lb.line("INFO", msgLoaded(done, n, tr.Destination.Object))
+		lb.Line("INFO", runlog.Loaded(done, n, tr.Destination.Object))
 		lb.pause()
 		return nil
 	})
-	lb.line("INFO", msgTransformationFinished(tr.Name, n, n, lb.t.Sub(start)))
+	lb.Line("INFO", runlog.TransformationFinished(tr.Name, n, n, lb.t.Sub(start)))
 	return false
 }

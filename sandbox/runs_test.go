@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // warehouse opens the demo warehouse the runs write to.
@@ -85,7 +86,7 @@ func TestRuns(t *testing.T) {
 				t.Errorf("log lacks %q:\n%s", want, log)
 			}
 		}
-		if _, err := time.Parse(logTimeLayout, log[:len(logTimeLayout)]); err != nil {
+		if _, err := time.Parse(runlog.TimeLayout, log[:len(runlog.TimeLayout)]); err != nil {
 			t.Errorf("log line does not start with a timestamp: %v", err)
 		}
 	})

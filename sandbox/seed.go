@@ -10,6 +10,8 @@ import (
 	"log/slog"
 	"path/filepath"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // Settings keys and fixed names of the demo tenant.
@@ -69,7 +71,7 @@ func seedOnce(ctx context.Context, st *store, dbs *dbPool, root string, now time
 	if err != nil {
 		return err
 	}
-	h := &historian{tl: tl, conns: conns, flows: flows, seeds: seeds, rollupErr: sqlRunError(rollupErr, "extract")}
+	h := &historian{tl: tl, conns: conns, flows: flows, seeds: seeds, rollupErr: runlog.SQLError(rollupErr, "extract")}
 	if err := h.write(ctx, tx); err != nil {
 		return fmt.Errorf("history: %w", err)
 	}

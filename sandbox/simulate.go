@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // simulation applies a flow's configured outcome to its simulated connectors.
@@ -33,7 +34,7 @@ func (sim *simulation) extract(ctx context.Context, x *runState, src connection,
 		return nil, err
 	}
 	if sim.outcome() == "error" {
-		return nil, simulatedFailure(src, sim.flow.Properties[propError])
+		return nil, runlog.SimulatedFailure(src, sim.flow.Properties[propError])
 	}
 	return syntheticRecords(src, sim.records(), x.auditID), nil
 }
@@ -42,7 +43,7 @@ func (sim *simulation) extract(ctx context.Context, x *runState, src connection,
 func (sim *simulation) load(ctx context.Context, x *runState, dst connection, total int, progress func(int) error) (int, error) {
 	sim.touched = true
 	if sim.outcome() == "error" {
-		return 0, simulatedFailure(dst, sim.flow.Properties[propError])
+		return 0, runlog.SimulatedFailure(dst, sim.flow.Properties[propError])
 	}
 	if err := batches(total, progress); err != nil {
 		return 0, err
@@ -55,33 +56,13 @@ func (sim *simulation) finish(x *runState) error {
 	switch sim.outcome() {
 	case "error":
 		if !sim.touched {
-			return engineRunError("%s", cmp.Or(sim.flow.Properties[propError], "Flow failed"))
+			return runlog.EngineError("%s", cmp.Or(sim.flow.Properties[propError], "Flow failed"))
 		}
 	case "warning":
 		x.warnings++
-		x.lg.line("WARN", cmp.Or(sim.flow.Properties[propWarning], "Some records were rejected by the destination"))
+		x.lg.Line("WARN", cmp.Or(sim.flow.Properties[propWarning], "Some records were rejected by the destination"))
 	}
 	return nil
-}
-
-// simulatedFailure is the exception a remote connector of c's type raises.
-func simulatedFailure(c connection, msg string) *runError {
-	class, def, frame := "com.toolsverse.etl.exception.EtlException", "Connector error", "com.toolsverse.etl.connector.Connector.open(Connector.java:77)"
-	switch {
-	case connectors.IsAPI(c.ConnectionType):
-		class, def = "com.toolsverse.etl.exception.EtlHttpException", fmt.Sprintf("HTTP 503 Service Unavailable returned by %s", c.Properties[propURL])
-		frame = "com.toolsverse.etl.connector.http.HttpConnector.execute(HttpConnector.java:612)"
-	case c.ConnectionType == "connection.db.postgres":
-		class, def = "org.postgresql.util.PSQLException", "FATAL: remaining connection slots are reserved for non-replication superuser connections"
-		frame = "org.postgresql.core.v3.ConnectionFactoryImpl.doAuthentication(ConnectionFactoryImpl.java:693)"
-	case c.ConnectionType == "connection.s3":
-		class, def = "software.amazon.awssdk.services.s3.model.S3Exception", "Access Denied (Service: S3, Status Code: 403)"
-		frame = "com.toolsverse.etl.connector.s3.S3Connector.put(S3Connector.java:241)"
-	case c.ConnectionType == "connection.ftp":
-		class, def = "java.net.ConnectException", fmt.Sprintf("Connection timed out (Connection timed out) connecting to %s:21", c.Properties[propHost])
-		frame = "org.apache.commons.net.SocketClient.connect(SocketClient.java:203)"
-	}
-	return &runError{class: class, message: cmp.Or(msg, def), frames: append([]string{frame}, engineFrames("execute")...)}
 }
 
 // syntheticRecords fabricates plausible records for a simulated source, different on every run.

@@ -42,6 +42,7 @@ const (
 
 var categories = []string{CatDatabase, CatFile, CatAPI, CatQueue, CatSaaS}
 
+// PropTemplate prefixes every connection property key of the catalogue.
 const PropTemplate = "field.connection.template."
 
 // Property builders: required, optional, and secret (required or not).
