@@ -10,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
 )
 
 // The demo tenant's data: a staging folder of partner extracts, a CRM database and a warehouse
@@ -31,7 +33,7 @@ const (
 func demoRand() *rand.Rand { return rand.New(rand.NewPCG(2026, 1129)) }
 
 // demoCustomers builds the CRM customers; the last newCustomers were created in the past week.
-func demoCustomers(now time.Time) *dataset {
+func demoCustomers(now time.Time) *dataset.Table {
 	firstNames := []string{"Olivia", "Liam", "Emma", "Noah", "Ava", "Mateo", "Sophia", "Lucas", "Mia", "Ethan",
 		"Amelia", "Hiro", "Isla", "Kwame", "Priya", "Jonas", "Chloe", "Diego", "Freya", "Omar", "Nina", "Arjun",
 		"Zoe", "Felix", "Leila"}
@@ -40,7 +42,7 @@ func demoCustomers(now time.Time) *dataset {
 	countries := []string{"US", "US", "US", "CA", "GB", "DE", "FR", "AU", "NL", "JP"}
 	segments := []string{"retail", "retail", "retail", "wholesale", "vip"}
 	r := demoRand()
-	ds := &dataset{columns: []string{"customer_id", "first_name", "last_name", "email", "country", "segment", "created_at"}}
+	ds := &dataset.Table{Columns: []string{"customer_id", "first_name", "last_name", "email", "country", "segment", "created_at"}}
 	for i := range customersRows {
 		first, last := firstNames[r.IntN(len(firstNames))], lastNames[r.IntN(len(lastNames))]
 		created := now.AddDate(0, 0, -(700 - i*13))
@@ -48,7 +50,7 @@ func demoCustomers(now time.Time) *dataset {
 			created = now.AddDate(0, 0, -(customersRows - i))
 		}
 		email := strings.ToLower(strings.NewReplacer("'", "", "ü", "u").Replace(first + "." + last))
-		ds.rows = append(ds.rows, []any{int64(1001 + i), first, last, fmt.Sprintf("%s%d@example.com", email, i%7),
+		ds.Rows = append(ds.Rows, []any{int64(1001 + i), first, last, fmt.Sprintf("%s%d@example.com", email, i%7),
 			countries[r.IntN(len(countries))], segments[r.IntN(len(segments))], created.Format(time.DateOnly)})
 	}
 	return ds
@@ -163,35 +165,35 @@ func buildDemoDatabases(ctx context.Context, root string, dbs *dbPool, now time.
 	if err != nil {
 		return err
 	}
-	orders, _, err := parseCSV([]byte(demoOrdersCSV(now)))
+	orders, _, err := dataset.ParseCSV([]byte(demoOrdersCSV(now)))
 	if err != nil {
 		return err
 	}
-	products, err := parseJSONRecords([]byte(demoProductsJSON()))
+	products, err := dataset.ParseJSON([]byte(demoProductsJSON()))
 	if err != nil {
 		return err
 	}
-	synced := &dataset{columns: slices.Clone(customers.columns), rows: customers.rows[:customersRows-newCustomers]}
-	synced.rename("created_at", "customer_since")
-	for table, ds := range map[string]*dataset{"orders": orders, "products": products, "customers": synced,
+	synced := &dataset.Table{Columns: slices.Clone(customers.Columns), Rows: customers.Rows[:customersRows-newCustomers]}
+	synced.Rename("created_at", "customer_since")
+	for table, ds := range map[string]*dataset.Table{"orders": orders, "products": products, "customers": synced,
 		"shopify_orders": syntheticRecords(connection{ConnectionType: "connection.http"}, 37, 1)} {
 		if err := loadTable(ctx, wh, table, ds); err != nil {
 			return fmt.Errorf("warehouse %s: %w", table, err)
 		}
 	}
-	rollup, err := queryDataset(ctx, wh, rollupFixedSQL)
+	rollup, err := dataset.Query(ctx, wh, rollupFixedSQL)
 	if err != nil {
 		return fmt.Errorf("warehouse daily_revenue: %w", err)
 	}
 	cutoff := rollupUntil.Format(time.DateOnly)
-	rollup.rows = slices.DeleteFunc(rollup.rows, func(row []any) bool { return textValue(row[0]) >= cutoff })
+	rollup.Rows = slices.DeleteFunc(rollup.Rows, func(row []any) bool { return dataset.Text(row[0]) >= cutoff })
 	return loadTable(ctx, wh, "daily_revenue", rollup)
 }
 
 // loadTable replaces a table with a dataset, the way a replace-mode transformation does.
-func loadTable(ctx context.Context, db *sql.DB, table string, ds *dataset) error {
-	if _, err := prepareTable(ctx, db, table, "replace", ds); err != nil {
+func loadTable(ctx context.Context, db *sql.DB, table string, ds *dataset.Table) error {
+	if _, err := dataset.PrepareTable(ctx, db, table, "replace", ds); err != nil {
 		return err
 	}
-	return insertRows(ctx, db, table, ds, nil)
+	return dataset.InsertRows(ctx, db, table, ds, nil)
 }

@@ -6,15 +6,13 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // maxNesting bounds nested workflows so a cycle created by later edits cannot recurse forever.
 const maxNesting = 5
-
-// batchSize is how many records a load writes between progress updates (and pauses).
-const batchSize = 50
 
 // runState is the working state of one run: its log, variables and counters.
 type runState struct {
@@ -126,9 +124,9 @@ func (x *runState) runTransformation(ctx context.Context, f *flow, sim *simulati
 	if err != nil {
 		return err
 	}
-	x.lg.Line("INFO", runlog.Extracted(len(ds.rows), tr))
+	x.lg.Line("INFO", runlog.Extracted(len(ds.Rows), tr))
 	for _, m := range f.Mappings {
-		if m.Transformation == tr.Name && ds.rename(m.Source, m.Destination) {
+		if m.Transformation == tr.Name && ds.Rename(m.Source, m.Destination) {
 			x.lg.Line("INFO", fmt.Sprintf("Mapped column '%s' to '%s'", m.Source, m.Destination))
 		}
 	}
@@ -142,7 +140,7 @@ func (x *runState) runTransformation(ctx context.Context, f *flow, sim *simulati
 	if err != nil {
 		return err
 	}
-	x.lg.Line("INFO", runlog.TransformationFinished(tr.Name, len(ds.rows), written, time.Since(started)))
+	x.lg.Line("INFO", runlog.TransformationFinished(tr.Name, len(ds.Rows), written, time.Since(started)))
 	return nil
 }
 
@@ -163,7 +161,7 @@ func (x *runState) beginTask(f *flow, tr transformation) {
 }
 
 // extract reads a transformation's source into memory.
-func (x *runState) extract(ctx context.Context, sim *simulation, src connection, tr transformation) (*dataset, error) {
+func (x *runState) extract(ctx context.Context, sim *simulation, src connection, tr transformation) (*dataset.Table, error) {
 	object, query := tr.Source.Object, tr.Source.SQL
 	switch src.ConnectionType {
 	case typeSQLite:
@@ -173,9 +171,9 @@ func (x *runState) extract(ctx context.Context, sim *simulation, src connection,
 		}
 		x.lg.Line("INFO", runlog.Reading(src, tr))
 		if query == "" {
-			query = "SELECT * FROM " + quoteIdent(object)
+			query = "SELECT * FROM " + dataset.QuoteIdent(object)
 		}
-		ds, err := queryDataset(ctx, db, query)
+		ds, err := dataset.Query(ctx, db, query)
 		if err != nil {
 			return nil, runlog.SQLError(err, "extract")
 		}
@@ -186,7 +184,7 @@ func (x *runState) extract(ctx context.Context, sim *simulation, src connection,
 		if err != nil {
 			return nil, err
 		}
-		ds, skipped, err := readFile(path, model.FileFormat(tr.Source.Format, object))
+		ds, skipped, err := dataset.ReadFile(path, model.FileFormat(tr.Source.Format, object))
 		if err != nil {
 			return nil, runlog.FileError(object, err)
 		}
@@ -201,13 +199,13 @@ func (x *runState) extract(ctx context.Context, sim *simulation, src connection,
 }
 
 // load writes a dataset to a transformation's destination in batches, counting records as it goes.
-func (x *runState) load(ctx context.Context, sim *simulation, dst connection, tr transformation, ds *dataset) (int, error) {
+func (x *runState) load(ctx context.Context, sim *simulation, dst connection, tr transformation, ds *dataset.Table) (int, error) {
 	object := tr.Destination.Object
 	last := 0
 	progress := func(done int) error {
 		x.addRecords(ctx, done-last)
 		last = done
-		x.lg.Line("INFO", runlog.Loaded(done, len(ds.rows), object))
+		x.lg.Line("INFO", runlog.Loaded(done, len(ds.Rows), object))
 		return x.e.pause(ctx)
 	}
 	switch dst.ConnectionType {
@@ -217,49 +215,36 @@ func (x *runState) load(ctx context.Context, sim *simulation, dst connection, tr
 			return 0, err
 		}
 		x.lg.Line("INFO", runlog.Writing(dst, tr))
-		recreated, err := prepareTable(ctx, db, object, tr.Mode, ds)
+		recreated, err := dataset.PrepareTable(ctx, db, object, tr.Mode, ds)
 		if err != nil {
 			return 0, runlog.SQLError(err, "load")
 		}
 		if recreated {
-			x.lg.Line("INFO", runlog.Recreated(object, len(ds.columns)))
+			x.lg.Line("INFO", runlog.Recreated(object, len(ds.Columns)))
 		}
-		if err := insertRows(ctx, db, object, ds, progress); err != nil {
+		if err := dataset.InsertRows(ctx, db, object, ds, progress); err != nil {
 			if ctx.Err() != nil {
 				return 0, ctx.Err()
 			}
 			return 0, runlog.SQLError(err, "load")
 		}
-		return len(ds.rows), nil
+		return len(ds.Rows), nil
 	case typeLocalFile:
 		x.lg.Line("INFO", runlog.Writing(dst, tr))
 		path, err := x.filePath(dst, object)
 		if err != nil {
 			return 0, err
 		}
-		if err := batches(len(ds.rows), progress); err != nil {
+		if err := dataset.Batches(len(ds.Rows), progress); err != nil {
 			return 0, err
 		}
-		if err := writeFile(path, model.FileFormat(tr.Destination.Format, object), ds, tr.Mode == "append"); err != nil {
+		if err := dataset.WriteFile(path, model.FileFormat(tr.Destination.Format, object), ds, tr.Mode == "append"); err != nil {
 			return 0, runlog.EngineError("Cannot write '%s' to '%s': %v", object, dst.Name, runlog.PlainIOError(err))
 		}
-		return len(ds.rows), nil
+		return len(ds.Rows), nil
 	}
 	x.lg.Line("INFO", runlog.Writing(dst, tr))
-	return sim.load(ctx, x, dst, len(ds.rows), progress)
-}
-
-// batches calls progress after every batchSize records and after the last one.
-func batches(total int, progress func(done int) error) error {
-	for done := min(batchSize, total); done > 0; done = min(done+batchSize, total) {
-		if err := progress(done); err != nil {
-			return err
-		}
-		if done == total {
-			break
-		}
-	}
-	return nil
+	return sim.load(ctx, x, dst, len(ds.Rows), progress)
 }
 
 // executeSQL runs the SQL of an execute-sql transformation and returns the rows it changed.
@@ -272,7 +257,7 @@ func (x *runState) executeSQL(ctx context.Context, src connection, tr transforma
 		return 0, err
 	}
 	x.lg.Line("INFO", runlog.Reading(src, tr))
-	n, err := execScript(ctx, db, tr.Source.SQL)
+	n, err := dataset.ExecScript(ctx, db, tr.Source.SQL)
 	if err != nil {
 		return 0, runlog.SQLError(err, "execute")
 	}

@@ -16,6 +16,7 @@ import (
 	sqlite3 "modernc.org/sqlite/lib"
 
 	"github.com/etlworks/etlworks-mcp/internal/prose"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
@@ -220,7 +221,7 @@ func readResult(rows *sql.Rows, maxRows int) (*queryResult, error) {
 		for i, v := range vals {
 			v, cut := cutCell(v)
 			res.Truncated = res.Truncated || cut
-			vals[i] = normalizeValue(v)
+			vals[i] = dataset.Normalize(v)
 			size += cellSize(vals[i])
 		}
 		res.Rows = append(res.Rows, vals)
@@ -231,7 +232,7 @@ func readResult(rows *sql.Rows, maxRows int) (*queryResult, error) {
 	for i, t := range types {
 		typ := strings.ToUpper(t.DatabaseTypeName())
 		if typ == "" {
-			typ = columnType(res.Rows, i)
+			typ = dataset.ColumnType(res.Rows, i)
 		}
 		res.Columns[i] = queryColumn{Name: t.Name(), Type: typ}
 	}

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"time"
 
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
@@ -118,7 +119,7 @@ func (h *historian) narrateTransformation(lb *logBuilder, f *flow, i int, tr tra
 	if dst.ConnectionType == typeSQLite && tr.Mode == "replace" {
 		lb.Line("INFO", runlog.Recreated(tr.Destination.Object, max(h.seedOf(f.ID).columns, 1)))
 	}
-	_ = batches(n, func(done int) error {
+	_ = dataset.Batches(n, func(done int) error {
 		lb.Line("INFO", runlog.Loaded(done, n, tr.Destination.Object))
 		lb.pause()
 		return nil

@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"time"
 
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
@@ -50,7 +51,7 @@ func seedOnce(ctx context.Context, st *store, dbs *dbPool, root string, now time
 		return err
 	}
 	// The seeded failures carry the error the broken SQL really raises today.
-	_, rollupErr := queryDataset(ctx, wh, rollupSQL("amount_usd"))
+	_, rollupErr := dataset.Query(ctx, wh, rollupSQL("amount_usd"))
 	if rollupErr == nil {
 		return errors.New("the seeded rollup SQL unexpectedly works")
 	}

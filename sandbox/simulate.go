@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
@@ -28,7 +29,7 @@ func (sim *simulation) records() int {
 }
 
 // extract stands in for reading from an unreachable source.
-func (sim *simulation) extract(ctx context.Context, x *runState, src connection, tr transformation) (*dataset, error) {
+func (sim *simulation) extract(ctx context.Context, x *runState, src connection, tr transformation) (*dataset.Table, error) {
 	sim.touched = true
 	if err := x.e.pause(ctx); err != nil {
 		return nil, err
@@ -45,7 +46,7 @@ func (sim *simulation) load(ctx context.Context, x *runState, dst connection, to
 	if sim.outcome() == "error" {
 		return 0, runlog.SimulatedFailure(dst, sim.flow.Properties[propError])
 	}
-	if err := batches(total, progress); err != nil {
+	if err := dataset.Batches(total, progress); err != nil {
 		return 0, err
 	}
 	return total, nil
@@ -66,23 +67,23 @@ func (sim *simulation) finish(x *runState) error {
 }
 
 // syntheticRecords fabricates plausible records for a simulated source, different on every run.
-func syntheticRecords(c connection, n int, seed int64) *dataset {
+func syntheticRecords(c connection, n int, seed int64) *dataset.Table {
 	r := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
 	now := time.Now()
-	ds := &dataset{}
+	ds := &dataset.Table{}
 	if connectors.IsAPI(c.ConnectionType) {
-		ds.columns = []string{"id", "order_number", "email", "total_price", "currency", "financial_status", "created_at"}
+		ds.Columns = []string{"id", "order_number", "email", "total_price", "currency", "financial_status", "created_at"}
 		for i := range n {
-			ds.rows = append(ds.rows, []any{int64(5120000000 + r.IntN(999999)), int64(1001 + i),
+			ds.Rows = append(ds.Rows, []any{int64(5120000000 + r.IntN(999999)), int64(1001 + i),
 				fmt.Sprintf("customer%d@example.com", r.IntN(5000)), float64(r.IntN(40000)+500) / 100, "USD",
 				[]string{"paid", "paid", "paid", "pending", "refunded"}[r.IntN(5)],
 				now.Add(-time.Duration(r.IntN(86400)) * time.Second).Format(time.RFC3339)})
 		}
 		return ds
 	}
-	ds.columns = []string{"order_id", "customer_id", "order_date", "amount", "status"}
+	ds.Columns = []string{"order_id", "customer_id", "order_date", "amount", "status"}
 	for i := range n {
-		ds.rows = append(ds.rows, []any{int64(90001 + i), int64(1001 + r.IntN(50)),
+		ds.Rows = append(ds.Rows, []any{int64(90001 + i), int64(1001 + r.IntN(50)),
 			now.AddDate(0, 0, -r.IntN(3)).Format(time.DateOnly), float64(r.IntN(50000)+900) / 100, "completed"})
 	}
 	return ds

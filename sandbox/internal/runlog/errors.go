@@ -6,8 +6,9 @@ import (
 	"regexp"
 	"strings"
 
-	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 	"modernc.org/sqlite"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // Error is a run failure rendered the way Etlworks (a Java application) reports it: an
