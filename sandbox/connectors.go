@@ -72,7 +72,7 @@ func (x *runState) openDatabase(ctx context.Context, c connection) (*sql.DB, err
 		return nil, err
 	}
 	x.lg.Line("INFO", fmt.Sprintf("Connecting to %s", runlog.ConnLabel(c)))
-	login, password, err := x.e.st.dbAccount(ctx, file)
+	login, password, err := x.e.st.DBAccount(ctx, file)
 	switch {
 	case errors.Is(err, errNotFound):
 	case err != nil:

@@ -18,7 +18,7 @@ var errEngineClosed = errors.New("the sandbox is shutting down")
 // engine executes runs: one goroutine per run, each with its own context, all cancelled and
 // awaited by close. It owns the demo-database pool the runs read and write.
 type engine struct {
-	st     *store
+	st     runStoreAPI
 	log    *slog.Logger
 	step   time.Duration
 	root   string
@@ -63,7 +63,7 @@ type runRequest struct {
 	messageID *string // the listener message that started the run
 }
 
-func newEngine(st *store, log *slog.Logger, step time.Duration, root string, dbs *dbPool, tenant string) *engine {
+func newEngine(st runStoreAPI, log *slog.Logger, step time.Duration, root string, dbs *dbPool, tenant string) *engine {
 	ctx, cancel := context.WithCancel(context.Background())
 	return &engine{st: st, log: log, step: step, root: root, dbs: dbs, tenant: tenant,
 		ctx: ctx, cancel: cancel, active: map[int64]*activeRun{}}
@@ -86,7 +86,7 @@ func (e *engine) start(req runRequest) (run *activeRun, refused string, err erro
 		}
 	}
 	now := time.Now()
-	id, err := insertExecution(e.ctx, e.st.db, execution{FlowID: req.flow.ID, FlowName: req.flow.Name,
+	id, err := e.st.InsertExecution(e.ctx, execution{FlowID: req.flow.ID, FlowName: req.flow.Name,
 		EventID: req.eventID, EventName: req.eventName, MessageID: req.messageID,
 		Status: statusQueued, Started: now.UnixMilli(), User: req.user}, model.MaskedParams(req.params))
 	if err != nil {
@@ -160,7 +160,7 @@ type storeLog struct {
 }
 
 func (l *storeLog) Line(level, msg string) {
-	if err := appendLog(l.ctx, l.e.st.db, l.auditID, runlog.Line(time.Now(), level, msg)); err != nil {
+	if err := l.e.st.AppendLog(l.ctx, l.auditID, runlog.Line(time.Now(), level, msg)); err != nil {
 		l.e.log.Warn("append run log", "auditId", l.auditID, "err", err)
 	}
 }
@@ -172,7 +172,7 @@ func (e *engine) execute(ctx context.Context, ar *activeRun, req runRequest) {
 	x.lg.Line("INFO", runlog.Queued(req.flow, ar.auditID, req.user))
 	err := e.pause(ctx)
 	if err == nil {
-		if err = e.st.setStatus(bg, ar.auditID, statusRunning); err == nil {
+		if err = e.st.SetStatus(bg, ar.auditID, statusRunning); err == nil {
 			x.lg.Line("INFO", runlog.Started(req.flow))
 			x.lg.Line("INFO", runlog.Variables(req.params))
 			err = x.runFlow(ctx, req.flow, 0)
@@ -216,19 +216,19 @@ func (e *engine) finish(ctx context.Context, canceled bool, ar *activeRun, req r
 	if req.messageID != nil {
 		payload["messageId"] = *req.messageID
 	}
-	ev := auditEvent{md: "runFlow", user: req.user, tenant: e.tenant, ok: status == statusSuccess || status == statusWarning,
-		payload: payload, hip: req.hostIP, cip: req.clientIP, dn: ended - ar.started.UnixMilli(), dt: ar.started.UnixMilli()}
+	ev := runAudit{User: req.user, Tenant: e.tenant, OK: status == statusSuccess || status == statusWarning,
+		Payload: payload, HostIP: req.hostIP, ClientIP: req.clientIP, Duration: ended - ar.started.UnixMilli(), Started: ar.started.UnixMilli()}
 	if exception != nil {
-		ev.ex = *exception
+		ev.Exception = *exception
 	}
-	if err := insertAudit(ctx, e.st.db, ev); err != nil {
+	if err := e.st.AuditRun(ctx, ev); err != nil {
 		e.log.Error("write run audit event", "auditId", ar.auditID, "err", err)
 	}
 	// The terminal status becomes visible and the flow's run slot frees in one step (start takes
 	// the same lock), so a client that sees the run end can start the next one at once, and finds
 	// the audit event already written.
 	e.mu.Lock()
-	if err := e.st.finishExecution(ctx, ar.auditID, status, ended, x.records, exception); err != nil {
+	if err := e.st.FinishExecution(ctx, ar.auditID, status, ended, x.records, exception); err != nil {
 		e.log.Error("store run result", "auditId", ar.auditID, "err", err)
 	}
 	delete(e.active, ar.auditID)

@@ -31,7 +31,7 @@ func (x *runState) addRecords(ctx context.Context, n int) {
 	if x.meter != nil {
 		x.meter.progress(x.records)
 	}
-	if err := x.e.st.setRecords(context.WithoutCancel(ctx), x.auditID, x.records); err != nil {
+	if err := x.e.st.SetRecords(context.WithoutCancel(ctx), x.auditID, x.records); err != nil {
 		x.e.log.Warn("publish record count", "auditId", x.auditID, "err", err)
 	}
 }
@@ -60,7 +60,7 @@ func (x *runState) runNested(ctx context.Context, f *flow, depth int) error {
 		return runlog.EngineError("Nested workflow '%s' is nested more than %d levels deep", f.Name, maxNesting)
 	}
 	for i, step := range f.NestedFlows {
-		child, err := x.e.st.getFlow(ctx, step.FlowID)
+		child, err := x.e.st.Flow(ctx, step.FlowID)
 		if errors.Is(err, errNotFound) {
 			return runlog.EngineError("Nested flow %d ('%s') of workflow '%s' not found", step.FlowID, step.Name, f.Name)
 		}
@@ -87,7 +87,7 @@ func (x *runState) runNested(ctx context.Context, f *flow, depth int) error {
 
 // connection loads a connection a transformation uses.
 func (x *runState) connection(ctx context.Context, id int64, tr transformation) (connection, error) {
-	c, err := x.e.st.getConnection(ctx, id)
+	c, err := x.e.st.Connection(ctx, id)
 	if errors.Is(err, errNotFound) {
 		return c, runlog.EngineError("Connection %d used by transformation '%s' does not exist", id, tr.Name)
 	}

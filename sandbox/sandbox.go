@@ -133,7 +133,7 @@ func (s *Sandbox) open(ctx context.Context) error {
 		return fmt.Errorf("crm account: %w", err)
 	}
 	s.creds = Credentials{Login: alice.Login, Password: alice.Password, APIKey: alice.APIKey, CRMPassword: crmPassword}
-	s.eng = newEngine(st, s.log, s.opts.RunStep, s.root, s.dbs, alice.TenantName)
+	s.eng = newEngine(runStore{st}, s.log, s.opts.RunStep, s.root, s.dbs, alice.TenantName)
 	if err := s.startAutomation(ctx); err != nil {
 		return err
 	}

@@ -7,6 +7,12 @@
 // contract with clients.
 package model
 
+import "errors"
+
+// ErrNotFound is returned by the sandbox's store lookups that match no row; the engine and the
+// seed, which reach the store through interfaces, test for it with errors.Is.
+var ErrNotFound = errors.New("not found")
+
 // Flow is the Etlworks flow object (GET /v1/flows/{id}); list rows have the same shape.
 type Flow struct {
 	ID              int64             `json:"id"`

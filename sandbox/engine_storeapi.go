@@ -1,0 +1,40 @@
+package sandbox
+
+import "context"
+
+// runStoreAPI is the state a run reads and records. The engine holds no SQL of its own: the
+// sandbox's state database implements this, so the engine can be built and tested apart from the
+// HTTP API. Lookups return model.ErrNotFound for a missing row.
+type runStoreAPI interface {
+	// Flow returns one flow definition (a nested workflow's steps are read one by one).
+	Flow(ctx context.Context, id int64) (*flow, error)
+	// Connection returns one connection with its secrets.
+	Connection(ctx context.Context, id int64) (connection, error)
+	// DBAccount returns the login a demo database file accepts; ErrNotFound = it accepts any.
+	DBAccount(ctx context.Context, dbFile string) (login, password string, err error)
+	// InsertExecution records a new run and returns its audit id.
+	InsertExecution(ctx context.Context, e execution, params map[string]string) (int64, error)
+	// SetStatus moves a run to another non-terminal status.
+	SetStatus(ctx context.Context, auditID int64, status string) error
+	// SetRecords publishes the running record count, so pollers see it grow.
+	SetRecords(ctx context.Context, auditID, records int64) error
+	// FinishExecution stores a run's terminal status, end time, records and exception.
+	FinishExecution(ctx context.Context, auditID int64, status string, endedMs, records int64, exception *string) error
+	// AppendLog adds formatted lines to a run's log.
+	AppendLog(ctx context.Context, auditID int64, text string) error
+	// AuditRun writes the audit event of a finished run.
+	AuditRun(ctx context.Context, a runAudit) error
+}
+
+// runAudit is the audit event of a finished run (method runFlow).
+type runAudit struct {
+	User      string
+	Tenant    string
+	OK        bool           // success or warning
+	Payload   map[string]any // flow, audit id, status, records, masked parameters, trigger
+	Exception string         // "" = none
+	HostIP    string
+	ClientIP  string
+	Duration  int64 // ms
+	Started   int64 // epoch ms
+}
