@@ -86,7 +86,7 @@ func (s *Sandbox) startAutomation(ctx context.Context) error {
 	}
 	a := &automation{s: s, hooks: newDispatcher(s.st, s.log)}
 	a.sched = newScheduler(s, min(s.opts.RunStep, maxSchedulerTick))
-	s.eng.onFinish = a.runFinished
+	s.eng.OnFinish = a.runFinished
 	s.auto = a
 	a.sched.start()
 	return nil

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
 )
 
 // The demo tenant's data: a staging folder of partner extracts, a CRM database and a warehouse
@@ -152,8 +153,8 @@ func writeDemoFiles(root string, now time.Time) error {
 // buildDemoDatabases creates crm.db and loads warehouse.db with what the flows' past runs left
 // there: orders, products, the customers synced before the CRM password rotation, the revenue
 // rollup as of its last good run and a Shopify import.
-func buildDemoDatabases(ctx context.Context, root string, dbs *dbPool, now time.Time, rollupFixedSQL string, rollupUntil time.Time) error {
-	crm, err := dbs.get(filepath.Join(root, crmDatabaseFile))
+func buildDemoDatabases(ctx context.Context, root string, dbs *engine.DBPool, now time.Time, rollupFixedSQL string, rollupUntil time.Time) error {
+	crm, err := dbs.Get(filepath.Join(root, crmDatabaseFile))
 	if err != nil {
 		return err
 	}
@@ -161,7 +162,7 @@ func buildDemoDatabases(ctx context.Context, root string, dbs *dbPool, now time.
 	if err := loadTable(ctx, crm, "customers", customers); err != nil {
 		return fmt.Errorf("crm customers: %w", err)
 	}
-	wh, err := dbs.get(filepath.Join(root, warehouseFile))
+	wh, err := dbs.Get(filepath.Join(root, warehouseFile))
 	if err != nil {
 		return err
 	}
@@ -176,7 +177,7 @@ func buildDemoDatabases(ctx context.Context, root string, dbs *dbPool, now time.
 	synced := &dataset.Table{Columns: slices.Clone(customers.Columns), Rows: customers.Rows[:customersRows-newCustomers]}
 	synced.Rename("created_at", "customer_since")
 	for table, ds := range map[string]*dataset.Table{"orders": orders, "products": products, "customers": synced,
-		"shopify_orders": syntheticRecords(connection{ConnectionType: "connection.http"}, 37, 1)} {
+		"shopify_orders": engine.SyntheticRecords(connection{ConnectionType: "connection.http"}, 37, 1)} {
 		if err := loadTable(ctx, wh, table, ds); err != nil {
 			return fmt.Errorf("warehouse %s: %w", table, err)
 		}

@@ -1,8 +1,13 @@
 package sandbox
 
-import "context"
+import (
+	"context"
 
-// runStore is the state database as the run engine sees it.
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
+)
+
+// runStore is the state database as the run engine sees it (engine.Store): each method forwards
+// to the store query of the same meaning, so the engine holds no SQL.
 type runStore struct{ st *store }
 
 func (r runStore) Flow(ctx context.Context, id int64) (*flow, error) { return r.st.getFlow(ctx, id) }
@@ -35,7 +40,7 @@ func (r runStore) AppendLog(ctx context.Context, auditID int64, text string) err
 	return appendLog(ctx, r.st.db, auditID, text)
 }
 
-func (r runStore) AuditRun(ctx context.Context, a runAudit) error {
+func (r runStore) AuditRun(ctx context.Context, a engine.RunAudit) error {
 	return insertAudit(ctx, r.st.db, auditEvent{md: "runFlow", user: a.User, tenant: a.Tenant, ok: a.OK,
 		payload: a.Payload, ex: a.Exception, hip: a.HostIP, cip: a.ClientIP, dn: a.Duration, dt: a.Started})
 }

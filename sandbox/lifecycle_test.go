@@ -129,7 +129,7 @@ func TestStart(t *testing.T) {
 		res.Body.Close()
 		done <- string(b)
 	}()
-	for srv.Sandbox.eng.running() == 0 {
+	for srv.Sandbox.eng.Running() == 0 {
 		time.Sleep(time.Millisecond)
 	}
 	cancel()

@@ -11,6 +11,7 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
@@ -81,8 +82,8 @@ func (s *Sandbox) callListenerHandler(w http.ResponseWriter, r *http.Request, _ 
 	id := newUUID()
 	params["messageUuid"] = id
 	hip, cip := requestIPs(r)
-	resp, err := s.launch(r.Context(), runRequest{flow: f, params: params, user: p.Login, hostIP: hip, clientIP: cip,
-		messageID: &id}, false)
+	resp, err := s.launch(r.Context(), engine.Request{Flow: f, Params: params, User: p.Login, HostIP: hip, ClientIP: cip,
+		MessageID: &id}, false)
 	if err != nil {
 		return err
 	}

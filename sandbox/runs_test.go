@@ -20,7 +20,7 @@ import (
 // warehouse opens the demo warehouse the runs write to.
 func (h *harness) warehouse() *sql.DB {
 	h.t.Helper()
-	db, err := h.sb.dbs.get(filepath.Join(h.sb.root, warehouseFile))
+	db, err := h.sb.dbs.Get(filepath.Join(h.sb.root, warehouseFile))
 	if err != nil {
 		h.t.Fatal(err)
 	}

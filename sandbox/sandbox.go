@@ -19,6 +19,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
 )
 
 // Options configures a Sandbox. The zero value gives an in-memory sandbox with realistic pacing.
@@ -48,8 +50,8 @@ type Sandbox struct {
 	prof     profile
 	log      *slog.Logger
 	st       *store
-	eng      *engine
-	dbs      *dbPool
+	eng      *engine.Engine
+	dbs      *engine.DBPool
 	root     string
 	tempRoot bool
 	jwtKey   []byte
@@ -79,7 +81,7 @@ func New(opts Options) (*Sandbox, error) {
 		return nil, err
 	}
 	opts.Profile = prof.name
-	s := &Sandbox{opts: opts, prof: prof, log: opts.Logger, dbs: newDBPool()}
+	s := &Sandbox{opts: opts, prof: prof, log: opts.Logger, dbs: engine.NewDBPool()}
 	if err := s.open(context.Background()); err != nil {
 		s.release()
 		return nil, err
@@ -133,7 +135,7 @@ func (s *Sandbox) open(ctx context.Context) error {
 		return fmt.Errorf("crm account: %w", err)
 	}
 	s.creds = Credentials{Login: alice.Login, Password: alice.Password, APIKey: alice.APIKey, CRMPassword: crmPassword}
-	s.eng = newEngine(runStore{st}, s.log, s.opts.RunStep, s.root, s.dbs, alice.TenantName)
+	s.eng = engine.New(runStore{st}, s.log, s.opts.RunStep, s.root, s.dbs, alice.TenantName)
 	if err := s.startAutomation(ctx); err != nil {
 		return err
 	}
@@ -153,7 +155,7 @@ func (s *Sandbox) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
 		if s.eng != nil {
-			s.eng.close()
+			s.eng.Close()
 		}
 		if s.auto != nil {
 			s.auto.close()
@@ -166,7 +168,7 @@ func (s *Sandbox) Close() error {
 // release closes whatever open managed to create.
 func (s *Sandbox) release() error {
 	var errs []error
-	errs = append(errs, s.dbs.close())
+	errs = append(errs, s.dbs.Close())
 	if s.st != nil {
 		errs = append(errs, s.st.close())
 	}

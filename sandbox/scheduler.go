@@ -6,6 +6,8 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
 )
 
 // maxSchedulerTick is the scheduler's coarsest precision; with a small RunStep (tests) it ticks
@@ -150,10 +152,10 @@ func (sc *scheduler) fire(e *schedEntry, now time.Time) {
 		return
 	}
 	id, name := e.sc.ID, e.sc.Name
-	_, refused, err := sc.s.eng.start(runRequest{flow: f, params: expandParams(e.sc.Parameters, now), user: "scheduler",
-		hostIP: "127.0.0.1", eventID: &id, eventName: &name})
+	_, refused, err := sc.s.eng.Start(engine.Request{Flow: f, Params: expandParams(e.sc.Parameters, now), User: "scheduler",
+		HostIP: "127.0.0.1", EventID: &id, EventName: &name})
 	switch {
-	case errors.Is(err, errEngineClosed):
+	case errors.Is(err, engine.ErrClosed):
 	case err != nil:
 		log.Error("scheduler: start run", "err", err)
 	case refused != "":

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
@@ -31,7 +32,7 @@ const (
 
 // seedOnce seeds a fresh state database: users and keys, connections, demo files and databases,
 // flows and 14 days of history. A state database that was seeded before is left alone.
-func seedOnce(ctx context.Context, st *store, dbs *dbPool, root string, now time.Time, log *slog.Logger) error {
+func seedOnce(ctx context.Context, st *store, dbs *engine.DBPool, root string, now time.Time, log *slog.Logger) error {
 	if _, err := st.setting(ctx, settingSeeded); err == nil {
 		return nil
 	} else if !errors.Is(err, errNotFound) {
@@ -46,7 +47,7 @@ func seedOnce(ctx context.Context, st *store, dbs *dbPool, root string, now time
 	if err := buildDemoDatabases(ctx, root, dbs, now, rollupSQL("amount"), tl.rollupBroken); err != nil {
 		return fmt.Errorf("demo databases: %w", err)
 	}
-	wh, err := dbs.get(filepath.Join(root, warehouseFile))
+	wh, err := dbs.Get(filepath.Join(root, warehouseFile))
 	if err != nil {
 		return err
 	}

@@ -1,4 +1,4 @@
-package sandbox
+package engine
 
 import (
 	"cmp"
@@ -10,41 +10,42 @@ import (
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // simulation applies a flow's configured outcome to its simulated connectors.
 type simulation struct {
-	flow    *flow
+	flow    *model.Flow
 	touched bool // a simulated connector was used, so an error outcome has already fired
 }
 
-func (sim *simulation) outcome() string { return sim.flow.Properties[propOutcome] }
+func (sim *simulation) outcome() string { return sim.flow.Properties[model.PropOutcome] }
 
 func (sim *simulation) records() int {
-	if n, err := strconv.Atoi(sim.flow.Properties[propRecords]); err == nil && n >= 0 {
+	if n, err := strconv.Atoi(sim.flow.Properties[model.PropRecords]); err == nil && n >= 0 {
 		return n
 	}
 	return 25
 }
 
 // extract stands in for reading from an unreachable source.
-func (sim *simulation) extract(ctx context.Context, x *runState, src connection, tr transformation) (*dataset.Table, error) {
+func (sim *simulation) extract(ctx context.Context, x *runState, src model.Connection, tr model.Transformation) (*dataset.Table, error) {
 	sim.touched = true
 	if err := x.e.pause(ctx); err != nil {
 		return nil, err
 	}
 	if sim.outcome() == "error" {
-		return nil, runlog.SimulatedFailure(src, sim.flow.Properties[propError])
+		return nil, runlog.SimulatedFailure(src, sim.flow.Properties[model.PropError])
 	}
-	return syntheticRecords(src, sim.records(), x.auditID), nil
+	return SyntheticRecords(src, sim.records(), x.auditID), nil
 }
 
 // load stands in for writing to an unreachable destination.
-func (sim *simulation) load(ctx context.Context, x *runState, dst connection, total int, progress func(int) error) (int, error) {
+func (sim *simulation) load(ctx context.Context, x *runState, dst model.Connection, total int, progress func(int) error) (int, error) {
 	sim.touched = true
 	if sim.outcome() == "error" {
-		return 0, runlog.SimulatedFailure(dst, sim.flow.Properties[propError])
+		return 0, runlog.SimulatedFailure(dst, sim.flow.Properties[model.PropError])
 	}
 	if err := dataset.Batches(total, progress); err != nil {
 		return 0, err
@@ -57,17 +58,17 @@ func (sim *simulation) finish(x *runState) error {
 	switch sim.outcome() {
 	case "error":
 		if !sim.touched {
-			return runlog.EngineError("%s", cmp.Or(sim.flow.Properties[propError], "Flow failed"))
+			return runlog.EngineError("%s", cmp.Or(sim.flow.Properties[model.PropError], "Flow failed"))
 		}
 	case "warning":
 		x.warnings++
-		x.lg.Line("WARN", cmp.Or(sim.flow.Properties[propWarning], "Some records were rejected by the destination"))
+		x.lg.Line("WARN", cmp.Or(sim.flow.Properties[model.PropWarning], "Some records were rejected by the destination"))
 	}
 	return nil
 }
 
-// syntheticRecords fabricates plausible records for a simulated source, different on every run.
-func syntheticRecords(c connection, n int, seed int64) *dataset.Table {
+// SyntheticRecords fabricates plausible records for a simulated source, different on every run.
+func SyntheticRecords(c model.Connection, n int, seed int64) *dataset.Table {
 	r := rand.New(rand.NewPCG(uint64(seed), 0x5eed))
 	now := time.Now()
 	ds := &dataset.Table{}

@@ -1,4 +1,4 @@
-package sandbox
+package engine
 
 import (
 	"context"
@@ -16,7 +16,7 @@ const maxNesting = 5
 
 // runState is the working state of one run: its log, variables and counters.
 type runState struct {
-	e        *engine
+	e        *Engine
 	lg       runlog.Sink
 	auditID  int64
 	vars     map[string]string
@@ -37,7 +37,7 @@ func (x *runState) addRecords(ctx context.Context, n int) {
 }
 
 // runFlow executes one flow definition: a nested workflow's steps, or the transformations in order.
-func (x *runState) runFlow(ctx context.Context, f *flow, depth int) error {
+func (x *runState) runFlow(ctx context.Context, f *model.Flow, depth int) error {
 	if f.FlowType == "nested-workflow" {
 		return x.runNested(ctx, f, depth)
 	}
@@ -55,13 +55,13 @@ func (x *runState) runFlow(ctx context.Context, f *flow, depth int) error {
 }
 
 // runNested runs a workflow's steps in order inside the same run; the first failure stops it.
-func (x *runState) runNested(ctx context.Context, f *flow, depth int) error {
+func (x *runState) runNested(ctx context.Context, f *model.Flow, depth int) error {
 	if depth >= maxNesting {
 		return runlog.EngineError("Nested workflow '%s' is nested more than %d levels deep", f.Name, maxNesting)
 	}
 	for i, step := range f.NestedFlows {
 		child, err := x.e.st.Flow(ctx, step.FlowID)
-		if errors.Is(err, errNotFound) {
+		if errors.Is(err, model.ErrNotFound) {
 			return runlog.EngineError("Nested flow %d ('%s') of workflow '%s' not found", step.FlowID, step.Name, f.Name)
 		}
 		if err != nil {
@@ -86,16 +86,16 @@ func (x *runState) runNested(ctx context.Context, f *flow, depth int) error {
 }
 
 // connection loads a connection a transformation uses.
-func (x *runState) connection(ctx context.Context, id int64, tr transformation) (connection, error) {
+func (x *runState) connection(ctx context.Context, id int64, tr model.Transformation) (model.Connection, error) {
 	c, err := x.e.st.Connection(ctx, id)
-	if errors.Is(err, errNotFound) {
+	if errors.Is(err, model.ErrNotFound) {
 		return c, runlog.EngineError("Connection %d used by transformation '%s' does not exist", id, tr.Name)
 	}
 	return c, err
 }
 
 // runTransformation extracts, maps and loads one transformation (or executes its SQL).
-func (x *runState) runTransformation(ctx context.Context, f *flow, sim *simulation, i int, tr transformation) error {
+func (x *runState) runTransformation(ctx context.Context, f *model.Flow, sim *simulation, i int, tr model.Transformation) error {
 	started := time.Now()
 	tr = tr.WithVars(x.vars)
 	x.lg.Line("INFO", runlog.TransformationStarted(i+1, len(f.Transformations), tr.Name))
@@ -134,7 +134,7 @@ func (x *runState) runTransformation(ctx context.Context, f *flow, sim *simulati
 		return err
 	}
 	if x.meter != nil {
-		x.meter.phaseBegins(taskLoad)
+		x.meter.phaseBegins(TaskLoad)
 	}
 	written, err := x.load(ctx, sim, dst, tr, ds)
 	if err != nil {
@@ -146,25 +146,25 @@ func (x *runState) runTransformation(ctx context.Context, f *flow, sim *simulati
 
 // beginTask tells the task meter a transformation began: SQL runs as one task; others extract
 // (or stream, for a CDC flow) first.
-func (x *runState) beginTask(f *flow, tr transformation) {
+func (x *runState) beginTask(f *model.Flow, tr model.Transformation) {
 	if x.meter == nil {
 		return
 	}
-	phase := taskExtract
+	phase := TaskExtract
 	switch {
 	case tr.Destination.ConnectionID == 0:
-		phase = taskTask
+		phase = TaskTask
 	case streamingFlow(f.FlowType):
-		phase = taskStream
+		phase = TaskStream
 	}
 	x.meter.transformation(tr.Name, phase)
 }
 
 // extract reads a transformation's source into memory.
-func (x *runState) extract(ctx context.Context, sim *simulation, src connection, tr transformation) (*dataset.Table, error) {
+func (x *runState) extract(ctx context.Context, sim *simulation, src model.Connection, tr model.Transformation) (*dataset.Table, error) {
 	object, query := tr.Source.Object, tr.Source.SQL
 	switch src.ConnectionType {
-	case typeSQLite:
+	case model.TypeSQLite:
 		db, err := x.openDatabase(ctx, src)
 		if err != nil {
 			return nil, err
@@ -178,7 +178,7 @@ func (x *runState) extract(ctx context.Context, sim *simulation, src connection,
 			return nil, runlog.SQLError(err, "extract")
 		}
 		return ds, nil
-	case typeLocalFile:
+	case model.TypeLocalFile:
 		x.lg.Line("INFO", runlog.Reading(src, tr))
 		path, err := x.filePath(src, object)
 		if err != nil {
@@ -199,7 +199,7 @@ func (x *runState) extract(ctx context.Context, sim *simulation, src connection,
 }
 
 // load writes a dataset to a transformation's destination in batches, counting records as it goes.
-func (x *runState) load(ctx context.Context, sim *simulation, dst connection, tr transformation, ds *dataset.Table) (int, error) {
+func (x *runState) load(ctx context.Context, sim *simulation, dst model.Connection, tr model.Transformation, ds *dataset.Table) (int, error) {
 	object := tr.Destination.Object
 	last := 0
 	progress := func(done int) error {
@@ -209,7 +209,7 @@ func (x *runState) load(ctx context.Context, sim *simulation, dst connection, tr
 		return x.e.pause(ctx)
 	}
 	switch dst.ConnectionType {
-	case typeSQLite:
+	case model.TypeSQLite:
 		db, err := x.openDatabase(ctx, dst)
 		if err != nil {
 			return 0, err
@@ -229,7 +229,7 @@ func (x *runState) load(ctx context.Context, sim *simulation, dst connection, tr
 			return 0, runlog.SQLError(err, "load")
 		}
 		return len(ds.Rows), nil
-	case typeLocalFile:
+	case model.TypeLocalFile:
 		x.lg.Line("INFO", runlog.Writing(dst, tr))
 		path, err := x.filePath(dst, object)
 		if err != nil {
@@ -248,8 +248,8 @@ func (x *runState) load(ctx context.Context, sim *simulation, dst connection, tr
 }
 
 // executeSQL runs the SQL of an execute-sql transformation and returns the rows it changed.
-func (x *runState) executeSQL(ctx context.Context, src connection, tr transformation) (int, error) {
-	if src.ConnectionType != typeSQLite {
+func (x *runState) executeSQL(ctx context.Context, src model.Connection, tr model.Transformation) (int, error) {
+	if src.ConnectionType != model.TypeSQLite {
 		return 0, runlog.EngineError("Connection '%s' of type %s cannot execute SQL in the sandbox", src.Name, src.ConnectionType)
 	}
 	db, err := x.openDatabase(ctx, src)

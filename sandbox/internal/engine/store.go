@@ -1,19 +1,23 @@
-package sandbox
+package engine
 
-import "context"
+import (
+	"context"
 
-// runStoreAPI is the state a run reads and records. The engine holds no SQL of its own: the
-// sandbox's state database implements this, so the engine can be built and tested apart from the
-// HTTP API. Lookups return model.ErrNotFound for a missing row.
-type runStoreAPI interface {
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
+)
+
+// Store is the state a run reads and records. The engine holds no SQL of its own: the
+// sandbox's state database implements this, so the engine does not depend on the HTTP API that
+// owns that database. Lookups return model.ErrNotFound for a missing row.
+type Store interface {
 	// Flow returns one flow definition (a nested workflow's steps are read one by one).
-	Flow(ctx context.Context, id int64) (*flow, error)
+	Flow(ctx context.Context, id int64) (*model.Flow, error)
 	// Connection returns one connection with its secrets.
-	Connection(ctx context.Context, id int64) (connection, error)
-	// DBAccount returns the login a demo database file accepts; ErrNotFound = it accepts any.
+	Connection(ctx context.Context, id int64) (model.Connection, error)
+	// DBAccount returns the login a demo database file accepts; model.ErrNotFound = it accepts any.
 	DBAccount(ctx context.Context, dbFile string) (login, password string, err error)
 	// InsertExecution records a new run and returns its audit id.
-	InsertExecution(ctx context.Context, e execution, params map[string]string) (int64, error)
+	InsertExecution(ctx context.Context, e model.Execution, params map[string]string) (int64, error)
 	// SetStatus moves a run to another non-terminal status.
 	SetStatus(ctx context.Context, auditID int64, status string) error
 	// SetRecords publishes the running record count, so pollers see it grow.
@@ -23,11 +27,11 @@ type runStoreAPI interface {
 	// AppendLog adds formatted lines to a run's log.
 	AppendLog(ctx context.Context, auditID int64, text string) error
 	// AuditRun writes the audit event of a finished run.
-	AuditRun(ctx context.Context, a runAudit) error
+	AuditRun(ctx context.Context, a RunAudit) error
 }
 
-// runAudit is the audit event of a finished run (method runFlow).
-type runAudit struct {
+// RunAudit is the audit event of a finished run (method runFlow).
+type RunAudit struct {
 	User      string
 	Tenant    string
 	OK        bool           // success or warning

@@ -1,4 +1,4 @@
-package sandbox
+package engine
 
 import (
 	"context"
@@ -10,27 +10,29 @@ import (
 	"strings"
 	"sync"
 
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
-// dbPool keeps one handle per demo database file. Each handle has a single connection, so runs
+// DBPool keeps one handle per demo database file. Each handle has a single connection, so runs
 // touching the same database take turns instead of failing with SQLITE_BUSY.
-type dbPool struct {
+type DBPool struct {
 	mu  sync.Mutex
 	dbs map[string]*sql.DB
 }
 
-func newDBPool() *dbPool { return &dbPool{dbs: map[string]*sql.DB{}} }
+// NewDBPool returns an empty pool; the sandbox closes it after the engine.
+func NewDBPool() *DBPool { return &DBPool{dbs: map[string]*sql.DB{}} }
 
-// get returns the handle for the database file at path, opening (and creating) it on first use.
-func (p *dbPool) get(path string) (*sql.DB, error) {
+// Get returns the handle for the database file at path, opening (and creating) it on first use.
+func (p *DBPool) Get(path string) (*sql.DB, error) {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	if db, ok := p.dbs[path]; ok {
 		return db, nil
 	}
 	if p.dbs == nil {
-		return nil, errEngineClosed
+		return nil, ErrClosed
 	}
 	db, err := sql.Open("sqlite", "file:"+(&url.URL{Path: path}).EscapedPath()+"?_pragma=busy_timeout(5000)")
 	if err != nil {
@@ -41,8 +43,8 @@ func (p *dbPool) get(path string) (*sql.DB, error) {
 	return db, nil
 }
 
-// close closes every handle; later gets fail.
-func (p *dbPool) close() error {
+// Close closes every handle; later gets fail.
+func (p *DBPool) Close() error {
 	p.mu.Lock()
 	defer p.mu.Unlock()
 	var errs []error
@@ -64,9 +66,9 @@ func localPath(root, rel, what string) (string, error) {
 }
 
 // openDatabase connects to the SQLite database behind a connection, first checking the stored
-// user and password against the accounts that database accepts (as a server would).
-func (x *runState) openDatabase(ctx context.Context, c connection) (*sql.DB, error) {
-	file := c.Properties[propDatabase]
+// User and password against the accounts that database accepts (as a server would).
+func (x *runState) openDatabase(ctx context.Context, c model.Connection) (*sql.DB, error) {
+	file := c.Properties[model.PropDatabase]
 	path, err := localPath(x.e.root, file, "Database file")
 	if err != nil {
 		return nil, err
@@ -74,18 +76,18 @@ func (x *runState) openDatabase(ctx context.Context, c connection) (*sql.DB, err
 	x.lg.Line("INFO", fmt.Sprintf("Connecting to %s", runlog.ConnLabel(c)))
 	login, password, err := x.e.st.DBAccount(ctx, file)
 	switch {
-	case errors.Is(err, errNotFound):
+	case errors.Is(err, model.ErrNotFound):
 	case err != nil:
 		return nil, err
-	case c.Properties[propUser] != login || c.Properties[propPassword] != password:
+	case c.Properties[model.PropUser] != login || c.Properties[model.PropPassword] != password:
 		return nil, runlog.AuthError(c)
 	}
-	return x.e.dbs.get(path)
+	return x.e.dbs.Get(path)
 }
 
 // filePath resolves an object of a local file-storage connection.
-func (x *runState) filePath(c connection, object string) (string, error) {
-	folder, err := localPath(x.e.root, c.Properties[propFolder], "Folder")
+func (x *runState) filePath(c model.Connection, object string) (string, error) {
+	folder, err := localPath(x.e.root, c.Properties[model.PropFolder], "Folder")
 	if err != nil {
 		return "", err
 	}
