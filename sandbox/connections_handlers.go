@@ -20,7 +20,7 @@ import (
 // catalogue, OAuth sign-in, and the explorer (§7, rows 59-64) that browses a connection.
 
 // maskedSecret replaces a secret property value in every response, as the platform does.
-const maskedSecret = "********"
+const maskedSecret = model.Mask
 
 // maskConnection returns a copy of c safe to send: secret values masked (empty ones stay empty, so a
 // reader can tell a secret that is not set), and [] / {} instead of null.

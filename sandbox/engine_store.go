@@ -3,7 +3,7 @@ package sandbox
 import (
 	"context"
 
-	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // runStore is the state database as the run engine sees it (engine.Store): each method forwards
@@ -40,7 +40,6 @@ func (r runStore) AppendLog(ctx context.Context, auditID int64, text string) err
 	return appendLog(ctx, r.st.db, auditID, text)
 }
 
-func (r runStore) AuditRun(ctx context.Context, a engine.RunAudit) error {
-	return insertAudit(ctx, r.st.db, auditEvent{md: "runFlow", user: a.User, tenant: a.Tenant, ok: a.OK,
-		payload: a.Payload, ex: a.Exception, hip: a.HostIP, cip: a.ClientIP, dn: a.Duration, dt: a.Started})
+func (r runStore) Audit(ctx context.Context, ev model.AuditEvent) error {
+	return insertAudit(ctx, r.st.db, auditEventOf(ev))
 }

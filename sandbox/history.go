@@ -3,7 +3,6 @@ package sandbox
 import (
 	"cmp"
 	"context"
-	"database/sql"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -81,13 +80,13 @@ type plot struct {
 }
 
 // write inserts the history and the audit trail inside the seeding transaction.
-func (h *historian) write(ctx context.Context, tx *sql.Tx) error {
+func (h *historian) write(ctx context.Context, w historyStoreAPI) error {
 	h.r = demoRand()
 	h.byID = map[int64]connection{}
 	for _, c := range h.conns {
 		h.byID[c.ID] = c
 	}
-	var events []auditEvent
+	var events []model.AuditEvent
 	nextID := int64(1)
 	for _, run := range h.plan() {
 		sd := h.seeds[run.seed]
@@ -106,27 +105,27 @@ func (h *historian) write(ctx context.Context, tx *sql.Tx) error {
 		if run.eventID != 0 {
 			e.EventID, e.EventName = new(run.eventID), new(sd.schedule)
 		}
-		id, err := insertExecution(ctx, tx, e, run.params)
+		id, err := w.InsertExecution(ctx, e, run.params)
 		if err != nil {
 			return err
 		}
 		nextID = id + 1
-		if err := appendLog(ctx, tx, id, text); err != nil {
+		if err := w.AppendLog(ctx, id, text); err != nil {
 			return err
 		}
-		ev := auditEvent{md: "runFlow", user: run.user, tenant: demoTenant, ok: status != statusError,
-			payload: map[string]any{"flowId": f.ID, "flowName": f.Name, "auditId": id, "status": status,
+		ev := model.AuditEvent{Method: "runFlow", User: run.user, Tenant: demoTenant, OK: status != statusError,
+			Payload: map[string]any{"flowId": f.ID, "flowName": f.Name, "auditId": id, "status": status,
 				"records": records, "parameters": model.MaskedParams(run.params)},
-			hip: "10.0.4.17", cip: clientIP(run.user), dn: ended.Sub(run.start).Milliseconds(), dt: run.start.UnixMilli()}
+			HostIP: "10.0.4.17", ClientIP: clientIP(run.user), Duration: ended.Sub(run.start).Milliseconds(), Started: run.start.UnixMilli()}
 		if exception != nil {
-			ev.ex = *exception
+			ev.Exception = *exception
 		}
 		events = append(events, ev)
 	}
 	events = append(events, h.mutations()...)
-	slices.SortStableFunc(events, func(a, b auditEvent) int { return cmp.Compare(a.dt, b.dt) })
+	slices.SortStableFunc(events, func(a, b model.AuditEvent) int { return cmp.Compare(a.Started, b.Started) })
 	for _, ev := range events {
-		if err := insertAudit(ctx, tx, ev); err != nil {
+		if err := w.Audit(ctx, ev); err != nil {
 			return err
 		}
 	}
@@ -134,7 +133,7 @@ func (h *historian) write(ctx context.Context, tx *sql.Tx) error {
 		name string
 		at   time.Time
 	}{{"Daily revenue rollup", h.tl.rollupBroken}, {"Legacy FTP order import", h.tl.suspended}} {
-		if _, err := tx.ExecContext(ctx, `UPDATE flows SET updated_at = ? WHERE name = ?`, u.at.UnixMilli(), u.name); err != nil {
+		if err := w.SetFlowUpdated(ctx, u.name, u.at.UnixMilli()); err != nil {
 			return err
 		}
 	}
@@ -156,11 +155,11 @@ const shopifyTokenProp = "field.connection.template.token"
 
 // mutations are the seeded edits: flows created, the SQL edit that broke the rollup, the
 // Shopify token rotation and the suspension of the legacy import.
-func (h *historian) mutations() []auditEvent {
-	var out []auditEvent
+func (h *historian) mutations() []model.AuditEvent {
+	var out []model.AuditEvent
 	ev := func(md, user string, at time.Time, payload map[string]any) {
-		out = append(out, auditEvent{md: md, user: user, tenant: demoTenant, ok: true, payload: payload,
-			hip: "10.0.4.17", cip: clientIP(user), dn: int64(40 + h.r.IntN(200)), dt: at.UnixMilli()})
+		out = append(out, model.AuditEvent{Method: md, User: user, Tenant: demoTenant, OK: true, Payload: payload,
+			HostIP: "10.0.4.17", ClientIP: clientIP(user), Duration: int64(40 + h.r.IntN(200)), Started: at.UnixMilli()})
 	}
 	for i, sd := range h.seeds {
 		ev("addFlow", []string{"alice", "carol"}[i%2], h.tl.created[i], map[string]any{"flowId": sd.flow.ID, "name": sd.flow.Name})
@@ -177,8 +176,8 @@ func (h *historian) mutations() []auditEvent {
 	shopify := h.conns["Shopify API"]
 	ev("editConnection", "alice", h.tl.today.AddDate(0, 0, -20).Add(11*time.Hour+3*time.Minute),
 		map[string]any{"connectionId": shopify.ID, "name": shopify.Name, "changed": []string{"properties." + shopifyTokenProp},
-			"before": map[string]any{"properties." + shopifyTokenProp: maskedSecret},
-			"after":  map[string]any{"properties." + shopifyTokenProp: maskedSecret}})
+			"before": map[string]any{"properties." + shopifyTokenProp: model.Mask},
+			"after":  map[string]any{"properties." + shopifyTokenProp: model.Mask}})
 	return out
 }
 

@@ -74,7 +74,7 @@ func seedOnce(ctx context.Context, st *store, dbs *engine.DBPool, root string, n
 		return err
 	}
 	h := &historian{tl: tl, conns: conns, flows: flows, seeds: seeds, rollupErr: runlog.SQLError(rollupErr, "extract")}
-	if err := h.write(ctx, tx); err != nil {
+	if err := h.write(ctx, seedTx{tx}); err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES(?, ?)`, settingSeeded,

@@ -169,7 +169,7 @@ func maskValue(v string) string {
 }
 
 // secretMask replaces secret values in responses.
-const secretMask = "********"
+const secretMask = model.Mask
 
 func secretHeader(key string) bool {
 	return model.IsSecretKey(key) || strings.EqualFold(key, "Authorization") || strings.EqualFold(key, "Cookie")

@@ -226,12 +226,12 @@ func (e *Engine) finish(ctx context.Context, canceled bool, ar *Run, req Request
 	if req.MessageID != nil {
 		payload["messageId"] = *req.MessageID
 	}
-	ev := RunAudit{User: req.User, Tenant: e.tenant, OK: status == model.StatusSuccess || status == model.StatusWarning,
+	ev := model.AuditEvent{Method: "runFlow", User: req.User, Tenant: e.tenant, OK: status == model.StatusSuccess || status == model.StatusWarning,
 		Payload: payload, HostIP: req.HostIP, ClientIP: req.ClientIP, Duration: ended - ar.started.UnixMilli(), Started: ar.started.UnixMilli()}
 	if exception != nil {
 		ev.Exception = *exception
 	}
-	if err := e.st.AuditRun(ctx, ev); err != nil {
+	if err := e.st.Audit(ctx, ev); err != nil {
 		e.log.Error("write run audit event", "auditId", ar.AuditID, "err", err)
 	}
 	// The terminal status becomes visible and the flow's run slot frees in one step (Start takes

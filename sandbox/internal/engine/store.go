@@ -26,19 +26,6 @@ type Store interface {
 	FinishExecution(ctx context.Context, auditID int64, status string, endedMs, records int64, exception *string) error
 	// AppendLog adds formatted lines to a run's log.
 	AppendLog(ctx context.Context, auditID int64, text string) error
-	// AuditRun writes the audit event of a finished run.
-	AuditRun(ctx context.Context, a RunAudit) error
-}
-
-// RunAudit is the audit event of a finished run (method runFlow).
-type RunAudit struct {
-	User      string
-	Tenant    string
-	OK        bool           // success or warning
-	Payload   map[string]any // flow, audit id, status, records, masked parameters, trigger
-	Exception string         // "" = none
-	HostIP    string
-	ClientIP  string
-	Duration  int64 // ms
-	Started   int64 // epoch ms
+	// Audit writes an audit event (the engine writes runFlow when a run ends).
+	Audit(ctx context.Context, ev model.AuditEvent) error
 }

@@ -1,9 +1,13 @@
 package model
 
+// Mask replaces a secret wherever the sandbox shows one: connection properties, run parameters,
+// audit payloads and webhook secrets, as the platform does.
+const Mask = "********"
+
 // MaskedValue hides a parameter value when its name looks like a secret.
 func MaskedValue(key, value string) string {
 	if IsSecretKey(key) {
-		return "********"
+		return Mask
 	}
 	return value
 }

@@ -119,6 +119,21 @@ type Execution struct {
 	Exception     *string `json:"exception"`
 }
 
+// AuditEvent is one entry of the audit trail as the engine and the seeded history produce it;
+// the state database adds the id and derives the object it names from Method and Payload.
+type AuditEvent struct {
+	Method    string // camelCase verb+noun, e.g. runFlow, editFlow
+	User      string
+	Tenant    string
+	OK        bool
+	Payload   map[string]any // flow, audit id, status, records, masked parameters, trigger
+	Exception string         // "" = none
+	HostIP    string
+	ClientIP  string
+	Duration  int64 // ms
+	Started   int64 // epoch ms
+}
+
 // Execution status strings of a FlowAuditRecord.
 const (
 	StatusQueued   = "queued"
