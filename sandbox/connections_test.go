@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
@@ -98,7 +99,7 @@ func TestConnectionsList(t *testing.T) {
 		}
 		var crm connection
 		h.ok("GET", "/rest/v1/connections/3", nil, &crm)
-		if crm.Properties[propPassword] != maskedSecret || crm.Properties[propUser] != crmUser || crm.Properties[propDatabase] != crmDatabaseFile {
+		if crm.Properties[propPassword] != maskedSecret || crm.Properties[propUser] != crmUser || crm.Properties[propDatabase] != demo.CRMDatabaseFile {
 			t.Errorf("crm = %+v", crm)
 		}
 		var s3 connection

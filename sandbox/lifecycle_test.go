@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
 )
 
 func TestHealth(t *testing.T) {
@@ -56,7 +58,7 @@ func TestDataDirPersistence(t *testing.T) {
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"state.db", warehouseFile, crmDatabaseFile, filepath.Join(stagingFolder, "orders.csv")} {
+	for _, name := range []string{"state.db", demo.WarehouseFile, demo.CRMDatabaseFile, filepath.Join(demo.StagingFolder, "orders.csv")} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}

@@ -20,6 +20,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
 )
 
@@ -130,7 +131,7 @@ func (s *Sandbox) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("demo user: %w", err)
 	}
-	_, crmPassword, err := st.dbAccount(ctx, crmDatabaseFile)
+	_, crmPassword, err := st.dbAccount(ctx, demo.CRMDatabaseFile)
 	if err != nil {
 		return fmt.Errorf("crm account: %w", err)
 	}

@@ -1,4 +1,4 @@
-package sandbox
+package demo
 
 import (
 	"context"
@@ -6,11 +6,11 @@ import (
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
-// historyStoreAPI is where the seeded history goes: the seeding transaction of the state
+// Store is where the seeded history goes: the seeding transaction of the state
 // database implements it, so the history generator holds no SQL.
-type historyStoreAPI interface {
+type Store interface {
 	// InsertExecution records a past run and returns its audit id.
-	InsertExecution(ctx context.Context, e execution, params map[string]string) (int64, error)
+	InsertExecution(ctx context.Context, e model.Execution, params map[string]string) (int64, error)
 	// AppendLog stores a run's whole log.
 	AppendLog(ctx context.Context, auditID int64, text string) error
 	// Audit writes one audit-trail entry; entries arrive in time order.

@@ -1,4 +1,10 @@
-package sandbox
+// Package demo is the sandbox's demo tenant: its data (a staging folder of partner extracts, a CRM
+// database and a warehouse already loaded by the flows' earlier runs), its flows with the story
+// each one tells, and 14 days of run history with logs and an audit trail. Content is
+// deterministic; dates are relative to the seeding day so the demo always looks current. The
+// sandbox's seed writes the accounts, connections and flows into its state database and hands the
+// history a Store; only sandbox and its internal packages can import this package.
+package demo
 
 import (
 	"context"
@@ -13,21 +19,21 @@ import (
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
-// The demo tenant's data: a staging folder of partner extracts, a CRM database and a warehouse
-// already loaded by the flows' earlier (seeded) runs. Content is deterministic; dates are
-// relative to the seeding day so the demo always looks current.
-
 const (
-	warehouseFile   = "warehouse.db"
-	crmDatabaseFile = "crm.db"
-	stagingFolder   = "staging"
-	ordersRows      = 120
-	customersRows   = 50
+	// Tenant is the name of the demo tenant, in its audit trail and running-task entries.
+	Tenant = "Acme Retail (demo)"
+
+	WarehouseFile   = "warehouse.db"
+	CRMDatabaseFile = "crm.db"
+	StagingFolder   = "staging"
+	OrdersRows      = 120
+	CustomersRows   = 50
 	// newCustomers were added to the CRM after its password rotation broke the sync, so the
 	// warehouse lacks them until the "Sync CRM customers" flow is fixed.
-	newCustomers = 3
+	NewCustomers = 3
 )
 
 // demoRand returns the deterministic generator behind all demo content.
@@ -44,11 +50,11 @@ func demoCustomers(now time.Time) *dataset.Table {
 	segments := []string{"retail", "retail", "retail", "wholesale", "vip"}
 	r := demoRand()
 	ds := &dataset.Table{Columns: []string{"customer_id", "first_name", "last_name", "email", "country", "segment", "created_at"}}
-	for i := range customersRows {
+	for i := range CustomersRows {
 		first, last := firstNames[r.IntN(len(firstNames))], lastNames[r.IntN(len(lastNames))]
 		created := now.AddDate(0, 0, -(700 - i*13))
-		if i >= customersRows-newCustomers {
-			created = now.AddDate(0, 0, -(customersRows - i))
+		if i >= CustomersRows-NewCustomers {
+			created = now.AddDate(0, 0, -(CustomersRows - i))
 		}
 		email := strings.ToLower(strings.NewReplacer("'", "", "ü", "u").Replace(first + "." + last))
 		ds.Rows = append(ds.Rows, []any{int64(1001 + i), first, last, fmt.Sprintf("%s%d@example.com", email, i%7),
@@ -66,7 +72,7 @@ func demoOrdersCSV(now time.Time) string {
 		amount float64
 		status string
 	}
-	orders := make([]order, ordersRows)
+	orders := make([]order, OrdersRows)
 	for i := range orders {
 		status := "completed"
 		switch p := r.IntN(100); {
@@ -79,7 +85,7 @@ func demoOrdersCSV(now time.Time) string {
 		case p < 35:
 			status = "refunded"
 		}
-		orders[i] = order{date: now.AddDate(0, 0, -r.IntN(30)).Format(time.DateOnly), cust: 1001 + r.IntN(customersRows),
+		orders[i] = order{date: now.AddDate(0, 0, -r.IntN(30)).Format(time.DateOnly), cust: 1001 + r.IntN(CustomersRows),
 			amount: float64(1500+r.IntN(46500)) / 100, status: status}
 	}
 	slices.SortStableFunc(orders, func(a, b order) int { return strings.Compare(a.date, b.date) })
@@ -125,15 +131,15 @@ func demoReturnsCSV(now time.Time) string {
 	var b strings.Builder
 	b.WriteString("order_id,reason,refund_amount,returned_on\n")
 	for i := range 12 {
-		fmt.Fprintf(&b, "%d,%s,%.2f,%s\n", 50001+r.IntN(ordersRows), reasons[r.IntN(len(reasons))],
+		fmt.Fprintf(&b, "%d,%s,%.2f,%s\n", 50001+r.IntN(OrdersRows), reasons[r.IntN(len(reasons))],
 			float64(1500+r.IntN(20000))/100, now.AddDate(0, 0, -i*2).Format(time.DateOnly))
 	}
 	return b.String()
 }
 
-// writeDemoFiles creates the staging folder content.
-func writeDemoFiles(root string, now time.Time) error {
-	dir := filepath.Join(root, stagingFolder)
+// WriteFiles creates the staging folder content.
+func WriteFiles(root string, now time.Time) error {
+	dir := filepath.Join(root, StagingFolder)
 	if err := os.MkdirAll(filepath.Join(dir, "exports"), 0o755); err != nil {
 		return err
 	}
@@ -150,11 +156,11 @@ func writeDemoFiles(root string, now time.Time) error {
 	return nil
 }
 
-// buildDemoDatabases creates crm.db and loads warehouse.db with what the flows' past runs left
+// BuildDatabases creates crm.db and loads warehouse.db with what the flows' past runs left
 // there: orders, products, the customers synced before the CRM password rotation, the revenue
 // rollup as of its last good run and a Shopify import.
-func buildDemoDatabases(ctx context.Context, root string, dbs *engine.DBPool, now time.Time, rollupFixedSQL string, rollupUntil time.Time) error {
-	crm, err := dbs.Get(filepath.Join(root, crmDatabaseFile))
+func BuildDatabases(ctx context.Context, root string, dbs *engine.DBPool, now time.Time, rollupFixedSQL string, rollupUntil time.Time) error {
+	crm, err := dbs.Get(filepath.Join(root, CRMDatabaseFile))
 	if err != nil {
 		return err
 	}
@@ -162,7 +168,7 @@ func buildDemoDatabases(ctx context.Context, root string, dbs *engine.DBPool, no
 	if err := loadTable(ctx, crm, "customers", customers); err != nil {
 		return fmt.Errorf("crm customers: %w", err)
 	}
-	wh, err := dbs.Get(filepath.Join(root, warehouseFile))
+	wh, err := dbs.Get(filepath.Join(root, WarehouseFile))
 	if err != nil {
 		return err
 	}
@@ -174,10 +180,10 @@ func buildDemoDatabases(ctx context.Context, root string, dbs *engine.DBPool, no
 	if err != nil {
 		return err
 	}
-	synced := &dataset.Table{Columns: slices.Clone(customers.Columns), Rows: customers.Rows[:customersRows-newCustomers]}
+	synced := &dataset.Table{Columns: slices.Clone(customers.Columns), Rows: customers.Rows[:CustomersRows-NewCustomers]}
 	synced.Rename("created_at", "customer_since")
 	for table, ds := range map[string]*dataset.Table{"orders": orders, "products": products, "customers": synced,
-		"shopify_orders": engine.SyntheticRecords(connection{ConnectionType: "connection.http"}, 37, 1)} {
+		"shopify_orders": engine.SyntheticRecords(model.Connection{ConnectionType: "connection.http"}, 37, 1)} {
 		if err := loadTable(ctx, wh, table, ds); err != nil {
 			return fmt.Errorf("warehouse %s: %w", table, err)
 		}

@@ -1,10 +1,11 @@
-package sandbox
+package demo
 
 import (
 	"fmt"
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
@@ -12,41 +13,41 @@ import (
 // (engine.go, engine_steps.go), so an old log and a new one read alike.
 
 // narrate renders the log of a seeded run and returns it with the run's end and record count.
-func (h *historian) narrate(f *flow, run *seededRun, auditID int64) (string, time.Time, int64) {
+func (h *Historian) narrate(f *model.Flow, run *seededRun, auditID int64) (string, time.Time, int64) {
 	lb := &logBuilder{t: run.start, r: h.r}
 	lb.Line("INFO", runlog.Queued(f, auditID, run.user))
 	lb.pause()
 	lb.Line("INFO", runlog.Started(f))
 	lb.Line("INFO", runlog.Variables(run.params))
 	records, failed := h.narrateFlow(lb, f, run.plot, run.params)
-	status := statusSuccess
+	status := model.StatusSuccess
 	switch {
 	case failed:
-		status = statusError
+		status = model.StatusError
 		re := run.plot.failure
 		lb.Line("ERROR", "Flow failed: "+re.Message+"\n"+re.Trace())
 	case run.plot.warning != "":
-		status = statusWarning
+		status = model.StatusWarning
 	}
 	lb.Line("INFO", runlog.FlowFinished(status, int64(records), lb.t.Sub(run.start)))
 	return lb.b.String(), lb.t, int64(records)
 }
 
-func (h *historian) seedOf(flowID int64) flowSeed {
-	for _, sd := range h.seeds {
-		if sd.flow.ID == flowID {
+func (h *Historian) seedOf(flowID int64) FlowSeed {
+	for _, sd := range h.Seeds {
+		if sd.Flow.ID == flowID {
 			return sd
 		}
 	}
-	return flowSeed{}
+	return FlowSeed{}
 }
 
 // narrateFlow tells one flow's part of a run; it returns the records loaded and whether it failed.
-func (h *historian) narrateFlow(lb *logBuilder, f *flow, p plot, vars map[string]string) (int, bool) {
+func (h *Historian) narrateFlow(lb *logBuilder, f *model.Flow, p plot, vars map[string]string) (int, bool) {
 	if f.FlowType == "nested-workflow" {
 		total := 0
 		for i, step := range f.NestedFlows {
-			child := h.flows[step.FlowID]
+			child := h.Flows[step.FlowID]
 			sd := h.seedOf(child.ID)
 			cp := plot{records: h.successRecords(sd, false)}
 			if p.failure != nil && sd.breaks != "" {
@@ -75,13 +76,13 @@ func (h *historian) narrateFlow(lb *logBuilder, f *flow, p plot, vars map[string
 }
 
 // narrateTransformation tells one transformation; it returns true when the run fails in it.
-func (h *historian) narrateTransformation(lb *logBuilder, f *flow, i int, tr transformation, p plot) bool {
+func (h *Historian) narrateTransformation(lb *logBuilder, f *model.Flow, i int, tr model.Transformation, p plot) bool {
 	start := lb.t
 	src, dst := h.byID[tr.Source.ConnectionID], h.byID[tr.Destination.ConnectionID]
 	n := p.records
 	lb.Line("INFO", runlog.TransformationStarted(i+1, len(f.Transformations), tr.Name))
 	lb.pause()
-	if src.ConnectionType == typeSQLite {
+	if src.ConnectionType == model.TypeSQLite {
 		lb.Line("INFO", "Connecting to "+runlog.ConnLabel(src))
 		if p.failAt == "connect" {
 			return true
@@ -109,14 +110,14 @@ func (h *historian) narrateTransformation(lb *logBuilder, f *flow, i int, tr tra
 		}
 	}
 	lb.pause()
-	if dst.ConnectionType == typeSQLite {
+	if dst.ConnectionType == model.TypeSQLite {
 		lb.Line("INFO", "Connecting to "+runlog.ConnLabel(dst))
 	}
 	lb.Line("INFO", runlog.Writing(dst, tr))
 	if p.failAt == "load" {
 		return true
 	}
-	if dst.ConnectionType == typeSQLite && tr.Mode == "replace" {
+	if dst.ConnectionType == model.TypeSQLite && tr.Mode == "replace" {
 		lb.Line("INFO", runlog.Recreated(tr.Destination.Object, max(h.seedOf(f.ID).columns, 1)))
 	}
 	_ = dataset.Batches(n, func(done int) error {
