@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/cron"
 )
 
 // TestCronNext checks that schedules fire on internal/quartz's times (its own tests cover the
@@ -35,7 +37,7 @@ func TestCronNext(t *testing.T) {
 			t.Errorf("%q: %v", c.expr, err)
 			continue
 		}
-		got := nextRuns(spec, at(c.after), time.Time{}, len(c.want)+1)
+		got := cron.NextRuns(spec, at(c.after), time.Time{}, len(c.want)+1)
 		for i, w := range c.want {
 			if i >= len(got) || !got[i].Equal(at(w)) {
 				t.Errorf("%q after %s: run %d = %v, want %s", c.expr, c.after, i, got, w)
@@ -66,7 +68,7 @@ func TestScheduleIntervals(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%q: %v", c.expr, err)
 		}
-		if got := spec.next(anchor.Add(c.after), anchor); !got.Equal(anchor.Add(c.want)) {
+		if got := spec.Next(anchor.Add(c.after), anchor); !got.Equal(anchor.Add(c.want)) {
 			t.Errorf("%q after anchor+%s = %s, want anchor+%s", c.expr, c.after, got.Sub(anchor), c.want)
 		}
 	}

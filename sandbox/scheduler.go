@@ -7,6 +7,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/cron"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
 )
 
@@ -40,7 +41,7 @@ type scheduler struct {
 // schedEntry is an enabled schedule and when it fires next.
 type schedEntry struct {
 	sc   *schedule
-	spec scheduleSpec
+	spec cron.Spec
 	key  string // expression and anchor: when either changes, next is computed afresh
 	next time.Time
 }
@@ -98,7 +99,7 @@ func (sc *scheduler) scan(now time.Time) {
 			continue
 		}
 		sc.fire(e, now)
-		e.next = e.spec.next(now, time.UnixMilli(e.sc.anchor))
+		e.next = e.spec.Next(now, time.UnixMilli(e.sc.anchor))
 	}
 }
 
@@ -123,7 +124,7 @@ func (sc *scheduler) load(now time.Time) error {
 			delete(sc.entries, s.ID)
 			continue
 		}
-		sc.entries[s.ID] = &schedEntry{sc: s, spec: spec, key: key, next: spec.next(now, time.UnixMilli(s.anchor))}
+		sc.entries[s.ID] = &schedEntry{sc: s, spec: spec, key: key, next: spec.Next(now, time.UnixMilli(s.anchor))}
 	}
 	for id := range sc.entries {
 		if !seen[id] {
