@@ -31,7 +31,7 @@ const (
 	StagingFolder   = "staging"
 	OrdersRows      = 120
 	CustomersRows   = 50
-	// newCustomers were added to the CRM after its password rotation broke the sync, so the
+	// NewCustomers were added to the CRM after its password rotation broke the sync, so the
 	// warehouse lacks them until the "Sync CRM customers" flow is fixed.
 	NewCustomers = 3
 )
@@ -39,7 +39,7 @@ const (
 // demoRand returns the deterministic generator behind all demo content.
 func demoRand() *rand.Rand { return rand.New(rand.NewPCG(2026, 1129)) }
 
-// demoCustomers builds the CRM customers; the last newCustomers were created in the past week.
+// demoCustomers builds the CRM customers; the last NewCustomers were created in the past week.
 func demoCustomers(now time.Time) *dataset.Table {
 	firstNames := []string{"Olivia", "Liam", "Emma", "Noah", "Ava", "Mateo", "Sophia", "Lucas", "Mia", "Ethan",
 		"Amelia", "Hiro", "Isla", "Kwame", "Priya", "Jonas", "Chloe", "Diego", "Freya", "Omar", "Nina", "Arjun",
@@ -63,7 +63,7 @@ func demoCustomers(now time.Time) *dataset.Table {
 	return ds
 }
 
-// demoOrdersCSV renders orders.csv: ordersRows orders over the last 30 days.
+// demoOrdersCSV renders orders.csv: OrdersRows orders over the last 30 days.
 func demoOrdersCSV(now time.Time) string {
 	r := demoRand()
 	type order struct {

@@ -31,7 +31,7 @@ CREATE INDEX IF NOT EXISTS idx_orders_date ON orders(order_date);
 DELETE FROM orders WHERE status = 'test';
 ANALYZE;`
 
-// step builds a transformation between named connections; seedFlows fills in the ids.
+// step builds a transformation between named connections; the sandbox's seed fills in the ids.
 func step(name, src, srcObject, format, sql, dst, dstObject, mode string) model.Transformation {
 	return model.Transformation{Name: name, Mode: mode, Enabled: true,
 		Source:      model.Source{Connection: src, Object: srcObject, Format: format, SQL: sql},

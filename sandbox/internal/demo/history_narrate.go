@@ -10,7 +10,7 @@ import (
 )
 
 // The seeded runs' logs. They use the same messages, in the same order, as the live engine
-// (engine.go, engine_steps.go), so an old log and a new one read alike.
+// (sandbox/internal/engine), so an old log and a new one read alike.
 
 // narrate renders the log of a seeded run and returns it with the run's end and record count.
 func (h *Historian) narrate(f *model.Flow, run *seededRun, auditID int64) (string, time.Time, int64) {

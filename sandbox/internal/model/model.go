@@ -89,7 +89,7 @@ type NestedFlow struct {
 }
 
 // Connection is a stored connection with its properties, secrets included. It never leaves the
-// sandbox unmasked; flows only expose connectionRef.
+// sandbox unmasked; flows only expose ConnectionRef.
 type Connection struct {
 	ID             int64             `json:"id"`
 	Name           string            `json:"name"`

@@ -117,7 +117,7 @@ func EngineError(format string, args ...any) *Error {
 		Frames: EngineFrames("execute")}
 }
 
-// AsError returns err as a *runError, wrapping foreign errors.
+// AsError returns err as a *Error, wrapping foreign errors.
 func AsError(err error) *Error {
 	var re *Error
 	if errors.As(err, &re) {
