@@ -63,12 +63,12 @@ func Normalize(v any) any {
 	return v
 }
 
-// BatchSize is how many records a load writes between progress updates (and pauses).
-const BatchSize = 50
+// batchSize is how many records a load writes between progress updates (and pauses).
+const batchSize = 50
 
-// Batches calls progress after every BatchSize records and after the last one.
+// Batches calls progress after every batchSize records and after the last one.
 func Batches(total int, progress func(done int) error) error {
-	for done := min(BatchSize, total); done > 0; done = min(done+BatchSize, total) {
+	for done := min(batchSize, total); done > 0; done = min(done+batchSize, total) {
 		if err := progress(done); err != nil {
 			return err
 		}

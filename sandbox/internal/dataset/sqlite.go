@@ -119,7 +119,7 @@ func PrepareTable(ctx context.Context, db *sql.DB, table, mode string, ds *Table
 	return true, tx.Commit()
 }
 
-// InsertRows inserts a dataset in batches of BatchSize, one transaction each, calling progress
+// InsertRows inserts a dataset in batches of batchSize, one transaction each, calling progress
 // with the running total after each batch.
 func InsertRows(ctx context.Context, db *sql.DB, table string, ds *Table, progress func(done int) error) error {
 	cols := make([]string, len(ds.Columns))
@@ -151,7 +151,7 @@ func InsertRows(ctx context.Context, db *sql.DB, table string, ds *Table, progre
 
 // batchStart is the first record index of the batch that ends at done.
 func batchStart(done int) int {
-	return (done - 1) / BatchSize * BatchSize
+	return (done - 1) / batchSize * batchSize
 }
 
 // ExecScript runs one or more SQL statements in a transaction and returns the rows they changed.
