@@ -11,6 +11,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // appName is the audit "an" field: the application that wrote the event.
@@ -29,6 +31,16 @@ type auditEvent struct {
 	dn      int64       // duration, ms
 	dt      int64       // start, epoch ms
 	obj     auditObject // zero = derived from md and payload (see audit_object.go)
+}
+
+// auditEventOf is the event the engine or the seeded history reports, to write.
+func auditEventOf(ev model.AuditEvent) auditEvent {
+	out := auditEvent{md: ev.Method, user: ev.User, tenant: ev.Tenant, ok: ev.OK, ex: ev.Exception,
+		hip: ev.HostIP, cip: ev.ClientIP, dn: ev.Duration, dt: ev.Started}
+	if ev.Payload != nil {
+		out.payload = ev.Payload
+	}
+	return out
 }
 
 // auditRecord is the wire shape of GET /v1/audit (etlworks-api.md §6.1).

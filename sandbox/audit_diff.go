@@ -155,7 +155,7 @@ func cutText(s string, n int) string {
 
 // flowAuditView is the part of a flow an edit can change, as the API shows it.
 func flowAuditView(f *flow) map[string]any {
-	p := f.public()
+	p := f.Public()
 	return map[string]any{"name": p.Name, "description": p.Description, "flowType": p.FlowType, "properties": p.Properties,
 		"tags": p.Tags, "transformations": p.Transformations, "mappings": p.Mappings, "nestedFlows": p.NestedFlows}
 }

@@ -86,7 +86,7 @@ func (s *Sandbox) startAutomation(ctx context.Context) error {
 	}
 	a := &automation{s: s, hooks: newDispatcher(s.st, s.log)}
 	a.sched = newScheduler(s, min(s.opts.RunStep, maxSchedulerTick))
-	s.eng.onFinish = a.runFinished
+	s.eng.OnFinish = a.runFinished
 	s.auto = a
 	a.sched.start()
 	return nil
@@ -137,7 +137,7 @@ func (a *automation) entityOf(ctx context.Context, obj auditObject, base string)
 	switch obj.Type {
 	case "flow":
 		if f, err := a.s.st.getFlow(ctx, obj.ID); err == nil {
-			entity = f.public()
+			entity = f.Public()
 		}
 	case "connection":
 		if c, err := a.s.st.getConnection(ctx, obj.ID); err == nil {

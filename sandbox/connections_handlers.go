@@ -11,20 +11,23 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // The connections API (etlworks-api.md §4, §10 rows 31-39): CRUD, test, the connector-type
 // catalogue, OAuth sign-in, and the explorer (§7, rows 59-64) that browses a connection.
 
 // maskedSecret replaces a secret property value in every response, as the platform does.
-const maskedSecret = "********"
+const maskedSecret = model.Mask
 
 // maskConnection returns a copy of c safe to send: secret values masked (empty ones stay empty, so a
 // reader can tell a secret that is not set), and [] / {} instead of null.
 func maskConnection(c connection) connection {
 	props := make(map[string]string, len(c.Properties))
 	for k, v := range c.Properties {
-		if v != "" && isSecretProperty(c.ConnectionType, k) {
+		if v != "" && connectors.IsSecretProperty(c.ConnectionType, k) {
 			v = maskedSecret
 		}
 		props[k] = v
@@ -164,9 +167,9 @@ func (s *Sandbox) normalizeConnection(ctx context.Context, c *connection, selfID
 	if c.ConnectionType == "" {
 		return badRequest("Field 'connectionType' is required; GET /v1/connection-types lists the types, e.g. connection.db.postgres")
 	}
-	t, ok := lookupConnectionType(c.ConnectionType)
+	t, ok := connectors.Lookup(c.ConnectionType)
 	if !ok {
-		return unknownTypeError(c.ConnectionType)
+		return badRequest("%s", connectors.UnknownTypeMessage(c.ConnectionType))
 	}
 	for _, p := range t.Properties {
 		if p.Required && strings.TrimSpace(c.Properties[p.Key]) == "" {
@@ -281,7 +284,7 @@ func (s *Sandbox) updateConnectionHandler(w http.ResponseWriter, r *http.Request
 		changed = changedConnectionFields(old, c)
 		diff = diffFields(connectionAuditView(old), connectionAuditView(c), func(path string) bool {
 			key, isProp := strings.CutPrefix(path, "properties.")
-			return isSecretKey(path) || (isProp && isSecretProperty(c.ConnectionType, key))
+			return model.IsSecretKey(path) || (isProp && connectors.IsSecretProperty(c.ConnectionType, key))
 		})
 		err = connectionUniqueAsBadRequest(s.st.updateConnection(r.Context(), c, started.UnixMilli()), c.Name)
 	}
@@ -380,11 +383,11 @@ func (s *Sandbox) connectionTypesHandler(w http.ResponseWriter, r *http.Request,
 		return err
 	}
 	category, name := strings.ToLower(q.Get("category")), strings.ToLower(q.Get("name"))
-	if category != "" && !slices.Contains(connectionCategories, category) {
-		return badRequest("Parameter 'category' must be one of %s, not '%s'", strings.Join(connectionCategories, ", "), q.Get("category"))
+	if category != "" && !slices.Contains(connectors.Categories(), category) {
+		return badRequest("Parameter 'category' must be one of %s, not '%s'", strings.Join(connectors.Categories(), ", "), q.Get("category"))
 	}
-	out := []connectionType{}
-	for _, t := range connectionTypes {
+	out := []connectors.Type{}
+	for _, t := range connectors.Types() {
 		if (category == "" || t.Category == category) && (name == "" ||
 			strings.Contains(strings.ToLower(t.Type), name) || strings.Contains(strings.ToLower(t.Name), name)) {
 			out = append(out, t)

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
@@ -11,6 +12,9 @@ import (
 	"os"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // POST /v1/connections/{id}/test (etlworks-api.md §4.1 [I]). SQLite and local-folder connections
@@ -75,7 +79,7 @@ func (s *Sandbox) probeDatabase(ctx context.Context, c connection) (bool, string
 	err = conn.QueryRowContext(ctx, `SELECT sqlite_version(), (SELECT COUNT(*) FROM sqlite_master WHERE type = 'table')`).
 		Scan(&version, &tables)
 	if err != nil {
-		return false, fmt.Sprintf("Connection '%s' failed: %s", c.Name, sqlRunError(err, "connect").message)
+		return false, fmt.Sprintf("Connection '%s' failed: %s", c.Name, runlog.SQLError(err, "connect").Message)
 	}
 	return true, fmt.Sprintf("Connection successful: SQLite %s database '%s' with %s", version,
 		c.Properties[propDatabase], plural(tables, "table"))
@@ -92,7 +96,7 @@ func (s *Sandbox) probeFolder(c connection) (bool, string) {
 		return false, fmt.Sprintf("Folder '%s' of connection '%s' does not exist", c.Properties[propFolder], c.Name)
 	}
 	if err != nil {
-		return false, fmt.Sprintf("Folder '%s' of connection '%s' cannot be read: %s", c.Properties[propFolder], c.Name, plainIOError(err))
+		return false, fmt.Sprintf("Folder '%s' of connection '%s' cannot be read: %s", c.Properties[propFolder], c.Name, runlog.PlainIOError(err))
 	}
 	files, dirs := 0, 0
 	for _, e := range entries {
@@ -120,12 +124,12 @@ const simulatedNote = " (simulated: the sandbox does not contact external system
 
 // simulatedProbe answers a test of a connection the sandbox cannot reach; see the top of the file.
 func simulatedProbe(c connection) testResult {
-	t, _ := lookupConnectionType(c.ConnectionType)
-	kind := orDefault(t.Name, c.ConnectionType)
+	t, _ := connectors.Lookup(c.ConnectionType)
+	kind := cmp.Or(t.Name, c.ConnectionType)
 	latency := int64(40 + fnvHash(c.Name)%220)
 	host, port := endpointOf(c)
-	signedIn := c.Properties[propRefreshToken] != "" || c.Properties[propTemplate+"serviceAccountKey"] != "" ||
-		c.Properties[propTemplate+"accessToken"] != ""
+	signedIn := c.Properties[connectors.PropRefreshToken] != "" || c.Properties[connectors.PropTemplate+"serviceAccountKey"] != "" ||
+		c.Properties[connectors.PropTemplate+"accessToken"] != ""
 	switch {
 	case t.OAuthProvider != "" && !signedIn:
 		return testResult{Message: fmt.Sprintf("Connection '%s' is not signed in to %s: no refresh token is stored. Get a sign-in URL with "+
@@ -140,13 +144,13 @@ func simulatedProbe(c connection) testResult {
 	}
 	var what string
 	switch {
-	case t.Category == catDatabase:
-		what = fmt.Sprintf("connected to %s at %s as %s", kind, joinNonEmpty(host, port, c.Properties[propDatabase]), orDefault(c.Properties[propUser], "the configured account"))
-	case t.Category == catFile:
+	case t.Category == connectors.CatDatabase:
+		what = fmt.Sprintf("connected to %s at %s as %s", kind, joinNonEmpty(host, port, c.Properties[propDatabase]), cmp.Or(c.Properties[propUser], "the configured account"))
+	case t.Category == connectors.CatFile:
 		what = fmt.Sprintf("%s location %s is readable and writable", kind, joinNonEmpty(host, "", c.Properties[propFolder]))
-	case t.Category == catAPI:
+	case t.Category == connectors.CatAPI:
 		what = fmt.Sprintf("GET %s returned 200 OK", c.Properties[propURL])
-	case t.Category == catQueue:
+	case t.Category == connectors.CatQueue:
 		what = fmt.Sprintf("connected to %s at %s", kind, host)
 	default:
 		what = fmt.Sprintf("signed in to %s", kind)
@@ -157,17 +161,17 @@ func simulatedProbe(c connection) testResult {
 // endpointOf returns the host (or bucket, account, URL host…) and port a simulated connection targets.
 func endpointOf(c connection) (host, port string) {
 	for _, k := range []string{"host", "bucket", "account", "bootstrapServers", "shop", "subdomain", "projectId", "site", "instanceUrl", "queueUrl"} {
-		if v := c.Properties[propTemplate+k]; v != "" {
+		if v := c.Properties[connectors.PropTemplate+k]; v != "" {
 			host = v
 			break
 		}
 	}
 	if host == "" || strings.Contains(host, "://") {
-		if u, err := url.Parse(orDefault(host, c.Properties[propURL])); err == nil && u.Host != "" {
+		if u, err := url.Parse(cmp.Or(host, c.Properties[propURL])); err == nil && u.Host != "" {
 			host = u.Hostname()
 		}
 	}
-	port = c.Properties[propTemplate+"port"]
+	port = c.Properties[connectors.PropTemplate+"port"]
 	if port == "" && strings.HasPrefix(c.ConnectionType, "connection.ftp") {
 		port = "21"
 	}

@@ -7,6 +7,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
 )
 
 // testConn tests a connection as alice.
@@ -94,19 +96,19 @@ func TestConnectionTest(t *testing.T) {
 			t.Errorf("successful test audit = %+v", rec)
 		}
 		e := h.wait(crmFlow, h.run(crmFlow, "", nil))
-		if e.Status != statusSuccess || e.Records != customersRows {
+		if e.Status != statusSuccess || e.Records != demo.CustomersRows {
 			t.Fatalf("run after the fix = %+v\n%s", e, h.logOf(crmFlow, e.AuditID))
 		}
 		wh := h.warehouse()
-		if n := h.count(wh, `SELECT COUNT(*) FROM customers`); n != customersRows || before != customersRows-newCustomers {
+		if n := h.count(wh, `SELECT COUNT(*) FROM customers`); n != demo.CustomersRows || before != demo.CustomersRows-demo.NewCustomers {
 			t.Errorf("warehouse customers: %d before, %d after", before, n)
 		}
-		if n := h.count(wh, `SELECT COUNT(customer_since) FROM customers WHERE customer_id = ?`, 1000+customersRows); n != 1 {
+		if n := h.count(wh, `SELECT COUNT(customer_since) FROM customers WHERE customer_id = ?`, 1000+demo.CustomersRows); n != 1 {
 			t.Errorf("the newest CRM customer is not in the warehouse")
 		}
 		var res queryResult
 		h.ok("POST", "/rest/v1/explorer/3/sql", map[string]any{"sql": "SELECT COUNT(*) AS n FROM customers"}, &res)
-		if len(res.Rows) != 1 || res.Rows[0][0] != float64(customersRows) {
+		if len(res.Rows) != 1 || res.Rows[0][0] != float64(demo.CustomersRows) {
 			t.Errorf("explorer after the fix: %+v", res)
 		}
 	})

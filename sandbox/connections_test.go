@@ -6,6 +6,10 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // seededConnections is the number of demo connections.
@@ -21,7 +25,7 @@ func (h *harness) connectionSecrets() []string {
 	var out []string
 	for _, c := range list {
 		for k, v := range c.Properties {
-			if v != "" && isSecretProperty(c.ConnectionType, k) {
+			if v != "" && connectors.IsSecretProperty(c.ConnectionType, k) {
 				out = append(out, v)
 			}
 		}
@@ -95,12 +99,12 @@ func TestConnectionsList(t *testing.T) {
 		}
 		var crm connection
 		h.ok("GET", "/rest/v1/connections/3", nil, &crm)
-		if crm.Properties[propPassword] != maskedSecret || crm.Properties[propUser] != crmUser || crm.Properties[propDatabase] != crmDatabaseFile {
+		if crm.Properties[propPassword] != maskedSecret || crm.Properties[propUser] != crmUser || crm.Properties[propDatabase] != demo.CRMDatabaseFile {
 			t.Errorf("crm = %+v", crm)
 		}
 		var s3 connection
 		h.ok("GET", "/rest/v1/connections/6", nil, &s3)
-		if s3.Properties[propTemplate+"secretKey"] != maskedSecret || s3.Properties[propTemplate+"accessKey"] != maskedSecret ||
+		if s3.Properties[connectors.PropTemplate+"secretKey"] != maskedSecret || s3.Properties[connectors.PropTemplate+"accessKey"] != maskedSecret ||
 			s3.Properties[propBucket] != "acme-etl-archive" {
 			t.Errorf("s3 = %+v", s3)
 		}
@@ -116,7 +120,7 @@ func TestConnectionsList(t *testing.T) {
 
 func newPostgres(name string) map[string]any {
 	return map[string]any{"name": name, "connectionType": "connection.db.postgres", "tags": []string{"new", " ", "new"},
-		"properties": map[string]any{propHost: "pg.acme-retail.internal", propTemplate + "port": 5432,
+		"properties": map[string]any{propHost: "pg.acme-retail.internal", connectors.PropTemplate + "port": 5432,
 			propDatabase: "analytics", propUser: "etl", propPassword: "pg-s3cret-value"}}
 }
 
@@ -130,7 +134,7 @@ func TestConnectionsWrite(t *testing.T) {
 	t.Run("create", func(t *testing.T) {
 		h := h.with(t)
 		if created.ID <= seededConnections || created.Properties[propPassword] != maskedSecret ||
-			created.Properties[propTemplate+"port"] != "5432" || len(created.Tags) != 1 || created.CreatedAt == 0 {
+			created.Properties[connectors.PropTemplate+"port"] != "5432" || len(created.Tags) != 1 || created.CreatedAt == 0 {
 			t.Fatalf("created = %+v", created)
 		}
 		stored, _ := h.sb.st.getConnection(t.Context(), created.ID)
@@ -161,7 +165,7 @@ func TestConnectionsWrite(t *testing.T) {
 		bad(func(m map[string]any) { m["connectionType"] = "connection.db.postgress" }, "unknown type 'connection.db.postgress'")
 		bad(func(m map[string]any) { m["connectionType"] = "connection.db.kafka" }, "did you mean connection.queue.kafka")
 		bad(func(m map[string]any) { delete(props(m), propHost) }, "Field 'properties.field.connection.template.host' (Host) is required")
-		bad(func(m map[string]any) { props(m)[propTemplate+"port"] = "54x" }, "port number")
+		bad(func(m map[string]any) { props(m)[connectors.PropTemplate+"port"] = "54x" }, "port number")
 		bad(func(m map[string]any) { props(m)[propPassword] = maskedSecret }, "is the mask of a secret")
 		bad(func(m map[string]any) { props(m)[propHost] = map[string]any{} }, "must be a string")
 		bad(func(m map[string]any) {
@@ -192,10 +196,10 @@ func TestConnectionsWrite(t *testing.T) {
 		if stored.Properties[propPassword] != "pg-s3cret-value" || stored.Description != "edited" {
 			t.Errorf("round trip changed the secret: %+v", stored)
 		}
-		h.ok("PUT", path, map[string]any{"name": "Analytics PG", "properties": map[string]any{propTemplate + "sslMode": "require"}}, nil)
-		h.ok("PUT", path, map[string]any{"properties": map[string]any{propTemplate + "sslMode": nil, propPassword: "rotated-pw"}}, &got)
+		h.ok("PUT", path, map[string]any{"name": "Analytics PG", "properties": map[string]any{connectors.PropTemplate + "sslMode": "require"}}, nil)
+		h.ok("PUT", path, map[string]any{"properties": map[string]any{connectors.PropTemplate + "sslMode": nil, propPassword: "rotated-pw"}}, &got)
 		stored, _ = h.sb.st.getConnection(t.Context(), created.ID)
-		if _, ok := stored.Properties[propTemplate+"sslMode"]; ok || stored.Properties[propPassword] != "rotated-pw" || stored.Name != "Analytics PG" {
+		if _, ok := stored.Properties[connectors.PropTemplate+"sslMode"]; ok || stored.Properties[propPassword] != "rotated-pw" || stored.Name != "Analytics PG" {
 			t.Errorf("stored = %+v", stored)
 		}
 		rec := h.lastAudit("editConnection")
@@ -288,9 +292,9 @@ func TestConnectionsRoles(t *testing.T) {
 func TestConnectionTypes(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Options{})
-	var all []connectionType
+	var all []connectors.Type
 	res := h.ok("GET", "/rest/v1/connection-types", nil, &all)
-	if len(all) < 30 || res.header.Get("X-Total-Count") != fmt.Sprint(len(connectionTypes)) || len(all) != len(connectionTypes) {
+	if len(all) < 30 || res.header.Get("X-Total-Count") != fmt.Sprint(len(connectors.Types())) || len(all) != len(connectors.Types()) {
 		t.Fatalf("%d types, total %s", len(all), res.header.Get("X-Total-Count"))
 	}
 	seen, categories := map[string]bool{}, map[string]int{}
@@ -301,12 +305,12 @@ func TestConnectionTypes(t *testing.T) {
 		}
 		seen[ct.Type] = true
 		for _, p := range ct.Properties {
-			if !strings.HasPrefix(p.Key, propTemplate) || p.Label == "" || (isSecretKey(p.Key) && !p.Secret) {
+			if !strings.HasPrefix(p.Key, connectors.PropTemplate) || p.Label == "" || (model.IsSecretKey(p.Key) && !p.Secret) {
 				t.Errorf("%s property %+v", ct.Type, p)
 			}
 		}
 	}
-	for _, cat := range connectionCategories {
+	for _, cat := range connectors.Categories() {
 		if categories[cat] < 4 {
 			t.Errorf("category %s has %d types", cat, categories[cat])
 		}
@@ -329,12 +333,12 @@ func TestConnectionTypes(t *testing.T) {
 			t.Errorf("seeded %s: %v", c.Name, err)
 		}
 	}
-	var queues []connectionType
+	var queues []connectors.Type
 	h.ok("GET", "/rest/v1/connection-types?category=queue", nil, &queues)
 	if len(queues) != categories["queue"] {
 		t.Errorf("queue filter: %d", len(queues))
 	}
-	var named []connectionType
+	var named []connectors.Type
 	h.ok("GET", "/rest/v1/connection-types?name=google", nil, &named)
 	if len(named) < 5 {
 		t.Errorf("name=google: %+v", named)

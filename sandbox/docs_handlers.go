@@ -1,12 +1,15 @@
 package sandbox
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
 	"html"
 	"net/http"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/docs"
 )
 
 // docResponse is the body of GET /v1/flows/{id}/documentation (etlworks-api.md §3.8).
@@ -30,7 +33,7 @@ func (s *Sandbox) documentationHandler(w http.ResponseWriter, r *http.Request, _
 
 // documentationMDHandler serves GET /v1/flows/documentation/md?flowId=: the documentation as an HTML page.
 func (s *Sandbox) documentationMDHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	return s.docPage(w, r, func(md, _ string) string { return renderMarkdown(md) })
+	return s.docPage(w, r, func(md, _ string) string { return docs.HTML(md) })
 }
 
 // diagramHandler serves GET /v1/flows/documentation/diagram?flowId=: the flow diagram as an HTML page.
@@ -79,7 +82,7 @@ func (s *Sandbox) document(ctx context.Context, f *flow) (md, diagram string, er
 		}
 		children[child.ID] = child
 	}
-	return flowDocs(f, conns, children), flowDiagram(f, conns), nil
+	return docs.Flow(f, conns, children), flowDiagram(f, conns), nil
 }
 
 // flowDiagram renders a self-contained HTML diagram: source → transformation → destination for
@@ -118,13 +121,13 @@ func flowDiagram(f *flow, conns map[int64]connection) string {
 			what = "SQL query"
 		}
 		fmt.Fprintf(&b, `<div class="%s">`, class)
-		b.WriteString(node("source", src.Name+" · "+connKind(src.ConnectionType), what))
+		b.WriteString(node("source", src.Name+" · "+docs.ConnectionKind(src.ConnectionType), what))
 		b.WriteString(arrow)
-		b.WriteString(node("transformation", orDefault(tr.Mode, "execute"), tr.Name))
+		b.WriteString(node("transformation", cmp.Or(tr.Mode, "execute"), tr.Name))
 		if tr.Destination.ConnectionID != 0 {
 			dst := conns[tr.Destination.ConnectionID]
 			b.WriteString(arrow)
-			b.WriteString(node("destination", dst.Name+" · "+connKind(dst.ConnectionType), tr.Destination.Object))
+			b.WriteString(node("destination", dst.Name+" · "+docs.ConnectionKind(dst.ConnectionType), tr.Destination.Object))
 		}
 		b.WriteString("</div>\n")
 	}

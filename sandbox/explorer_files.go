@@ -10,6 +10,9 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf8"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // The file side of the explorer: a local folder connection's files, their columns and rows
@@ -53,7 +56,7 @@ func (s *Sandbox) folderObjects(c connection) ([]explorerObject, error) {
 }
 
 // readFolderFile reads a CSV or JSON file of a folder connection into a dataset.
-func (s *Sandbox) readFolderFile(c connection, name string) (*dataset, error) {
+func (s *Sandbox) readFolderFile(c connection, name string) (*dataset.Table, error) {
 	rel := cleanRel(name)
 	if name == "" || !filepath.IsLocal(filepath.FromSlash(rel)) || rel == "." {
 		return nil, badRequest("Object '%s' must be a file path relative to the folder of connection '%s'", name, c.Name)
@@ -68,7 +71,7 @@ func (s *Sandbox) readFolderFile(c connection, name string) (*dataset, error) {
 	case errors.Is(err, fs.ErrNotExist):
 		return nil, notFound("File '%s' not found in connection '%s'; GET /rest/v1/explorer/%d/objects lists its files", name, c.Name, c.ID)
 	case err != nil:
-		return nil, badRequest("File '%s': %s", name, plainIOError(err))
+		return nil, badRequest("File '%s': %s", name, runlog.PlainIOError(err))
 	case info.IsDir():
 		return nil, badRequest("'%s' is a folder; GET /rest/v1/explorer/%d/files?path=%s lists it", name, c.ID, rel)
 	}
@@ -83,16 +86,16 @@ func (s *Sandbox) readFolderFile(c connection, name string) (*dataset, error) {
 	}
 	b, err := root.ReadFile(rel)
 	if err != nil {
-		return nil, badRequest("File '%s': %s", name, plainIOError(err))
+		return nil, badRequest("File '%s': %s", name, runlog.PlainIOError(err))
 	}
 	if format == "JSON" {
-		ds, err := parseJSONRecords(b)
+		ds, err := dataset.ParseJSON(b)
 		if err != nil {
 			return nil, badRequest("File '%s' is not a JSON array of objects: %s", name, err.Error())
 		}
 		return ds, nil
 	}
-	ds, _, err := parseCSV(b)
+	ds, _, err := dataset.ParseCSV(b)
 	if err != nil {
 		return nil, badRequest("File '%s' is not valid CSV: %s", name, err.Error())
 	}
@@ -101,9 +104,9 @@ func (s *Sandbox) readFolderFile(c connection, name string) (*dataset, error) {
 
 // datasetColumns infers the columns of a file: names from the CSV header (or JSON keys), types from
 // the values, nullable when a value is empty, size as the longest text value.
-func datasetColumns(ds *dataset) []explorerColumn {
-	values := make([][]any, len(ds.rows)) // empty CSV fields are nulls, not text, for type inference
-	for r, row := range ds.rows {
+func datasetColumns(ds *dataset.Table) []explorerColumn {
+	values := make([][]any, len(ds.Rows)) // empty CSV fields are nulls, not text, for type inference
+	for r, row := range ds.Rows {
 		values[r] = make([]any, len(row))
 		for i, v := range row {
 			if v != "" {
@@ -111,12 +114,12 @@ func datasetColumns(ds *dataset) []explorerColumn {
 			}
 		}
 	}
-	out := make([]explorerColumn, len(ds.columns))
-	for i, name := range ds.columns {
-		col := explorerColumn{Name: name, Type: columnType(values, i)}
+	out := make([]explorerColumn, len(ds.Columns))
+	for i, name := range ds.Columns {
+		col := explorerColumn{Name: name, Type: dataset.ColumnType(values, i)}
 		longest := 0
-		for _, row := range ds.rows {
-			v := textValue(row[i])
+		for _, row := range ds.Rows {
+			v := dataset.Text(row[i])
 			col.Nullable = col.Nullable || v == ""
 			longest = max(longest, utf8.RuneCountInString(v))
 		}
@@ -129,9 +132,9 @@ func datasetColumns(ds *dataset) []explorerColumn {
 }
 
 // typedRows converts a file dataset's text values to the numbers their column type says they are.
-func typedRows(ds *dataset, cols []explorerColumn, limit int) [][]any {
+func typedRows(ds *dataset.Table, cols []explorerColumn, limit int) [][]any {
 	out := [][]any{}
-	for _, row := range ds.rows[:min(limit, len(ds.rows))] {
+	for _, row := range ds.Rows[:min(limit, len(ds.Rows))] {
 		vals := make([]any, len(row))
 		for i, v := range row {
 			text, isText := v.(string)
@@ -190,13 +193,13 @@ func (s *Sandbox) explorerFilesHandler(w http.ResponseWriter, r *http.Request, _
 	case errors.Is(err, fs.ErrNotExist):
 		return notFound("Folder '%s' not found in connection '%s'", q.Get("path"), c.Name)
 	case err != nil:
-		return badRequest("Path '%s' of connection '%s': %s", q.Get("path"), c.Name, plainIOError(err))
+		return badRequest("Path '%s' of connection '%s': %s", q.Get("path"), c.Name, runlog.PlainIOError(err))
 	case !info.IsDir():
 		return badRequest("'%s' is a file, not a folder; read it with GET /rest/v1/explorer/%d/data?object=%s", q.Get("path"), c.ID, rel)
 	}
 	entries, err := fs.ReadDir(root.FS(), rel)
 	if err != nil {
-		return badRequest("Path '%s' of connection '%s': %s", q.Get("path"), c.Name, plainIOError(err))
+		return badRequest("Path '%s' of connection '%s': %s", q.Get("path"), c.Name, runlog.PlainIOError(err))
 	}
 	out := []fileEntry{}
 	for _, e := range entries {

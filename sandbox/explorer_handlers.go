@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
 )
 
 // The explorer (etlworks-api.md §7, §10 rows 59-64) browses the two connection kinds the sandbox
@@ -112,7 +114,7 @@ func (s *Sandbox) databaseObjects(ctx context.Context, c connection) ([]explorer
 	}
 	out := make([]explorerObject, len(res.Rows))
 	for i, row := range res.Rows {
-		out[i] = explorerObject{Name: textValue(row[0]), Type: textValue(row[1]), Schema: "main"}
+		out[i] = explorerObject{Name: dataset.Text(row[0]), Type: dataset.Text(row[1]), Schema: "main"}
 	}
 	return out, nil
 }
@@ -154,7 +156,7 @@ func (s *Sandbox) explorerColumnsHandler(w http.ResponseWriter, r *http.Request,
 	}
 	out := make([]explorerColumn, len(res.Rows))
 	for i, row := range res.Rows {
-		col := explorerColumn{Name: textValue(row[0]), Type: textValue(row[1]), Nullable: textValue(row[2]) == "0" && textValue(row[3]) == "0"}
+		col := explorerColumn{Name: dataset.Text(row[0]), Type: dataset.Text(row[1]), Nullable: dataset.Text(row[2]) == "0" && dataset.Text(row[3]) == "0"}
 		if m := typeSize.FindStringSubmatch(col.Type); m != nil {
 			n, _ := strconv.Atoi(m[1])
 			col.Size = &n
@@ -216,7 +218,7 @@ func (s *Sandbox) explorerDataHandler(w http.ResponseWriter, r *http.Request, _ 
 			return err
 		}
 		cols := datasetColumns(ds)
-		res := &queryResult{Columns: make([]queryColumn, len(cols)), Rows: typedRows(ds, cols, limit), Truncated: len(ds.rows) > limit}
+		res := &queryResult{Columns: make([]queryColumn, len(cols)), Rows: typedRows(ds, cols, limit), Truncated: len(ds.Rows) > limit}
 		for i, col := range cols {
 			res.Columns[i] = queryColumn{Name: col.Name, Type: col.Type}
 		}
@@ -227,7 +229,7 @@ func (s *Sandbox) explorerDataHandler(w http.ResponseWriter, r *http.Request, _ 
 	if err != nil {
 		return err
 	}
-	res, err := s.explorerQuery(r.Context(), c, "SELECT * FROM "+quoteIdent(table), limit, false)
+	res, err := s.explorerQuery(r.Context(), c, "SELECT * FROM "+dataset.QuoteIdent(table), limit, false)
 	if err != nil {
 		return err
 	}

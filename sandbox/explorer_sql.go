@@ -14,6 +14,10 @@ import (
 
 	"modernc.org/sqlite"
 	sqlite3 "modernc.org/sqlite/lib"
+
+	"github.com/etlworks/etlworks-mcp/internal/prose"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // SQL on a connection's SQLite database for the explorer (etlworks-api.md §7). Reads run on a
@@ -125,7 +129,7 @@ func (s *Sandbox) checkDatabaseAccount(ctx context.Context, c connection) error 
 	case err != nil:
 		return err
 	case c.Properties[propUser] != login || c.Properties[propPassword] != password:
-		return badRequest("%s", authRunError(c).message)
+		return badRequest("%s", runlog.AuthError(c).Message)
 	}
 	return nil
 }
@@ -169,7 +173,7 @@ func runQuery(ctx context.Context, conn *sql.Conn, query string, maxRows int, co
 		if err := conn.QueryRowContext(ctx, "SELECT total_changes()").Scan(&after); err != nil {
 			return nil, err
 		}
-		res.RowsAffected = ptr(after - before)
+		res.RowsAffected = new(after - before)
 		if err := noOpenTransaction(ctx, conn); err != nil {
 			return nil, err
 		}
@@ -217,7 +221,7 @@ func readResult(rows *sql.Rows, maxRows int) (*queryResult, error) {
 		for i, v := range vals {
 			v, cut := cutCell(v)
 			res.Truncated = res.Truncated || cut
-			vals[i] = normalizeValue(v)
+			vals[i] = dataset.Normalize(v)
 			size += cellSize(vals[i])
 		}
 		res.Rows = append(res.Rows, vals)
@@ -228,7 +232,7 @@ func readResult(rows *sql.Rows, maxRows int) (*queryResult, error) {
 	for i, t := range types {
 		typ := strings.ToUpper(t.DatabaseTypeName())
 		if typ == "" {
-			typ = columnType(res.Rows, i)
+			typ = dataset.ColumnType(res.Rows, i)
 		}
 		res.Columns[i] = queryColumn{Name: t.Name(), Type: typ}
 	}
@@ -289,10 +293,10 @@ func sqlAPIError(ctx context.Context, err error) error {
 				maxValueBytes>>20)
 		case sqlite3.SQLITE_READONLY:
 			return badRequest("%s; explorer SQL runs on a read-only connection unless the request sets \"allowWrites\": true",
-				sqlRunError(err, "execute").message)
+				runlog.SQLError(err, "execute").Message)
 		}
 	}
-	return badRequest("%s", sqlRunError(err, "execute").message)
+	return badRequest("%s", runlog.SQLError(err, "execute").Message)
 }
 
 // sqlRequest is the body of POST /v1/explorer/{id}/sql. formatId is accepted and ignored.
@@ -336,7 +340,7 @@ func (s *Sandbox) explorerSQLHandler(w http.ResponseWriter, r *http.Request, p *
 	defer cancel()
 	res, err := s.explorerQuery(ctx, c, in.SQL, maxRows, in.AllowWrites)
 	if in.AllowWrites {
-		payload := map[string]any{"connectionId": c.ID, "name": c.Name, "sql": oneLine(in.SQL, 500)}
+		payload := map[string]any{"connectionId": c.ID, "name": c.Name, "sql": prose.OneLine(in.SQL, 500)}
 		if res != nil {
 			payload["rowsAffected"] = *res.RowsAffected
 		}

@@ -8,6 +8,8 @@ import (
 	"slices"
 	"strings"
 	"testing"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
 )
 
 // sql runs explorer SQL on a connection as alice.
@@ -203,7 +205,7 @@ func TestExplorerSQL(t *testing.T) {
 	t.Run("the read-only handle refuses writes on its own", func(t *testing.T) {
 		// No classifier in front: statements go straight to the handle the explorer reads with.
 		h := h.with(t)
-		conn, release, err := openReadOnly(t.Context(), filepath.Join(h.sb.root, warehouseFile))
+		conn, release, err := openReadOnly(t.Context(), filepath.Join(h.sb.root, demo.WarehouseFile))
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // listFlowsHandler serves GET /v1/flows: filters name (substring), tag and flowType; limit/offset paging.
@@ -21,7 +23,7 @@ func (s *Sandbox) listFlowsHandler(w http.ResponseWriter, r *http.Request, _ *pr
 	if err != nil {
 		return err
 	}
-	return writeList(w, publicFlows(list), total)
+	return writeList(w, model.PublicFlows(list), total)
 }
 
 // flowFromPath loads the flow named by the {id} wildcard, or returns a 404.
@@ -48,7 +50,7 @@ func (s *Sandbox) getFlowHandler(w http.ResponseWriter, r *http.Request, _ *prin
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, f.public())
+	return writeJSON(w, http.StatusOK, f.Public())
 }
 
 // createFlowHandler serves POST /v1/flows; like Etlworks it answers 200 with the new flow.
@@ -73,7 +75,7 @@ func (s *Sandbox) createFlowHandler(w http.ResponseWriter, r *http.Request, p *p
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, created.public())
+	return writeJSON(w, http.StatusOK, created.Public())
 }
 
 // updateFlowHandler serves PUT /v1/flows/{id}: the body replaces the definition. Suspension is
@@ -93,9 +95,9 @@ func (s *Sandbox) updateFlowHandler(w http.ResponseWriter, r *http.Request, p *p
 	}
 	if err == nil {
 		f.ID = old.ID
-		keepInternal(old, &f)
+		model.KeepInternal(old, &f)
 		changed = changedFields(old, &f)
-		diff = diffFields(flowAuditView(old), flowAuditView(&f), isSecretKey)
+		diff = diffFields(flowAuditView(old), flowAuditView(&f), model.IsSecretKey)
 		err = uniqueAsBadRequest(s.st.updateFlow(r.Context(), &f, started.UnixMilli()), f.Name)
 	}
 	s.recordMutation(r, p, "editFlow", diff.add(map[string]any{"flowId": old.ID, "name": old.Name, "changed": changed}), err, started)
@@ -106,7 +108,7 @@ func (s *Sandbox) updateFlowHandler(w http.ResponseWriter, r *http.Request, p *p
 	if err != nil {
 		return err
 	}
-	return writeJSON(w, http.StatusOK, updated.public())
+	return writeJSON(w, http.StatusOK, updated.Public())
 }
 
 // deleteResponse is the body of DELETE /v1/flows/{id}: where the flow went, for a later restore,
@@ -155,7 +157,7 @@ func (s *Sandbox) suspendHandler(suspend bool) handlerFunc {
 		if f, err = s.st.getFlow(r.Context(), f.ID); err != nil {
 			return err
 		}
-		return writeJSON(w, http.StatusOK, f.public())
+		return writeJSON(w, http.StatusOK, f.Public())
 	}
 }
 

@@ -34,7 +34,7 @@ func (s *Sandbox) healthHandler(w http.ResponseWriter, r *http.Request, _ *princ
 	body := map[string]any{
 		"status": status,
 		"db": map[string]any{"status": dbStatus, "version": version, "schema.version": schemaVersion,
-			"running.flows": s.eng.running()},
+			"running.flows": s.eng.Running()},
 		"disk":     disk,
 		"dataDisk": disk,
 		"ram": map[string]any{"status": "UP",

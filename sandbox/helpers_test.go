@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // testStep paces test runs: fast, but slow enough that a run is observably running for a while.
@@ -148,7 +150,7 @@ func (h *harness) wait(flowID, auditID int64) execution {
 	for {
 		var e execution
 		h.ok("GET", fmt.Sprintf("/rest/v1/executions/%d?auditId=%d", flowID, auditID), nil, &e)
-		if isTerminal(e.Status) {
+		if model.IsTerminal(e.Status) {
 			return e
 		}
 		if time.Now().After(deadline) {

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // TestInternalPropertiesHidden checks that the x-standin-* properties steering the sandbox never
@@ -13,7 +15,7 @@ func TestInternalPropertiesHidden(t *testing.T) {
 	id := h.flowID("Legacy FTP order import")
 	path := fmt.Sprintf("/rest/v1/flows/%d", id)
 	for _, p := range []string{path, "/rest/v1/flows?limit=200", fmt.Sprintf("/rest/v1/flows/%d/documentation", id)} {
-		if body := string(h.ok("GET", p, nil, nil).body); strings.Contains(body, internalPrefix) {
+		if body := string(h.ok("GET", p, nil, nil).body); strings.Contains(body, model.InternalPrefix) {
 			t.Errorf("GET %s shows internal properties: %s", p, body)
 		}
 	}
@@ -21,7 +23,7 @@ func TestInternalPropertiesHidden(t *testing.T) {
 	var f map[string]any
 	h.ok("GET", path, nil, &f)
 	f["description"] = "edited"
-	if body := string(h.ok("PUT", path, f, nil).body); strings.Contains(body, internalPrefix) {
+	if body := string(h.ok("PUT", path, f, nil).body); strings.Contains(body, model.InternalPrefix) {
 		t.Errorf("PUT answer shows internal properties: %s", body)
 	}
 	h.ok("POST", path+"/resume", nil, nil)
@@ -34,7 +36,7 @@ func TestInternalPropertiesHidden(t *testing.T) {
 	h.ok("DELETE", path, nil, &del)
 	item := fmt.Sprintf("/rest/v1/recycle-bin/%d", del.RecycleBinID)
 	body := string(h.ok("GET", item, nil, nil).body)
-	if strings.Contains(body, internalPrefix) || !strings.Contains(body, "edited") {
+	if strings.Contains(body, model.InternalPrefix) || !strings.Contains(body, "edited") {
 		t.Errorf("recycle-bin item shows internal properties, or not the flow: %s", body)
 	}
 }

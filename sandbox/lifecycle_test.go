@@ -11,6 +11,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
 )
 
 func TestHealth(t *testing.T) {
@@ -57,7 +59,7 @@ func TestDataDirPersistence(t *testing.T) {
 	if err := first.Close(); err != nil {
 		t.Fatal(err)
 	}
-	for _, name := range []string{"state.db", warehouseFile, crmDatabaseFile, filepath.Join(stagingFolder, "orders.csv")} {
+	for _, name := range []string{"state.db", demo.WarehouseFile, demo.CRMDatabaseFile, filepath.Join(demo.StagingFolder, "orders.csv")} {
 		if _, err := os.Stat(filepath.Join(dir, name)); err != nil {
 			t.Errorf("%s: %v", name, err)
 		}
@@ -130,7 +132,7 @@ func TestStart(t *testing.T) {
 		res.Body.Close()
 		done <- string(b)
 	}()
-	for srv.Sandbox.eng.running() == 0 {
+	for srv.Sandbox.eng.Running() == 0 {
 		time.Sleep(time.Millisecond)
 	}
 	cancel()

@@ -10,6 +10,9 @@ import (
 	"strings"
 	"time"
 	"unicode/utf8"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // maxPayloadParam is the largest body also passed to the flow as the variable {payload}; any body
@@ -79,8 +82,8 @@ func (s *Sandbox) callListenerHandler(w http.ResponseWriter, r *http.Request, _ 
 	id := newUUID()
 	params["messageUuid"] = id
 	hip, cip := requestIPs(r)
-	resp, err := s.launch(r.Context(), runRequest{flow: f, params: params, user: p.Login, hostIP: hip, clientIP: cip,
-		messageID: &id}, false)
+	resp, err := s.launch(r.Context(), engine.Request{Flow: f, Params: params, User: p.Login, HostIP: hip, ClientIP: cip,
+		MessageID: &id}, false)
 	if err != nil {
 		return err
 	}
@@ -110,7 +113,7 @@ func (s *Sandbox) awaitReceipt(ctx context.Context, resp execResponse) (execResp
 		if err != nil {
 			return resp, err
 		}
-		if isTerminal(e.Status) {
+		if model.IsTerminal(e.Status) {
 			resp.Status, resp.Exception = responseCode(e.Status), e.Exception
 			return resp, nil
 		}

@@ -150,7 +150,7 @@ func (s *Sandbox) groupByFlow(ctx context.Context, runs []execution, withMetrics
 			d := &executionDetail{Metrics: runMetrics{Records: e.Records}, Exception: e.Exception,
 				FileMetrics: append([]fileMetric{}, files[e.FlowID]...)}
 			if e.Ended != nil {
-				d.Metrics.Duration = ptr(*e.Ended - e.Started)
+				d.Metrics.Duration = new(*e.Ended - e.Started)
 			}
 			if e.Retries != nil {
 				d.Metrics.Retries = *e.Retries

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"errors"
 	"fmt"
 	"maps"
@@ -9,6 +10,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
 )
 
 // OAuth helpers of pre-configured connectors (etlworks-api.md §4.1 [I]): an authorize URL at the
@@ -59,7 +62,7 @@ var oauthScopes = map[string]string{
 }
 
 // providerTitle is the display name of a provider id.
-func providerTitle(id string) string { return orDefault(oauthProviders[id].title, id) }
+func providerTitle(id string) string { return cmp.Or(oauthProviders[id].title, id) }
 
 // authorizeURLResponse is the body of the authorize-url endpoint.
 type authorizeURLResponse struct {
@@ -120,7 +123,7 @@ func (s *Sandbox) authorizeURLHandler(w http.ResponseWriter, r *http.Request, p 
 // oauthScope checks that a connection signs in with the provider and returns the scope to ask for.
 // Pre-configured connectors have one provider; generic HTTP and GraphQL connections take any.
 func oauthScope(c connection, name string, prov oauthProvider) (string, error) {
-	t, _ := lookupConnectionType(c.ConnectionType)
+	t, _ := connectors.Lookup(c.ConnectionType)
 	generic := c.ConnectionType == "connection.http" || c.ConnectionType == "connection.http.graphql"
 	if t.OAuthProvider != name && !generic {
 		if t.OAuthProvider != "" {
@@ -129,7 +132,7 @@ func oauthScope(c connection, name string, prov oauthProvider) (string, error) {
 		return "", badRequest("Connection '%s' (%s) does not use OAuth sign-in; the types that do are listed by "+
 			"GET /rest/v1/connection-types with an oauthProvider, plus connection.http and connection.http.graphql", c.Name, c.ConnectionType)
 	}
-	return orDefault(oauthScopes[c.ConnectionType], prov.scope), nil
+	return cmp.Or(oauthScopes[c.ConnectionType], prov.scope), nil
 }
 
 // oauthCallbackRequest is the body of the callback: what the provider sent to the redirect URI.
@@ -175,11 +178,11 @@ func (s *Sandbox) oauthCallbackHandler(w http.ResponseWriter, r *http.Request, p
 		_, err = oauthScope(c, st.Provider, oauthProviders[st.Provider])
 	}
 	if err == nil {
-		c.Properties[propRefreshToken] = refreshTokenFor(st.Provider)
+		c.Properties[connectors.PropRefreshToken] = refreshTokenFor(st.Provider)
 		err = s.st.updateConnection(r.Context(), c, started.UnixMilli())
 	}
 	s.recordMutation(r, p, "editConnection", map[string]any{"connectionId": c.ID, "name": c.Name,
-		"changed": []string{"properties." + propRefreshToken}, "oauthProvider": st.Provider}, err, started)
+		"changed": []string{"properties." + connectors.PropRefreshToken}, "oauthProvider": st.Provider}, err, started)
 	if err != nil {
 		return err
 	}

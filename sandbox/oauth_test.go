@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
 )
 
 func TestOAuth(t *testing.T) {
@@ -14,7 +16,7 @@ func TestOAuth(t *testing.T) {
 	h := newHarness(t, Options{})
 	var sheet connection
 	h.ok("POST", "/rest/v1/connections", map[string]any{"name": "Budget sheet", "connectionType": "connection.api.googlesheets",
-		"properties": map[string]string{propTemplate + "spreadsheetId": "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"}}, &sheet)
+		"properties": map[string]string{connectors.PropTemplate + "spreadsheetId": "1BxiMVs0XRA5nFMdKvBdBZjgmUUqptlbs74OgvE2upms"}}, &sheet)
 	authorize := func(h *harness, provider string, id int64, redirect string) authorizeURLResponse {
 		h.t.Helper()
 		var res authorizeURLResponse
@@ -103,7 +105,7 @@ func TestOAuth(t *testing.T) {
 			t.Errorf("no code: %q", eb.Message)
 		}
 		stored, _ := h.sb.st.getConnection(t.Context(), sheet.ID)
-		if stored.Properties[propRefreshToken] != "" {
+		if stored.Properties[connectors.PropRefreshToken] != "" {
 			t.Errorf("a failed callback stored a token")
 		}
 	})
@@ -118,8 +120,8 @@ func TestOAuth(t *testing.T) {
 		var got connection
 		res.decode(t, &got)
 		stored, _ := h.sb.st.getConnection(t.Context(), sheet.ID)
-		token := stored.Properties[propRefreshToken]
-		if got.Properties[propRefreshToken] != maskedSecret || !strings.HasPrefix(token, "1//") || strings.Contains(string(res.body), token) {
+		token := stored.Properties[connectors.PropRefreshToken]
+		if got.Properties[connectors.PropRefreshToken] != maskedSecret || !strings.HasPrefix(token, "1//") || strings.Contains(string(res.body), token) {
 			t.Fatalf("callback answer %s, stored %q", res.body, token)
 		}
 		if body := h.ok("GET", fmt.Sprintf("/rest/v1/connections/%d", sheet.ID), nil, nil).body; strings.Contains(string(body), token) {
@@ -155,7 +157,7 @@ func TestOAuth(t *testing.T) {
 		} else {
 			res.decode(t, &got)
 		}
-		if got.Properties[propRefreshToken] != maskedSecret {
+		if got.Properties[connectors.PropRefreshToken] != maskedSecret {
 			t.Errorf("salesforce = %+v", got)
 		}
 	})

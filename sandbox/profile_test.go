@@ -9,6 +9,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // wildcard matches a ServeMux wildcard, replaced by "1" to make a concrete path.
@@ -300,7 +302,7 @@ func TestProfileRuns(t *testing.T) {
 			h.ok("POST", fmt.Sprintf("/rest/v1/flows/%d/run?parallel=true", id), nil, &second)
 			var e execution
 			h.ok("GET", fmt.Sprintf("/rest/v1/executions/%d?auditId=%d", id, *first.AuditID), nil, &e)
-			if !isTerminal(e.Status) {
+			if !model.IsTerminal(e.Status) {
 				if second.Status != codeNotStarted || second.AuditID != nil {
 					t.Errorf("parallel=true started a second instance: %+v", second)
 				}

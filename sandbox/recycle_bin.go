@@ -8,6 +8,8 @@ import (
 	"net/http"
 	"slices"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // binEntry is the wire shape of a recycle-bin item (etlworks-api.md §6.2 [I]).
@@ -245,11 +247,11 @@ func maskTree(v any) any {
 	switch t := v.(type) {
 	case map[string]any:
 		for k, x := range t {
-			if isInternalProp(k) {
+			if model.IsInternalProp(k) {
 				delete(t, k)
 				continue
 			}
-			if s, ok := x.(string); ok && s != "" && isSecretKey(k) {
+			if s, ok := x.(string); ok && s != "" && model.IsSecretKey(k) {
 				t[k] = secretMask
 			} else {
 				t[k] = maskTree(x)

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
 )
 
 // depOf finds a dependency of an item.
@@ -110,7 +112,7 @@ func TestRecycleBinConnections(t *testing.T) {
 	h := newHarness(t, Options{})
 	ctx := t.Context()
 	connID, err := insertConnection(ctx, h.sb.st.db, connection{Name: "Returns drop", ConnectionType: typeLocalFile,
-		Properties: map[string]string{propFolder: stagingFolder, propPassword: "drop-secret"}}, time.Now().UnixMilli())
+		Properties: map[string]string{propFolder: demo.StagingFolder, propPassword: "drop-secret"}}, time.Now().UnixMilli())
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strconv"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
 )
 
 // stopWait bounds how long a stop request waits for the run to record its canceled state.
@@ -59,12 +61,12 @@ func (s *Sandbox) startRun(w http.ResponseWriter, r *http.Request, p *principal,
 	resp := execResponse{FlowID: f.ID}
 	if f.Suspended {
 		resp.Status = codeNotStarted
-		resp.Exception = ptr(fmt.Sprintf("Flow '%s' is suspended; resume it before running it", f.Name))
+		resp.Exception = new(fmt.Sprintf("Flow '%s' is suspended; resume it before running it", f.Name))
 		return writeJSON(w, http.StatusOK, resp)
 	}
 	hip, cip := requestIPs(r)
-	ar, refused, err := s.eng.start(runRequest{flow: f, params: params, user: p.Login, hostIP: hip, clientIP: cip, parallel: parallel})
-	if errors.Is(err, errEngineClosed) {
+	ar, refused, err := s.eng.Start(engine.Request{Flow: f, Params: params, User: p.Login, HostIP: hip, ClientIP: cip, Parallel: parallel})
+	if errors.Is(err, engine.ErrClosed) {
 		return apiErrorf(http.StatusServiceUnavailable, "The sandbox is shutting down")
 	}
 	if err != nil {
@@ -74,16 +76,16 @@ func (s *Sandbox) startRun(w http.ResponseWriter, r *http.Request, p *principal,
 		resp.Status, resp.Exception = codeNotStarted, &refused
 		return writeJSON(w, http.StatusOK, resp)
 	}
-	resp.AuditID = &ar.auditID
+	resp.AuditID = &ar.AuditID
 	if !wait {
 		return writeJSON(w, http.StatusOK, resp)
 	}
 	select {
-	case <-ar.done:
+	case <-ar.Done:
 	case <-r.Context().Done():
 		return r.Context().Err()
 	}
-	e, err := s.st.getExecution(r.Context(), ar.auditID)
+	e, err := s.st.getExecution(r.Context(), ar.AuditID)
 	if err != nil {
 		return err
 	}
@@ -117,7 +119,7 @@ func (s *Sandbox) stopHandler(w http.ResponseWriter, r *http.Request, p *princip
 		return err
 	}
 	resp := execResponse{FlowID: f.ID}
-	ar := s.eng.stop(f.ID, auditID, p.Login)
+	ar := s.eng.Stop(f.ID, auditID, p.Login)
 	if ar == nil {
 		resp.Status = codeNotStarted
 		msg := fmt.Sprintf("Flow '%s' is not running", f.Name)
@@ -129,13 +131,13 @@ func (s *Sandbox) stopHandler(w http.ResponseWriter, r *http.Request, p *princip
 		return writeJSON(w, http.StatusOK, resp)
 	}
 	select {
-	case <-ar.done:
+	case <-ar.Done:
 	case <-time.After(stopWait):
 	case <-r.Context().Done():
 		return r.Context().Err()
 	}
-	resp.Status, resp.AuditID = codeCanceled, &ar.auditID
-	s.recordMutation(r, p, "stopFlow", map[string]any{"flowId": f.ID, "name": f.Name, "auditId": ar.auditID}, nil, started)
+	resp.Status, resp.AuditID = codeCanceled, &ar.AuditID
+	s.recordMutation(r, p, "stopFlow", map[string]any{"flowId": f.ID, "name": f.Name, "auditId": ar.AuditID}, nil, started)
 	return writeJSON(w, http.StatusOK, resp)
 }
 

@@ -12,12 +12,16 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // warehouse opens the demo warehouse the runs write to.
 func (h *harness) warehouse() *sql.DB {
 	h.t.Helper()
-	db, err := h.sb.dbs.get(filepath.Join(h.sb.root, warehouseFile))
+	db, err := h.sb.dbs.Get(filepath.Join(h.sb.root, demo.WarehouseFile))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -36,7 +40,7 @@ func (h *harness) count(db *sql.DB, query string, args ...any) int64 {
 // stagingCSV reads a staging file's records (without the header).
 func (h *harness) stagingCSV(name string) [][]string {
 	h.t.Helper()
-	f, err := os.Open(filepath.Join(h.sb.root, stagingFolder, name))
+	f, err := os.Open(filepath.Join(h.sb.root, demo.StagingFolder, name))
 	if err != nil {
 		h.t.Fatal(err)
 	}
@@ -67,7 +71,7 @@ func TestRuns(t *testing.T) {
 		}
 		e := h.wait(loadOrders, h.run(loadOrders, "", nil))
 		rows := int64(len(h.stagingCSV("orders.csv")))
-		if e.Status != statusSuccess || e.Records != rows || rows != ordersRows || e.Ended == nil || e.User != "alice" || e.Exception != nil {
+		if e.Status != statusSuccess || e.Records != rows || rows != demo.OrdersRows || e.Ended == nil || e.User != "alice" || e.Exception != nil {
 			t.Fatalf("execution = %+v, csv rows %d", e, rows)
 		}
 		if n := h.count(h.warehouse(), `SELECT COUNT(*) FROM orders`); n != rows {
@@ -83,7 +87,7 @@ func TestRuns(t *testing.T) {
 				t.Errorf("log lacks %q:\n%s", want, log)
 			}
 		}
-		if _, err := time.Parse(logTimeLayout, log[:len(logTimeLayout)]); err != nil {
+		if _, err := time.Parse(runlog.TimeLayout, log[:len(runlog.TimeLayout)]); err != nil {
 			t.Errorf("log line does not start with a timestamp: %v", err)
 		}
 	})
@@ -155,10 +159,10 @@ func TestRuns(t *testing.T) {
 			t.Fatal(err)
 		}
 		e := h.wait(crm, h.run(crm, "", nil))
-		if e.Status != statusSuccess || e.Records != customersRows {
+		if e.Status != statusSuccess || e.Records != demo.CustomersRows {
 			t.Fatalf("execution = %+v", e)
 		}
-		if n := h.count(h.warehouse(), `SELECT COUNT(customer_since) FROM customers`); n != customersRows {
+		if n := h.count(h.warehouse(), `SELECT COUNT(customer_since) FROM customers`); n != demo.CustomersRows {
 			t.Errorf("customers has %d mapped rows", n)
 		}
 	})
@@ -299,7 +303,7 @@ func TestRunControl(t *testing.T) {
 			t.Errorf("running.flows = %v, want 2", n)
 		}
 		for _, id := range []int64{first, second} {
-			if e := h.wait(loadOrders, id); e.Status != statusSuccess || e.Records != ordersRows {
+			if e := h.wait(loadOrders, id); e.Status != statusSuccess || e.Records != demo.OrdersRows {
 				t.Errorf("run %d = %+v", id, e)
 			}
 		}
@@ -318,10 +322,10 @@ func TestRunControl(t *testing.T) {
 			}
 			last = e.Records
 			seen[e.Status] = true
-			if e.Status == statusRunning && e.Records > 0 && e.Records < ordersRows {
+			if e.Status == statusRunning && e.Records > 0 && e.Records < demo.OrdersRows {
 				seen["partial"] = true
 			}
-			if isTerminal(e.Status) {
+			if model.IsTerminal(e.Status) {
 				break
 			}
 			time.Sleep(5 * time.Millisecond)

@@ -19,6 +19,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
 )
 
 // Options configures a Sandbox. The zero value gives an in-memory sandbox with realistic pacing.
@@ -64,8 +67,8 @@ type Sandbox struct {
 	prof     profile
 	log      *slog.Logger
 	st       *store
-	eng      *engine
-	dbs      *dbPool
+	eng      *engine.Engine
+	dbs      *engine.DBPool
 	root     string
 	tempRoot bool
 	jwtKey   []byte
@@ -98,7 +101,7 @@ func New(opts Options) (*Sandbox, error) {
 		return nil, err
 	}
 	opts.Profile = prof.name
-	s := &Sandbox{opts: opts, prof: prof, log: opts.Logger, dbs: newDBPool()}
+	s := &Sandbox{opts: opts, prof: prof, log: opts.Logger, dbs: engine.NewDBPool()}
 	if err := s.open(context.Background()); err != nil {
 		s.release()
 		return nil, err
@@ -150,7 +153,7 @@ func (s *Sandbox) open(ctx context.Context) error {
 	if err != nil {
 		return fmt.Errorf("demo user: %w", err)
 	}
-	_, crmPassword, err := st.dbAccount(ctx, crmDatabaseFile)
+	_, crmPassword, err := st.dbAccount(ctx, demo.CRMDatabaseFile)
 	if err != nil {
 		return fmt.Errorf("crm account: %w", err)
 	}
@@ -162,7 +165,7 @@ func (s *Sandbox) open(ctx context.Context) error {
 		}
 		s.creds.Users = append(s.creds.Users, DemoUser{Login: u.Login, Role: u.Role, APIKey: u.APIKey})
 	}
-	s.eng = newEngine(st, s.log, s.opts.RunStep, s.root, s.dbs, alice.TenantName)
+	s.eng = engine.New(runStore{st}, s.log, s.opts.RunStep, s.root, s.dbs, alice.TenantName)
 	if err := s.startAutomation(ctx); err != nil {
 		return err
 	}
@@ -186,7 +189,7 @@ func (s *Sandbox) Close() error {
 	s.closeOnce.Do(func() {
 		s.closed.Store(true)
 		if s.eng != nil {
-			s.eng.close()
+			s.eng.Close()
 		}
 		if s.auto != nil {
 			s.auto.close()
@@ -199,7 +202,7 @@ func (s *Sandbox) Close() error {
 // release closes whatever open managed to create.
 func (s *Sandbox) release() error {
 	var errs []error
-	errs = append(errs, s.dbs.close())
+	errs = append(errs, s.dbs.Close())
 	if s.st != nil {
 		errs = append(errs, s.st.close())
 	}

@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/cron"
 )
 
 // previewScheduleHandler serves POST /v1/schedules/preview {"schedule": "<cron or interval>"}:
@@ -27,7 +29,7 @@ func (s *Sandbox) previewScheduleHandler(w http.ResponseWriter, r *http.Request,
 	}
 	now := time.Now()
 	runs := []int64{}
-	for _, t := range nextRuns(spec, now, now, 3) {
+	for _, t := range cron.NextRuns(spec, now, now, 3) {
 		runs = append(runs, t.UnixMilli())
 	}
 	return writeJSON(w, http.StatusOK, map[string]any{"schedule": expr, "nextRuns": runs})

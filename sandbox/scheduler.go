@@ -6,6 +6,9 @@ import (
 	"sync"
 	"sync/atomic"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/cron"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
 )
 
 // maxSchedulerTick is the scheduler's coarsest precision; with a small RunStep (tests) it ticks
@@ -38,7 +41,7 @@ type scheduler struct {
 // schedEntry is an enabled schedule and when it fires next.
 type schedEntry struct {
 	sc   *schedule
-	spec scheduleSpec
+	spec cron.Spec
 	key  string // expression and anchor: when either changes, next is computed afresh
 	next time.Time
 }
@@ -96,7 +99,7 @@ func (sc *scheduler) scan(now time.Time) {
 			continue
 		}
 		sc.fire(e, now)
-		e.next = e.spec.next(now, time.UnixMilli(e.sc.anchor))
+		e.next = e.spec.Next(now, time.UnixMilli(e.sc.anchor))
 	}
 }
 
@@ -121,7 +124,7 @@ func (sc *scheduler) load(now time.Time) error {
 			delete(sc.entries, s.ID)
 			continue
 		}
-		sc.entries[s.ID] = &schedEntry{sc: s, spec: spec, key: key, next: spec.next(now, time.UnixMilli(s.anchor))}
+		sc.entries[s.ID] = &schedEntry{sc: s, spec: spec, key: key, next: spec.Next(now, time.UnixMilli(s.anchor))}
 	}
 	for id := range sc.entries {
 		if !seen[id] {
@@ -150,10 +153,10 @@ func (sc *scheduler) fire(e *schedEntry, now time.Time) {
 		return
 	}
 	id, name := e.sc.ID, e.sc.Name
-	_, refused, err := sc.s.eng.start(runRequest{flow: f, params: expandParams(e.sc.Parameters, now), user: "scheduler",
-		hostIP: "127.0.0.1", eventID: &id, eventName: &name})
+	_, refused, err := sc.s.eng.Start(engine.Request{Flow: f, Params: expandParams(e.sc.Parameters, now), User: "scheduler",
+		HostIP: "127.0.0.1", EventID: &id, EventName: &name})
 	switch {
-	case errors.Is(err, errEngineClosed):
+	case errors.Is(err, engine.ErrClosed):
 	case err != nil:
 		log.Error("scheduler: start run", "err", err)
 	case refused != "":

@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // TestScheduler watches a short-interval schedule produce runs, stop when paused and start again
@@ -36,7 +38,7 @@ func TestScheduler(t *testing.T) {
 	h.ok("POST", path+"/pause", nil, nil)
 	waitFor(t, "the last scheduled run to end", func() bool {
 		for _, e := range h.scheduledRuns(4, sc.ID) {
-			if !isTerminal(e.Status) {
+			if !model.IsTerminal(e.Status) {
 				return false
 			}
 		}
@@ -58,7 +60,7 @@ func TestScheduler(t *testing.T) {
 	// A schedule deleted with its flow stops too; Close then stops the scheduler (checked by -race
 	// and the harness cleanup).
 	h.ok("DELETE", path, nil, nil)
-	waitFor(t, "runs to end", func() bool { return h.sb.eng.running() == 0 })
+	waitFor(t, "runs to end", func() bool { return h.sb.eng.Running() == 0 })
 	gone := len(h.scheduledRuns(4, sc.ID))
 	scans, until = h.sb.auto.sched.scans.Load(), time.Now().Add(3*interval)
 	waitFor(t, "three intervals of scheduler scans", func() bool {

@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
 )
 
 // listSchedulesHandler serves GET /v1/schedules: filters name (substring), flowId and enabled.
@@ -201,8 +203,8 @@ func (s *Sandbox) runScheduleHandler(w http.ResponseWriter, r *http.Request, p *
 		return err
 	}
 	hip, cip := requestIPs(r)
-	resp, err := s.launch(r.Context(), runRequest{flow: f, params: expandParams(sc.Parameters, time.Now()), user: p.Login,
-		hostIP: hip, clientIP: cip, eventID: &sc.ID, eventName: &sc.Name}, wait)
+	resp, err := s.launch(r.Context(), engine.Request{Flow: f, Params: expandParams(sc.Parameters, time.Now()), User: p.Login,
+		HostIP: hip, ClientIP: cip, EventID: &sc.ID, EventName: &sc.Name}, wait)
 	if err != nil {
 		return err
 	}
@@ -282,15 +284,15 @@ func uniqueName(err error, what, name string) error {
 
 // launch starts a run for a schedule or a listener and answers like POST /v1/flows/{id}/run: status
 // 0 at once, or with wait the terminal code; 3 with the reason when the flow is suspended or busy.
-func (s *Sandbox) launch(ctx context.Context, req runRequest, wait bool) (execResponse, error) {
-	resp := execResponse{FlowID: req.flow.ID, MessageUUID: req.messageID}
-	if req.flow.Suspended {
+func (s *Sandbox) launch(ctx context.Context, req engine.Request, wait bool) (execResponse, error) {
+	resp := execResponse{FlowID: req.Flow.ID, MessageUUID: req.MessageID}
+	if req.Flow.Suspended {
 		resp.Status = codeNotStarted
-		resp.Exception = ptr(fmt.Sprintf("Flow '%s' is suspended; resume it before running it", req.flow.Name))
+		resp.Exception = new(fmt.Sprintf("Flow '%s' is suspended; resume it before running it", req.Flow.Name))
 		return resp, nil
 	}
-	ar, refused, err := s.eng.start(req)
-	if errors.Is(err, errEngineClosed) {
+	ar, refused, err := s.eng.Start(req)
+	if errors.Is(err, engine.ErrClosed) {
 		return resp, apiErrorf(http.StatusServiceUnavailable, "The sandbox is shutting down")
 	}
 	if err != nil {
@@ -300,16 +302,16 @@ func (s *Sandbox) launch(ctx context.Context, req runRequest, wait bool) (execRe
 		resp.Status, resp.Exception = codeNotStarted, &refused
 		return resp, nil
 	}
-	resp.AuditID = &ar.auditID
+	resp.AuditID = &ar.AuditID
 	if !wait {
 		return resp, nil
 	}
 	select {
-	case <-ar.done:
+	case <-ar.Done:
 	case <-ctx.Done():
 		return resp, ctx.Err()
 	}
-	e, err := s.st.getExecution(ctx, ar.auditID)
+	e, err := s.st.getExecution(ctx, ar.AuditID)
 	if err != nil {
 		return resp, err
 	}

@@ -10,6 +10,11 @@ import (
 	"log/slog"
 	"path/filepath"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // Settings keys and fixed names of the demo tenant.
@@ -18,7 +23,7 @@ const (
 	settingJWTKey = "jwt.key"
 
 	demoLogin  = "alice"
-	demoTenant = "Acme Retail (demo)"
+	demoTenant = demo.Tenant
 
 	crmUser = "crm_reader"
 	// crmStalePassword is what the "CRM database" connection stores: the password from before the
@@ -28,27 +33,27 @@ const (
 
 // seedOnce seeds a fresh state database: users and keys, connections, demo files and databases,
 // flows and 14 days of history. A state database that was seeded before is left alone.
-func seedOnce(ctx context.Context, st *store, dbs *dbPool, root string, now time.Time, log *slog.Logger) error {
+func seedOnce(ctx context.Context, st *store, dbs *engine.DBPool, root string, now time.Time, log *slog.Logger) error {
 	if _, err := st.setting(ctx, settingSeeded); err == nil {
 		return nil
 	} else if !errors.Is(err, errNotFound) {
 		return err
 	}
 	log.Info("seeding demo tenant", "dataDir", root)
-	seeds := demoFlowSeeds()
-	tl := newTimeline(now, seeds)
-	if err := writeDemoFiles(root, now); err != nil {
+	seeds := demo.FlowSeeds()
+	tl := demo.NewTimeline(now, seeds)
+	if err := demo.WriteFiles(root, now); err != nil {
 		return fmt.Errorf("demo files: %w", err)
 	}
-	if err := buildDemoDatabases(ctx, root, dbs, now, rollupSQL("amount"), tl.rollupBroken); err != nil {
+	if err := demo.BuildDatabases(ctx, root, dbs, now, demo.RollupSQL("amount"), tl.RollupBroken); err != nil {
 		return fmt.Errorf("demo databases: %w", err)
 	}
-	wh, err := dbs.get(filepath.Join(root, warehouseFile))
+	wh, err := dbs.Get(filepath.Join(root, demo.WarehouseFile))
 	if err != nil {
 		return err
 	}
 	// The seeded failures carry the error the broken SQL really raises today.
-	_, rollupErr := queryDataset(ctx, wh, rollupSQL("amount_usd"))
+	_, rollupErr := dataset.Query(ctx, wh, demo.RollupSQL("amount_usd"))
 	if rollupErr == nil {
 		return errors.New("the seeded rollup SQL unexpectedly works")
 	}
@@ -65,12 +70,12 @@ func seedOnce(ctx context.Context, st *store, dbs *dbPool, root string, now time
 	if err != nil {
 		return err
 	}
-	flows, err := seedFlows(ctx, tx, seeds, conns, tl.created)
+	flows, err := seedFlows(ctx, tx, seeds, conns, tl.Created)
 	if err != nil {
 		return err
 	}
-	h := &historian{tl: tl, conns: conns, flows: flows, seeds: seeds, rollupErr: sqlRunError(rollupErr, "extract")}
-	if err := h.write(ctx, tx); err != nil {
+	h := &demo.Historian{Timeline: tl, Conns: conns, Flows: flows, Seeds: seeds, RollupErr: runlog.SQLError(rollupErr, "extract")}
+	if err := h.Write(ctx, seedTx{tx}); err != nil {
 		return fmt.Errorf("history: %w", err)
 	}
 	if _, err := tx.ExecContext(ctx, `INSERT INTO settings(key, value) VALUES(?, ?)`, settingSeeded,
@@ -104,7 +109,7 @@ func seedAccounts(ctx context.Context, tx *sql.Tx) error {
 		}
 	}
 	_, err := tx.ExecContext(ctx, `INSERT INTO db_accounts(db_file, db_user, db_password) VALUES(?, ?, ?)`,
-		crmDatabaseFile, crmUser, "crm-"+randomString(12))
+		demo.CRMDatabaseFile, crmUser, "crm-"+randomString(12))
 	return err
 }
 
@@ -114,13 +119,13 @@ func seedConnections(ctx context.Context, tx *sql.Tx, now time.Time) (map[string
 	list := []connection{
 		{Name: "Warehouse", ConnectionType: typeSQLite, Tags: []string{"warehouse"},
 			Description: "Analytics warehouse (SQLite) that the reporting flows load into",
-			Properties:  map[string]string{propDatabase: warehouseFile}},
+			Properties:  map[string]string{propDatabase: demo.WarehouseFile}},
 		{Name: "Staging files", ConnectionType: typeLocalFile, Tags: []string{"staging"},
 			Description: "Landing folder for partner extracts and generated reports",
-			Properties:  map[string]string{propFolder: stagingFolder}},
+			Properties:  map[string]string{propFolder: demo.StagingFolder}},
 		{Name: "CRM database", ConnectionType: typeSQLite, Tags: []string{"crm"},
 			Description: "Customer master data from the CRM (read-only account)",
-			Properties:  map[string]string{propDatabase: crmDatabaseFile, propUser: crmUser, propPassword: crmStalePassword}},
+			Properties:  map[string]string{propDatabase: demo.CRMDatabaseFile, propUser: crmUser, propPassword: crmStalePassword}},
 		{Name: "Reporting Postgres", ConnectionType: "connection.db.postgres", Tags: []string{"reporting"},
 			Description: "PostgreSQL database behind the BI dashboards",
 			Properties: map[string]string{propHost: "reporting-db.acme-retail.internal", "field.connection.template.port": "5432",
@@ -152,7 +157,7 @@ func seedConnections(ctx context.Context, tx *sql.Tx, now time.Time) (map[string
 }
 
 // seedFlows inserts the demo flows in order (ids 1..n) and returns them resolved, by id.
-func seedFlows(ctx context.Context, tx *sql.Tx, seeds []flowSeed, conns map[string]connection, created []time.Time) (map[int64]*flow, error) {
+func seedFlows(ctx context.Context, tx *sql.Tx, seeds []demo.FlowSeed, conns map[string]connection, created []time.Time) (map[int64]*flow, error) {
 	byName := map[string]int64{}
 	out := map[int64]*flow{}
 	idx := map[int64]connection{}
@@ -160,7 +165,7 @@ func seedFlows(ctx context.Context, tx *sql.Tx, seeds []flowSeed, conns map[stri
 		idx[c.ID] = c
 	}
 	for i := range seeds {
-		f := seeds[i].flow
+		f := seeds[i].Flow
 		for j := range f.Transformations {
 			tr := &f.Transformations[j]
 			tr.Source.ConnectionID = conns[tr.Source.Connection].ID
@@ -178,8 +183,8 @@ func seedFlows(ctx context.Context, tx *sql.Tx, seeds []flowSeed, conns map[stri
 		f.ID, f.CreatedAt, f.UpdatedAt = id, created[i].UnixMilli(), created[i].UnixMilli()
 		byName[f.Name] = id
 		resolveFlow(&f, idx, nil)
-		seeds[i].flow = f
-		out[id] = &seeds[i].flow
+		seeds[i].Flow = f
+		out[id] = &seeds[i].Flow
 	}
 	return out, nil
 }

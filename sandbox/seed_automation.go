@@ -8,6 +8,8 @@ import (
 	"log/slog"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
 )
 
 // settingAutomationSeeded marks a state database whose schedules and listeners were seeded; it is
@@ -37,8 +39,8 @@ func seedAutomationOnce(ctx context.Context, st *store, log *slog.Logger) error 
 		}
 		return id, err == nil, err
 	}
-	for i, sd := range demoFlowSeeds() {
-		id, ok, err := flowID(sd.flow.Name)
+	for i, sd := range demo.FlowSeeds() {
+		id, ok, err := flowID(sd.Flow.Name)
 		if err != nil {
 			return err
 		}
@@ -72,15 +74,15 @@ func seedAutomationOnce(ctx context.Context, st *store, log *slog.Logger) error 
 }
 
 // demoSchedule builds the schedule of a seeded flow from its daily run times.
-func demoSchedule(sd flowSeed) *schedule {
-	sc := &schedule{Name: sd.schedule, Enabled: !sd.retired, Schedule: cronOfTimes(sd.times), EmailFailure: true,
+func demoSchedule(sd demo.FlowSeed) *schedule {
+	sc := &schedule{Name: sd.Schedule, Enabled: !sd.Retired, Schedule: cronOfTimes(sd.Times), EmailFailure: true,
 		Emails: "data-team@acme-retail.example", Tags: []string{}, Parameters: map[string]string{}}
-	when := "every day at " + sd.times[0]
-	if len(sd.times) > 1 {
-		when = fmt.Sprintf("%d times a day (%s)", len(sd.times), strings.Join(sd.times, ", "))
+	when := "every day at " + sd.Times[0]
+	if len(sd.Times) > 1 {
+		when = fmt.Sprintf("%d times a day (%s)", len(sd.Times), strings.Join(sd.Times, ", "))
 	}
-	sc.Description = fmt.Sprintf("Runs '%s' %s.", sd.flow.Name, when)
-	switch sd.flow.Name {
+	sc.Description = fmt.Sprintf("Runs '%s' %s.", sd.Flow.Name, when)
+	switch sd.Flow.Name {
 	case "Daily revenue rollup", "Export revenue report":
 		sc.Emails = "finance-data@acme-retail.example data-team@acme-retail.example"
 	case "Sync CRM customers":

@@ -7,6 +7,8 @@ import (
 	"strconv"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
 )
 
 // MaxSeedFlows bounds Options.SeedFlows: enough for any scale test of name lookups and paging,
@@ -113,7 +115,7 @@ func scaleFlow(i int, conns map[string]int64) flow {
 	if sh.format != "" {
 		srcObject = fmt.Sprintf("%s/%s_%05d.%s", strings.ToLower(region), object, i, strings.ToLower(sh.format))
 	}
-	tr := step(fmt.Sprintf("%s -> %s", srcObject, table), sh.from, srcObject, sh.format, "", sh.to, table, sh.mode)
+	tr := demo.Step(fmt.Sprintf("%s -> %s", srcObject, table), sh.from, srcObject, sh.format, "", sh.to, table, sh.mode)
 	tr.Source.ConnectionID, tr.Destination.ConnectionID = conns[sh.from], conns[sh.to]
 	return flow{
 		Name:            fmt.Sprintf("%s %s from %s %s %05d", verb, object, source, region, i),

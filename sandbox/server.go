@@ -70,7 +70,7 @@ func Start(ctx context.Context, addr string, opts Options) (*Server, error) {
 func (s *Server) Close() error {
 	s.once.Do(func() {
 		close(s.stop)
-		s.Sandbox.eng.close()
+		s.Sandbox.eng.Close()
 		ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 		defer cancel()
 		s.err = errors.Join(s.srv.Shutdown(ctx), s.Sandbox.Close())

@@ -8,13 +8,16 @@ import (
 	"net/url"
 
 	_ "modernc.org/sqlite" // registers the pure-Go "sqlite" driver
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // schemaVersion is reported by /health as db."schema.version".
 const schemaVersion = 1
 
-// errNotFound is returned by store lookups that match no row.
-var errNotFound = errors.New("not found")
+// errNotFound is returned by store lookups that match no row (model.ErrNotFound, which the
+// engine and the seed test for too).
+var errNotFound = model.ErrNotFound
 
 // schema creates the state tables. IDs use AUTOINCREMENT so a deleted flow or connection never
 // hands its id to a new object, which keeps recycle-bin restores unambiguous.

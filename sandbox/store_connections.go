@@ -6,37 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 )
-
-// Connection types the engine really executes; every other type is simulated.
-const (
-	typeSQLite    = "connection.db.sqlite"
-	typeLocalFile = "connection.file.local"
-)
-
-// Connection property keys, following the descriptor naming of etlworks-api.md §1.5.
-const (
-	propDatabase = "field.connection.template.database"
-	propFolder   = "field.connection.template.folder"
-	propUser     = "field.connection.template.user"
-	propPassword = "field.connection.template.password"
-	propHost     = "field.connection.template.host"
-	propURL      = "field.connection.template.url"
-	propBucket   = "field.connection.template.bucket"
-)
-
-// isSecretKey reports whether a property or parameter name holds a secret, so it is masked in
-// logs, audit payloads and (in a later issue) connection GETs.
-func isSecretKey(key string) bool {
-	k := strings.ToLower(key)
-	for _, s := range []string{"password", "secret", "token", "apikey", "api_key", "accesskey", "privatekey"} {
-		if strings.Contains(k, s) {
-			return true
-		}
-	}
-	return false
-}
 
 const connectionColumns = `id, name, description, connection_type, properties, tags, created_at, updated_at`
 

@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/cron"
 )
 
 // schedule is the Schedule object of etlworks-api.md §5.1. The fields after Parameters are
@@ -90,7 +92,7 @@ func (s *schedule) computeNext(now time.Time) {
 	if !s.Enabled || err != nil {
 		return
 	}
-	for _, t := range nextRuns(spec, now, time.UnixMilli(s.anchor), 3) {
+	for _, t := range cron.NextRuns(spec, now, time.UnixMilli(s.anchor), 3) {
 		s.NextRuns = append(s.NextRuns, t.UnixMilli())
 	}
 	if len(s.NextRuns) > 0 {

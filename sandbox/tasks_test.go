@@ -5,6 +5,9 @@ import (
 	"net/http"
 	"testing"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // TestRunningTasks follows a long simulated run through the running-tasks API in both profiles:
@@ -27,22 +30,22 @@ func TestRunningTasks(t *testing.T) {
 			auditID := h.run(f.ID, "", nil)
 			path := fmt.Sprintf("/etl/rest/v1/tasks/%d/", auditID)
 
-			var seen []runningTask
+			var seen []engine.Task
 			for {
-				var tasks []runningTask
+				var tasks []engine.Task
 				h.ok("GET", path, nil, &tasks)
 				var e execution
 				h.ok("GET", fmt.Sprintf("/rest/v1/executions/%d?auditId=%d", f.ID, auditID), nil, &e)
-				if isTerminal(e.Status) {
+				if model.IsTerminal(e.Status) {
 					t.Fatalf("the run ended (%s) before the API showed it loading; last answer %+v", e.Status, tasks)
 				}
-				if len(tasks) == 2 && tasks[1].Type == taskLoad && tasks[1].RecordsProcessed > 0 {
+				if len(tasks) == 2 && tasks[1].Type == engine.TaskLoad && tasks[1].RecordsProcessed > 0 {
 					seen = tasks
 					break
 				}
 			}
 			tr, load := seen[0], seen[1]
-			if tr.Type != taskTask || tr.Name != "orders.json -> shopify_orders" || load.Name != tr.Name+": load" {
+			if tr.Type != engine.TaskTask || tr.Name != "orders.json -> shopify_orders" || load.Name != tr.Name+": load" {
 				t.Errorf("tasks = %+v", seen)
 			}
 			for _, x := range seen {
@@ -55,10 +58,10 @@ func TestRunningTasks(t *testing.T) {
 				t.Errorf("the load phase %+v is not inside its transformation %+v", load, tr)
 			}
 
-			var loads, extracts []runningTask
+			var loads, extracts []engine.Task
 			h.ok("GET", path+"?type=load", nil, &loads)
 			h.ok("GET", fmt.Sprintf("/etl/rest/v1/tasks/%d?type=extract", auditID), nil, &extracts)
-			if len(loads) != 1 || loads[0].Type != taskLoad || len(extracts) != 0 {
+			if len(loads) != 1 || loads[0].Type != engine.TaskLoad || len(extracts) != 0 {
 				t.Errorf("type=load %+v, type=extract %+v", loads, extracts)
 			}
 			wantError(t, h.call("GET", path+"?type=cpu", h.key, nil), http.StatusBadRequest, path)
@@ -66,7 +69,7 @@ func TestRunningTasks(t *testing.T) {
 
 			h.ok("POST", fmt.Sprintf("/rest/v1/flows/%d/stop", f.ID), nil, nil)
 			h.wait(f.ID, auditID)
-			var after []runningTask
+			var after []engine.Task
 			h.ok("GET", path, nil, &after)
 			if after == nil || len(after) != 0 {
 				t.Errorf("tasks of an ended run = %#v, want []", after)

@@ -1,6 +1,7 @@
 package sandbox
 
 import (
+	"cmp"
 	"errors"
 	"io"
 	"io/fs"
@@ -11,6 +12,8 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
 // File upload for staging (etlworks-api.md §7): POST /v1/explorer/{id}/upload, multipart with a
@@ -145,7 +148,7 @@ func (up *pendingUpload) receive(part io.Reader) error {
 func uploadReadError(err error, name string) error {
 	var tooBig *http.MaxBytesError
 	if errors.As(err, &tooBig) {
-		return tooLarge(orDefault(name, "upload"))
+		return tooLarge(cmp.Or(name, "upload"))
 	}
 	return badRequest("The multipart body could not be read: %s", err.Error())
 }
@@ -187,7 +190,7 @@ func (up *pendingUpload) commit(c connection) (*uploadResponse, error) {
 	}
 	if d := path.Dir(rel); d != "." {
 		if err := root.MkdirAll(d, 0o755); err != nil {
-			return nil, badRequest("Cannot create folder '%s' in connection '%s': %s", d, c.Name, plainIOError(err))
+			return nil, badRequest("Cannot create folder '%s' in connection '%s': %s", d, c.Name, runlog.PlainIOError(err))
 		}
 	}
 	info, err := root.Stat(rel)
@@ -196,10 +199,10 @@ func (up *pendingUpload) commit(c connection) (*uploadResponse, error) {
 		return nil, badRequest("Field 'path': '%s' is a folder in connection '%s'", rel, c.Name)
 	}
 	if err != nil && !errors.Is(err, fs.ErrNotExist) {
-		return nil, badRequest("Field 'path': %s", plainIOError(err))
+		return nil, badRequest("Field 'path': %s", runlog.PlainIOError(err))
 	}
 	if err := root.Rename(filepath.Base(up.tmp), rel); err != nil {
-		return nil, badRequest("Cannot store '%s' in connection '%s': %s", rel, c.Name, plainIOError(err))
+		return nil, badRequest("Cannot store '%s' in connection '%s': %s", rel, c.Name, runlog.PlainIOError(err))
 	}
 	up.tmp = ""
 	return &uploadResponse{Path: rel, Size: up.size, Uploaded: time.Now().UnixMilli(), Replaced: replaced}, nil

@@ -10,6 +10,8 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
 )
 
 // upload posts a multipart upload; filename "" sends no file part, pathField "" no path part.
@@ -49,7 +51,7 @@ func (h *harness) upload(id int64, key, pathField, filename string, content []by
 func (h *harness) stagingEntries() []string {
 	h.t.Helper()
 	var out []string
-	dir := filepath.Join(h.sb.root, stagingFolder)
+	dir := filepath.Join(h.sb.root, demo.StagingFolder)
 	filepath.WalkDir(dir, func(p string, _ os.DirEntry, _ error) error {
 		rel, _ := filepath.Rel(dir, p)
 		out = append(out, filepath.ToSlash(rel))
@@ -75,7 +77,7 @@ func TestUpload(t *testing.T) {
 		if up.Path != "incoming/stock.csv" || up.Size != int64(len(csv)) || up.Uploaded == 0 || up.Replaced {
 			t.Errorf("upload = %+v", up)
 		}
-		if b, err := os.ReadFile(filepath.Join(h.sb.root, stagingFolder, "incoming", "stock.csv")); err != nil || !bytes.Equal(b, csv) {
+		if b, err := os.ReadFile(filepath.Join(h.sb.root, demo.StagingFolder, "incoming", "stock.csv")); err != nil || !bytes.Equal(b, csv) {
 			t.Errorf("stored file: %q %v", b, err)
 		}
 		var cols []explorerColumn

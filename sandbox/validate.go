@@ -10,50 +10,12 @@ import (
 	"net/http"
 	"slices"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // maxBody caps request bodies; a flow definition is a few kilobytes.
 const maxBody = 1 << 20
-
-// flowTypeLabel returns the plain-English label of a known flow type, and false for an unknown one.
-func flowTypeLabel(t string) (string, bool) {
-	switch t {
-	case "file-to-database":
-		return "File to database", true
-	case "database-to-database":
-		return "Database to database", true
-	case "database-to-file":
-		return "Database to file", true
-	case "file-to-file":
-		return "File to file", true
-	case "api-to-database":
-		return "API to database", true
-	case "database-to-api":
-		return "Database to API", true
-	case "api-to-file":
-		return "API to file", true
-	case "execute-sql":
-		return "Execute SQL", true
-	case "nested-workflow":
-		return "Nested workflow", true
-	}
-	return "", false
-}
-
-// knownFlowTypes is the list validation errors quote.
-const knownFlowTypes = "file-to-database, database-to-database, database-to-file, file-to-file, api-to-database, " +
-	"database-to-api, api-to-file, execute-sql, nested-workflow"
-
-// UnmarshalJSON defaults Enabled to true, so a client that omits it gets a transformation that runs.
-func (t *transformation) UnmarshalJSON(b []byte) error {
-	type plain transformation
-	p := plain{Enabled: true}
-	if err := json.Unmarshal(b, &p); err != nil {
-		return err
-	}
-	*t = transformation(p)
-	return nil
-}
 
 // readBody reads a capped request body.
 func readBody(r *http.Request) ([]byte, error) {
@@ -166,7 +128,7 @@ func (s *Sandbox) normalizeFlow(ctx context.Context, f *flow, selfID int64) erro
 	if f.FlowType == "" {
 		return badRequest("Field 'flowType' is required; one of %s", knownFlowTypes)
 	}
-	if _, ok := flowTypeLabel(f.FlowType); !ok {
+	if _, ok := model.FlowTypeLabel(f.FlowType); !ok {
 		return badRequest("Field 'flowType': unknown type '%s'; one of %s", f.FlowType, knownFlowTypes)
 	}
 	f.Tags = cleanTags(f.Tags)

@@ -126,9 +126,9 @@ func (d *dispatcher) deliver(w *webhook, p webhookPayload) {
 	rec := delivery{Event: p.EventType, EventID: p.EventID, Status: status, At: started.UnixMilli(),
 		DurationMs: time.Since(started).Milliseconds()}
 	if err != nil {
-		rec.Error = ptr(err.Error())
+		rec.Error = new(err.Error())
 	} else if status >= 300 {
-		rec.Error = ptr(fmt.Sprintf("the receiver answered %d %s", status, http.StatusText(status)))
+		rec.Error = new(fmt.Sprintf("the receiver answered %d %s", status, http.StatusText(status)))
 	}
 	if d.ctx.Err() != nil {
 		return // shutting down: the database is about to close

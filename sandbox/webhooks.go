@@ -12,6 +12,8 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // webhook is the outbound notification object of etlworks-api.md §5.2. Secret, basicPass and
@@ -167,10 +169,10 @@ func maskValue(v string) string {
 }
 
 // secretMask replaces secret values in responses.
-const secretMask = "********"
+const secretMask = model.Mask
 
 func secretHeader(key string) bool {
-	return isSecretKey(key) || strings.EqualFold(key, "Authorization") || strings.EqualFold(key, "Cookie")
+	return model.IsSecretKey(key) || strings.EqualFold(key, "Authorization") || strings.EqualFold(key, "Cookie")
 }
 
 // listWebhooksHandler serves GET /v1/webhooks (Administrator).

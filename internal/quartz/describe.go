@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/internal/prose"
 )
 
 var (
@@ -77,7 +79,7 @@ func phraseTime(sec, minute, hour string) string {
 			for i, h := range hours {
 				times[i] = clock(h, m, s)
 			}
-			return "at " + join(times)
+			return "at " + prose.List(times)
 		}
 		if n, ok := every(hour); ok && s == 0 {
 			phrase := unit(n, "hour")
@@ -221,7 +223,7 @@ func monthDays(f string) (string, bool) {
 		if len(days) == 1 {
 			return "on day " + strs[0], true
 		}
-		return "on days " + join(strs), true
+		return "on days " + prose.List(strs), true
 	}
 	if lo, hi, ok := plainRange(f); ok {
 		return fmt.Sprintf("on days %d to %d", lo, hi), true
@@ -262,16 +264,5 @@ func byName(f string, fl field, names []string) (string, bool) {
 		}
 		out = append(out, names[a-fl.min]+" to "+names[b-fl.min])
 	}
-	return join(out), true
-}
-
-// join joins "a", "a and b", "a, b and c".
-func join(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
+	return prose.List(out), true
 }

@@ -1,4 +1,4 @@
-package sandbox
+package docs
 
 import (
 	"html"
@@ -6,10 +6,10 @@ import (
 	"strings"
 )
 
-// renderMarkdown turns the Markdown the documentation generator writes into HTML. It covers that
+// HTML turns the Markdown the documentation generator writes into HTML. It covers that
 // subset only: headings, paragraphs, bullet and numbered lists, pipe tables, fenced code, and
 // **bold** and `code` inline.
-func renderMarkdown(md string) string {
+func HTML(md string) string {
 	var out strings.Builder
 	lines := strings.Split(md, "\n")
 	for i := 0; i < len(lines); {

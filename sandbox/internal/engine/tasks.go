@@ -1,11 +1,8 @@
-package sandbox
+package engine
 
 import (
-	"errors"
 	"fmt"
-	"net/http"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -13,18 +10,21 @@ import (
 
 // Running-task types of (root) GET /etl/rest/v1/tasks/{auditId}/?type= (etlworks-api.md §3.6, S-TASKS).
 const (
-	taskStream  = "stream"  // change data capture stream
-	taskExtract = "extract" // extract
-	taskLoad    = "load"    // load
-	taskTask    = "task"    // scripts, file operations, transformations
-	taskHWM     = "hwm"     // the high-watermark query
+	TaskStream  = "stream"  // change data capture stream
+	TaskExtract = "extract" // extract
+	TaskLoad    = "load"    // load
+	TaskTask    = "task"    // scripts, file operations, transformations
+	TaskHWM     = "hwm"     // the high-watermark query
 )
 
-var taskTypes = []string{taskStream, taskExtract, taskLoad, taskTask, taskHWM}
+var taskTypes = []string{TaskStream, TaskExtract, TaskLoad, TaskTask, TaskHWM}
 
-// runningTask is one entry of the running-tasks API. Latencies are the milliseconds between the
+// TaskTypes returns the task types the type filter of the running-tasks API accepts.
+func TaskTypes() []string { return slices.Clone(taskTypes) }
+
+// Task is one entry of the running-tasks API. Latencies are the milliseconds between the
 // task's progress updates (record batches); latency is the time since the last one.
-type runningTask struct {
+type Task struct {
 	RequestID        string  `json:"requestId"`
 	Owner            string  `json:"owner"`
 	Name             string  `json:"name"`
@@ -105,33 +105,33 @@ func (m *taskMeter) progress(records int64) {
 }
 
 // snapshot returns the running tasks of the run: its transformation and the current phase.
-func (m *taskMeter) snapshot(auditID int64, owner, tenant string, now time.Time) []runningTask {
+func (m *taskMeter) snapshot(auditID int64, owner, tenant string, now time.Time) []Task {
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	if m.trName == "" {
-		return []runningTask{}
+		return []Task{}
 	}
 	latency := now.Sub(m.last).Milliseconds()
-	task := func(seq int, name, typ string, started time.Time, records int64, lat latencyStats) runningTask {
+	task := func(seq int, name, typ string, started time.Time, records int64, lat latencyStats) Task {
 		avg := int64(0)
 		if lat.n > 0 {
 			avg = lat.sum / lat.n
 		}
-		return runningTask{RequestID: fmt.Sprintf("%d-%d", auditID, seq), Owner: owner, Name: name,
+		return Task{RequestID: fmt.Sprintf("%d-%d", auditID, seq), Owner: owner, Name: name,
 			Started: started.UnixMilli(), Duration: now.Sub(started).Milliseconds(),
 			Code: fmt.Sprintf("records processed: %d, latency: %d ms (min %d, max %d, avg %d)", records, latency, lat.min, lat.max, avg),
 			Type: typ, Tenant: tenant, Latency: latency, MaxLatency: lat.max, MinLatency: lat.min, AvgLatency: avg,
 			RecordsProcessed: records}
 	}
-	out := []runningTask{task(m.trSeq, m.trName, taskTask, m.trStart, m.records-m.trBase, m.lat)}
-	if m.phase != taskTask {
+	out := []Task{task(m.trSeq, m.trName, TaskTask, m.trStart, m.records-m.trBase, m.lat)}
+	if m.phase != TaskTask {
 		out = append(out, task(m.phSeq, m.trName+": "+m.phase, m.phase, m.phStart, m.records-m.phBase, m.lat))
 	}
 	return out
 }
 
-// tasks returns the running tasks of an active run, or ok=false when the run is not active.
-func (e *engine) tasks(auditID int64) (tasks []runningTask, ok bool) {
+// Tasks returns the running tasks of an active run, or ok=false when the run is not active.
+func (e *Engine) Tasks(auditID int64) (tasks []Task, ok bool) {
 	e.mu.Lock()
 	ar := e.active[auditID]
 	e.mu.Unlock()
@@ -139,33 +139,6 @@ func (e *engine) tasks(auditID int64) (tasks []runningTask, ok bool) {
 		return nil, false
 	}
 	return ar.meter.snapshot(auditID, ar.user, e.tenant, time.Now()), true
-}
-
-// tasksHandler serves (root) GET /etl/rest/v1/tasks/{auditId}/?type= (Administrator): the tasks
-// of a running run, optionally of one type; [] once the run has ended; 404 for an unknown run.
-func (s *Sandbox) tasksHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	v := r.PathValue("auditId")
-	auditID, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || auditID < 1 {
-		return badRequest("Invalid audit id '%s': must be a positive number", v)
-	}
-	typ := r.URL.Query().Get("type")
-	if typ != "" && !slices.Contains(taskTypes, typ) {
-		return badRequest("Parameter 'type' must be one of %s; not '%s'", strings.Join(taskTypes, ", "), typ)
-	}
-	list, active := s.eng.tasks(auditID)
-	if !active {
-		if _, err := s.st.getExecution(r.Context(), auditID); errors.Is(err, errNotFound) {
-			return notFound("Execution %d not found", auditID)
-		} else if err != nil {
-			return err
-		}
-		list = []runningTask{}
-	}
-	if typ != "" {
-		list = slices.DeleteFunc(list, func(t runningTask) bool { return t.Type != typ })
-	}
-	return writeJSON(w, http.StatusOK, list)
 }
 
 // streamingFlow reports whether a flow type is a change-data-capture stream, whose extract phase

@@ -1,4 +1,10 @@
-package sandbox
+// Package demo is the sandbox's demo tenant: its data (a staging folder of partner extracts, a CRM
+// database and a warehouse already loaded by the flows' earlier runs), its flows with the story
+// each one tells, and 14 days of run history with logs and an audit trail. Content is
+// deterministic; dates are relative to the seeding day so the demo always looks current. The
+// sandbox's seed writes the accounts, connections and flows into its state database and hands the
+// history a Store; only sandbox and its internal packages can import this package.
+package demo
 
 import (
 	"context"
@@ -10,28 +16,31 @@ import (
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
-// The demo tenant's data: a staging folder of partner extracts, a CRM database and a warehouse
-// already loaded by the flows' earlier (seeded) runs. Content is deterministic; dates are
-// relative to the seeding day so the demo always looks current.
-
 const (
-	warehouseFile   = "warehouse.db"
-	crmDatabaseFile = "crm.db"
-	stagingFolder   = "staging"
-	ordersRows      = 120
-	customersRows   = 50
-	// newCustomers were added to the CRM after its password rotation broke the sync, so the
+	// Tenant is the name of the demo tenant, in its audit trail and running-task entries.
+	Tenant = "Acme Retail (demo)"
+
+	WarehouseFile   = "warehouse.db"
+	CRMDatabaseFile = "crm.db"
+	StagingFolder   = "staging"
+	OrdersRows      = 120
+	CustomersRows   = 50
+	// NewCustomers were added to the CRM after its password rotation broke the sync, so the
 	// warehouse lacks them until the "Sync CRM customers" flow is fixed.
-	newCustomers = 3
+	NewCustomers = 3
 )
 
 // demoRand returns the deterministic generator behind all demo content.
 func demoRand() *rand.Rand { return rand.New(rand.NewPCG(2026, 1129)) }
 
-// demoCustomers builds the CRM customers; the last newCustomers were created in the past week.
-func demoCustomers(now time.Time) *dataset {
+// demoCustomers builds the CRM customers; the last NewCustomers were created in the past week.
+func demoCustomers(now time.Time) *dataset.Table {
 	firstNames := []string{"Olivia", "Liam", "Emma", "Noah", "Ava", "Mateo", "Sophia", "Lucas", "Mia", "Ethan",
 		"Amelia", "Hiro", "Isla", "Kwame", "Priya", "Jonas", "Chloe", "Diego", "Freya", "Omar", "Nina", "Arjun",
 		"Zoe", "Felix", "Leila"}
@@ -40,21 +49,21 @@ func demoCustomers(now time.Time) *dataset {
 	countries := []string{"US", "US", "US", "CA", "GB", "DE", "FR", "AU", "NL", "JP"}
 	segments := []string{"retail", "retail", "retail", "wholesale", "vip"}
 	r := demoRand()
-	ds := &dataset{columns: []string{"customer_id", "first_name", "last_name", "email", "country", "segment", "created_at"}}
-	for i := range customersRows {
+	ds := &dataset.Table{Columns: []string{"customer_id", "first_name", "last_name", "email", "country", "segment", "created_at"}}
+	for i := range CustomersRows {
 		first, last := firstNames[r.IntN(len(firstNames))], lastNames[r.IntN(len(lastNames))]
 		created := now.AddDate(0, 0, -(700 - i*13))
-		if i >= customersRows-newCustomers {
-			created = now.AddDate(0, 0, -(customersRows - i))
+		if i >= CustomersRows-NewCustomers {
+			created = now.AddDate(0, 0, -(CustomersRows - i))
 		}
 		email := strings.ToLower(strings.NewReplacer("'", "", "ü", "u").Replace(first + "." + last))
-		ds.rows = append(ds.rows, []any{int64(1001 + i), first, last, fmt.Sprintf("%s%d@example.com", email, i%7),
+		ds.Rows = append(ds.Rows, []any{int64(1001 + i), first, last, fmt.Sprintf("%s%d@example.com", email, i%7),
 			countries[r.IntN(len(countries))], segments[r.IntN(len(segments))], created.Format(time.DateOnly)})
 	}
 	return ds
 }
 
-// demoOrdersCSV renders orders.csv: ordersRows orders over the last 30 days.
+// demoOrdersCSV renders orders.csv: OrdersRows orders over the last 30 days.
 func demoOrdersCSV(now time.Time) string {
 	r := demoRand()
 	type order struct {
@@ -63,7 +72,7 @@ func demoOrdersCSV(now time.Time) string {
 		amount float64
 		status string
 	}
-	orders := make([]order, ordersRows)
+	orders := make([]order, OrdersRows)
 	for i := range orders {
 		status := "completed"
 		switch p := r.IntN(100); {
@@ -76,7 +85,7 @@ func demoOrdersCSV(now time.Time) string {
 		case p < 35:
 			status = "refunded"
 		}
-		orders[i] = order{date: now.AddDate(0, 0, -r.IntN(30)).Format(time.DateOnly), cust: 1001 + r.IntN(customersRows),
+		orders[i] = order{date: now.AddDate(0, 0, -r.IntN(30)).Format(time.DateOnly), cust: 1001 + r.IntN(CustomersRows),
 			amount: float64(1500+r.IntN(46500)) / 100, status: status}
 	}
 	slices.SortStableFunc(orders, func(a, b order) int { return strings.Compare(a.date, b.date) })
@@ -122,15 +131,15 @@ func demoReturnsCSV(now time.Time) string {
 	var b strings.Builder
 	b.WriteString("order_id,reason,refund_amount,returned_on\n")
 	for i := range 12 {
-		fmt.Fprintf(&b, "%d,%s,%.2f,%s\n", 50001+r.IntN(ordersRows), reasons[r.IntN(len(reasons))],
+		fmt.Fprintf(&b, "%d,%s,%.2f,%s\n", 50001+r.IntN(OrdersRows), reasons[r.IntN(len(reasons))],
 			float64(1500+r.IntN(20000))/100, now.AddDate(0, 0, -i*2).Format(time.DateOnly))
 	}
 	return b.String()
 }
 
-// writeDemoFiles creates the staging folder content.
-func writeDemoFiles(root string, now time.Time) error {
-	dir := filepath.Join(root, stagingFolder)
+// WriteFiles creates the staging folder content.
+func WriteFiles(root string, now time.Time) error {
+	dir := filepath.Join(root, StagingFolder)
 	if err := os.MkdirAll(filepath.Join(dir, "exports"), 0o755); err != nil {
 		return err
 	}
@@ -147,11 +156,11 @@ func writeDemoFiles(root string, now time.Time) error {
 	return nil
 }
 
-// buildDemoDatabases creates crm.db and loads warehouse.db with what the flows' past runs left
+// BuildDatabases creates crm.db and loads warehouse.db with what the flows' past runs left
 // there: orders, products, the customers synced before the CRM password rotation, the revenue
 // rollup as of its last good run and a Shopify import.
-func buildDemoDatabases(ctx context.Context, root string, dbs *dbPool, now time.Time, rollupFixedSQL string, rollupUntil time.Time) error {
-	crm, err := dbs.get(filepath.Join(root, crmDatabaseFile))
+func BuildDatabases(ctx context.Context, root string, dbs *engine.DBPool, now time.Time, rollupFixedSQL string, rollupUntil time.Time) error {
+	crm, err := dbs.Get(filepath.Join(root, CRMDatabaseFile))
 	if err != nil {
 		return err
 	}
@@ -159,39 +168,39 @@ func buildDemoDatabases(ctx context.Context, root string, dbs *dbPool, now time.
 	if err := loadTable(ctx, crm, "customers", customers); err != nil {
 		return fmt.Errorf("crm customers: %w", err)
 	}
-	wh, err := dbs.get(filepath.Join(root, warehouseFile))
+	wh, err := dbs.Get(filepath.Join(root, WarehouseFile))
 	if err != nil {
 		return err
 	}
-	orders, _, err := parseCSV([]byte(demoOrdersCSV(now)))
+	orders, _, err := dataset.ParseCSV([]byte(demoOrdersCSV(now)))
 	if err != nil {
 		return err
 	}
-	products, err := parseJSONRecords([]byte(demoProductsJSON()))
+	products, err := dataset.ParseJSON([]byte(demoProductsJSON()))
 	if err != nil {
 		return err
 	}
-	synced := &dataset{columns: slices.Clone(customers.columns), rows: customers.rows[:customersRows-newCustomers]}
-	synced.rename("created_at", "customer_since")
-	for table, ds := range map[string]*dataset{"orders": orders, "products": products, "customers": synced,
-		"shopify_orders": syntheticRecords(connection{ConnectionType: "connection.http"}, 37, 1)} {
+	synced := &dataset.Table{Columns: slices.Clone(customers.Columns), Rows: customers.Rows[:CustomersRows-NewCustomers]}
+	synced.Rename("created_at", "customer_since")
+	for table, ds := range map[string]*dataset.Table{"orders": orders, "products": products, "customers": synced,
+		"shopify_orders": engine.SyntheticRecords(model.Connection{ConnectionType: "connection.http"}, 37, 1)} {
 		if err := loadTable(ctx, wh, table, ds); err != nil {
 			return fmt.Errorf("warehouse %s: %w", table, err)
 		}
 	}
-	rollup, err := queryDataset(ctx, wh, rollupFixedSQL)
+	rollup, err := dataset.Query(ctx, wh, rollupFixedSQL)
 	if err != nil {
 		return fmt.Errorf("warehouse daily_revenue: %w", err)
 	}
 	cutoff := rollupUntil.Format(time.DateOnly)
-	rollup.rows = slices.DeleteFunc(rollup.rows, func(row []any) bool { return textValue(row[0]) >= cutoff })
+	rollup.Rows = slices.DeleteFunc(rollup.Rows, func(row []any) bool { return dataset.Text(row[0]) >= cutoff })
 	return loadTable(ctx, wh, "daily_revenue", rollup)
 }
 
 // loadTable replaces a table with a dataset, the way a replace-mode transformation does.
-func loadTable(ctx context.Context, db *sql.DB, table string, ds *dataset) error {
-	if _, err := prepareTable(ctx, db, table, "replace", ds); err != nil {
+func loadTable(ctx context.Context, db *sql.DB, table string, ds *dataset.Table) error {
+	if _, err := dataset.PrepareTable(ctx, db, table, "replace", ds); err != nil {
 		return err
 	}
-	return insertRows(ctx, db, table, ds, nil)
+	return dataset.InsertRows(ctx, db, table, ds, nil)
 }

@@ -1,19 +1,24 @@
-package sandbox
+// Package docs writes the sandbox's flow documentation: plain-English Markdown generated from a
+// flow's definition (what it reads, from where, what it writes, how, and with which SQL), and the
+// HTML the documentation page renders from that Markdown. It reads the model only, so the HTTP
+// handlers decide what to load; only sandbox and its internal packages can import it.
+package docs
 
 import (
 	"fmt"
 	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/internal/prose"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
-// Flow documentation in plain English (etlworks-api.md §3.8), generated from the definition:
-// what a flow reads, from where, what it writes, how, and with which SQL.
-
-// flowDocs renders a flow's Markdown documentation. children holds the steps of a nested workflow.
-func flowDocs(f *flow, conns map[int64]connection, children map[int64]*flow) string {
+// Flow renders a flow's Markdown documentation. children holds the steps of a nested workflow.
+func Flow(f *model.Flow, conns map[int64]model.Connection, children map[int64]*model.Flow) string {
 	var b strings.Builder
-	label, _ := flowTypeLabel(f.FlowType)
+	label, _ := model.FlowTypeLabel(f.FlowType)
 	fmt.Fprintf(&b, "# %s\n\n", f.Name)
 	if f.Description != "" {
 		fmt.Fprintf(&b, "%s\n\n", f.Description)
@@ -38,7 +43,7 @@ func flowDocs(f *flow, conns map[int64]connection, children map[int64]*flow) str
 				fmt.Fprintf(&b, "%d. **%s** (flow %d, no longer exists)\n", i+1, step.Name, step.FlowID)
 				continue
 			}
-			childLabel, _ := flowTypeLabel(child.FlowType)
+			childLabel, _ := model.FlowTypeLabel(child.FlowType)
 			fmt.Fprintf(&b, "%d. **%s** (flow %d, %s): %s\n", i+1, child.Name, child.ID, strings.ToLower(childLabel),
 				flowSummary(child, conns, nil))
 		}
@@ -56,12 +61,12 @@ func flowDocs(f *flow, conns map[int64]connection, children map[int64]*flow) str
 	return b.String()
 }
 
-// connKind describes a connection type in words.
-func connKind(t string) string {
+// ConnectionKind describes a connection type in words.
+func ConnectionKind(t string) string {
 	switch t {
-	case typeSQLite:
+	case model.TypeSQLite:
 		return "SQLite database"
-	case typeLocalFile:
+	case model.TypeLocalFile:
 		return "local folder"
 	case "connection.db.postgres":
 		return "PostgreSQL database"
@@ -70,20 +75,20 @@ func connKind(t string) string {
 	case "connection.ftp":
 		return "FTP server"
 	}
-	if isAPI(t) {
+	if connectors.IsAPI(t) {
 		return "HTTP API"
 	}
 	return t
 }
 
 // flowSummary is one paragraph saying what the flow does.
-func flowSummary(f *flow, conns map[int64]connection, children map[int64]*flow) string {
+func flowSummary(f *model.Flow, conns map[int64]model.Connection, children map[int64]*model.Flow) string {
 	if f.FlowType == "nested-workflow" {
 		names := make([]string, 0, len(f.NestedFlows))
 		for _, step := range f.NestedFlows {
 			names = append(names, "**"+step.Name+"**")
 		}
-		return fmt.Sprintf("This workflow runs %d flows in order: %s.", len(names), joinWords(names))
+		return fmt.Sprintf("This workflow runs %d flows in order: %s.", len(names), prose.List(names))
 	}
 	var parts []string
 	for _, tr := range f.Transformations {
@@ -94,62 +99,62 @@ func flowSummary(f *flow, conns map[int64]connection, children map[int64]*flow) 
 	if len(parts) == 0 {
 		return "All transformations of this flow are disabled, so a run does nothing."
 	}
-	return "This flow " + joinWords(parts) + "."
+	return "This flow " + prose.List(parts) + "."
 }
 
 // transformationSentence says what one transformation does, without a leading subject.
-func transformationSentence(tr transformation, conns map[int64]connection) string {
+func transformationSentence(tr model.Transformation, conns map[int64]model.Connection) string {
 	src, dst := conns[tr.Source.ConnectionID], conns[tr.Destination.ConnectionID]
 	from := describeSource(tr, src)
 	if tr.Destination.ConnectionID == 0 {
-		return fmt.Sprintf("runs SQL against the %s **%s** (%s)", connKind(src.ConnectionType), src.Name, sqlPlain(tr.Source.SQL))
+		return fmt.Sprintf("runs SQL against the %s **%s** (%s)", ConnectionKind(src.ConnectionType), src.Name, sqlPlain(tr.Source.SQL))
 	}
 	to := describeDestination(tr, dst)
 	how := "adds the records to what is already there"
 	if tr.Mode == "replace" {
 		how = "replaces the previous content on every run"
-		if dst.ConnectionType == typeSQLite || strings.HasPrefix(dst.ConnectionType, "connection.db.") {
+		if dst.ConnectionType == model.TypeSQLite || strings.HasPrefix(dst.ConnectionType, "connection.db.") {
 			how = "drops and re-creates the table on every run, so it always holds exactly the latest data"
 		}
 	}
-	if isAPI(dst.ConnectionType) {
+	if connectors.IsAPI(dst.ConnectionType) {
 		how = "sends each record to the API"
 	}
 	return fmt.Sprintf("reads %s and writes it to %s; it %s", from, to, how)
 }
 
-func describeSource(tr transformation, c connection) string {
-	where := fmt.Sprintf("the %s **%s**", connKind(c.ConnectionType), c.Name)
+func describeSource(tr model.Transformation, c model.Connection) string {
+	where := fmt.Sprintf("the %s **%s**", ConnectionKind(c.ConnectionType), c.Name)
 	switch {
 	case tr.Source.SQL != "":
 		return fmt.Sprintf("the result of an SQL query on %s", where)
-	case isAPI(c.ConnectionType):
+	case connectors.IsAPI(c.ConnectionType):
 		return fmt.Sprintf("the endpoint `%s` of %s", tr.Source.Object, where)
-	case isFileStorage(c.ConnectionType):
-		return fmt.Sprintf("the %s file `%s` from %s", fileFormat(tr.Source.Format, tr.Source.Object), tr.Source.Object, where)
+	case connectors.IsFileStorage(c.ConnectionType):
+		return fmt.Sprintf("the %s file `%s` from %s", model.FileFormat(tr.Source.Format, tr.Source.Object), tr.Source.Object, where)
 	}
 	return fmt.Sprintf("the table `%s` of %s", tr.Source.Object, where)
 }
 
-func describeDestination(tr transformation, c connection) string {
-	where := fmt.Sprintf("the %s **%s**", connKind(c.ConnectionType), c.Name)
+func describeDestination(tr model.Transformation, c model.Connection) string {
+	where := fmt.Sprintf("the %s **%s**", ConnectionKind(c.ConnectionType), c.Name)
 	switch {
-	case isAPI(c.ConnectionType):
+	case connectors.IsAPI(c.ConnectionType):
 		return fmt.Sprintf("the endpoint `%s` of %s", tr.Destination.Object, where)
-	case isFileStorage(c.ConnectionType):
-		return fmt.Sprintf("the %s file `%s` in %s", fileFormat(tr.Destination.Format, tr.Destination.Object), tr.Destination.Object, where)
+	case connectors.IsFileStorage(c.ConnectionType):
+		return fmt.Sprintf("the %s file `%s` in %s", model.FileFormat(tr.Destination.Format, tr.Destination.Object), tr.Destination.Object, where)
 	}
 	return fmt.Sprintf("the table `%s` in %s", tr.Destination.Object, where)
 }
 
-func writeTransformationDoc(b *strings.Builder, i int, tr transformation, mappings []mapping, conns map[int64]connection) {
+func writeTransformationDoc(b *strings.Builder, i int, tr model.Transformation, mappings []model.Mapping, conns map[int64]model.Connection) {
 	src, dst := conns[tr.Source.ConnectionID], conns[tr.Destination.ConnectionID]
 	fmt.Fprintf(b, "\n### %d. %s\n\n", i+1, tr.Name)
 	if !tr.Enabled {
 		b.WriteString("- **Disabled:** this transformation is skipped when the flow runs.\n")
 	}
 	if tr.Destination.ConnectionID == 0 {
-		fmt.Fprintf(b, "- **Runs on:** the %s **%s**\n", connKind(src.ConnectionType), src.Name)
+		fmt.Fprintf(b, "- **Runs on:** the %s **%s**\n", ConnectionKind(src.ConnectionType), src.Name)
 	} else {
 		fmt.Fprintf(b, "- **Reads:** %s\n", describeSource(tr, src))
 		fmt.Fprintf(b, "- **Writes:** %s\n", describeDestination(tr, dst))
@@ -177,7 +182,7 @@ func writeTransformationDoc(b *strings.Builder, i int, tr transformation, mappin
 
 var varToken = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_.-]*)\}`)
 
-func writeParametersDoc(b *strings.Builder, f *flow) {
+func writeParametersDoc(b *strings.Builder, f *model.Flow) {
 	var vars []string
 	for _, tr := range f.Transformations {
 		for _, s := range []string{tr.Source.Object, tr.Source.SQL, tr.Destination.Object} {
@@ -198,10 +203,10 @@ func writeParametersDoc(b *strings.Builder, f *flow) {
 		vars[i], example[i] = "`{"+v+"}`", fmt.Sprintf("%q: \"…\"", v)
 	}
 	fmt.Fprintf(b, "This flow uses the variables %s. Pass them as run parameters, for example `{%s}`; "+
-		"a variable that is not passed stays in the text as written.\n", joinWords(vars), strings.Join(example, ", "))
+		"a variable that is not passed stays in the text as written.\n", prose.List(vars), strings.Join(example, ", "))
 }
 
-func writeConnectionsDoc(b *strings.Builder, f *flow, conns map[int64]connection) {
+func writeConnectionsDoc(b *strings.Builder, f *model.Flow, conns map[int64]model.Connection) {
 	if len(f.Transformations) == 0 {
 		return
 	}
@@ -216,14 +221,14 @@ func writeConnectionsDoc(b *strings.Builder, f *flow, conns map[int64]connection
 				roles = append(roles, "destination")
 			}
 		}
-		fmt.Fprintf(b, "| %s | %s (`%s`) | %s |\n", ref.Name, connKind(ref.ConnectionType), ref.ConnectionType, strings.Join(roles, ", "))
+		fmt.Fprintf(b, "| %s | %s (`%s`) | %s |\n", ref.Name, ConnectionKind(ref.ConnectionType), ref.ConnectionType, strings.Join(roles, ", "))
 	}
 }
 
-func writePropertiesDoc(b *strings.Builder, f *flow) {
+func writePropertiesDoc(b *strings.Builder, f *model.Flow) {
 	var keys []string
 	for k := range f.Properties {
-		if !isInternalProp(k) {
+		if !model.IsInternalProp(k) {
 			keys = append(keys, k)
 		}
 	}
@@ -233,17 +238,6 @@ func writePropertiesDoc(b *strings.Builder, f *flow) {
 	slices.Sort(keys)
 	b.WriteString("\n## Flow properties\n\n")
 	for _, k := range keys {
-		fmt.Fprintf(b, "- `%s` = `%s`\n", k, maskedValue(k, f.Properties[k]))
+		fmt.Fprintf(b, "- `%s` = `%s`\n", k, model.MaskedValue(k, f.Properties[k]))
 	}
-}
-
-// joinWords joins items as English prose: "a", "a and b", "a, b and c".
-func joinWords(items []string) string {
-	switch len(items) {
-	case 0:
-		return ""
-	case 1:
-		return items[0]
-	}
-	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1]
 }

@@ -1,9 +1,11 @@
-package sandbox
+package docs
 
 import (
 	"fmt"
 	"regexp"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/internal/prose"
 )
 
 // sqlPlain explains SQL in a few plain-English words for the flow documentation. It recognises
@@ -21,7 +23,7 @@ func sqlPlain(sql string) string {
 	for i, st := range stmts {
 		parts[i] = statementPlain(st)
 	}
-	return fmt.Sprintf("%d statements in one transaction: it %s", len(stmts), joinWords(parts))
+	return fmt.Sprintf("%d statements in one transaction: it %s", len(stmts), prose.List(parts))
 }
 
 // splitStatements splits a script on semicolons outside quotes.
@@ -97,7 +99,7 @@ func statementPlain(st string) string {
 	case strings.HasPrefix(upper, "SELECT"), strings.HasPrefix(upper, "WITH"):
 		return selectPlain(norm)
 	}
-	return fmt.Sprintf("runs `%s`", oneLine(norm, 80))
+	return fmt.Sprintf("runs `%s`", prose.OneLine(norm, 80))
 }
 
 // selectPlain explains a query: its tables, filter, grouping, aggregates and order.
@@ -106,7 +108,7 @@ func selectPlain(q string) string {
 	for _, m := range reTables.FindAllStringSubmatch(q, -1) {
 		tables = append(tables, "`"+m[1]+"`")
 	}
-	parts := []string{"it selects from " + joinWords(tables)}
+	parts := []string{"it selects from " + prose.List(tables)}
 	if len(tables) == 0 {
 		parts = []string{"it computes values without reading a table"}
 	}
@@ -130,10 +132,10 @@ func selectPlain(q string) string {
 		}
 	}
 	if len(aggs) > 0 {
-		parts = append(parts, "computes "+joinWords(aggs))
+		parts = append(parts, "computes "+prose.List(aggs))
 	}
 	if m := reOrderBy.FindStringSubmatch(q); m != nil {
 		parts = append(parts, fmt.Sprintf("sorts the result by `%s`", m[1]))
 	}
-	return joinWords(parts)
+	return prose.List(parts)
 }

@@ -1,8 +1,6 @@
-package sandbox
+package cron
 
 import (
-	"errors"
-	"strings"
 	"testing"
 	"time"
 )
@@ -30,12 +28,12 @@ func TestCronNext(t *testing.T) {
 		{"0 0 0 1 1 ? 2020", "2026-03-10 00:00:00", nil},
 	}
 	for _, c := range cases {
-		spec, err := parseSchedule(c.expr)
+		spec, err := Parse(c.expr)
 		if err != nil {
 			t.Errorf("%q: %v", c.expr, err)
 			continue
 		}
-		got := nextRuns(spec, at(c.after), time.Time{}, len(c.want)+1)
+		got := NextRuns(spec, at(c.after), time.Time{}, len(c.want)+1)
 		for i, w := range c.want {
 			if i >= len(got) || !got[i].Equal(at(w)) {
 				t.Errorf("%q after %s: run %d = %v, want %s", c.expr, c.after, i, got, w)
@@ -62,43 +60,12 @@ func TestScheduleIntervals(t *testing.T) {
 		{"250ms", 260 * time.Millisecond, 500 * time.Millisecond},
 		{"1h30m", 90 * time.Minute, 3 * time.Hour},
 	} {
-		spec, err := parseSchedule(c.expr)
+		spec, err := Parse(c.expr)
 		if err != nil {
 			t.Fatalf("%q: %v", c.expr, err)
 		}
-		if got := spec.next(anchor.Add(c.after), anchor); !got.Equal(anchor.Add(c.want)) {
+		if got := spec.Next(anchor.Add(c.after), anchor); !got.Equal(anchor.Add(c.want)) {
 			t.Errorf("%q after anchor+%s = %s, want anchor+%s", c.expr, c.after, got.Sub(anchor), c.want)
-		}
-	}
-}
-
-func TestScheduleErrors(t *testing.T) {
-	t.Parallel()
-	for _, c := range []struct{ expr, want string }{
-		{"0 61 * * * ?", `schedule "0 61 * * * ?": minute field "61" is out of range 0-59`},
-		{"0 30 1 * *", "has 6 or 7 fields (second minute hour day-of-month month day-of-week [year]), not 5"},
-		{"0 0 12 * * *", "exactly one of day-of-month and day-of-week"},
-		{"0 0 12 ? * ?", "exactly one of day-of-month and day-of-week"},
-		{"0 0 12 ? * FOO", `day-of-week field "FOO" is not a number 1-7 or a name (SUN,`},
-		{"0 0 12 ? FOO *", `month field "FOO" is not a number 1-12 or a name (JAN,`},
-		{"0 0/0 * * * ?", `minute field "0/0" has step "0"`},
-		{"? 0 0 * * ?", `second field "?" cannot be '?'`},
-		{"0 0 12 ? * FRI#6", `day-of-week field "FRI#6" needs a week number 1-5`},
-		{"0 0 12 32 * ?", `day-of-month field "32" is out of range 1-31`},
-		{"0 0 25 * * ?", `hour field "25" is out of range 0-23`},
-		{"0 0 12 1,L * ?", `day-of-month field "1,L" mixes L`},
-		{"0 0 12 * * ? 1900", `year field "1900" is out of range 1970-2199`},
-		{"0 x * * * ?", `minute field "x" is not a number`},
-		{"0 1-x * * * ?", `minute field "x" is not a number`},
-		{"0", "an interval in minutes must be at least 1"},
-		{"50ms", "an interval must be at least 100ms"},
-		{"daily", "neither a Quartz cron expression"},
-		{"  ", "Field 'schedule' is required"},
-	} {
-		_, err := parseSchedule(c.expr)
-		var ae *apiError
-		if !errors.As(err, &ae) || ae.status != 400 || !strings.Contains(ae.msg, c.want) {
-			t.Errorf("%q: error %v, want a 400 containing %q", c.expr, err, c.want)
 		}
 	}
 }

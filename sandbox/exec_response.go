@@ -1,0 +1,34 @@
+package sandbox
+
+// execResponse is the FlowExecutionResponse of run and stop.
+type execResponse struct {
+	FlowID      int64   `json:"flowId"`
+	MessageUUID *string `json:"messageUuid"`
+	AuditID     *int64  `json:"auditId"`
+	Status      int     `json:"status"`
+	Exception   *string `json:"exception"`
+}
+
+// FlowExecutionResponse status codes (etlworks-api.md §3.3).
+const (
+	codeStarted    = 0
+	codeCanceled   = 2
+	codeNotStarted = 3
+	codeSuccess    = 4
+	codeError      = 5
+)
+
+// responseCode maps a terminal execution status to the int code of a sync run response.
+func responseCode(status string) int {
+	switch status {
+	case statusSuccess, statusWarning:
+		return codeSuccess
+	case statusError:
+		return codeError
+	case statusCanceled:
+		return codeCanceled
+	case statusRunning:
+		return 1
+	}
+	return codeStarted
+}
