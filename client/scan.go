@@ -26,7 +26,8 @@ type Scan struct {
 }
 
 // scan pages through a list endpoint, calling visit on each row until it returns false. Filters in
-// q are sent, but a server may ignore them (etlworks-api.md §1.4, §11): callers re-check each row.
+// q are sent, but Etlworks documents no list filter, so a server may ignore them: callers re-check
+// each row.
 // Paging stops on a short page, at X-Total-Count, or when a page starts with the row the previous
 // page started with (a server that ignores offset).
 func (c *Client) scan(ctx context.Context, path string, q url.Values, visit func(row json.RawMessage) bool) (Scan, error) {
