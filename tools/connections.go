@@ -496,9 +496,10 @@ func updateConnectionTool(d Deps) Def {
 }
 
 // planUpdate builds the whole connection to send, a read-modify-write of the raw JSON read by GET
-// (etlworks-api.md §4.1): fields it does not model and the types of the properties it does not
-// change are kept as they came, and masked secrets go back as they came, which Etlworks reads as
-// "keep". It describes each change; secret values never appear in it.
+// /v1/connections/{id} (Etlworks edits a connection by PUT of the whole object): fields it does not
+// model and the types of the properties it does not change are kept as they came, and masked secrets go
+// back as they came, which Etlworks reads as "keep". It describes each change; secret values never
+// appear in it.
 func planUpdate(cur gjson.Result, in UpdateConnectionInput) (json.RawMessage, map[string]string, []string, error) {
 	fields := map[string]any{}
 	changes := map[string]string{}
