@@ -1,4 +1,4 @@
-// Package client is a typed REST client for the Etlworks API (see ../shared/etlworks-api.md).
+// Package client is a typed REST client for the Etlworks API (https://etlworks.com/dev/api/).
 //
 // It follows go-github's shape: one Client with a service per API area (Flows, Executions, Users,
 // System), ctx first on every method, and an *APIError for every non-2xx answer. Reads that tools

@@ -69,7 +69,7 @@ func (c *Client) sendRaw(ctx context.Context, method, path string, q url.Values,
 	return raw, resp, nil
 }
 
-// deleteTo sends DELETE path. Delete bodies are documented nowhere (etlworks-api.md §1.3), so any
+// deleteTo sends DELETE path. Etlworks documents no delete response body, so any
 // 2xx is success whatever it carries (nothing, true, a number, text, JSON): a JSON object is read
 // into the Deletion as far as it matches, anything else gives a zero Deletion, and a completed
 // delete never fails on decoding.
@@ -92,7 +92,7 @@ func (c *Client) deleteTo(ctx context.Context, path string) (*Deletion, *Respons
 }
 
 // SetSuspended suspends (true) or resumes (false) flow id and returns the stored flow. Both are
-// documented operations whose routes are inferred (etlworks-api.md §10 rows 17, 18), so an
+// operations Etlworks documents without showing their routes (ours are inferred), so an
 // instance without them answers with an *AbsentError for CapFlowSuspend.
 func (s *FlowsService) SetSuspended(ctx context.Context, id int64, suspended bool) (json.RawMessage, *Response, error) {
 	action := "/resume"

@@ -8,9 +8,10 @@ import (
 	"net/url"
 )
 
-// RunningTask is one task of a running flow, as the running-tasks API shows it (etlworks-api.md
-// §3.6, S-TASKS): live records processed and latency, which CDC and streaming flows report while
-// they run. The documented record is cut after recordsProcessed; later fields are ignored.
+// RunningTask is one task of a running flow, as the running-tasks API (GET
+// /etl/rest/v1/tasks/{auditId}/, under the server root, not /rest) shows it: live records processed and
+// latency, which CDC and streaming flows report while they run. The documented record is cut after
+// recordsProcessed; later fields are ignored.
 type RunningTask struct {
 	RequestID        string `json:"requestId"`
 	Owner            string `json:"owner"`

@@ -11,7 +11,7 @@ import (
 // calls a URL when an event such as Flow.Executed happens.
 type WebhooksService service
 
-// Webhook is the body of a create or update (etlworks-api.md §5.2). Secret and BasicPass are
+// Webhook is the body of a create or update of /v1/webhooks. Secret and BasicPass are
 // credentials: they are kept out of any error this client returns.
 type Webhook struct {
 	Name          string          `json:"name"`
