@@ -6,9 +6,10 @@ import (
 	"strings"
 )
 
-// The connector-type catalogue of GET /v1/connection-types (etlworks-api.md §4.1 [I]): a realistic
-// subset of the platform's 270+ descriptors. POST and PUT /v1/connections validate against it.
-// Only SQLite and the local folder are real in the sandbox; every other type is simulated.
+// The connector-type catalogue of GET /v1/connection-types (our design, tag [I]: not in Etlworks'
+// public documentation): a realistic subset of the platform's 270+ descriptors. POST and PUT
+// /v1/connections validate against it. Only SQLite and the local folder are real in the sandbox; every
+// other type is simulated.
 
 // typeProperty describes one property of a connection type.
 type typeProperty struct {

@@ -9,7 +9,7 @@ import (
 	"github.com/etlworks/etlworks-mcp/internal/quartz"
 )
 
-// A schedule expression is what a schedule's "schedule" field holds (etlworks-api.md §5.1):
+// A schedule expression is what a schedule's "schedule" field holds:
 //   - a Quartz cron expression, as the Java platform uses: second minute hour day-of-month month
 //     day-of-week [year], with '?' in exactly one of the two day fields, '*', ranges, lists, steps
 //     ("0/15", "*/5", "10-40/10"), names (JAN-DEC, SUN-SAT), and L, W, LW, L-n, nL, n#k;

@@ -7,7 +7,7 @@ import (
 	"strings"
 )
 
-// Flow documentation in plain English (etlworks-api.md §3.8), generated from the definition:
+// Flow documentation in plain English, generated from the definition:
 // what a flow reads, from where, what it writes, how, and with which SQL.
 
 // flowDocs renders a flow's Markdown documentation. children holds the steps of a nested workflow.

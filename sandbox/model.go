@@ -1,7 +1,8 @@
 package sandbox
 
-// The JSON shapes the sandbox serves. They follow ARCHITECTURE.md ("Data shapes the tools rely on")
-// and ../shared/etlworks-api.md; the types stay unexported because only the wire format is a contract.
+// The JSON shapes the sandbox serves. They follow ARCHITECTURE.md ("Data shapes the tools rely on") and
+// the public Etlworks API documentation; the types stay unexported because only the wire format is a
+// contract.
 
 // flow is the Etlworks flow object (GET /v1/flows/{id}); list rows have the same shape.
 type flow struct {
@@ -137,7 +138,7 @@ type execResponse struct {
 	Exception   *string `json:"exception"`
 }
 
-// FlowExecutionResponse status codes (etlworks-api.md §3.3).
+// FlowExecutionResponse status codes.
 const (
 	codeStarted    = 0
 	codeCanceled   = 2

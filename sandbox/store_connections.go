@@ -15,7 +15,8 @@ const (
 	typeLocalFile = "connection.file.local"
 )
 
-// Connection property keys, following the descriptor naming of etlworks-api.md §1.5.
+// Connection property keys, following Etlworks' connector descriptor naming
+// (field.connection.template.*).
 const (
 	propDatabase = "field.connection.template.database"
 	propFolder   = "field.connection.template.folder"

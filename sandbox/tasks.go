@@ -11,7 +11,7 @@ import (
 	"time"
 )
 
-// Running-task types of (root) GET /etl/rest/v1/tasks/{auditId}/?type= (etlworks-api.md §3.6, S-TASKS).
+// Running-task types of (root) GET /etl/rest/v1/tasks/{auditId}/?type=.
 const (
 	taskStream  = "stream"  // change data capture stream
 	taskExtract = "extract" // extract
