@@ -92,6 +92,7 @@ func serve(ctx context.Context, cfg config.Config, unset error, getenv func(stri
 	}
 	defer app.close()
 	log := app.log
+	log.Debug("configuration", "config", cfg) // secret-free: Config.LogValue names credentials only by kind
 	if err := obs.serveMetrics(ctx, cfg, log, std.err); err != nil {
 		return err
 	}
