@@ -14,7 +14,7 @@ import (
 // ScanLimit bounds how many rows one scan of a list reads, in pages of 200 (the documented maximum).
 const ScanLimit = 5000
 
-// scanBodies bounds how much one scan reads over all its pages, in body limits (WithMaxBodySize;
+// scanBodies bounds how much one scan reads over all its pages, in body limits (DefaultMaxBody;
 // 64 MiB by default): rows that big are not worth paging through, and the caller can narrow the
 // list or pass an id instead.
 const scanBodies = 2
