@@ -14,7 +14,7 @@ import (
 	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
-// TooLargeError says an answer was longer than the client reads (WithMaxBodySize); nothing of it
+// TooLargeError says an answer was longer than the client reads (DefaultMaxBody); nothing of it
 // is returned.
 type TooLargeError struct {
 	Endpoint string // method and sanitized path, e.g. "GET /rest/v1/flows?limit=200"

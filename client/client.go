@@ -160,33 +160,9 @@ func WithRetries(max int, firstDelay time.Duration) Option {
 	}
 }
 
-// WithMaxLogSize caps how many bytes of a run log are downloaded (default 32 MiB).
-func WithMaxLogSize(n int64) Option {
-	return func(c *Client) error {
-		if n <= 0 {
-			return errors.New("client: max log size must be positive")
-		}
-		c.maxLogSize = n
-		return nil
-	}
-}
-
-// DefaultMaxBody is how much of one JSON answer the client reads unless WithMaxBodySize says
-// otherwise: far more than any page Etlworks sends, far less than would hurt the process.
+// DefaultMaxBody is how much of one JSON answer the client reads: far more than any page Etlworks
+// sends, far less than would hurt the process.
 const DefaultMaxBody = 32 << 20
-
-// WithMaxBodySize caps how many bytes of one JSON answer are read; a longer answer is an
-// *TooLargeError naming the endpoint, so a misbehaving server cannot make the client buffer
-// gigabytes.
-func WithMaxBodySize(n int64) Option {
-	return func(c *Client) error {
-		if n <= 0 {
-			return errors.New("client: max body size must be positive")
-		}
-		c.maxBody = n
-		return nil
-	}
-}
 
 // New returns a client for the Etlworks API at baseURL, the ".../rest" base of the instance
 // (for example https://app.etlworks.com/rest). One of WithAPIKey or WithLogin is required.
@@ -273,7 +249,7 @@ func newJSONRequest(method, path string, query url.Values, v any) (*request, err
 
 // do sends r, decoding a 2xx JSON body into v (when v is non-nil). It applies auth, re-issues a JWT
 // once on 401, and retries idempotent requests on 429/502/503/504. The body is decoded as it is
-// read and never beyond the client's body limit (WithMaxBodySize); what is not JSON, or is empty
+// read and never beyond the client's body limit (DefaultMaxBody); what is not JSON, or is empty
 // or null where a GET expects JSON, is an *UnexpectedBodyError saying what came back.
 func (c *Client) do(ctx context.Context, r *request, v any) (*Response, error) {
 	return c.exchangeStream(ctx, r, func(endpoint string, hr *http.Response) error {

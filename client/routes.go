@@ -100,9 +100,6 @@ var endpoints = []Endpoint{
 	{Method: "DELETE", Path: "v1/recycle-bin/{id}", Tag: "I", Capability: CapRecycleBin},
 }
 
-// Endpoints returns every route the client knows, in a fixed order (a copy).
-func Endpoints() []Endpoint { return append([]Endpoint(nil), endpoints...) }
-
 // endpointFor finds the table row of a request, or nil for a path the table does not know.
 func endpointFor(r *request) *Endpoint {
 	segs := strings.Split(strings.Trim(r.path, "/"), "/")

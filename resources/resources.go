@@ -185,9 +185,6 @@ func resolveRef(ctx context.Context, c *client.Client, kind client.Kind, ref str
 // FlowURI is the resource URI of a flow, for tools and prompts that point at it.
 func FlowURI(id int64) string { return fmt.Sprintf("%sflows/%d", Scheme, id) }
 
-// RunURI is the resource URI of one run.
-func RunURI(flowID, runID int64) string { return fmt.Sprintf("%sruns/%d/%d", Scheme, flowID, runID) }
-
 // iso renders epoch milliseconds as RFC 3339 UTC, or "" when absent.
 func iso(ms int64) string {
 	if ms <= 0 {
