@@ -132,12 +132,12 @@ func waitForRun(ctx context.Context, d Deps, f flowRef, runID int64, timeout tim
 		if run != nil {
 			tracker.report(ctx, d, f, run, elapsed, timeout)
 			if run.Status.Terminal() {
-				tracker.settle()
+				tracker.settle(ctx)
 				return finished(ctx, d, f, run), nil
 			}
 		}
 		if time.Now().After(deadline) {
-			tracker.settle()
+			tracker.settle(ctx)
 			return stillGoing(ctx, d, f, runID, run, elapsed, timeout), nil
 		}
 		t := time.NewTimer(min(interval, time.Until(deadline)+time.Millisecond))
@@ -203,16 +203,13 @@ func (p *progressTracker) report(ctx context.Context, d Deps, f flowRef, run *cl
 	p.sent = true
 }
 
-// settle gives the last progress notification a head start on the result: transports write
-// notifications and responses on different paths, and a client should see progress first.
-func (p *progressTracker) settle() {
+// settle holds the result until the last progress notification has left the session's queue
+// (awaitProgressDelivery), so a client sees the final progress before the result.
+func (p *progressTracker) settle(ctx context.Context) {
 	if p.sent {
-		time.Sleep(progressSettle)
+		awaitProgressDelivery(ctx)
 	}
 }
-
-// progressSettle is the head start of the last progress notification.
-const progressSettle = 30 * time.Millisecond
 
 // lastLogLine returns the newest log line of a running run, shortened, or "" when unavailable.
 func lastLogLine(ctx context.Context, d Deps, flowID, runID int64) string {
