@@ -119,18 +119,10 @@ func (s *ConnectionsService) write(ctx context.Context, method, path string, bod
 }
 
 // Delete removes connection id; Etlworks keeps it in the recycle bin, from where it can be
-// restored. The raw answer, when the server sends a JSON object, says where it went and which
-// flows used it ({connectionId, name, recycleBinId, usedByFlows}). Delete bodies are documented
-// nowhere, so any other 2xx body (none, true, a number, text) gives nil: the delete succeeded.
-func (s *ConnectionsService) Delete(ctx context.Context, id int64) (json.RawMessage, *Response, error) {
-	body, resp, err := s.client.exchange(ctx, &request{method: http.MethodDelete, path: "v1/connections/" + itoa(id)})
-	if err != nil {
-		return nil, resp, err
-	}
-	if b := bytes.TrimSpace(body); len(b) > 0 && b[0] == '{' && json.Valid(b) {
-		return json.RawMessage(b), resp, nil
-	}
-	return nil, resp, nil
+// restored. When the server says so, the Deletion names where it went (RecycleBinID) and the
+// flows that used it (UsedByFlows); an answer without a body gives a zero Deletion.
+func (s *ConnectionsService) Delete(ctx context.Context, id int64) (*Deletion, *Response, error) {
+	return s.client.deleteTo(ctx, "v1/connections/"+itoa(id))
 }
 
 // ConnectionTest is the outcome of testing a connection. A connection that cannot connect is a

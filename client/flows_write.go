@@ -29,16 +29,25 @@ type Deletion struct {
 	ArtifactType string `json:"artifactType"`
 	ArtifactID   ID     `json:"artifactId"`
 	FlowID       ID     `json:"flowId"`
+	ConnectionID ID     `json:"connectionId"`
 	ID           ID     `json:"id"`
 	Name         string `json:"name"`
 	RecycleBinID ID     `json:"recycleBinId"` // 0 when the server did not say (or keeps no copy)
 	// DeletedWith lists what went to the recycle bin along with it (a flow's schedules and listeners).
 	DeletedWith []Artifact `json:"deletedWith"`
+	// UsedByFlows lists the flows that used a deleted connection: they fail until it is restored.
+	UsedByFlows []FlowUse `json:"usedByFlows"`
+}
+
+// FlowUse names a flow that uses a deleted connection.
+type FlowUse struct {
+	ID   ID     `json:"id"`
+	Name string `json:"name"`
 }
 
 // ObjectID is the id of the deleted object, or 0 when the answer did not carry it.
 func (d *Deletion) ObjectID() int64 {
-	for _, id := range []ID{d.ArtifactID, d.FlowID, d.ID} {
+	for _, id := range []ID{d.ArtifactID, d.FlowID, d.ConnectionID, d.ID} {
 		if id != 0 {
 			return int64(id)
 		}
