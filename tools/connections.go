@@ -607,18 +607,22 @@ func deleteConnectionTool(d Deps) Def {
 				return nil, err
 			}
 			return d.confirm.then(ctx, action, state, func() (any, error) {
-				raw, _, err := d.Client.Connections.Delete(ctx, c.ID)
+				del, _, err := d.Client.Connections.Delete(ctx, c.ID)
 				if err != nil {
 					return nil, err
 				}
 				out := map[string]any{"deleted": fmt.Sprintf("connection %d %q", c.ID, c.Name)}
-				if bin := gjson.GetBytes(raw, "recycleBinId").Int(); bin > 0 {
+				if bin := int64(del.RecycleBinID); bin > 0 {
 					out["recycle_bin_id"] = bin
 					out["undo"] = hint("restore_deleted", "", "item", bin)
 				} else {
 					out["undo"] = hint("restore_deleted", "", "item", c.Name, "type", "connection")
 				}
-				if users := strs(gjson.GetBytes(raw, "usedByFlows.#.name")); len(users) > 0 {
+				if len(del.UsedByFlows) > 0 {
+					users := make([]string, len(del.UsedByFlows))
+					for i, u := range del.UsedByFlows {
+						users[i] = u.Name
+					}
 					out["used_by_flows"] = users
 				}
 				return out, nil
