@@ -232,7 +232,7 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 	}
 	opts = append(opts, obs.serverOptions(hooks, log, cfg.HTTPAddr != "")...)
 	if cfg.SlogLevel() <= slog.LevelDebug {
-		opts = append(opts, server.WithLogger(transport.RedactSessions(log.With("component", "mcp"))))
+		opts = append(opts, server.WithLogger(telemetry.QuietSessions(log.With("component", "mcp"))))
 	}
 	srv := server.NewMCPServer("etlworks-mcp", version, opts...)
 	defs := tools.Filter(tools.All(tools.Deps{Client: api, Log: log, AllowSQLWrites: cfg.AllowSQLWrites && !cfg.ReadOnly,
