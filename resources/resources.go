@@ -101,7 +101,7 @@ func redacting(r *secrets.Redactor, next server.ResourceHandlerFunc) server.Reso
 	return func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
 		out, err := next(ctx, req)
 		if err != nil {
-			return nil, &redactedError{msg: r.Text(err.Error()), err: err}
+			return nil, r.Error(err)
 		}
 		for i, c := range out {
 			switch v := c.(type) {
@@ -115,15 +115,6 @@ func redacting(r *secrets.Redactor, next server.ResourceHandlerFunc) server.Reso
 		return out, nil
 	}
 }
-
-// redactedError keeps the error's identity (errors.Is and As still see it) with a redacted text.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
 
 // arg reads a template variable (mcp-go passes them as []string), URL-decoded.
 func arg(req mcp.ReadResourceRequest, name string) string {
