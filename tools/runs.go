@@ -260,27 +260,14 @@ func finished(ctx context.Context, d Deps, f flowRef, run *client.Execution) run
 	return out
 }
 
-// StopFlowInput names the run to stop.
-type StopFlowInput struct {
-	Flow  Ref   `json:"flow" jsonschema:"required,description=Id or exact name"`
-	RunID int64 `json:"run_id,omitempty" jsonschema:"description=Default: latest run"`
-}
-
-func (in *StopFlowInput) validate() error {
-	if in.RunID < 0 {
-		return badInput(`"run_id" must be a positive run id, got %d`, in.RunID)
-	}
-	return nil
-}
-
 func stopFlowTool(d Deps) Def {
-	return newTool(d, spec[StopFlowInput]{
+	return newTool(d, spec[RunInput]{
 		name:        "stop_flow",
 		title:       "Stop flow",
 		description: "Stop a flow's latest run, or run_id. Best effort; the run ends as canceled.",
 		toolset:     "flows",
 		effect:      writesOnce,
-		handle: func(ctx context.Context, in StopFlowInput) (any, error) {
+		handle: func(ctx context.Context, in RunInput) (any, error) {
 			f, err := resolveFlow(ctx, d.Client, in.Flow)
 			if err != nil {
 				return nil, err
