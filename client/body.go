@@ -3,6 +3,7 @@ package client
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -187,4 +188,15 @@ func sizeText(n int64) string {
 		return fmt.Sprintf("%d MiB", n>>20)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// doRaw sends r and returns the JSON answer as it came (nil for an empty one), for the reads and
+// writes whose callers project the answer themselves.
+func (c *Client) doRaw(ctx context.Context, r *request) (json.RawMessage, *Response, error) {
+	var raw json.RawMessage
+	resp, err := c.do(ctx, r, &raw)
+	if err != nil {
+		return nil, resp, err
+	}
+	return raw, resp, nil
 }

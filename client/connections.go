@@ -42,9 +42,7 @@ func (s *ConnectionsService) List(ctx context.Context, opts *ConnectionListOptio
 // Get returns one connection as raw JSON. Secret properties should come back masked, but callers
 // that show them must mask them anyway: not every Etlworks version is known to.
 func (s *ConnectionsService) Get(ctx context.Context, id int64) (json.RawMessage, *Response, error) {
-	var raw json.RawMessage
-	resp, err := s.client.do(ctx, &request{method: http.MethodGet, path: "v1/connections/" + itoa(id)}, &raw)
-	return raw, resp, err
+	return s.client.doRaw(ctx, &request{method: http.MethodGet, path: "v1/connections/" + itoa(id)})
 }
 
 // ConnectionRequest is the body of Create and Update. Update replaces the connection, so send
@@ -85,12 +83,7 @@ func (s *ConnectionsService) Update(ctx context.Context, id int64, body json.Raw
 		props[k] = looseString(v)
 	}
 	r.secrets = secretValues(props)
-	var raw json.RawMessage
-	resp, err := s.client.do(ctx, r, &raw)
-	if err != nil {
-		return nil, resp, err
-	}
-	return raw, resp, nil
+	return s.client.doRaw(ctx, r)
 }
 
 func (s *ConnectionsService) write(ctx context.Context, method, path string, body *ConnectionRequest) (json.RawMessage, *Response, error) {
@@ -110,12 +103,7 @@ func (s *ConnectionsService) write(ctx context.Context, method, path string, bod
 	}
 	r.secrets = secretValues(out.Properties) // a server echoing the body in an error must not leak them
 	s.client.redactor.Add(r.secrets...)      // nor may a later log line or result
-	var raw json.RawMessage
-	resp, err := s.client.do(ctx, r, &raw)
-	if err != nil {
-		return nil, resp, err
-	}
-	return raw, resp, nil
+	return s.client.doRaw(ctx, r)
 }
 
 // Delete removes connection id; Etlworks keeps it in the recycle bin, from where it can be
@@ -203,12 +191,7 @@ func (s *ConnectionsService) OAuthCallback(ctx context.Context, id int64, code, 
 		return nil, nil, err
 	}
 	r.secrets = []string{code, state}
-	var raw json.RawMessage
-	resp, err := s.client.do(ctx, r, &raw)
-	if err != nil {
-		return nil, resp, err
-	}
-	return raw, resp, nil
+	return s.client.doRaw(ctx, r)
 }
 
 // secretValues returns the values of properties whose names look like credentials. Values of

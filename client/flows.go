@@ -35,9 +35,7 @@ func (s *FlowsService) List(ctx context.Context, opts *FlowListOptions) (json.Ra
 
 // Get returns one flow definition as raw JSON.
 func (s *FlowsService) Get(ctx context.Context, id int64) (json.RawMessage, *Response, error) {
-	var raw json.RawMessage
-	resp, err := s.client.do(ctx, &request{method: http.MethodGet, path: "v1/flows/" + itoa(id)}, &raw)
-	return raw, resp, err
+	return s.client.doRaw(ctx, &request{method: http.MethodGet, path: "v1/flows/" + itoa(id)})
 }
 
 // Documentation returns the platform-generated plain-English documentation of a flow.

@@ -70,12 +70,7 @@ func (c *Client) sendRaw(ctx context.Context, method, path string, q url.Values,
 	if err != nil {
 		return nil, nil, err
 	}
-	var raw json.RawMessage
-	resp, err := c.do(ctx, r, &raw)
-	if err != nil {
-		return nil, resp, err
-	}
-	return raw, resp, nil
+	return c.doRaw(ctx, r)
 }
 
 // deleteTo sends DELETE path. Etlworks documents no delete response body, so any

@@ -35,8 +35,7 @@ var TaskTypes = []string{"stream", "extract", "load", "task", "hwm"}
 func (s *ExecutionsService) RunningTasks(ctx context.Context, auditID int64, taskType string) ([]RunningTask, *Response, error) {
 	r := &request{method: http.MethodGet, path: "etl/rest/v1/tasks/" + itoa(auditID) + "/", atRoot: true,
 		query: url.Values{"type": {taskType}}}
-	var raw json.RawMessage
-	resp, err := s.client.do(ctx, r, &raw)
+	raw, resp, err := s.client.doRaw(ctx, r)
 	if err != nil {
 		return nil, resp, err
 	}

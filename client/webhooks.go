@@ -71,12 +71,7 @@ func (s *WebhooksService) send(ctx context.Context, method, path string, wh *Web
 	if wh != nil {
 		r.secrets = []string{wh.Secret, wh.BasicPass}
 	}
-	var raw json.RawMessage
-	resp, err := s.client.do(ctx, r, &raw)
-	if err != nil {
-		return nil, resp, err
-	}
-	return raw, resp, nil
+	return s.client.doRaw(ctx, r)
 }
 
 // FindByName returns the webhook with this exact name (or the one case-insensitive match).
