@@ -53,8 +53,8 @@ func importRules() []importRule {
 		{"internal/telemetry", []string{modPrometheus, modOtel}},
 		{"internal/mcpobs", []string{"internal/telemetry", modMcpGo, modPrometheus, modOtel}},
 		{"internal/quartz", []string{"internal/bound"}},
-		{"internal/bound", nil},     // standard library only
-		{"internal/csvtable", nil},  // standard library only
+		{"internal/bound", nil}, // standard library only
+		{"internal/csvtable", []string{"internal/bound"}},
 		{"internal/hostlist", nil},  // standard library only
 		{"internal/links", nil},     // standard library only
 		{"internal/secrets", nil},   // standard library only

@@ -180,7 +180,7 @@ func snippet(b []byte, secretValues []string) string {
 	s := strings.Join(strings.FieldsFunc(string(b), func(r rune) bool { return r < ' ' || r == 0x7f }), " ")
 	s = strings.Join(strings.Fields(s), " ")
 	s = secrets.Redact(redact(s, secretValues))
-	return truncateText(s, snippetBytes)
+	return bound.Clip(s, snippetBytes)
 }
 
 func sizeText(n int64) string {
