@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"os/exec"
 	"strings"
 	"testing"
 )
@@ -95,38 +94,5 @@ func TestCallWaitsWithProgress(t *testing.T) {
 	}
 	if !strings.Contains(errOut, "records after") {
 		t.Fatalf("no progress on stderr: %s", errOut)
-	}
-}
-
-// TestImportDirections enforces the one-way import rule of ARCHITECTURE.md.
-func TestImportDirections(t *testing.T) {
-	t.Parallel()
-	rules := map[string][]string{
-		"client":             {"github.com/mark3labs/mcp-go", "etlworks-mcp/tools", "etlworks-mcp/config", "etlworks-mcp/transport", "etlworks-mcp/sandbox"},
-		"config":             {"github.com/mark3labs/mcp-go", "etlworks-mcp/client", "etlworks-mcp/tools", "etlworks-mcp/transport"},
-		"transport":          {"etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/config", "etlworks-mcp/sandbox"},
-		"tools":              {"etlworks-mcp/transport", "etlworks-mcp/config", "etlworks-mcp/sandbox"},
-		"prompts":            {"etlworks-mcp/transport", "etlworks-mcp/config", "etlworks-mcp/sandbox", "etlworks-mcp/tools", "etlworks-mcp/resources"},
-		"resources":          {"etlworks-mcp/transport", "etlworks-mcp/config", "etlworks-mcp/sandbox", "etlworks-mcp/tools"},
-		"sandbox":            {"github.com/mark3labs/mcp-go", "etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/transport"},
-		"internal/telemetry": {"github.com/mark3labs/mcp-go", "etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/config", "etlworks-mcp/transport"},
-		"internal/mcpobs":    {"etlworks-mcp/tools", "etlworks-mcp/client", "etlworks-mcp/config", "etlworks-mcp/transport"},
-		"internal/links":     {"github.com/mark3labs/mcp-go", "etlworks-mcp/client", "etlworks-mcp/tools", "etlworks-mcp/resources"},
-		"internal/csvtable":  {"github.com/mark3labs/mcp-go", "etlworks-mcp/client", "etlworks-mcp/tools", "etlworks-mcp/resources"},
-		"internal/quartz": {"github.com/mark3labs/mcp-go", "etlworks-mcp/client", "etlworks-mcp/tools", "etlworks-mcp/config",
-			"etlworks-mcp/transport", "etlworks-mcp/sandbox", "etlworks-mcp/resources", "etlworks-mcp/prompts"},
-	}
-	for pkg, banned := range rules {
-		out, err := exec.Command("go", "list", "-deps", "./"+pkg).Output()
-		if err != nil {
-			t.Fatalf("go list %s: %v", pkg, err)
-		}
-		for _, dep := range strings.Split(string(out), "\n") {
-			for _, b := range banned {
-				if strings.Contains(dep, b) {
-					t.Errorf("%s imports %s", pkg, dep)
-				}
-			}
-		}
 	}
 }

@@ -92,6 +92,7 @@ func serve(ctx context.Context, cfg config.Config, unset error, getenv func(stri
 	}
 	defer app.close()
 	log := app.log
+	log.Debug("configuration", "config", cfg) // secret-free: Config.LogValue names credentials only by kind
 	if err := obs.serveMetrics(ctx, cfg, log, std.err); err != nil {
 		return err
 	}
@@ -246,7 +247,7 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 		opts = append(opts, server.WithToolHandlerMiddleware(tools.LimitCallsPerCredential(api, cfg.MaxCallsPerUser)))
 	}
 	if cfg.SlogLevel() <= slog.LevelDebug {
-		opts = append(opts, server.WithLogger(transport.RedactSessions(log.With("component", "mcp"))))
+		opts = append(opts, server.WithLogger(telemetry.QuietSessions(log.With("component", "mcp"))))
 	}
 	srv := server.NewMCPServer("etlworks-mcp", version, opts...)
 	defs := tools.Filter(tools.All(tools.Deps{Client: api, Log: log, AllowSQLWrites: cfg.AllowSQLWrites && !cfg.ReadOnly,

@@ -13,7 +13,7 @@ import (
 type AuditService service
 
 // AuditListOptions filters the audit trail. Etlworks documents the list and the exception flag;
-// the filters follow the sandbox's design (etlworks-api.md §6.1), and a server that ignores them
+// the filters are this project's design (the sandbox's extended profile), and a server that ignores them
 // returns its last 1,000 events.
 type AuditListOptions struct {
 	Method    string    // event name, e.g. editFlow, runFlow

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// AuditEvent is one audit record decoded tolerantly (etlworks-api.md §6.1): the documented short
+// AuditEvent is one audit record of GET /v1/audit, decoded tolerantly: the documented short
 // names (id, an, md, ur, tn, rt, in, ex, hip, cip, dn, dt) plus the object fields and payload the
 // sandbox's extended profile adds. dt is documented as a string: a number or a numeric string is
 // epoch ms, otherwise ISO-8601, otherwise the raw text is kept in DTRaw.

@@ -3,6 +3,7 @@ package client
 import (
 	"bufio"
 	"bytes"
+	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -14,7 +15,7 @@ import (
 	"github.com/etlworks/etlworks-mcp/internal/secrets"
 )
 
-// TooLargeError says an answer was longer than the client reads (WithMaxBodySize); nothing of it
+// TooLargeError says an answer was longer than the client reads (DefaultMaxBody); nothing of it
 // is returned.
 type TooLargeError struct {
 	Endpoint string // method and sanitized path, e.g. "GET /rest/v1/flows?limit=200"
@@ -179,7 +180,7 @@ func snippet(b []byte, secretValues []string) string {
 	s := strings.Join(strings.FieldsFunc(string(b), func(r rune) bool { return r < ' ' || r == 0x7f }), " ")
 	s = strings.Join(strings.Fields(s), " ")
 	s = secrets.Redact(redact(s, secretValues))
-	return truncateText(s, snippetBytes)
+	return bound.Clip(s, snippetBytes)
 }
 
 func sizeText(n int64) string {
@@ -187,4 +188,15 @@ func sizeText(n int64) string {
 		return fmt.Sprintf("%d MiB", n>>20)
 	}
 	return fmt.Sprintf("%d bytes", n)
+}
+
+// doRaw sends r and returns the JSON answer as it came (nil for an empty one), for the reads and
+// writes whose callers project the answer themselves.
+func (c *Client) doRaw(ctx context.Context, r *request) (json.RawMessage, *Response, error) {
+	var raw json.RawMessage
+	resp, err := c.do(ctx, r, &raw)
+	if err != nil {
+		return nil, resp, err
+	}
+	return raw, resp, nil
 }

@@ -103,7 +103,7 @@ func TestHugeBodyIsRefused(t *testing.T) { // not parallel: it measures allocati
 	if DefaultMaxBody != 32<<20 {
 		t.Errorf("DefaultMaxBody = %d, the issue asks for 32 MiB", DefaultMaxBody)
 	}
-	c, mux, _ := setup(t, WithMaxBodySize(2<<20))
+	c, mux, _ := setup(t, withMaxBodySize(2<<20))
 	var written atomic.Int64
 	var pages atomic.Int32
 	mux.HandleFunc("/rest/v1/flows", func(w http.ResponseWriter, r *http.Request) {
@@ -133,10 +133,10 @@ func TestHugeBodyIsRefused(t *testing.T) { // not parallel: it measures allocati
 	t.Logf("allocated %d MiB; the server wrote %d MiB", alloc>>20, written.Load()>>20)
 }
 
-// TestSmallBodyLimit: WithMaxBodySize lowers the limit.
+// TestSmallBodyLimit: a smaller body limit lowers the limit.
 func TestSmallBodyLimit(t *testing.T) {
 	t.Parallel()
-	c, mux, _ := setup(t, WithMaxBodySize(4096))
+	c, mux, _ := setup(t, withMaxBodySize(4096))
 	var written atomic.Int64
 	mux.HandleFunc("/rest/v1/connections", hugeArray(1<<20, &written))
 	_, _, err := c.Connections.List(t.Context(), nil)
@@ -251,7 +251,7 @@ func TestHTMLLogDownload(t *testing.T) {
 // its name index build has read its byte budget (indexBodies body limits) over all pages.
 func TestLookupByteBudget(t *testing.T) {
 	t.Parallel()
-	c, mux, _ := setup(t, WithMaxBodySize(1<<20))
+	c, mux, _ := setup(t, withMaxBodySize(1<<20))
 	var pages atomic.Int32
 	name := strings.Repeat("n", 4000)
 	mux.HandleFunc("/rest/v1/connections", func(w http.ResponseWriter, r *http.Request) {

@@ -14,12 +14,12 @@ import (
 )
 
 // Capability names a group of REST routes that a real Etlworks instance may not have: routes of
-// our own design ([I] in etlworks-api.md) and documented operations whose path is our inference
-// ([V*]). A few documented but role-limited groups (the reporting API, running tasks) are tracked
+// our own design (Endpoint.Tag "I") and documented operations whose path is our inference
+// ("V*"). A few documented but role-limited groups (the reporting API, running tasks) are tracked
 // the same way so that tools can tell "not allowed" from "not there" once and reuse the answer.
 type Capability string
 
-// The capability groups (etlworks-api.md §10 rows in parentheses).
+// The capability groups; routeTable (routes.go) lists the routes of each.
 const (
 	CapRunHistory       Capability = "run-history"       // (20, 21)
 	CapReporting        Capability = "reporting"         // (23) documented, Administrator
@@ -48,7 +48,7 @@ const (
 )
 
 // CapabilityInfo says what a group does, for people: the operation named in "found no REST route
-// for <operation>" and where the Etlworks UI does the same (etlworks-api.md §11).
+// for <operation>" and where the Etlworks UI does the same, so a missing route leads somewhere.
 type CapabilityInfo struct {
 	Name      Capability
 	Operation string

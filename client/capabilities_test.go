@@ -263,7 +263,7 @@ func TestFieldNamesHaveNoValues(t *testing.T) {
 // credential check, the 404 fingerprint and the capability probes (several at once) each read only
 // the start of the answer, not a body limit of it, and still find the credential accepted.
 func TestChecksReadOnlyTheHead(t *testing.T) { // not parallel: it measures allocation
-	c, mux, _ := setup(t, WithMaxBodySize(4<<20))
+	c, mux, _ := setup(t, withMaxBodySize(4<<20))
 	var written atomic.Int64
 	var calls atomic.Int32
 	mux.HandleFunc("/rest/", func(w http.ResponseWriter, r *http.Request) {

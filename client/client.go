@@ -1,14 +1,15 @@
-// Package client is a typed REST client for the Etlworks API (see ../shared/etlworks-api.md).
+// Package client is a typed REST client for the Etlworks API (https://etlworks.com/dev/api/).
 //
 // It follows go-github's shape: one Client with a service per API area (Flows, Executions, Users,
-// System), ctx first on every method, and an *APIError for every non-2xx answer. Reads that tools
-// project with gjson come back as json.RawMessage, so the client never has to model Etlworks' full
-// schemas; payloads the program reasons about (runs, executions) are typed. The package never
+// System, Connections, Explorer, Schedules, Webhooks, Listeners, Audit, RecycleBin), ctx first on
+// every method, and an *APIError for every non-2xx answer. Reads that tools project with gjson come
+// back as json.RawMessage, so the client never has to model Etlworks' full schemas; payloads the program reasons about (runs, executions) are typed. The package never
 // imports mcp-go: it is usable by any Go program.
 package client
 
 import (
 	"bytes"
+	"cmp"
 	"context"
 	"encoding/json"
 	"errors"
@@ -163,33 +164,9 @@ func WithRetries(max int, firstDelay time.Duration) Option {
 	}
 }
 
-// WithMaxLogSize caps how many bytes of a run log are downloaded (default 32 MiB).
-func WithMaxLogSize(n int64) Option {
-	return func(c *Client) error {
-		if n <= 0 {
-			return errors.New("client: max log size must be positive")
-		}
-		c.maxLogSize = n
-		return nil
-	}
-}
-
-// DefaultMaxBody is how much of one JSON answer the client reads unless WithMaxBodySize says
-// otherwise: far more than any page Etlworks sends, far less than would hurt the process.
+// DefaultMaxBody is how much of one JSON answer the client reads: far more than any page Etlworks
+// sends, far less than would hurt the process.
 const DefaultMaxBody = 32 << 20
-
-// WithMaxBodySize caps how many bytes of one JSON answer are read; a longer answer is an
-// *TooLargeError naming the endpoint, so a misbehaving server cannot make the client buffer
-// gigabytes.
-func WithMaxBodySize(n int64) Option {
-	return func(c *Client) error {
-		if n <= 0 {
-			return errors.New("client: max body size must be positive")
-		}
-		c.maxBody = n
-		return nil
-	}
-}
 
 // New returns a client for the Etlworks API at baseURL, the ".../rest" base of the instance
 // (for example https://app.etlworks.com/rest). One of WithAPIKey or WithLogin is required.
@@ -277,7 +254,7 @@ func newJSONRequest(method, path string, query url.Values, v any) (*request, err
 
 // do sends r, decoding a 2xx JSON body into v (when v is non-nil). It applies auth, re-issues a JWT
 // once on 401, and retries idempotent requests on 429/502/503/504. The body is decoded as it is
-// read and never beyond the client's body limit (WithMaxBodySize); what is not JSON, or is empty
+// read and never beyond the client's body limit (DefaultMaxBody); what is not JSON, or is empty
 // or null where a GET expects JSON, is an *UnexpectedBodyError saying what came back.
 func (c *Client) do(ctx context.Context, r *request, v any) (*Response, error) {
 	return c.exchangeStream(ctx, r, func(endpoint string, hr *http.Response) error {
@@ -392,10 +369,40 @@ func (c *Client) exchangeSink(ctx context.Context, r *request, sink bodySink) (*
 	}
 }
 
-// once performs a single HTTP exchange.
+// once performs a single HTTP exchange: build the URL, build the request, send it under the
+// client's timeout, and hand a 2xx body to sink (anything else is an *APIError).
 func (c *Client) once(parent context.Context, r *request, token string, sink bodySink) (*Response, error) {
 	ctx, cancel := context.WithTimeout(parent, c.timeout)
 	defer cancel()
+	u, err := c.requestURL(r, token)
+	if err != nil {
+		return nil, err
+	}
+	req, err := c.newHTTPRequest(ctx, r, u, token)
+	if err != nil {
+		return nil, err
+	}
+	path := sanitizePath(u.Path, u.Query())
+	start := time.Now()
+	httpResp, err := c.http.Do(req)
+	if err != nil {
+		return nil, c.cutShort(parent, ctx, r.method, path, "no answer", fmt.Errorf("client: %s %s: %w", r.method, path, scrubURLError(err)))
+	}
+	defer httpResp.Body.Close()
+	resp := &Response{Response: httpResp, Total: totalCount(httpResp)}
+	c.log.DebugContext(parent, "etlworks request", "method", r.method, "path", path, "status", httpResp.StatusCode, "duration", time.Since(start))
+	if httpResp.StatusCode < 200 || httpResp.StatusCode > 299 {
+		return resp, newAPIError(r.method, path, httpResp, append([]string{token}, r.secrets...)...)
+	}
+	if err := sink(r.method+" "+path, httpResp); err != nil {
+		return resp, c.cutShort(parent, ctx, r.method, path, "the answer did not finish", err)
+	}
+	return resp, nil
+}
+
+// requestURL resolves r against the /rest base (or the server root), refusing dot segments, and
+// encodes its query, with the token in it when the route wants it there.
+func (c *Client) requestURL(r *request, token string) (*url.URL, error) {
 	base := c.base
 	if r.atRoot {
 		base = c.root
@@ -418,6 +425,12 @@ func (c *Client) once(parent context.Context, r *request, token string, sink bod
 	}
 	// Encode writes a space as "+" and a literal "+" as %2B; Etlworks documents %20 (Bearer%20…).
 	u.RawQuery = strings.ReplaceAll(q.Encode(), "+", "%20")
+	return u, nil
+}
+
+// newHTTPRequest builds the HTTP request for r at u: body, bearer token, Accept, Content-Type
+// (both default to JSON) and User-Agent.
+func (c *Client) newHTTPRequest(ctx context.Context, r *request, u *url.URL, token string) (*http.Request, error) {
 	var rdr io.Reader
 	if r.body != nil {
 		rdr = bytes.NewReader(r.body)
@@ -429,45 +442,23 @@ func (c *Client) once(parent context.Context, r *request, token string, sink bod
 	if token != "" {
 		req.Header.Set("Authorization", "Bearer "+token)
 	}
-	accept := r.accept
-	if accept == "" {
-		accept = "application/json"
-	}
-	req.Header.Set("Accept", accept)
+	req.Header.Set("Accept", cmp.Or(r.accept, "application/json"))
 	if r.body != nil {
-		ct := r.contentType
-		if ct == "" {
-			ct = "application/json"
-		}
-		req.Header.Set("Content-Type", ct)
+		req.Header.Set("Content-Type", cmp.Or(r.contentType, "application/json"))
 	}
 	req.Header.Set("User-Agent", c.userAgent)
-	path := sanitizePath(u.Path, u.Query())
-	start := time.Now()
-	httpResp, err := c.http.Do(req)
-	if err != nil {
-		if perr := parent.Err(); perr != nil {
-			return nil, perr // the caller's cancellation or deadline wins over the transport error
-		}
-		if ctx.Err() != nil {
-			return nil, fmt.Errorf("client: %s %s: no answer within %s", r.method, path, c.timeout)
-		}
-		return nil, fmt.Errorf("client: %s %s: %w", r.method, path, scrubURLError(err))
+	return req, nil
+}
+
+// cutShort is the error of an exchange that failed before its answer was read: the caller's own
+// cancellation or deadline wins over the transport's error, then the client's timeout (naming what
+// did not happen in time), then err itself.
+func (c *Client) cutShort(parent, ctx context.Context, method, path, what string, err error) error {
+	if perr := parent.Err(); perr != nil {
+		return perr
 	}
-	defer httpResp.Body.Close()
-	resp := &Response{Response: httpResp, Total: totalCount(httpResp)}
-	c.log.DebugContext(parent, "etlworks request", "method", r.method, "path", path, "status", httpResp.StatusCode, "duration", time.Since(start))
-	if httpResp.StatusCode < 200 || httpResp.StatusCode > 299 {
-		return resp, newAPIError(r.method, path, httpResp, append([]string{token}, r.secrets...)...)
+	if ctx.Err() != nil {
+		return fmt.Errorf("client: %s %s: %s within %s", method, path, what, c.timeout)
 	}
-	if err := sink(r.method+" "+path, httpResp); err != nil {
-		if perr := parent.Err(); perr != nil {
-			return resp, perr
-		}
-		if ctx.Err() != nil {
-			return resp, fmt.Errorf("client: %s %s: the answer did not finish within %s", r.method, path, c.timeout)
-		}
-		return resp, err
-	}
-	return resp, nil
+	return err
 }

@@ -212,7 +212,6 @@ func TestNew_errors(t *testing.T) {
 		{"zero timeout", "https://app.etlworks.com/rest", []Option{WithAPIKey("k"), WithTimeout(0)}, "timeout must be positive"},
 		{"negative retries", "https://app.etlworks.com/rest", []Option{WithAPIKey("k"), WithRetries(-1, time.Second)}, "must not be negative"},
 		{"negative delay", "https://app.etlworks.com/rest", []Option{WithAPIKey("k"), WithRetries(1, -time.Second)}, "must not be negative"},
-		{"zero log size", "https://app.etlworks.com/rest", []Option{WithAPIKey("k"), WithMaxLogSize(0)}, "max log size must be positive"},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

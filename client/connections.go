@@ -42,9 +42,7 @@ func (s *ConnectionsService) List(ctx context.Context, opts *ConnectionListOptio
 // Get returns one connection as raw JSON. Secret properties should come back masked, but callers
 // that show them must mask them anyway: not every Etlworks version is known to.
 func (s *ConnectionsService) Get(ctx context.Context, id int64) (json.RawMessage, *Response, error) {
-	var raw json.RawMessage
-	resp, err := s.client.do(ctx, &request{method: http.MethodGet, path: "v1/connections/" + itoa(id)}, &raw)
-	return raw, resp, err
+	return s.client.doRaw(ctx, &request{method: http.MethodGet, path: "v1/connections/" + itoa(id)})
 }
 
 // ConnectionRequest is the body of Create and Update. Update replaces the connection, so send
@@ -85,12 +83,7 @@ func (s *ConnectionsService) Update(ctx context.Context, id int64, body json.Raw
 		props[k] = looseString(v)
 	}
 	r.secrets = secretValues(props)
-	var raw json.RawMessage
-	resp, err := s.client.do(ctx, r, &raw)
-	if err != nil {
-		return nil, resp, err
-	}
-	return raw, resp, nil
+	return s.client.doRaw(ctx, r)
 }
 
 func (s *ConnectionsService) write(ctx context.Context, method, path string, body *ConnectionRequest) (json.RawMessage, *Response, error) {
@@ -110,27 +103,14 @@ func (s *ConnectionsService) write(ctx context.Context, method, path string, bod
 	}
 	r.secrets = secretValues(out.Properties) // a server echoing the body in an error must not leak them
 	s.client.redactor.Add(r.secrets...)      // nor may a later log line or result
-	var raw json.RawMessage
-	resp, err := s.client.do(ctx, r, &raw)
-	if err != nil {
-		return nil, resp, err
-	}
-	return raw, resp, nil
+	return s.client.doRaw(ctx, r)
 }
 
 // Delete removes connection id; Etlworks keeps it in the recycle bin, from where it can be
-// restored. The raw answer, when the server sends a JSON object, says where it went and which
-// flows used it ({connectionId, name, recycleBinId, usedByFlows}). Delete bodies are documented
-// nowhere, so any other 2xx body (none, true, a number, text) gives nil: the delete succeeded.
-func (s *ConnectionsService) Delete(ctx context.Context, id int64) (json.RawMessage, *Response, error) {
-	body, resp, err := s.client.exchange(ctx, &request{method: http.MethodDelete, path: "v1/connections/" + itoa(id)})
-	if err != nil {
-		return nil, resp, err
-	}
-	if b := bytes.TrimSpace(body); len(b) > 0 && b[0] == '{' && json.Valid(b) {
-		return json.RawMessage(b), resp, nil
-	}
-	return nil, resp, nil
+// restored. When the server says so, the Deletion names where it went (RecycleBinID) and the
+// flows that used it (UsedByFlows); an answer without a body gives a zero Deletion.
+func (s *ConnectionsService) Delete(ctx context.Context, id int64) (*Deletion, *Response, error) {
+	return s.client.deleteTo(ctx, "v1/connections/"+itoa(id))
 }
 
 // ConnectionTest is the outcome of testing a connection. A connection that cannot connect is a
@@ -211,12 +191,7 @@ func (s *ConnectionsService) OAuthCallback(ctx context.Context, id int64, code, 
 		return nil, nil, err
 	}
 	r.secrets = []string{code, state}
-	var raw json.RawMessage
-	resp, err := s.client.do(ctx, r, &raw)
-	if err != nil {
-		return nil, resp, err
-	}
-	return raw, resp, nil
+	return s.client.doRaw(ctx, r)
 }
 
 // secretValues returns the values of properties whose names look like credentials. Values of

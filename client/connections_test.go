@@ -120,7 +120,7 @@ func TestConnectionsService_Delete(t *testing.T) {
 	mux.HandleFunc("/rest/v1/connections/5", func(w http.ResponseWriter, r *http.Request) {
 		testMethod(t, r, http.MethodDelete)
 		testNoBody(t, r)
-		fmt.Fprint(w, `{"connectionId":5,"name":"x","recycleBinId":12,"usedByFlows":[]}`)
+		fmt.Fprint(w, `{"connectionId":5,"name":"x","recycleBinId":12,"usedByFlows":[{"id":1,"name":"Load"}]}`)
 	})
 	mux.HandleFunc("/rest/v1/connections/7", func(w http.ResponseWriter, r *http.Request) {
 		w.WriteHeader(http.StatusNoContent)
@@ -129,13 +129,15 @@ func TestConnectionsService_Delete(t *testing.T) {
 		w.WriteHeader(http.StatusNotFound)
 		fmt.Fprint(w, `{"status":404,"error":"Not Found","message":"Connection 6 not found"}`)
 	})
-	raw, _, err := client.Connections.Delete(t.Context(), 5)
+	del, _, err := client.Connections.Delete(t.Context(), 5)
 	if err != nil {
 		t.Fatal(err)
 	}
-	testJSONEqual(t, "deleted", raw, `{"connectionId":5,"name":"x","recycleBinId":12,"usedByFlows":[]}`)
-	if raw, _, err := client.Connections.Delete(t.Context(), 7); err != nil || len(raw) != 0 {
-		t.Errorf("204: %s %v", raw, err)
+	if del.ObjectID() != 5 || del.Name != "x" || del.RecycleBinID != 12 || len(del.UsedByFlows) != 1 || del.UsedByFlows[0].Name != "Load" {
+		t.Errorf("deleted: %+v", del)
+	}
+	if del, _, err := client.Connections.Delete(t.Context(), 7); err != nil || del.ObjectID() != 0 || del.RecycleBinID != 0 {
+		t.Errorf("204: %+v %v", del, err)
 	}
 	if _, _, err := client.Connections.Delete(t.Context(), 6); !IsNotFound(err) {
 		t.Errorf("error %v, want a 404", err)

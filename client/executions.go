@@ -9,6 +9,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // ExecutionsService reads runs: status, history and logs (/v1/executions).
@@ -108,7 +110,7 @@ func (s *ExecutionsService) Log(ctx context.Context, flowID, auditID int64) (*Ru
 		}
 		if isHTML(hr.Header.Get("Content-Type"), text) {
 			return &UnexpectedBodyError{Endpoint: endpoint, Status: hr.StatusCode, What: "an HTML page",
-				ContentType: truncateText(hr.Header.Get("Content-Type"), 100), Start: snippet(text[:min(len(text), snippetBytes*2)], nil)}
+				ContentType: bound.Clip(hr.Header.Get("Content-Type"), 100), Start: snippet(text[:min(len(text), snippetBytes*2)], nil)}
 		}
 		if int64(len(text)) > limit {
 			text, out.Truncated = text[:limit], true

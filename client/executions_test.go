@@ -208,7 +208,7 @@ func TestExecutionsService_Log_maxSize(t *testing.T) {
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			t.Parallel()
-			client, mux, _ := setup(t, WithMaxLogSize(10))
+			client, mux, _ := setup(t, withMaxLogSize(10))
 			mux.HandleFunc("/rest/v1/executions/console/download", func(w http.ResponseWriter, r *http.Request) {
 				fmt.Fprint(w, tt.body)
 			})
@@ -224,7 +224,7 @@ func TestExecutionsService_Log_maxSize(t *testing.T) {
 
 	t.Run("JSON calls are not capped", func(t *testing.T) {
 		t.Parallel()
-		client, mux, _ := setup(t, WithMaxLogSize(10))
+		client, mux, _ := setup(t, withMaxLogSize(10))
 		mux.HandleFunc("/rest/v1/flows/1", func(w http.ResponseWriter, r *http.Request) {
 			fmt.Fprint(w, `{"id":1,"name":"a name longer than ten bytes"}`)
 		})

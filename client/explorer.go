@@ -14,8 +14,8 @@ import (
 
 // ExplorerService browses what a connection holds: objects (tables, views, files, endpoints),
 // their columns and data, ad-hoc SQL and file uploads (/v1/explorer/{connectionId}/…). Etlworks
-// documents Explorer as a UI feature only; these paths are the sandbox's design
-// (etlworks-api.md §7).
+// documents Explorer as a UI feature only; these paths are this project's design, served by the
+// sandbox's extended profile.
 type ExplorerService service
 
 // ObjectListOptions filters the objects of a connection.

@@ -35,9 +35,7 @@ func (s *FlowsService) List(ctx context.Context, opts *FlowListOptions) (json.Ra
 
 // Get returns one flow definition as raw JSON.
 func (s *FlowsService) Get(ctx context.Context, id int64) (json.RawMessage, *Response, error) {
-	var raw json.RawMessage
-	resp, err := s.client.do(ctx, &request{method: http.MethodGet, path: "v1/flows/" + itoa(id)}, &raw)
-	return raw, resp, err
+	return s.client.doRaw(ctx, &request{method: http.MethodGet, path: "v1/flows/" + itoa(id)})
 }
 
 // Documentation returns the platform-generated plain-English documentation of a flow.
@@ -74,8 +72,9 @@ func (s *FlowsService) Run(ctx context.Context, id int64, params map[string]stri
 	return s.run(ctx, "v1/flows/"+itoa(id)+"/run", params, opts)
 }
 
-// RunByName starts the flow with this exact name. As documented (etlworks-api.md §3.3), the
-// request has no body and no content type: the parameters go in the query string.
+// RunByName starts the flow with this exact name. As Etlworks documents POST
+// /v1/flows/flow-name/{name}/run, the request has no body and no content type: the parameters go in the
+// query string.
 func (s *FlowsService) RunByName(ctx context.Context, name string, params map[string]string, opts *RunOptions) (*FlowExecution, *Response, error) {
 	if name == "" {
 		return nil, nil, fmt.Errorf("client: flow name is empty")

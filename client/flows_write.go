@@ -29,16 +29,25 @@ type Deletion struct {
 	ArtifactType string `json:"artifactType"`
 	ArtifactID   ID     `json:"artifactId"`
 	FlowID       ID     `json:"flowId"`
+	ConnectionID ID     `json:"connectionId"`
 	ID           ID     `json:"id"`
 	Name         string `json:"name"`
 	RecycleBinID ID     `json:"recycleBinId"` // 0 when the server did not say (or keeps no copy)
 	// DeletedWith lists what went to the recycle bin along with it (a flow's schedules and listeners).
 	DeletedWith []Artifact `json:"deletedWith"`
+	// UsedByFlows lists the flows that used a deleted connection: they fail until it is restored.
+	UsedByFlows []FlowUse `json:"usedByFlows"`
+}
+
+// FlowUse names a flow that uses a deleted connection.
+type FlowUse struct {
+	ID   ID     `json:"id"`
+	Name string `json:"name"`
 }
 
 // ObjectID is the id of the deleted object, or 0 when the answer did not carry it.
 func (d *Deletion) ObjectID() int64 {
-	for _, id := range []ID{d.ArtifactID, d.FlowID, d.ID} {
+	for _, id := range []ID{d.ArtifactID, d.FlowID, d.ConnectionID, d.ID} {
 		if id != 0 {
 			return int64(id)
 		}
@@ -61,15 +70,10 @@ func (c *Client) sendRaw(ctx context.Context, method, path string, q url.Values,
 	if err != nil {
 		return nil, nil, err
 	}
-	var raw json.RawMessage
-	resp, err := c.do(ctx, r, &raw)
-	if err != nil {
-		return nil, resp, err
-	}
-	return raw, resp, nil
+	return c.doRaw(ctx, r)
 }
 
-// deleteTo sends DELETE path. Delete bodies are documented nowhere (etlworks-api.md §1.3), so any
+// deleteTo sends DELETE path. Etlworks documents no delete response body, so any
 // 2xx is success whatever it carries (nothing, true, a number, text, JSON): a JSON object is read
 // into the Deletion as far as it matches, anything else gives a zero Deletion, and a completed
 // delete never fails on decoding.
@@ -92,7 +96,7 @@ func (c *Client) deleteTo(ctx context.Context, path string) (*Deletion, *Respons
 }
 
 // SetSuspended suspends (true) or resumes (false) flow id and returns the stored flow. Both are
-// documented operations whose routes are inferred (etlworks-api.md §10 rows 17, 18), so an
+// operations Etlworks documents without showing their routes (ours are inferred), so an
 // instance without them answers with an *AbsentError for CapFlowSuspend.
 func (s *FlowsService) SetSuspended(ctx context.Context, id int64, suspended bool) (json.RawMessage, *Response, error) {
 	action := "/resume"

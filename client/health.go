@@ -9,7 +9,8 @@ import (
 )
 
 // HealthSummary is the instance's GET /health answer reduced to what a person needs: the overall
-// status and one short line per component (etlworks-api.md §8.1).
+// status and one short line per component (Etlworks documents GET /health, without /rest and
+// without auth, as an overall status plus a status per component).
 type HealthSummary struct {
 	Status        string            `json:"status"`
 	Components    map[string]string `json:"components,omitempty"` // "UP", "DOWN", "UP, 511.9 GiB free"

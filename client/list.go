@@ -15,8 +15,7 @@ var wrapperKeys = []string{"items", "content", "data", "results"}
 
 // getList GETs a list endpoint and returns the rows as a JSON array, whatever the envelope.
 func (c *Client) getList(ctx context.Context, path string, q url.Values) (json.RawMessage, *Response, error) {
-	var raw json.RawMessage
-	resp, err := c.do(ctx, &request{method: http.MethodGet, path: path, query: q}, &raw)
+	raw, resp, err := c.doRaw(ctx, &request{method: http.MethodGet, path: path, query: q})
 	if err != nil {
 		return nil, resp, err
 	}

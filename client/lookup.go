@@ -303,8 +303,8 @@ func (s *SchedulesService) FindByName(ctx context.Context, name string) (*Named,
 	return s.client.resolveName(ctx, KindSchedule, name)
 }
 
-// FindByID returns schedule id as the schedule list holds it: GET /v1/schedules/{id} is not
-// documented, the list is (etlworks-api.md §5.1).
+// FindByID returns schedule id as the schedule list holds it: Etlworks documents GET /v1/schedules
+// but no GET /v1/schedules/{id}.
 func (s *SchedulesService) FindByID(ctx context.Context, id int64) (*Named, error) {
 	var found *Named
 	var names []string

@@ -8,7 +8,7 @@ import (
 
 // SetFields returns obj, a JSON object, with the given top-level fields set (a nil value removes
 // the field) and every other field kept byte for byte: the read-modify-write of a whole object
-// that Etlworks' edit endpoints expect (etlworks-api.md §3.2, §4.1, §5.1), without a typed struct
+// that Etlworks' edit endpoints (flows, connections, schedules) expect, without a typed struct
 // that would drop fields it does not model or change their types.
 func SetFields(obj json.RawMessage, fields map[string]any) (json.RawMessage, error) {
 	var m map[string]json.RawMessage

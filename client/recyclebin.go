@@ -9,7 +9,8 @@ import (
 )
 
 // RecycleBinService lists and restores deleted objects (/v1/recycle-bin). Etlworks documents the
-// recycle bin as a UI feature; these paths are the sandbox's design (etlworks-api.md §6.2).
+// recycle bin as a UI feature only and publishes no REST route for it: these paths are this
+// project's design, served by the sandbox's extended profile (CapRecycleBin).
 type RecycleBinService service
 
 // RecycleBinListOptions filters the recycle bin.

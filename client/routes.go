@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Endpoint is one REST route the client calls, as etlworks-api.md §10 lists it. The table is the
+// Endpoint is one REST route the client calls, with where its contract comes from. The table is the
 // single place that says which capability a route belongs to, which routes the doctor report
 // covers, and how a route may be called without changing anything.
 type Endpoint struct {
@@ -14,7 +14,7 @@ type Endpoint struct {
 	// is set ("health"). A {name} segment matches any one segment; a final "*" matches the rest.
 	Path string
 	Root bool
-	// Tag is the contract tag of etlworks-api.md: "V" documented, "V*" documented operation with
+	// Tag is where the route's contract comes from: "V" Etlworks documents it, "V*" documented operation with
 	// an inferred path, "I" our design, "X" documented differently from what we had.
 	Tag string
 	// Capability is the optional group the route belongs to, "" for a documented route every
@@ -99,9 +99,6 @@ var endpoints = []Endpoint{
 	{Method: "GET", Path: "v1/recycle-bin/{id}", Tag: "I", Capability: CapRecycleBin},
 	{Method: "DELETE", Path: "v1/recycle-bin/{id}", Tag: "I", Capability: CapRecycleBin},
 }
-
-// Endpoints returns every route the client knows, in a fixed order (a copy).
-func Endpoints() []Endpoint { return append([]Endpoint(nil), endpoints...) }
 
 // endpointFor finds the table row of a request, or nil for a path the table does not know.
 func endpointFor(r *request) *Endpoint {

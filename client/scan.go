@@ -15,7 +15,7 @@ import (
 // maximum). Name lookups are not bound by it: they go through the name indexes (name_index.go).
 const ScanLimit = 5000
 
-// scanBodies bounds how much one scan reads over all its pages, in body limits (WithMaxBodySize;
+// scanBodies bounds how much one scan reads over all its pages, in body limits (DefaultMaxBody;
 // 64 MiB by default): rows that big are not worth paging through, and the caller can narrow the
 // list or pass an id instead.
 const scanBodies = 2
@@ -34,8 +34,8 @@ type scanBounds struct {
 }
 
 // scan pages through a list endpoint, calling visit on each row until it returns false, up to
-// ScanLimit rows and scanBodies body limits. Filters in q are sent, but a server may ignore them
-// (etlworks-api.md §1.4, §11): callers re-check each row.
+// ScanLimit rows and scanBodies body limits. Filters in q are sent, but Etlworks documents no list
+// filter, so a server may ignore them: callers re-check each row.
 func (c *Client) scan(ctx context.Context, path string, q url.Values, visit func(row json.RawMessage) bool) (Scan, error) {
 	return c.scanRows(ctx, path, q, scanBounds{rows: ScanLimit, bytes: scanBodies * c.maxBody}, visit)
 }

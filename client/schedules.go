@@ -9,7 +9,7 @@ import (
 )
 
 // SchedulesService manages schedules (/v1/schedules): which flow runs when, and with what
-// parameters. Etlworks documents list, add, edit and delete (etlworks-api.md §5.1); a schedule is
+// parameters. Etlworks documents list, add, edit and delete, and no read by id; a schedule is
 // read by listing (FindByID), and pausing, resuming or rescheduling it is an edit: the whole object
 // read from the list, with enabled or schedule changed (SetFields), PUT back with Update.
 type SchedulesService service

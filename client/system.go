@@ -11,9 +11,7 @@ type UsersService service
 
 // Me returns the user the credentials belong to ({id, login, email, role, tenantId, tenantName}).
 func (s *UsersService) Me(ctx context.Context) (json.RawMessage, *Response, error) {
-	var raw json.RawMessage
-	resp, err := s.client.do(ctx, &request{method: http.MethodGet, path: "v1/users/me"}, &raw)
-	return raw, resp, err
+	return s.client.doRaw(ctx, &request{method: http.MethodGet, path: "v1/users/me"})
 }
 
 // SystemService reads instance-level information.
@@ -21,7 +19,5 @@ type SystemService service
 
 // Health returns GET /health (outside /rest, no credential needed).
 func (s *SystemService) Health(ctx context.Context) (json.RawMessage, *Response, error) {
-	var raw json.RawMessage
-	resp, err := s.client.do(ctx, &request{method: http.MethodGet, path: "health", atRoot: true, noAuth: true}, &raw)
-	return raw, resp, err
+	return s.client.doRaw(ctx, &request{method: http.MethodGet, path: "health", atRoot: true, noAuth: true})
 }

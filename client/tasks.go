@@ -8,9 +8,10 @@ import (
 	"net/url"
 )
 
-// RunningTask is one task of a running flow, as the running-tasks API shows it (etlworks-api.md
-// §3.6, S-TASKS): live records processed and latency, which CDC and streaming flows report while
-// they run. The documented record is cut after recordsProcessed; later fields are ignored.
+// RunningTask is one task of a running flow, as the running-tasks API (GET
+// /etl/rest/v1/tasks/{auditId}/, under the server root, not /rest) shows it: live records processed and
+// latency, which CDC and streaming flows report while they run. The documented record is cut after
+// recordsProcessed; later fields are ignored.
 type RunningTask struct {
 	RequestID        string `json:"requestId"`
 	Owner            string `json:"owner"`
@@ -34,8 +35,7 @@ var TaskTypes = []string{"stream", "extract", "load", "task", "hwm"}
 func (s *ExecutionsService) RunningTasks(ctx context.Context, auditID int64, taskType string) ([]RunningTask, *Response, error) {
 	r := &request{method: http.MethodGet, path: "etl/rest/v1/tasks/" + itoa(auditID) + "/", atRoot: true,
 		query: url.Values{"type": {taskType}}}
-	var raw json.RawMessage
-	resp, err := s.client.do(ctx, r, &raw)
+	raw, resp, err := s.client.doRaw(ctx, r)
 	if err != nil {
 		return nil, resp, err
 	}

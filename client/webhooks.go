@@ -11,7 +11,7 @@ import (
 // calls a URL when an event such as Flow.Executed happens.
 type WebhooksService service
 
-// Webhook is the body of a create or update (etlworks-api.md §5.2). Secret and BasicPass are
+// Webhook is the body of a create or update of /v1/webhooks. Secret and BasicPass are
 // credentials: they are kept out of any error this client returns.
 type Webhook struct {
 	Name          string          `json:"name"`
@@ -71,12 +71,7 @@ func (s *WebhooksService) send(ctx context.Context, method, path string, wh *Web
 	if wh != nil {
 		r.secrets = []string{wh.Secret, wh.BasicPass}
 	}
-	var raw json.RawMessage
-	resp, err := s.client.do(ctx, r, &raw)
-	if err != nil {
-		return nil, resp, err
-	}
-	return raw, resp, nil
+	return s.client.doRaw(ctx, r)
 }
 
 // FindByName returns the webhook with this exact name (or the one case-insensitive match).

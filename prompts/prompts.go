@@ -85,7 +85,7 @@ func redacting(r *secrets.Redactor, next server.PromptHandlerFunc) server.Prompt
 	return func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		res, err := next(ctx, req)
 		if err != nil {
-			return nil, &redactedError{msg: r.Text(err.Error()), err: err}
+			return nil, r.Error(err)
 		}
 		if res == nil {
 			return nil, nil
@@ -107,15 +107,6 @@ func redacting(r *secrets.Redactor, next server.PromptHandlerFunc) server.Prompt
 		return res, nil
 	}
 }
-
-// redactedError keeps the error's identity (errors.Is and As still see it) with a redacted text.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
 
 // required reads a required argument; the server does not enforce them, so each handler does.
 func required(req mcp.GetPromptRequest, name, what string) (string, error) {

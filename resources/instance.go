@@ -11,7 +11,7 @@ import (
 )
 
 // instanceView is what etlworks://instance shows: where the server points, who it is, how the
-// instance is, and which optional capabilities it has (etlworks-api.md §11).
+// instance is, and which optional capabilities it has (client.Capability: routes a real instance may lack).
 type instanceView struct {
 	URL          string                `json:"url"`
 	Credential   string                `json:"access"` // the credential check: accepted, refused, rejected or unknown (a key named like "credential" would be masked)

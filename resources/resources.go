@@ -101,7 +101,7 @@ func redacting(r *secrets.Redactor, next server.ResourceHandlerFunc) server.Reso
 	return func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
 		out, err := next(ctx, req)
 		if err != nil {
-			return nil, &redactedError{msg: r.Text(err.Error()), err: err}
+			return nil, r.Error(err)
 		}
 		for i, c := range out {
 			switch v := c.(type) {
@@ -115,15 +115,6 @@ func redacting(r *secrets.Redactor, next server.ResourceHandlerFunc) server.Reso
 		return out, nil
 	}
 }
-
-// redactedError keeps the error's identity (errors.Is and As still see it) with a redacted text.
-type redactedError struct {
-	msg string
-	err error
-}
-
-func (e *redactedError) Error() string { return e.msg }
-func (e *redactedError) Unwrap() error { return e.err }
 
 // arg reads a template variable (mcp-go passes them as []string), URL-decoded.
 func arg(req mcp.ReadResourceRequest, name string) string {
@@ -184,9 +175,6 @@ func resolveRef(ctx context.Context, c *client.Client, kind client.Kind, ref str
 
 // FlowURI is the resource URI of a flow, for tools and prompts that point at it.
 func FlowURI(id int64) string { return fmt.Sprintf("%sflows/%d", Scheme, id) }
-
-// RunURI is the resource URI of one run.
-func RunURI(flowID, runID int64) string { return fmt.Sprintf("%sruns/%d/%d", Scheme, flowID, runID) }
 
 // iso renders epoch milliseconds as RFC 3339 UTC, or "" when absent.
 func iso(ms int64) string {

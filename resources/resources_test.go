@@ -3,6 +3,7 @@ package resources
 import (
 	"context"
 	"net/url"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -181,7 +182,7 @@ func TestSubscriptionFollowsARun(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	uri := RunURI(1, int64(started.AuditID))
+	uri := Scheme + "runs/1/" + strconv.FormatInt(int64(started.AuditID), 10)
 	if err := e.c.Subscribe(t.Context(), mcp.SubscribeRequest{Params: mcp.SubscribeParams{URI: uri}}); err != nil {
 		t.Fatal(err)
 	}

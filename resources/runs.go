@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/mark3labs/mcp-go/mcp"
 
@@ -174,12 +173,5 @@ const (
 
 // clipLine cuts one log line to logLineBytes.
 func clipLine(l string) string {
-	if len(l) <= logLineBytes {
-		return l
-	}
-	cut := logLineBytes
-	for cut > 0 && !utf8.RuneStart(l[cut]) {
-		cut--
-	}
-	return l[:cut] + "…"
+	return bound.Clip(l, logLineBytes)
 }

@@ -43,7 +43,7 @@ func auditEventOf(ev model.AuditEvent) auditEvent {
 	return out
 }
 
-// auditRecord is the wire shape of GET /v1/audit (etlworks-api.md §6.1).
+// auditRecord is the wire shape of GET /v1/audit, the audit trail Etlworks documents.
 type auditRecord struct {
 	ID  int64           `json:"id"`
 	AN  string          `json:"an"`
@@ -65,7 +65,7 @@ type auditRecord struct {
 }
 
 // epochText is epoch milliseconds written as a JSON string of decimal digits, the documented
-// type of the audit "dt" (etlworks-api.md §6.1); it reads a string or a number.
+// type of the audit "dt"; it reads a string or a number.
 type epochText int64
 
 // MarshalJSON writes the value as a quoted decimal number.
@@ -120,7 +120,7 @@ func insertAudit(ctx context.Context, ex execer, ev auditEvent) error {
 	return err
 }
 
-// auditFilter selects audit records (etlworks-api.md §6.1 [I] filters).
+// auditFilter selects audit records: the filters are our own design ([I]); Etlworks documents none.
 type auditFilter struct {
 	method, user string
 	result       string // "", "success" or "error"
@@ -283,7 +283,7 @@ func (s *Sandbox) listAuditHandler(w http.ResponseWriter, r *http.Request, _ *pr
 }
 
 // documentedAuditWindow is how many events the documented audit trail returns: "the last 1,000
-// events" (etlworks-api.md §6.1).
+// events", as Etlworks documents it.
 const documentedAuditWindow = 1000
 
 // lastAuditHandler serves GET /v1/audit in the documented profile: the last 1,000 events,

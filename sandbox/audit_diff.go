@@ -8,10 +8,10 @@ import (
 	"unicode/utf8"
 )
 
-// An edit's audit payload carries "before" and "after": the changed leaves of the object, keyed by
-// path ("transformations.0.source.sql", "properties.field.connection.template.host"), so the trail
-// shows what an edit did and not only which fields it touched (etlworks-api.md §6.1 [I]). Both are
-// bounded, and secret values are masked on both sides.
+// An edit's audit payload carries "before" and "after": the changed leaves of the object, keyed by path
+// ("transformations.0.source.sql", "properties.field.connection.template.host"), so the trail shows
+// what an edit did and not only which fields it touched (our design, tag [I]: not in Etlworks' public
+// documentation). Both are bounded, and secret values are masked on both sides.
 
 // Bounds on an edit's before/after.
 const (

@@ -8,8 +8,9 @@ import (
 	"strings"
 )
 
-// Every audit event names the object it touched (objectType, objectId, objectName, etlworks-api.md
-// §6.1 [I]), so the trail can be searched by object. Callers of recordMutation need do nothing:
+// Every audit event names the object it touched (objectType, objectId, objectName: our
+// design, tag [I], not in Etlworks' public documentation), so the trail can be searched by object.
+// Callers of recordMutation need do nothing:
 // the object is derived from the method name and payload by convention, for example
 // md "editConnection" + payload {"connectionId": 3, "name": "CRM database"} → connection 3 "CRM database".
 // recordObjectMutation names it explicitly where the convention does not fit.

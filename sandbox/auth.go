@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// role is a minimum permission level. Ranks follow etlworks-api.md §1.6: Viewer < Operator <
+// role is a minimum permission level. Ranks follow Etlworks' documented roles: Viewer < Operator <
 // Editor < Administrator; an API User may call no built-in endpoint beyond whoami.
 type role int
 
@@ -64,7 +64,8 @@ type principal struct {
 	viaJWT bool
 }
 
-// jwtClaims are the stand-in JWT claims (etlworks-api.md §2.1 [I]); clients treat the token as opaque.
+// jwtClaims are the stand-in JWT claims (our design, tag [I]: not in Etlworks' public documentation);
+// clients treat the token as opaque.
 type jwtClaims struct {
 	Sub      string `json:"sub"`
 	TenantID int64  `json:"tenantId"`

@@ -50,7 +50,7 @@ func (s *Sandbox) writeToken(w http.ResponseWriter, u *user) error {
 	return writeJSON(w, http.StatusOK, tokenResponse{Token: tok})
 }
 
-// meResponse is the body of GET /v1/users/me (etlworks-api.md §2.3 [I]).
+// meResponse is the body of GET /v1/users/me (our design, tag [I]: not in Etlworks' public documentation).
 type meResponse struct {
 	ID         int64  `json:"id"`
 	Login      string `json:"login"`

@@ -9,7 +9,7 @@ import (
 	"sync/atomic"
 )
 
-// Schedules, webhooks, HTTP listeners, their messages and the recycle bin (etlworks-api.md §5, §6):
+// Schedules, webhooks, HTTP listeners, their messages and the recycle bin:
 // the parts of the platform that act on their own. This file holds their tables, their wiring into
 // the sandbox (scheduler, webhook dispatcher, run hook) and their routes.
 
@@ -109,7 +109,7 @@ func (a *automation) mutated(ctx context.Context, r *http.Request, md string, ob
 	}
 }
 
-// mutationEvent maps an audit method to a webhook event (etlworks-api.md §5.2): addFlow →
+// mutationEvent maps an audit method to a webhook event: addFlow →
 // Flow.Created, editConnection → Connection.Updated, deleteSchedule → Schedule.Deleted. Methods
 // that change no definition (runFlow, testConnection) map to nothing.
 func mutationEvent(md, objType string) string {

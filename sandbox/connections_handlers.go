@@ -16,8 +16,8 @@ import (
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
-// The connections API (etlworks-api.md §4, §10 rows 31-39): CRUD, test, the connector-type
-// catalogue, OAuth sign-in, and the explorer (§7, rows 59-64) that browses a connection.
+// The connections API: CRUD, test, the connector-type
+// catalogue, OAuth sign-in, and the explorer that browses a connection.
 
 // maskedSecret replaces a secret property value in every response, as the platform does.
 const maskedSecret = model.Mask

@@ -17,11 +17,12 @@ import (
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
-// POST /v1/connections/{id}/test (etlworks-api.md §4.1 [I]). SQLite and local-folder connections
-// are really tried: the database account is checked, the file opened read-only and queried; the
-// folder is listed. Every other type is simulated: hosts under the reserved .example, .invalid and
-// .test domains are unreachable (FTP-like types time out, others fail to resolve), an OAuth
-// connector that was never signed in fails, and anything else succeeds, saying it was simulated.
+// POST /v1/connections/{id}/test (our design, tag [I]: not in Etlworks' public documentation). SQLite
+// and local-folder connections are really tried: the database account is checked, the file opened
+// read-only and queried; the folder is listed. Every other type is simulated: hosts under the reserved
+// .example, .invalid and .test domains are unreachable (FTP-like types time out, others fail to
+// resolve), an OAuth connector that was never signed in fails, and anything else succeeds, saying it
+// was simulated.
 
 // testResult is the body of a connection test.
 type testResult struct {

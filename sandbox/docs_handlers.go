@@ -12,7 +12,7 @@ import (
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/docs"
 )
 
-// docResponse is the body of GET /v1/flows/{id}/documentation (etlworks-api.md §3.8).
+// docResponse is the body of GET /v1/flows/{id}/documentation.
 type docResponse struct {
 	Documentation string `json:"documentation"`
 	Diagram       string `json:"diagram"`

@@ -9,7 +9,7 @@ type execResponse struct {
 	Exception   *string `json:"exception"`
 }
 
-// FlowExecutionResponse status codes (etlworks-api.md §3.3).
+// FlowExecutionResponse status codes, as Etlworks documents them for a run or a stop.
 const (
 	codeStarted    = 0
 	codeCanceled   = 2

@@ -12,7 +12,7 @@ import (
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
 )
 
-// The explorer (etlworks-api.md §7, §10 rows 59-64) browses the two connection kinds the sandbox
+// The explorer browses the two connection kinds the sandbox
 // really has: SQLite databases (tables and views) and local folders (files). Other types answer 400.
 
 // Explorer object types the API knows; a connection kind has a subset of them.

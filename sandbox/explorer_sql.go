@@ -20,7 +20,7 @@ import (
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
-// SQL on a connection's SQLite database for the explorer (etlworks-api.md §7). Reads run on a
+// SQL on a connection's SQLite database for the explorer. Reads run on a
 // private handle that SQLite itself keeps read-only, so a bug in any statement classifier above
 // could not turn a read into a write: the file is opened with mode=ro, query_only is on, ATTACH
 // (and with it VACUUM INTO) is disabled, and an authorizer refuses pragma assignments. Only a

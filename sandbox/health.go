@@ -9,7 +9,8 @@ import (
 	"strings"
 )
 
-// healthHandler serves GET /health (no /rest prefix, no auth) in the shape of etlworks-api.md §8.
+// healthHandler serves GET /health (no /rest prefix, no auth) in the shape Etlworks documents
+// (an overall status and a status per component).
 // Figures are the sandbox process's own: its disk, Go heap and goroutines; db.running.flows is
 // the number of active runs. There is no Redis, so that section reports the state store instead.
 // The sandbox is one node, so allNodes=true gives the same answer. Both profiles serve it.

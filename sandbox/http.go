@@ -14,7 +14,8 @@ import (
 )
 
 // apiError is an error with an HTTP status; handlers return it and the router renders it in the
-// Spring-style body of etlworks-api.md §1.3.
+// Spring Boot error body Etlworks answers with (timestamp, status,
+// error, message, path).
 type apiError struct {
 	status int
 	msg    string
@@ -73,7 +74,7 @@ func writeList(w http.ResponseWriter, page any, total int) error {
 	return writeJSON(w, http.StatusOK, page)
 }
 
-// List paging (etlworks-api.md §1.4): limit defaults to 50 and is clamped to 200.
+// List paging: limit defaults to 50 and is clamped to 200.
 const (
 	defaultLimit = 50
 	maxLimit     = 200

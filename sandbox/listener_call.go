@@ -19,7 +19,7 @@ import (
 // is stored as the message and can be read back with GET /v1/messages/{uuid}/payload.
 const maxPayloadParam = 8 << 10
 
-// callListenerHandler serves ANY /rest/v1/httplistener/{pattern...} (etlworks-api.md §5.3): it
+// callListenerHandler serves ANY /rest/v1/httplistener/{pattern...}: it
 // authenticates the caller (a JWT or API key as Bearer, or a user's login and password as Basic,
 // in the header or the Authorization query parameter), finds the listener, stores the body as a
 // message and runs the listener's flow with the body, the {variables} of the pattern and the query
@@ -170,8 +170,8 @@ func (s *Sandbox) findListener(ctx context.Context, path string) (*listener, map
 	return best, bestVars, nil
 }
 
-// message is a stored listener payload (etlworks-api.md §5.3 [I]); status is the run's status,
-// or "rejected" when no run started.
+// message is a stored listener payload (our design, tag [I]: not in Etlworks' public documentation);
+// status is the run's status, or "rejected" when no run started.
 type message struct {
 	ID          string `json:"id"`
 	FlowID      int64  `json:"flowId"`

@@ -13,7 +13,7 @@ import (
 	"time"
 )
 
-// listener is an HTTP listener (etlworks-api.md §4.1, §5.3): a user-defined endpoint
+// listener is an HTTP listener: a user-defined endpoint
 // /rest/v1/httplistener/{urlPattern} that runs its flow on each call. The properties are
 // urlPattern, method (GET|POST|PUT|DELETE|ANY), authType (JWT|Basic), authLocation (header|query)
 // and processing (async|sync); flowId is top-level (properties.flowId is accepted on input).

@@ -10,7 +10,7 @@ import (
 	"time"
 )
 
-// The reporting API, GET /v1/metrics/executions (etlworks-api.md §3.6, S-REPORT): every run of
+// The reporting API, GET /v1/metrics/executions: every run of
 // one day, grouped by flow. Both profiles serve it; it is the documented source of run history.
 
 // maxMetricsOffset bounds ?offset= (days ago), about ten years.

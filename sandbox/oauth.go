@@ -14,10 +14,11 @@ import (
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
 )
 
-// OAuth helpers of pre-configured connectors (etlworks-api.md §4.1 [I]): an authorize URL at the
-// provider's real endpoint with a single-use state, and a callback that exchanges the code for a
-// refresh token stored in the connection. The exchange is simulated: the sandbox never calls the
-// provider, and any code is accepted except one starting with "invalid" (the provider's invalid_grant).
+// OAuth helpers of pre-configured connectors (our design, tag [I]: not in Etlworks' public
+// documentation): an authorize URL at the provider's real endpoint with a single-use state, and a
+// callback that exchanges the code for a refresh token stored in the connection. The exchange is
+// simulated: the sandbox never calls the provider, and any code is accepted except one starting with
+// "invalid" (the provider's invalid_grant).
 
 // oauthStateTTL is how long a sign-in may take between the authorize URL and the callback.
 const oauthStateTTL = 10 * time.Minute

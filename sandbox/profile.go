@@ -5,7 +5,7 @@ import (
 	"strings"
 )
 
-// Sandbox profiles (Options.Profile; etlworks-api.md §10, column "sandbox profile").
+// Sandbox profiles (Options.Profile).
 const (
 	// ProfileDocumented serves only what public Etlworks documentation shows ([V], [V*], [X] rows,
 	// in the documented shapes), so a client can be checked against what a real instance promises.

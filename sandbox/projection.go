@@ -11,11 +11,11 @@ import (
 // the object (or from each object of an array), or an empty body where the answer is undocumented.
 type shape struct {
 	omit  []string // [I] top-level fields removed
-	empty bool     // answer the status with no body (deletes: etlworks-api.md §10.1)
+	empty bool     // answer the status with no body (deletes: Etlworks documents no delete body)
 }
 
-// The documented shapes of the objects the sandbox serves (etlworks-api.md §3.1, §3.4, §4.1,
-// §5.1, §5.2, §6.1): the fields named here are [I] stand-in extras.
+// The documented shapes of the objects the sandbox serves (flows, runs, connections, schedules,
+// webhooks, audit records): the fields named here are [I] stand-in extras.
 var (
 	flowShape       = shape{omit: []string{"suspended", "createdAt", "updatedAt", "lastRunStatus", "lastRunAt"}}
 	executionShape  = shape{omit: []string{"started", "ended", "user", "records", "exception"}}

@@ -12,7 +12,8 @@ import (
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
-// binEntry is the wire shape of a recycle-bin item (etlworks-api.md §6.2 [I]).
+// binEntry is the wire shape of a recycle-bin item (our design, tag [I]: not in Etlworks' public
+// documentation).
 type binEntry struct {
 	ID                  int64           `json:"id"`
 	ArtifactType        string          `json:"artifactType"`

@@ -5,7 +5,7 @@ import (
 	"net/http"
 )
 
-// Tags of etlworks-api.md: where an endpoint's path and shape come from.
+// Contract tags: where an endpoint's path and shape come from.
 const (
 	tagV     = "V"  // shown by a public source
 	tagVStar = "V*" // documented operation, inferred path
@@ -13,8 +13,8 @@ const (
 	tagI     = "I"  // our design: only the extended profile serves it
 )
 
-// route is one row of the endpoint table (etlworks-api.md §10): its pattern, the minimum role
-// (§1.6), its tag, the handler (the extended behaviour) and how the documented profile trims it.
+// route is one row of the endpoint table: its pattern, the minimum role,
+// its tag, the handler (the extended behaviour) and how the documented profile trims it.
 type route struct {
 	row     string // §10 row id, for cross-reference
 	pattern string // ServeMux pattern, method first
@@ -34,14 +34,14 @@ type docView struct {
 	h      handlerFunc // replaces route.h in the documented profile; nil = route.h
 }
 
-// [I] list filters and options of documented routes (etlworks-api.md §3.2, §3.3, §5.1, §6.1).
+// [I] list filters and options of documented routes.
 var (
 	flowFilters     = []string{"name", "tag", "flowType"}
 	scheduleFilters = []string{"name", "flowId", "enabled"}
 	runOptions      = []string{"sync", "parallel"}
 )
 
-// routeTable is every endpoint the sandbox knows, in the order of etlworks-api.md §10.
+// routeTable is every endpoint the sandbox knows, each with a stable row id.
 func (s *Sandbox) routeTable() []route {
 	return []route{
 		{row: "1", pattern: "POST /rest/v1/token-auth/issue", min: roleNone, tag: tagV, h: s.issueToken},

@@ -4,7 +4,8 @@
 //
 // Runs are real: flows move data between embedded SQLite databases and a local folder, the two
 // seeded failing flows fail with genuine errors, and the log, execution record and audit trail
-// follow the run as it happens. See ../shared/etlworks-api.md for the contract.
+// follow the run as it happens. The documented profile serves what the public Etlworks API documentation
+// (https://etlworks.com/dev/api/) shows; the extended profile adds this project's own routes.
 package sandbox
 
 import (

@@ -9,7 +9,7 @@ import (
 	"strings"
 )
 
-// Recycle-bin storage (etlworks-api.md §6.2). A bin item keeps an artifact's last state as JSON,
+// Recycle-bin storage. A bin item keeps an artifact's last state as JSON,
 // secrets included (responses mask them), and its dependencies as [{artifactType, artifactId,
 // name}]; whether each is still live is worked out when the item is read. A deleted flow takes its
 // schedules and listeners with it: each becomes an item of its own, listed among the flow's

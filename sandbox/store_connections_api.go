@@ -8,7 +8,7 @@ import (
 	"strings"
 )
 
-// Store operations behind the connections API (etlworks-api.md §4): filtered lists, deletes into
+// Store operations behind the connections API: filtered lists, deletes into
 // the recycle bin with their dependencies, and the OAuth sign-in states.
 
 // migrateConnections brings a state database created before the connections API up to date. New
@@ -105,7 +105,7 @@ func (st *store) flowsUsingConnection(ctx context.Context, id int64) ([]flowUse,
 	return out, rows.Err()
 }
 
-// binDependency is one entry of a recycle-bin item's dependencies column (etlworks-api.md §6.2);
+// binDependency is one entry of a recycle-bin item's dependencies column;
 // whether it is still active is for the reader to work out at read time.
 type binDependency struct {
 	ArtifactType string `json:"artifactType"`

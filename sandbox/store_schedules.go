@@ -12,7 +12,7 @@ import (
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/cron"
 )
 
-// schedule is the Schedule object of etlworks-api.md §5.1. The fields after Parameters are
+// schedule is the Schedule object of GET /v1/schedules. The fields after Parameters are
 // computed on every read [I]: the next fire times, the flow's name and the last scheduled run.
 type schedule struct {
 	ID                  int64             `json:"id"`

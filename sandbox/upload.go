@@ -16,7 +16,7 @@ import (
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
-// File upload for staging (etlworks-api.md §7): POST /v1/explorer/{id}/upload, multipart with a
+// File upload for staging: POST /v1/explorer/{id}/upload, multipart with a
 // "file" part and an optional "path" (form field or query parameter), into a folder connection.
 
 // maxUploadBytes caps one uploaded file; the request may carry a little multipart framing on top.

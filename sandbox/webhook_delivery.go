@@ -23,7 +23,7 @@ import (
 // deliveryTimeout bounds one webhook call, connection included.
 const deliveryTimeout = 5 * time.Second
 
-// webhookPayload is the JSON body of a delivery (etlworks-api.md §5.2).
+// webhookPayload is the JSON body of a delivery.
 type webhookPayload struct {
 	EventID   string `json:"eventId"`
 	EventType string `json:"eventType"`

@@ -16,7 +16,7 @@ import (
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
-// webhook is the outbound notification object of etlworks-api.md §5.2. Secret, basicPass and
+// webhook is the outbound notification object of /v1/webhooks. Secret, basicPass and
 // secret-looking header values are masked on every read; sending the mask back keeps the stored value.
 type webhook struct {
 	ID            int64           `json:"id"`

@@ -496,9 +496,10 @@ func updateConnectionTool(d Deps) Def {
 }
 
 // planUpdate builds the whole connection to send, a read-modify-write of the raw JSON read by GET
-// (etlworks-api.md §4.1): fields it does not model and the types of the properties it does not
-// change are kept as they came, and masked secrets go back as they came, which Etlworks reads as
-// "keep". It describes each change; secret values never appear in it.
+// /v1/connections/{id} (Etlworks edits a connection by PUT of the whole object): fields it does not
+// model and the types of the properties it does not change are kept as they came, and masked secrets go
+// back as they came, which Etlworks reads as "keep". It describes each change; secret values never
+// appear in it.
 func planUpdate(cur gjson.Result, in UpdateConnectionInput) (json.RawMessage, map[string]string, []string, error) {
 	fields := map[string]any{}
 	changes := map[string]string{}
@@ -606,18 +607,22 @@ func deleteConnectionTool(d Deps) Def {
 				return nil, err
 			}
 			return d.confirm.then(ctx, action, state, func() (any, error) {
-				raw, _, err := d.Client.Connections.Delete(ctx, c.ID)
+				del, _, err := d.Client.Connections.Delete(ctx, c.ID)
 				if err != nil {
 					return nil, err
 				}
 				out := map[string]any{"deleted": fmt.Sprintf("connection %d %q", c.ID, c.Name)}
-				if bin := gjson.GetBytes(raw, "recycleBinId").Int(); bin > 0 {
+				if bin := int64(del.RecycleBinID); bin > 0 {
 					out["recycle_bin_id"] = bin
 					out["undo"] = hint("restore_deleted", "", "item", bin)
 				} else {
 					out["undo"] = hint("restore_deleted", "", "item", c.Name, "type", "connection")
 				}
-				if users := strs(gjson.GetBytes(raw, "usedByFlows.#.name")); len(users) > 0 {
+				if len(del.UsedByFlows) > 0 {
+					users := make([]string, len(del.UsedByFlows))
+					for i, u := range del.UsedByFlows {
+						users[i] = u.Name
+					}
 					out["used_by_flows"] = users
 				}
 				return out, nil

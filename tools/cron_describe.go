@@ -10,8 +10,8 @@ import (
 )
 
 // This file reads and writes a schedule's "schedule" field. Etlworks documents it as "cron or
-// minutes" in one article and "cron-based or seconds-based" in another (etlworks-api.md §5.1, §9
-// item 8), so this server never sends a bare number: an interval given to a tool is converted to
+// minutes" in the schedule API article and "cron-based or seconds-based" in an older schedule UI
+// article, so this server never sends a bare number: an interval given to a tool is converted to
 // the Quartz expression that fires exactly that often (internal/quartz), or refused with the
 // reason. A bare number read back from Etlworks is shown with the ambiguity named.
 

@@ -13,27 +13,14 @@ import (
 	"github.com/etlworks/etlworks-mcp/client"
 )
 
-// DiagnoseRunInput names the run to diagnose.
-type DiagnoseRunInput struct {
-	Flow  Ref   `json:"flow" jsonschema:"required,description=Id or exact name"`
-	RunID int64 `json:"run_id,omitempty" jsonschema:"description=Default: latest run"`
-}
-
-func (in *DiagnoseRunInput) validate() error {
-	if in.RunID < 0 {
-		return badInput(`"run_id" must be a positive run id, got %d`, in.RunID)
-	}
-	return nil
-}
-
 func diagnoseRunTool(d Deps) Def {
-	return newTool(d, spec[DiagnoseRunInput]{
+	return newTool(d, spec[RunInput]{
 		name:        "diagnose_run",
 		title:       "Diagnose run",
 		description: "Explain why a run failed: first error in context, connection tests, last success and changes since. Use it first on a failure.",
 		toolset:     "flows",
 		effect:      reads,
-		handle: func(ctx context.Context, in DiagnoseRunInput) (any, error) {
+		handle: func(ctx context.Context, in RunInput) (any, error) {
 			return diagnose(ctx, d.Client, in.Flow, in.RunID)
 		},
 	})

@@ -10,9 +10,9 @@ import (
 	"github.com/etlworks/etlworks-mcp/client"
 )
 
-// Lists filter here. No list filter has a public name in the Etlworks API (etlworks-api.md §1.4,
-// §11), so a server may ignore the ones the client sends and return every row: each row a tool
-// shows is checked against the filters again, whether or not the server applied them.
+// Lists filter here. No list filter has a public name in the Etlworks API, so a server may ignore the
+// ones the client sends and return every row: each row a tool shows is checked against the filters
+// again, whether or not the server applied them.
 
 // filteredResult is a list filtered here, with what was searched when the source is bounded.
 type filteredResult[T any] struct {

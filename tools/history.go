@@ -198,15 +198,18 @@ func firstLine(s string) string {
 	return s
 }
 
-// RunInput names one run of a flow.
+// RunInput names one run of a flow (get_run, stop_flow, diagnose_run).
 type RunInput struct {
 	Flow  Ref   `json:"flow" jsonschema:"required,description=Id or exact name"`
 	RunID int64 `json:"run_id,omitempty" jsonschema:"description=Default: latest run"`
 }
 
-func (in *RunInput) validate() error {
-	if in.RunID < 0 {
-		return badInput(`"run_id" must be a positive run id, got %d`, in.RunID)
+func (in *RunInput) validate() error { return checkRunID(in.RunID) }
+
+// checkRunID is the one rule for a run_id argument: absent (0, the latest run) or positive.
+func checkRunID(id int64) error {
+	if id < 0 {
+		return badInput(`"run_id" must be a positive run id, got %d`, id)
 	}
 	return nil
 }

@@ -32,8 +32,8 @@ func (in *GetRunLogInput) validate() error {
 	if in.Tail < 0 || in.Tail > maxTail {
 		return badInput(`"tail" must be between 1 and %d, got %d`, maxTail, in.Tail)
 	}
-	if in.RunID < 0 {
-		return badInput(`"run_id" must be a positive run id, got %d`, in.RunID)
+	if err := checkRunID(in.RunID); err != nil {
+		return err
 	}
 	if in.Grep != "" {
 		if _, err := regexp.Compile(in.Grep); err != nil {

@@ -64,12 +64,8 @@ func levelSelection(lines []string, warnings bool) []int {
 	return out
 }
 
-// firstErrors returns up to n error lines (no context) with their line numbers, for run summaries.
-func firstErrors(lines []string, n int) []string {
-	return firstProblems(lines, n, false)
-}
-
-// firstProblems is firstErrors that, with warnings, also takes warning lines.
+// firstProblems returns up to n error lines (no context) with their line numbers, for run summaries;
+// with warnings, it also takes warning lines.
 func firstProblems(lines []string, n int, warnings bool) []string {
 	out := []string{}
 	for i, l := range lines {

@@ -2,6 +2,7 @@ package tools
 
 import (
 	"context"
+	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
@@ -56,5 +57,42 @@ func hasProgress(ctx context.Context) bool {
 func notifyResourceListChanged(ctx context.Context) {
 	if srv := server.ServerFromContext(ctx); srv != nil {
 		srv.SendNotificationToAllClients(string(mcp.MethodNotificationResourcesListChanged), nil)
+	}
+}
+
+// progressDeliveryBound bounds how long a result waits for its progress notifications to leave
+// the session's queue. The queue empties in microseconds unless the client stops reading (a full
+// pipe), and a result must not wait long on a client that does not read notifications.
+const progressDeliveryBound = 500 * time.Millisecond
+
+// progressHandoff is the head start the writer keeps once it has taken the last notification off
+// the queue: it then only encodes one small message and writes it, which takes microseconds, so
+// 5 ms is a wide margin, paid once per waited run_flow.
+const progressHandoff = 5 * time.Millisecond
+
+// awaitProgressDelivery returns once every notification queued for this call's session has been
+// taken by the transport's writer and that writer has had progressHandoff to write it, or after
+// progressDeliveryBound. mcp-go v1.2.1 queues notifications per session and writes them from
+// another goroutine (stdio, in-process) or a per-request forwarder (streamable HTTP), while the
+// result is written by the request's goroutine when the handler returns: a notification still
+// queued then can reach the client after the result (stdio) or be dropped (HTTP, where the
+// forwarder and the final drain race). mcp-go offers no delivery receipt, so this is a bound, not
+// a guarantee: TestProgressPrecedesResult (e2e, stdio and HTTP) and TestRunFlowProgressInOrder
+// (in-process) check that the last progress notification arrives before the result.
+func awaitProgressDelivery(ctx context.Context) {
+	s := server.ClientSessionFromContext(ctx)
+	if s == nil {
+		return
+	}
+	queue := s.NotificationChannel()
+	deadline := time.Now().Add(progressDeliveryBound)
+	for len(queue) > 0 && time.Now().Before(deadline) && ctx.Err() == nil {
+		time.Sleep(time.Millisecond)
+	}
+	t := time.NewTimer(progressHandoff)
+	defer t.Stop()
+	select {
+	case <-t.C:
+	case <-ctx.Done():
 	}
 }

@@ -7,9 +7,9 @@ import (
 	"strings"
 	"sync"
 	"time"
-	"unicode/utf8"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // runRow is one list_runs row, kept small so that a page of runs stays small: the flow as an id
@@ -87,10 +87,7 @@ func cutLine(s string, n int) string {
 	if len(s) <= n {
 		return s
 	}
-	cut := max(0, n-len("…"))
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
+	cut := bound.RuneCut(s, max(0, n-len("…")))
 	return strings.TrimSpace(s[:cut]) + "…"
 }
 

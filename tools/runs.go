@@ -132,12 +132,12 @@ func waitForRun(ctx context.Context, d Deps, f flowRef, runID int64, timeout tim
 		if run != nil {
 			tracker.report(ctx, d, f, run, elapsed, timeout)
 			if run.Status.Terminal() {
-				tracker.settle()
+				tracker.settle(ctx)
 				return finished(ctx, d, f, run), nil
 			}
 		}
 		if time.Now().After(deadline) {
-			tracker.settle()
+			tracker.settle(ctx)
 			return stillGoing(ctx, d, f, runID, run, elapsed, timeout), nil
 		}
 		t := time.NewTimer(min(interval, time.Until(deadline)+time.Millisecond))
@@ -203,16 +203,13 @@ func (p *progressTracker) report(ctx context.Context, d Deps, f flowRef, run *cl
 	p.sent = true
 }
 
-// settle gives the last progress notification a head start on the result: transports write
-// notifications and responses on different paths, and a client should see progress first.
-func (p *progressTracker) settle() {
+// settle holds the result until the last progress notification has left the session's queue
+// (awaitProgressDelivery), so a client sees the final progress before the result.
+func (p *progressTracker) settle(ctx context.Context) {
 	if p.sent {
-		time.Sleep(progressSettle)
+		awaitProgressDelivery(ctx)
 	}
 }
-
-// progressSettle is the head start of the last progress notification.
-const progressSettle = 30 * time.Millisecond
 
 // lastLogLine returns the newest log line of a running run, shortened, or "" when unavailable.
 func lastLogLine(ctx context.Context, d Deps, flowID, runID int64) string {
@@ -263,27 +260,14 @@ func finished(ctx context.Context, d Deps, f flowRef, run *client.Execution) run
 	return out
 }
 
-// StopFlowInput names the run to stop.
-type StopFlowInput struct {
-	Flow  Ref   `json:"flow" jsonschema:"required,description=Id or exact name"`
-	RunID int64 `json:"run_id,omitempty" jsonschema:"description=Default: latest run"`
-}
-
-func (in *StopFlowInput) validate() error {
-	if in.RunID < 0 {
-		return badInput(`"run_id" must be a positive run id, got %d`, in.RunID)
-	}
-	return nil
-}
-
 func stopFlowTool(d Deps) Def {
-	return newTool(d, spec[StopFlowInput]{
+	return newTool(d, spec[RunInput]{
 		name:        "stop_flow",
 		title:       "Stop flow",
 		description: "Stop a flow's latest run, or run_id. Best effort; the run ends as canceled.",
 		toolset:     "flows",
 		effect:      writesOnce,
-		handle: func(ctx context.Context, in StopFlowInput) (any, error) {
+		handle: func(ctx context.Context, in RunInput) (any, error) {
 			f, err := resolveFlow(ctx, d.Client, in.Flow)
 			if err != nil {
 				return nil, err

@@ -420,9 +420,9 @@ func previewRuns(ctx context.Context, c *client.Client, cron string) (any, strin
 	return times, ""
 }
 
-// applyScheduleChanges is the documented edit (etlworks-api.md §5.1): the whole schedule as the
-// list returned it, with enabled, schedule and parameters changed and every other field kept as
-// it was, PUT back in one request. It returns the schedule as stored.
+// applyScheduleChanges is the edit Etlworks documents (PUT /v1/schedules/{id}, path inferred): the
+// whole schedule as the list returned it, with enabled, schedule and parameters changed and every other
+// field kept as it was, PUT back in one request. It returns the schedule as stored.
 func applyScheduleChanges(ctx context.Context, c *client.Client, cur gjson.Result, in UpdateScheduleInput, params map[string]string) (gjson.Result, error) {
 	fields := map[string]any{}
 	if params != nil {

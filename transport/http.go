@@ -10,6 +10,8 @@ import (
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
+
+	"github.com/etlworks/etlworks-mcp/internal/telemetry"
 )
 
 // Defaults applied by NewHTTPHandler and ServeHTTP to zero HTTPOptions fields.
@@ -92,7 +94,7 @@ func (o HTTPOptions) withDefaults() HTTPOptions {
 // session gate (sessionGate): 404 for any request naming an unknown or ended session, 400 for
 // legacy-protocol requests without one, and no session from a failed initialize. Every request
 // passes through panic recovery and a debug-level access log that records no header values;
-// mcp-go's own log lines name sessions only by a short hash, at debug level (RedactSessions).
+// mcp-go's own log lines name sessions only by a short hash, at debug level (telemetry.QuietSessions).
 func NewHTTPHandler(s *server.MCPServer, opts HTTPOptions) http.Handler {
 	h, _ := newHTTPHandler(s, opts.withDefaults())
 	return h
@@ -105,7 +107,7 @@ func newHTTPHandler(s *server.MCPServer, opts HTTPOptions) (http.Handler, *serve
 	ids := &server.InsecureStatefulSessionIdManager{} // what WithStateful(true) installs, shared with the gate
 	mcpOpts := []server.StreamableHTTPOption{
 		server.WithSessionIdManager(ids),
-		server.WithStreamableHTTPLogger(RedactSessions(opts.Log)),
+		server.WithStreamableHTTPLogger(telemetry.QuietSessions(opts.Log)),
 	}
 	if opts.ContextFunc != nil {
 		mcpOpts = append(mcpOpts, server.WithHTTPContextFunc(opts.ContextFunc))

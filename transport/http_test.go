@@ -362,46 +362,6 @@ func TestHTTPSessionsAreNotLoggedByID(t *testing.T) {
 	}
 }
 
-func TestRedactSessions(t *testing.T) {
-	t.Parallel()
-	const id = "mcp-session-0f8fad5b-d9cb-469f-a165-70867728950e"
-	var buf syncBuffer
-	log := RedactSessions(slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelDebug})))
-	log.Info("Delivered sampling response", "session", id, "request", 3)
-	log.With("mcp.session.id", id).Info("mcp.request", "mcp.method", "tools/list")
-	log.Error("Failed to handle sampling response", "err", errors.New("no active session found for session "+id))
-	log.Warn("failed to terminate session during CloseSessions", "sessionID", id)
-	log.WithGroup("g").Info("grouped", slog.Group("inner", "session_id", id))
-	log.Info("unrelated", "path", "/mcp")
-	out := buf.String()
-	if strings.Contains(out, id) {
-		t.Fatalf("a session id survived:\n%s", out)
-	}
-	lines := strings.Split(strings.TrimSpace(out), "\n")
-	want := []string{
-		`"level":"DEBUG","msg":"Delivered sampling response","session":"` + telemetry.SessionHash(id) + `","request":3`,
-		`"level":"DEBUG","msg":"mcp.request","mcp.session.id":"` + telemetry.SessionHash(id) + `"`,
-		`"level":"ERROR","msg":"Failed to handle sampling response","err":"no active session found for session session ` + telemetry.SessionHash(id) + `"`,
-		`"level":"WARN","msg":"failed to terminate session during CloseSessions","sessionID":"` + telemetry.SessionHash(id) + `"`,
-		`"level":"DEBUG","msg":"grouped","g":{"inner":{"session_id":"` + telemetry.SessionHash(id) + `"}}`,
-		`"level":"INFO","msg":"unrelated","path":"/mcp"`,
-	}
-	if len(lines) != len(want) {
-		t.Fatalf("%d lines, want %d:\n%s", len(lines), len(want), out)
-	}
-	for i, w := range want {
-		if !strings.Contains(lines[i], w) {
-			t.Errorf("line %d = %s\nwant it to contain %s", i+1, lines[i], w)
-		}
-	}
-	info := RedactSessions(slog.New(slog.NewJSONHandler(&buf, &slog.HandlerOptions{Level: slog.LevelInfo})))
-	before := len(buf.String())
-	info.Info("Sweeping expired session", "session", id)
-	if len(buf.String()) != before {
-		t.Errorf("an info line about a session passed an info-level logger: %s", buf.String()[before:])
-	}
-}
-
 func TestHTTPBodyLimit(t *testing.T) {
 	t.Parallel()
 	srv := httptest.NewServer(NewHTTPHandler(newStub(), HTTPOptions{MaxBodyBytes: 64}))

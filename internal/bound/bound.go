@@ -32,7 +32,7 @@ func Echo(s string) string {
 	if len(s) <= EchoBytes {
 		return s
 	}
-	cut := runeCut(s, EchoBytes)
+	cut := RuneCut(s, EchoBytes)
 	return s[:cut] + fmt.Sprintf("…(%d more bytes)", len(s)-cut)
 }
 
@@ -59,15 +59,25 @@ func Fit(text string, limit int, rest string) string {
 	if keep < 0 {
 		keep = 0
 	}
-	cut := runeCut(text, keep)
+	cut := RuneCut(text, keep)
 	if nl := strings.LastIndexByte(text[:cut], '\n'); nl >= cut*3/4 {
 		cut = nl
 	}
 	return text[:cut] + note(cut)
 }
 
-// runeCut returns the largest index <= n that does not split a UTF-8 sequence of s.
-func runeCut(s string, n int) int {
+// Clip cuts s to at most n bytes on a rune boundary and marks a cut with a trailing "…"; a string
+// that fits is returned as it is.
+func Clip(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:RuneCut(s, n)] + "…"
+}
+
+// RuneCut returns the largest index <= n that does not split a UTF-8 sequence of s: the one
+// place a byte budget meets UTF-8.
+func RuneCut(s string, n int) int {
 	if n >= len(s) {
 		return len(s)
 	}

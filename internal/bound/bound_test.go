@@ -49,3 +49,17 @@ func TestFit(t *testing.T) {
 		}
 	}
 }
+
+// TestClip: a cut never splits a rune and is marked; a string that fits is untouched.
+func TestClip(t *testing.T) {
+	t.Parallel()
+	if got := Clip("héllo", 2); got != "h…" {
+		t.Errorf(`Clip("héllo", 2) = %q, want "h…" (the é is not split)`, got)
+	}
+	if got := Clip("abc", 3); got != "abc" {
+		t.Errorf(`Clip("abc", 3) = %q`, got)
+	}
+	if got := RuneCut("héllo", 2); got != 1 {
+		t.Errorf(`RuneCut("héllo", 2) = %d, want 1`, got)
+	}
+}

@@ -6,7 +6,8 @@ import (
 	"bytes"
 	"encoding/json"
 	"strings"
-	"unicode/utf8"
+
+	"github.com/etlworks/etlworks-mcp/internal/bound"
 )
 
 // MaxCell is how many bytes of one cell are kept before it is cut with "…".
@@ -74,14 +75,7 @@ func Cell(raw json.RawMessage) (text string, isNull bool) {
 
 // Cut cuts s to MaxCell bytes on a rune boundary, marking the cut with "…".
 func Cut(s string) string {
-	if len(s) <= MaxCell {
-		return s
-	}
-	cut := MaxCell
-	for cut > 0 && !utf8.RuneStart(s[cut]) {
-		cut--
-	}
-	return s[:cut] + "…"
+	return bound.Clip(s, MaxCell)
 }
 
 // WriteCell writes one RFC 4180 field. With quoteEmpty an empty string is written as "" so it

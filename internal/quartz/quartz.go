@@ -114,12 +114,6 @@ func Parse(expr string) (*Expr, error) {
 	return e, nil
 }
 
-// Check reports what is wrong with an expression, or nil.
-func Check(expr string) error {
-	_, err := Parse(expr)
-	return err
-}
-
 // parseSet parses a field that holds plain values only (seconds to hours, month).
 func parseSet(expr string, f field, s string) (uint64, error) {
 	set, err := parseBits(expr, f, s)

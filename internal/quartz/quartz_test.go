@@ -88,8 +88,8 @@ func TestParseValid(t *testing.T) {
 	for _, expr := range []string{"0 0 2 * * ?", "0 */5 * * * ?", "0 30 1 ? * MON-FRI", "0 0 12 L * ?", "0 0 10 ? * 6#3",
 		"0 0 0 1 1 ? 2030", "0 15 10 ? * 6L", "0 0 8 ? JAN,JUL MON", "0 0 22 ? * FRI-MON", "0 0 20-10 * * ?",
 		"0 0 12 ? NOV-FEB *", "  0  0 2 * * ?  ", "0 0 12 l * ?", "0 0 12 ? * fril", "0 0 12 L-0 * ?", "0 0 12 ? * 2,4,6"} {
-		if err := Check(expr); err != nil {
-			t.Errorf("Check(%q) = %v, want nil", expr, err)
+		if _, err := Parse(expr); err != nil {
+			t.Errorf("Parse(%q) = %v, want nil", expr, err)
 		}
 	}
 }
@@ -128,10 +128,10 @@ func TestParseErrors(t *testing.T) {
 		{"0 1-x * * * ?", `minute field "x" is not a number`},
 		{"0 , * * * ?", `minute field "" is empty`},
 	} {
-		err := Check(c.expr)
+		_, err := Parse(c.expr)
 		var qe *Error
 		if !errors.As(err, &qe) || !strings.Contains(err.Error(), c.want) {
-			t.Errorf("Check(%q) = %v, want an *Error containing %q", c.expr, err, c.want)
+			t.Errorf("Parse(%q) = %v, want an *Error containing %q", c.expr, err, c.want)
 		}
 	}
 }

@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"sync"
@@ -217,5 +218,19 @@ func BenchmarkTextLog1MiB(b *testing.B) {
 	b.SetBytes(int64(len(text)))
 	for b.Loop() {
 		_ = r.Text(text)
+	}
+}
+
+// TestRedactorError: the redacted error hides a known secret and still unwraps to the original.
+func TestRedactorError(t *testing.T) {
+	t.Parallel()
+	base := errors.New("login failed for key s3cr3t-api-key-value")
+	r := NewRedactor("s3cr3t-api-key-value")
+	err := r.Error(base)
+	if strings.Contains(err.Error(), "s3cr3t-api-key-value") || !errors.Is(err, base) {
+		t.Fatalf("Error = %q (is base: %v)", err, errors.Is(err, base))
+	}
+	if r.Error(nil) != nil {
+		t.Fatal("Error(nil) is not nil")
 	}
 }

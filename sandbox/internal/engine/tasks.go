@@ -8,7 +8,7 @@ import (
 	"time"
 )
 
-// Running-task types of (root) GET /etl/rest/v1/tasks/{auditId}/?type= (etlworks-api.md §3.6, S-TASKS).
+// Running-task types of (root) GET /etl/rest/v1/tasks/{auditId}/?type=.
 const (
 	TaskStream  = "stream"  // change data capture stream
 	TaskExtract = "extract" // extract

@@ -8,7 +8,7 @@ const (
 	TypeLocalFile = "connection.file.local"
 )
 
-// Connection property keys, following the descriptor naming of etlworks-api.md §1.5.
+// Connection property keys, following the naming of the connection descriptors Etlworks documents.
 const (
 	PropDatabase = "field.connection.template.database"
 	PropFolder   = "field.connection.template.folder"
