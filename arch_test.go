@@ -49,10 +49,11 @@ func importRules() []importRule {
 			"internal/secrets", "internal/untrusted", modMcpGo, modGjson}},
 		{"prompts", []string{"client", "internal/bound", "internal/secrets", "internal/untrusted", modMcpGo, modGjson}},
 		{"transport", []string{"internal/telemetry", modMcpGo}},
-		{"sandbox/...", []string{"sandbox/internal/...", "internal/quartz", modSqlite}},
+		{"sandbox/...", []string{"sandbox/internal/...", "internal/quartz", "internal/prose", modSqlite}},
 		{"internal/telemetry", []string{modPrometheus, modOtel}},
 		{"internal/mcpobs", []string{"internal/telemetry", modMcpGo, modPrometheus, modOtel}},
-		{"internal/quartz", []string{"internal/bound"}},
+		{"internal/quartz", []string{"internal/bound", "internal/prose"}},
+		{"internal/prose", nil}, // standard library only
 		{"internal/bound", nil}, // standard library only
 		{"internal/csvtable", []string{"internal/bound"}},
 		{"internal/hostlist", nil},  // standard library only
