@@ -1,0 +1,192 @@
+package main
+
+import (
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+// balancer is a real load balancer (HAProxy, or nginx when HAProxy is absent) started by a test
+// in front of server replicas, the way a team deploys them.
+type balancer struct {
+	// Kind is "haproxy" or "nginx".
+	Kind string
+	// URL is the balancer's MCP endpoint, http://127.0.0.1:PORT/mcp.
+	URL string
+	// StickySessions reports whether legacy sessions are routed by Mcp-Session-Id. HAProxy
+	// learns the id from the initialize answer; nginx open source cannot (hashing the request
+	// header sends a session to whichever replica the hash picks, not the one that issued it:
+	// learning a response header is an NGINX Plus feature).
+	StickySessions bool
+}
+
+// startBalancer starts HAProxy (preferred) or nginx on a random loopback port in front of
+// backends (host:port of each replica) and waits until it forwards /healthz. It skips the test
+// when neither is installed. The process ends with the test.
+func startBalancer(t *testing.T, backends []string) *balancer {
+	t.Helper()
+	dir := t.TempDir()
+	listen := freeLoopbackAddr(t)
+	var cmd *exec.Cmd
+	b := &balancer{URL: "http://" + listen + "/mcp"}
+	if path, err := exec.LookPath("haproxy"); err == nil {
+		cfg := filepath.Join(dir, "haproxy.cfg")
+		writeFile(t, cfg, haproxyConfig(listen, backends))
+		if out, err := exec.Command(path, "-c", "-f", cfg).CombinedOutput(); err != nil {
+			t.Fatalf("haproxy rejects the generated configuration: %v\n%s", err, out)
+		}
+		b.Kind, b.StickySessions = "haproxy", true
+		cmd = exec.Command(path, "-db", "-f", cfg) // -db: foreground, no daemon
+	} else if path, err := exec.LookPath("nginx"); err == nil {
+		cfg := filepath.Join(dir, "nginx.conf")
+		writeFile(t, cfg, nginxConfig(listen, backends, dir))
+		if out, err := exec.Command(path, "-t", "-p", dir, "-c", cfg).CombinedOutput(); err != nil {
+			t.Fatalf("nginx rejects the generated configuration: %v\n%s", err, out)
+		}
+		b.Kind = "nginx"
+		cmd = exec.Command(path, "-p", dir, "-c", cfg)
+	} else {
+		t.Skip("no load balancer: this test starts HAProxy (or nginx) in front of three replicas; " +
+			"install one with `apt-get install haproxy` (or `apt-get install nginx`)")
+	}
+	var logs lockedBuffer
+	cmd.Stdout, cmd.Stderr = &logs, &logs
+	if err := cmd.Start(); err != nil {
+		t.Fatalf("start %s: %v", b.Kind, err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		_ = cmd.Process.Kill()
+		<-exited
+	})
+	health := strings.TrimSuffix(b.URL, "/mcp") + "/healthz"
+	deadline := time.Now().Add(20 * time.Second)
+	for {
+		select {
+		case err := <-exited:
+			t.Fatalf("%s exited at start: %v\n%s", b.Kind, err, logs.String())
+		default:
+		}
+		if resp, err := http.Get(health); err == nil {
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return b
+			}
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("%s at %s does not forward /healthz within 20s:\n%s", b.Kind, listen, logs.String())
+		}
+		time.Sleep(50 * time.Millisecond)
+	}
+}
+
+// haproxyConfig balances stateless requests round-robin and pins each legacy session to the
+// replica that opened it: the stick table learns Mcp-Session-Id from the initialize answer and
+// matches it on later requests. Requests without the header (the 2026-07-28 protocol, and
+// initialize) match nothing and go round-robin. Replicas are health-checked on /healthz.
+func haproxyConfig(listen string, backends []string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `global
+    maxconn 512
+
+defaults
+    mode http
+    timeout connect 5s
+    timeout client 120s
+    timeout server 120s
+
+frontend mcp
+    bind %s
+    default_backend replicas
+
+backend replicas
+    balance roundrobin
+    stick-table type string len 128 size 100k expire 30m
+    stick store-response res.hdr(Mcp-Session-Id)
+    stick match req.hdr(Mcp-Session-Id)
+    option httpchk
+    http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host 127.0.0.1
+`, listen)
+	for i, addr := range backends {
+		fmt.Fprintf(&b, "    server replica%d %s check inter 1s\n", i, addr)
+	}
+	return b.String()
+}
+
+// nginxConfig balances by a consistent hash of Mcp-Session-Id, which nginx replaces by
+// round-robin when the header is absent (every 2026-07-28 request). Responses are not buffered,
+// so SSE progress reaches the client as it is sent.
+func nginxConfig(listen string, backends []string, dir string) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, `daemon off;
+worker_processes 1;
+pid %[1]s/nginx.pid;
+error_log stderr warn;
+events { worker_connections 512; }
+http {
+    access_log off;
+    client_body_temp_path %[1]s/body;
+    proxy_temp_path %[1]s/proxy;
+    fastcgi_temp_path %[1]s/fastcgi;
+    uwsgi_temp_path %[1]s/uwsgi;
+    scgi_temp_path %[1]s/scgi;
+    upstream replicas {
+        hash $http_mcp_session_id consistent;
+`, dir)
+	for _, addr := range backends {
+		fmt.Fprintf(&b, "        server %s;\n", addr)
+	}
+	fmt.Fprintf(&b, `        keepalive 16;
+    }
+    server {
+        listen %s;
+        location / {
+            proxy_pass http://replicas;
+            proxy_http_version 1.1;
+            proxy_set_header Connection "";
+            proxy_set_header Host $http_host;
+            proxy_buffering off;
+            proxy_read_timeout 120s;
+        }
+    }
+}
+`, listen)
+	return b.String()
+}
+
+// freeLoopbackAddr returns a loopback host:port that was free a moment ago, for a process that
+// takes its port from a configuration file.
+func freeLoopbackAddr(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer ln.Close()
+	return ln.Addr().String()
+}
+
+// hostPort is the host:port of an http URL.
+func hostPort(t *testing.T, raw string) string {
+	t.Helper()
+	u, err := url.Parse(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return u.Host
+}
+
+func writeFile(t *testing.T, path, text string) {
+	t.Helper()
+	if err := os.WriteFile(path, []byte(text), 0o600); err != nil {
+		t.Fatal(err)
+	}
+}
