@@ -129,7 +129,7 @@ func reported(cfg config.Config, stderr io.Writer, err error) error {
 	if err == nil || cfg.LogFormat != "json" || errors.Is(err, context.Canceled) {
 		return err
 	}
-	newLogger(cfg, stderr, secrets.NewRedactor(cfg.APIKey, cfg.Password)).Error("etlworks-mcp: " + err.Error())
+	newLogger(cfg, stderr, secrets.NewRedactor(cfg.APIKey, cfg.Password, cfg.Token)).Error("etlworks-mcp: " + err.Error())
 	return &reportedError{err}
 }
 

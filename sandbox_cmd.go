@@ -52,13 +52,25 @@ func runSandbox(ctx context.Context, args []string, std streams) error {
   API key:       %s
   CRM database password (to fix "Sync CRM customers"): %s
 
+%s
 Try:
   curl -s -H "Authorization: Bearer $KEY" %s/v1/flows
   curl -s -X POST -H "Content-Type: application/json" -d '{"login":"%s","password":"%s"}' %s/v1/token-auth/issue
 Stop with Ctrl-C.
-`, c.URL, sb.Sandbox.Profile(), c.Login, c.Password, c.APIKey, c.CRMPassword, sb.URL, c.Login, c.Password, sb.URL)
+`, c.URL, sb.Sandbox.Profile(), c.Login, c.Password, c.APIKey, c.CRMPassword, demoUserKeys(c.Users), sb.URL, c.Login, c.Password, sb.URL)
 	<-ctx.Done()
 	return nil
+}
+
+// demoUserKeys lists each demo user's API key, for trying a server that acts as each caller
+// (--http-auth forward) with several users and roles.
+func demoUserKeys(users []sandbox.DemoUser) string {
+	var b strings.Builder
+	b.WriteString("Demo users, one per role (send a key as Authorization: Bearer <key> to a server run with --http-auth forward):\n")
+	for _, u := range users {
+		fmt.Fprintf(&b, "  user %-7s %-14s %s\n", u.Login, u.Role, u.APIKey)
+	}
+	return b.String()
 }
 
 func sortedCopy(s []string) []string {

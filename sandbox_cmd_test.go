@@ -94,6 +94,14 @@ func TestSandboxProfilesAgree(t *testing.T) {
 // URL, profile and API key it prints.
 func startSandboxCommand(t *testing.T, args ...string) (url, profile, key string) {
 	t.Helper()
+	got := sandboxCommandOutput(t, args...)
+	return got["url"], got["profile"], got["key"]
+}
+
+// sandboxCommandOutput runs the sandbox subcommand in process until the test ends and returns
+// what it prints: url, profile, key (alice's) and each demo user's key as "user <login> <role>".
+func sandboxCommandOutput(t *testing.T, args ...string) map[string]string {
+	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	pr, pw := io.Pipe()
 	done := make(chan error, 1)
@@ -112,6 +120,7 @@ func startSandboxCommand(t *testing.T, args ...string) (url, profile, key string
 		"profile": regexp.MustCompile(`^\s*profile:\s+(\S+)$`),
 		"key":     regexp.MustCompile(`^\s*API key:\s+(\S+)$`),
 	}
+	users := regexp.MustCompile(`^\s*user (\S+)\s+(\S+)\s+(\S+)$`)
 	got := map[string]string{}
 	found := make(chan struct{})
 	go func() {
@@ -122,7 +131,10 @@ func startSandboxCommand(t *testing.T, args ...string) (url, profile, key string
 					got[name] = m[1]
 				}
 			}
-			if len(got) == len(patterns) {
+			if m := users.FindStringSubmatch(sc.Text()); m != nil {
+				got["user "+m[1]+" "+m[2]] = m[3]
+			}
+			if strings.HasPrefix(sc.Text(), "Try:") {
 				close(found)
 				break
 			}
@@ -134,7 +146,7 @@ func startSandboxCommand(t *testing.T, args ...string) (url, profile, key string
 	case <-time.After(30 * time.Second):
 		t.Fatal("the sandbox command did not print its URL, profile and API key")
 	}
-	return got["url"], got["profile"], got["key"]
+	return got
 }
 
 // getWithKey sends GET url with the API key and returns the status and body.
@@ -152,4 +164,25 @@ func getWithKey(t *testing.T, url, key string) (int, string) {
 	defer res.Body.Close()
 	b, _ := io.ReadAll(io.LimitReader(res.Body, 1<<20))
 	return res.StatusCode, string(b)
+}
+
+// TestSandboxCommandPrintsDemoUsers checks the sandbox command prints a working API key for each
+// demo user, so a multi-user server (--http-auth forward) can be tried by hand.
+func TestSandboxCommandPrintsDemoUsers(t *testing.T) {
+	t.Parallel()
+	got := sandboxCommandOutput(t)
+	for _, u := range []string{"alice Administrator", "bob Operator", "carol Editor", "victor Viewer"} {
+		key := got["user "+u]
+		if key == "" {
+			t.Errorf("no key printed for %s", u)
+			continue
+		}
+		login := strings.Fields(u)[0]
+		if code, body := getWithKey(t, got["url"]+"/v1/users/me", key); code != http.StatusOK || !strings.Contains(body, `"`+login+`"`) {
+			t.Errorf("%s's key: GET /v1/users/me = %d %s", login, code, body)
+		}
+	}
+	if got["user alice Administrator"] != got["key"] {
+		t.Error("alice's key in the user list differs from the API key line")
+	}
 }

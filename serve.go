@@ -102,10 +102,11 @@ func serve(ctx context.Context, cfg config.Config, unset error, getenv func(stri
 	}
 	return transport.ServeHTTP(ctx, srv, transport.HTTPOptions{
 		Addr: cfg.HTTPAddr, AllowedOrigins: cfg.AllowedOrigins, Log: log.With("component", "http"),
-		SessionIdleTTL: cfg.SessionIdleTimeout,
+		SessionIdleTTL: cfg.SessionIdleTimeout, Auth: httpAuth(cfg, app.api, log.With("component", "http")),
+		TLSCert: cfg.TLSCert, TLSKey: cfg.TLSKey,
 	}, func(addr net.Addr) {
-		announce(cfg, log, std.err, fmt.Sprintf("etlworks-mcp %s: serving MCP over streamable HTTP at http://%s/mcp (%d tools%s) against %s. Stop with Ctrl-C.",
-			version, addr, count, readOnlyNote(cfg), app.describe()))
+		announce(cfg, log, std.err, fmt.Sprintf("etlworks-mcp %s: serving MCP over streamable HTTP at %s://%s/mcp (%d tools%s; %s) against %s. Stop with Ctrl-C.",
+			version, cfg.HTTPScheme(), addr, count, readOnlyNote(cfg), authNote(cfg), app.describe()))
 	})
 }
 
@@ -116,7 +117,7 @@ func start(ctx context.Context, cfg config.Config, std streams, obs *observabili
 	if err := checkToolsets(cfg.Toolsets); err != nil {
 		return nil, nil, 0, err
 	}
-	red := secrets.NewRedactor(cfg.APIKey, cfg.Password) // the process's own secrets, never echoed
+	red := secrets.NewRedactor(cfg.APIKey, cfg.Password, cfg.Token) // the process's own secrets, never echoed
 	log := newLogger(cfg, std.err, red)
 	a, err := connect(ctx, cfg, log, red, obs.clientOptions()...)
 	if err != nil {
@@ -187,16 +188,23 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, red *secr
 			return nil, fmt.Errorf("start the embedded sandbox: %w", err)
 		}
 		red.Add(sb.Sandbox.Credentials().Password) // the demo login's password, like a configured one
-		api, err := client.New(sb.URL, append(opts, client.WithAPIKey(sb.Sandbox.Credentials().APIKey))...)
+		own := client.WithAPIKey(sb.Sandbox.Credentials().APIKey)
+		if cfg.HTTPAuth == config.HTTPAuthForward {
+			own = client.WithPerRequestKeys()
+		}
+		api, err := client.New(sb.URL, append(opts, own)...)
 		if err != nil {
 			_ = sb.Close()
 			return nil, err
 		}
 		return &app{api: api, sandbox: sb, auth: "sandbox"}, nil
 	}
-	if cfg.APIKey != "" {
+	switch {
+	case cfg.HTTPAuth == config.HTTPAuthForward:
+		opts = append(opts, client.WithPerRequestKeys())
+	case cfg.APIKey != "":
 		opts = append(opts, client.WithAPIKey(cfg.APIKey))
-	} else {
+	default:
 		opts = append(opts, client.WithLogin(cfg.Username, cfg.Password))
 	}
 	api, err := client.New(cfg.URL, opts...)
@@ -230,17 +238,25 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 		server.WithTitle("Etlworks"),
 	}
 	opts = append(opts, obs.serverOptions(hooks, log, cfg.HTTPAddr != "")...)
+	forward := cfg.HTTPAuth == config.HTTPAuthForward
+	if forward {
+		opts = append(opts, server.WithToolHandlerMiddleware(tools.LimitCallsPerCredential(api, cfg.MaxCallsPerUser)))
+	}
 	if cfg.SlogLevel() <= slog.LevelDebug {
 		opts = append(opts, server.WithLogger(transport.RedactSessions(log.With("component", "mcp"))))
 	}
 	srv := server.NewMCPServer("etlworks-mcp", version, opts...)
 	defs := tools.Filter(tools.All(tools.Deps{Client: api, Log: log, AllowSQLWrites: cfg.AllowSQLWrites && !cfg.ReadOnly,
-		UploadDir: cfg.UploadDir, ConfirmKey: []byte(cfg.ConfirmKey), WebhookHosts: cfg.WebhookHosts,
+		UploadDir: cfg.UploadDir, Remote: cfg.HTTPAddr != "", ConfirmKey: []byte(cfg.ConfirmKey), WebhookHosts: cfg.WebhookHosts,
 		Redactor: red, CallTimeout: cfg.CallTimeout, RunWaits: obs.runWaits()}), cfg.ReadOnly, cfg.Toolsets)
 	tools.Register(srv, defs)
 	tools.WatchCapabilities(hooks, srv, api, defs)
 	// The credential check, then the capability probe, in the background; their log lines say so.
-	api.StartChecks(telemetry.WithLogAttrs(ctx, slog.String("task", "startup-checks")))
+	// In forward mode there is no credential of the server's own: each caller's key is checked,
+	// then probed, on its first request.
+	if !forward {
+		api.StartChecks(telemetry.WithLogAttrs(ctx, slog.String("task", "startup-checks")))
+	}
 	resources.Register(srv, resources.All(rdeps))
 	prompts.Register(srv, prompts.All(prompts.Deps{Client: api, Redactor: red, CallTimeout: cfg.CallTimeout, Diagnose: func(ctx context.Context, flow string, run int64) (string, error) {
 		return tools.Diagnose(ctx, api, flow, run)

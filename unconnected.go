@@ -42,7 +42,7 @@ func startUnconnected(cfg config.Config, std streams, unset error) (*app, *serve
 	if err := checkToolsets(cfg.Toolsets); err != nil {
 		return nil, nil, 0, err
 	}
-	red := secrets.NewRedactor(cfg.APIKey, cfg.Password)
+	red := secrets.NewRedactor(cfg.APIKey, cfg.Password, cfg.Token)
 	log := newLogger(cfg, std.err, red)
 	msg := configMessage(unset)
 	log.Warn("serving without Etlworks until the configuration is fixed", "problem", msg)

@@ -176,20 +176,17 @@ func credentialKey(a authenticator) string {
 	return hex.EncodeToString(sum[:12])
 }
 
-// cred returns the cache of the credential the request in ctx uses (today the client's own).
-func (c *Client) cred(_ context.Context) *credential {
-	key := credentialKey(c.auth)
+// cred returns the cache of the credential the request in ctx uses: the key it carries
+// (WithRequestAPIKey), else the client's own. A request with neither shares one empty cache, and
+// its requests fail with ErrNoCredential.
+func (c *Client) cred(ctx context.Context) *credential {
+	key := "none"
+	if a, err := c.authFor(ctx); err == nil {
+		key = credentialKey(a)
+	}
 	c.capMu.Lock()
 	defer c.capMu.Unlock()
-	if c.creds == nil {
-		c.creds = map[string]*credential{}
-	}
-	cr, ok := c.creds[key]
-	if !ok {
-		cr = &credential{states: map[Capability]CapState{}, probed: make(chan struct{})}
-		c.creds[key] = cr
-	}
-	return cr
+	return c.creds.get(key)
 }
 
 // CapabilityState returns what is known of a group for the credential in ctx.

@@ -45,8 +45,10 @@ type Client struct {
 	maxBody    int64             // bytes of a JSON answer the client reads before giving up
 	redactor   *secrets.Redactor // learns the credentials this client holds or obtains; nil = none
 
-	capMu       sync.Mutex             // guards creds and capWatchers
-	creds       map[string]*credential // what was learned per credential (capabilities.go)
+	perRequest bool // no credential of its own: each request brings one (WithPerRequestKeys)
+
+	capMu       sync.Mutex  // guards creds and capWatchers
+	creds       credentials // what was learned per credential, bounded (capabilities.go)
 	capWatchers []func(Capability, CapState)
 
 	// Flows manages flows: list, get, documentation, run, stop.
@@ -213,8 +215,8 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 			return nil, err
 		}
 	}
-	if c.auth == nil {
-		return nil, errors.New("client: no credentials: use WithAPIKey or WithLogin")
+	if c.auth == nil && !c.perRequest {
+		return nil, errors.New("client: no credentials: use WithAPIKey, WithLogin or WithPerRequestKeys")
 	}
 	switch a := c.auth.(type) {
 	case *apiKeyAuth:
@@ -344,9 +346,13 @@ func (c *Client) exchangeSink(ctx context.Context, r *request, sink bodySink) (*
 	reauthed := false
 	for attempt := 0; ; attempt++ {
 		var token string
+		var auth authenticator
 		if !r.noAuth {
 			var err error
-			if token, err = c.auth.token(ctx); err != nil {
+			if auth, err = c.authFor(ctx); err != nil {
+				return nil, err
+			}
+			if token, err = auth.token(ctx); err != nil {
 				return nil, err
 			}
 		}
@@ -358,9 +364,9 @@ func (c *Client) exchangeSink(ctx context.Context, r *request, sink bodySink) (*
 		if !errors.As(err, &apiErr) {
 			return resp, err
 		}
-		if apiErr.Status == http.StatusUnauthorized && !reauthed && !r.noAuth && c.auth.canRenew() {
+		if apiErr.Status == http.StatusUnauthorized && !reauthed && !r.noAuth && auth.canRenew() {
 			reauthed = true
-			if rerr := c.auth.renew(ctx, token); rerr != nil {
+			if rerr := auth.renew(ctx, token); rerr != nil {
 				return resp, rerr
 			}
 			attempt--

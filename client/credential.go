@@ -62,7 +62,8 @@ func (c *Client) CheckCredential(ctx context.Context) *CredentialCheck {
 }
 
 func (c *Client) checkLocked(ctx context.Context, cr *credential) *CredentialCheck {
-	_, login := c.auth.(*loginAuth)
+	a, _ := c.authFor(ctx)
+	_, login := a.(*loginAuth)
 	check := &CredentialCheck{Login: login, At: time.Now()}
 	_, _, err := c.exchangeHead(ctx, &request{method: http.MethodGet, path: "v1/flows", query: url.Values{"limit": {"1"}}}, probeHead)
 	var api *APIError

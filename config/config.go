@@ -34,6 +34,18 @@ type Config struct {
 	// AllowedOrigins are browser origins (scheme://host[:port], lower-case) the HTTP transport
 	// accepts besides same-origin and loopback ones.
 	AllowedOrigins []string
+	// HTTPAuth is who may call /mcp and as whom: HTTPAuthForward, HTTPAuthToken or HTTPAuthNone;
+	// "" without HTTPAddr (stdio).
+	HTTPAuth string
+	// Token is what every /mcp request sends as its bearer credential with HTTPAuthToken.
+	Token string `json:"-"`
+	// TLSCert and TLSKey are PEM files: when set, HTTPAddr serves HTTPS with them.
+	TLSCert, TLSKey string
+	// BehindTLSProxy says a proxy in front terminates TLS, so plain HTTP may serve a
+	// non-loopback address with forward or token auth.
+	BehindTLSProxy bool
+	// MaxCallsPerUser bounds the tool calls in flight per caller's key with HTTPAuthForward.
+	MaxCallsPerUser int
 	// SessionIdleTimeout ends HTTP sessions idle this long, freeing their memory.
 	SessionIdleTimeout time.Duration
 	// MetricsAddr, when set, serves Prometheus metrics at this host:port, apart from /mcp;
@@ -106,6 +118,8 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 		return cfg, r.err()
 	}
 	cfg.Sandbox = r.boolean(keySandbox)
+	// Forward mode takes each caller's key, so the server needs none of its own.
+	forward := strings.EqualFold(r.get(keyHTTPAuth).text, HTTPAuthForward) && r.get(keyHTTP).text != ""
 	if cfg.Sandbox {
 		cfg.SandboxData = r.get(keySandboxData).text
 		cfg.SandboxProfile = r.enum(keySandboxProfile)
@@ -116,7 +130,11 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 			}
 		}
 		cfg.URL = r.etlworksURL()
-		cfg.APIKey, cfg.Username, cfg.Password = r.credentials()
+		if forward {
+			r.noServerCredentials()
+		} else {
+			cfg.APIKey, cfg.Username, cfg.Password = r.credentials()
+		}
 	}
 
 	cfg.ReadOnly = r.boolean(keyReadOnly)
@@ -127,6 +145,7 @@ func Load(args []string, getenv func(string) string) (Config, error) {
 	cfg.Toolsets = r.toolsets()
 	cfg.AllowRemote = r.boolean(keyAllowRemote)
 	cfg.HTTPAddr = r.httpAddr(cfg.AllowRemote)
+	r.httpAuth(&cfg)
 	cfg.AllowedOrigins = r.origins()
 	cfg.SessionIdleTimeout = r.duration(keySessionIdle)
 	cfg.MetricsAddr = r.metricsAddr(cfg.AllowRemote)
@@ -150,9 +169,12 @@ func (c Config) SlogLevel() slog.Level {
 	return slog.LevelInfo
 }
 
-// Auth names the credential kind in use, for logs: "api-key", "password", "sandbox" or "none".
+// Auth names the credential kind in use, for logs: "sandbox", "forwarded" (each caller's key),
+// "api-key", "password" or "none".
 func (c Config) Auth() string {
 	switch {
+	case c.HTTPAuth == HTTPAuthForward:
+		return "forwarded"
 	case c.Sandbox:
 		return "sandbox"
 	case c.APIKey != "":
@@ -175,7 +197,7 @@ func (c Config) attrs() []slog.Attr {
 	}
 	transport := "stdio"
 	if c.HTTPAddr != "" {
-		transport = "http://" + c.HTTPAddr + "/mcp"
+		transport = c.HTTPScheme() + "://" + c.HTTPAddr + "/mcp"
 	}
 	toolsets := "all"
 	if len(c.Toolsets) > 0 {
@@ -190,6 +212,11 @@ func (c Config) attrs() []slog.Attr {
 	}
 	out = append(out,
 		slog.String("transport", transport),
+	)
+	if c.HTTPAddr != "" {
+		out = append(out, slog.String("http_auth", c.HTTPAuth))
+	}
+	out = append(out,
 		slog.Bool("read_only", c.ReadOnly),
 		slog.String("toolsets", toolsets),
 		slog.Duration("timeout", c.Timeout),
@@ -269,6 +296,7 @@ var secretFlags = map[string]string{
 	"token":         "ETLWORKS_API_KEY or ETLWORKS_API_KEY_FILE",
 	"password":      "ETLWORKS_PASSWORD or ETLWORKS_PASSWORD_FILE",
 	"password-file": "ETLWORKS_PASSWORD_FILE",
+	"mcp-token":     "ETLWORKS_MCP_TOKEN or ETLWORKS_MCP_TOKEN_FILE",
 	"confirm-key":   "ETLWORKS_MCP_CONFIRM_KEY or ETLWORKS_MCP_CONFIRM_KEY_FILE",
 }
 

@@ -273,11 +273,12 @@ func TestLoadPrecedence(t *testing.T) {
 				t.Errorf("HTTPAddr = %q", c.HTTPAddr)
 			}
 		}},
-		{"http remote allowed", []string{"--http", "0.0.0.0:8931", "--allow-remote"}, base(nil), func(t *testing.T, c Config) {
-			if c.HTTPAddr != "0.0.0.0:8931" || !c.AllowRemote {
-				t.Errorf("HTTPAddr = %q", c.HTTPAddr)
-			}
-		}},
+		{"http remote allowed", []string{"--http", "0.0.0.0:8931", "--allow-remote", "--http-auth", "token", "--behind-tls-proxy"},
+			base(map[string]string{"ETLWORKS_MCP_TOKEN": strings.Repeat("t", 32)}), func(t *testing.T, c Config) {
+				if c.HTTPAddr != "0.0.0.0:8931" || !c.AllowRemote {
+					t.Errorf("HTTPAddr = %q", c.HTTPAddr)
+				}
+			}},
 		{"allowed origins normalised", []string{"--allowed-origins", "https://App.Example.com/, http://10.0.0.5:3000"}, base(nil), func(t *testing.T, c Config) {
 			if !reflect.DeepEqual(c.AllowedOrigins, []string{"https://app.example.com", "http://10.0.0.5:3000"}) {
 				t.Errorf("AllowedOrigins = %q", c.AllowedOrigins)
@@ -591,7 +592,7 @@ func TestDescribe(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	want := "etlworks=sandbox auth=sandbox transport=http://127.0.0.1:0/mcp read_only=true toolsets=flows timeout=30s call_timeout=1m0s log=info/text"
+	want := "etlworks=sandbox auth=sandbox transport=http://127.0.0.1:0/mcp http_auth=none read_only=true toolsets=flows timeout=30s call_timeout=1m0s log=info/text"
 	if got := cfg.Describe(); got != want {
 		t.Errorf("Describe\n got %s\nwant %s", got, want)
 	}

@@ -266,18 +266,19 @@ func normalizeOrigin(s string) (origin, reason string) {
 // httpAddr reads --http: a host:port, loopback unless remote listening was allowed explicitly.
 func (r *resolver) httpAddr(allowRemote bool) string {
 	return r.listenAddr(keyHTTP, allowRemote, "empty; give host:port such as 127.0.0.1:8931, or leave it unset for stdio",
-		"the HTTP endpoint has no authentication of its own: anyone who can reach it could read, run and change flows with your Etlworks credentials")
+		"with no authentication anyone who can reach it could read, run and change flows with your Etlworks credentials",
+		"with --http-auth forward or token")
 }
 
 // metricsAddr reads --metrics-addr: a host:port like --http, loopback unless remote listening
 // was allowed explicitly, so metrics are never exposed by accident.
 func (r *resolver) metricsAddr(allowRemote bool) string {
 	return r.listenAddr(keyMetricsAddr, allowRemote, "empty; give host:port such as 127.0.0.1:9464, or leave it unset for no metrics",
-		"anyone who can reach it could read this server's metrics")
+		"anyone who can reach it could read this server's metrics", "when an authenticating proxy or a firewall guards the port")
 }
 
 // listenAddr reads a host:port setting; empty means off, and a non-loopback host needs allowRemote.
-func (r *resolver) listenAddr(key string, allowRemote bool, emptyReason, exposure string) string {
+func (r *resolver) listenAddr(key string, allowRemote bool, emptyReason, exposure, remoteHint string) string {
 	v := r.get(key)
 	if v.text == "" {
 		if v.from != "" {
@@ -292,8 +293,7 @@ func (r *resolver) listenAddr(key string, allowRemote bool, emptyReason, exposur
 	}
 	if !allowRemote && !isLoopbackHost(host) {
 		r.fail(&FieldError{Field: v.from, Value: v.text, Reason: "listens beyond this machine, and " + exposure +
-			". Use 127.0.0.1:" + port + ", or add --allow-remote (ETLWORKS_MCP_ALLOW_REMOTE=1) when an " +
-			"authenticating proxy or a firewall guards the port"})
+			". Use 127.0.0.1:" + port + ", or add --allow-remote (ETLWORKS_MCP_ALLOW_REMOTE=1) " + remoteHint})
 		return ""
 	}
 	return v.text

@@ -22,7 +22,7 @@ type Setting struct {
 	// Default is the value used when neither the flag nor the environment sets it, as text; ""
 	// means unset.
 	Default string
-	// Kind is how the text is read: "string", "bool", "duration" or "list" (comma-separated).
+	// Kind is how the text is read: "string", "bool", "duration", "int" or "list" (comma-separated).
 	Kind string
 	// Allowed lists the accepted values of an enumeration.
 	Allowed []string
@@ -38,6 +38,7 @@ const (
 	kindBool     = "bool"
 	kindDuration = "duration"
 	kindList     = "list"
+	kindInt      = "int"
 )
 
 // Setting names, used as keys by Load.
@@ -58,6 +59,12 @@ const (
 	keyHTTP           = "http"
 	keyAllowRemote    = "allow-remote"
 	keyAllowedOrigins = "allowed-origins"
+	keyHTTPAuth       = "http-auth"
+	keyMCPToken       = "mcp-token"
+	keyTLSCert        = "tls-cert"
+	keyTLSKey         = "tls-key"
+	keyBehindTLS      = "behind-tls-proxy"
+	keyMaxCalls       = "max-calls-per-user"
 	keySessionIdle    = "session-idle-timeout"
 	keyMetricsAddr    = "metrics-addr"
 	keyTimeout        = "timeout"
@@ -73,6 +80,8 @@ var (
 	logFormats = []string{"text", "json"}
 	// sandboxProfiles mirror sandbox.Profiles (config imports no project package; main_test checks they agree).
 	sandboxProfiles = []string{"documented", "extended"}
+	// httpAuthModes are the --http-auth values, strongest first.
+	httpAuthModes = []string{HTTPAuthForward, HTTPAuthToken, HTTPAuthNone}
 )
 
 var settings = []Setting{
@@ -105,7 +114,19 @@ var settings = []Setting{
 	{Name: keyHTTP, Flag: "--http", Env: "ETLWORKS_MCP_HTTP", Kind: kindString,
 		Description: "Serve MCP over streamable HTTP at this host:port (endpoint /mcp) instead of stdio, e.g. 127.0.0.1:8931."},
 	{Name: keyAllowRemote, Flag: "--allow-remote", Env: "ETLWORKS_MCP_ALLOW_REMOTE", Default: "false", Kind: kindBool,
-		Description: "Allow --http and --metrics-addr to listen on a non-loopback address. The HTTP endpoint has no authentication of its own: put an authenticating proxy in front."},
+		Description: "Allow --http and --metrics-addr to listen on a non-loopback address. A non-loopback --http also needs --http-auth forward or token, and TLS (--tls-cert and --tls-key, or --behind-tls-proxy)."},
+	{Name: keyHTTPAuth, Flag: "--http-auth", Env: "ETLWORKS_MCP_HTTP_AUTH", Kind: kindString, Allowed: httpAuthModes,
+		Description: "Who may call /mcp, and as whom: forward (each request sends its caller's Etlworks API key as a Bearer token and acts as that user), token (callers send ETLWORKS_MCP_TOKEN; Etlworks sees the server's credentials) or none (loopback only). Default: none on a loopback --http address; required beyond it."},
+	{Name: keyMCPToken, Env: "ETLWORKS_MCP_TOKEN", EnvFile: "ETLWORKS_MCP_TOKEN_FILE", Kind: kindString, Secret: true,
+		Description: "The token (at least 32 bytes) every /mcp request must send as Authorization: Bearer with --http-auth token."},
+	{Name: keyTLSCert, Flag: "--tls-cert", Env: "ETLWORKS_MCP_TLS_CERT", Kind: kindString,
+		Description: "PEM certificate (chain) file: serve --http over TLS (https) with it and --tls-key."},
+	{Name: keyTLSKey, Flag: "--tls-key", Env: "ETLWORKS_MCP_TLS_KEY", Kind: kindString,
+		Description: "PEM private key file of --tls-cert."},
+	{Name: keyBehindTLS, Flag: "--behind-tls-proxy", Env: "ETLWORKS_MCP_BEHIND_TLS_PROXY", Default: "false", Kind: kindBool,
+		Description: "A TLS proxy in front terminates HTTPS, so a non-loopback --http with forward or token auth may serve plain HTTP behind it."},
+	{Name: keyMaxCalls, Flag: "--max-calls-per-user", Env: "ETLWORKS_MCP_MAX_CALLS_PER_USER", Default: "8", Kind: kindInt,
+		Description: "With --http-auth forward, how many tool calls one caller's key may have in flight; more get an error asking to wait, rather than queueing."},
 	{Name: keyAllowedOrigins, Flag: "--allowed-origins", Env: "ETLWORKS_MCP_ALLOWED_ORIGINS", Kind: kindList,
 		Description: "Comma-separated browser origins (scheme://host[:port]) allowed to call the HTTP endpoint besides same-origin and localhost ones."},
 	{Name: keySessionIdle, Flag: "--session-idle-timeout", Env: "ETLWORKS_MCP_SESSION_IDLE_TIMEOUT", Default: "30m", Kind: kindDuration,
@@ -196,6 +217,8 @@ func argName(s Setting) string {
 		return "DURATION"
 	case s.Kind == kindList:
 		return "a,b"
+	case s.Kind == kindInt:
+		return "N"
 	}
 	switch s.Name {
 	case keyURL:
@@ -206,6 +229,8 @@ func argName(s Setting) string {
 		return "HOST:PORT"
 	case keySandboxData, keyUploadDir:
 		return "DIR"
+	case keyTLSCert, keyTLSKey:
+		return "FILE"
 	}
 	return "VALUE"
 }

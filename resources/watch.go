@@ -16,11 +16,20 @@ import (
 // Watcher follows the run resources that clients subscribed to and tells each subscriber when
 // the run's status or record count changes (notifications/resources/updated), until the run ends
 // or the client unsubscribes. mcp-go only acknowledges subscriptions, so the bookkeeping is here.
+// Each run is read with the Etlworks credential of the request that subscribed, so a subscriber
+// learns only what its own key may read.
 type Watcher struct {
 	d        Deps
 	interval time.Duration
 	mu       sync.Mutex
-	subs     map[subscription]string // subscription -> last state seen ("" before the first poll)
+	subs     map[subscription]*watched
+}
+
+// watched is one subscription's state: the last state seen ("" before the first poll) and a
+// context carrying the subscriber's credential (client.CarryCredential).
+type watched struct {
+	last string
+	as   context.Context
 }
 
 type subscription struct {
@@ -33,7 +42,7 @@ func NewWatcher(d Deps, interval time.Duration) *Watcher {
 	if interval <= 0 {
 		interval = time.Second
 	}
-	return &Watcher{d: d, interval: interval, subs: map[subscription]string{}}
+	return &Watcher{d: d, interval: interval, subs: map[subscription]*watched{}}
 }
 
 // Hooks wires the watcher into the server's subscribe, unsubscribe and session-end events.
@@ -41,7 +50,7 @@ func (w *Watcher) Hooks(h *server.Hooks) {
 	h.AddAfterSubscribe(func(ctx context.Context, _ any, req *mcp.SubscribeRequest, _ *mcp.EmptyResult) {
 		if s := server.ClientSessionFromContext(ctx); s != nil && isRunURI(req.Params.URI) {
 			w.mu.Lock()
-			w.subs[subscription{s.SessionID(), req.Params.URI}] = ""
+			w.subs[subscription{s.SessionID(), req.Params.URI}] = &watched{as: client.CarryCredential(context.Background(), ctx)}
 			w.mu.Unlock()
 		}
 	})
@@ -83,24 +92,34 @@ func (w *Watcher) Run(ctx context.Context, srv *server.MCPServer) {
 	}
 }
 
+// poll reads each subscribed run once per credential that subscribed to it, and notifies.
 func (w *Watcher) poll(ctx context.Context, srv *server.MCPServer) {
+	type read struct{ uri, cred string }
 	w.mu.Lock()
-	uris := map[string][]subscription{}
-	for sub := range w.subs {
-		uris[sub.uri] = append(uris[sub.uri], sub)
+	reads := map[read][]subscription{}
+	as := map[read]context.Context{}
+	for sub, st := range w.subs {
+		k := read{sub.uri, w.d.Client.CredentialID(st.as)}
+		reads[k] = append(reads[k], sub)
+		as[k] = st.as
 	}
 	w.mu.Unlock()
-	for uri, subs := range uris {
-		state, terminal, err := w.state(ctx, uri)
+	for k, subs := range reads {
+		uri := k.uri
+		state, terminal, err := w.state(client.CarryCredential(ctx, as[k]), uri)
 		if err != nil {
 			continue // a transient error; the next poll tries again
 		}
 		for _, sub := range subs {
 			w.mu.Lock()
-			last, still := w.subs[sub]
+			st, still := w.subs[sub]
+			var last string
+			if still {
+				last = st.last
+			}
 			changed := still && last != "" && last != state
 			if still {
-				w.subs[sub] = state
+				st.last = state
 				if terminal && (changed || last == "") {
 					// Nothing will change any more: one last update, then stop watching.
 					delete(w.subs, sub)

@@ -26,6 +26,21 @@ const (
 	roleAdmin                // audit trail
 )
 
+// name is the Etlworks role that grants r, for messages.
+func (r role) name() string {
+	switch r {
+	case roleViewer:
+		return "Viewer"
+	case roleOperator:
+		return "Operator"
+	case roleEditor:
+		return "Editor"
+	case roleAdmin:
+		return "Administrator"
+	}
+	return "API User"
+}
+
 // rankOf maps an Etlworks role name to the level it grants; unknown roles grant nothing.
 func rankOf(name string) role {
 	switch name {
@@ -159,8 +174,8 @@ func (s *Sandbox) authorize(r *http.Request, min role) (*principal, error) {
 		return nil, err
 	}
 	if rankOf(p.Role) < min {
-		return nil, apiErrorf(http.StatusForbidden, "User '%s' with role %s is not allowed to %s %s",
-			p.Login, p.Role, r.Method, r.URL.Path)
+		return nil, apiErrorf(http.StatusForbidden, "User '%s' with role %s is not allowed to %s %s: it needs the %s role or higher",
+			p.Login, p.Role, r.Method, r.URL.Path, min.name())
 	}
 	return p, nil
 }

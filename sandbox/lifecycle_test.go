@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"reflect"
 	"strings"
 	"testing"
 	"time"
@@ -67,7 +68,7 @@ func TestDataDirPersistence(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer second.Close()
-	if second.Credentials() != creds {
+	if !reflect.DeepEqual(second.Credentials(), creds) {
 		t.Errorf("credentials changed across restarts")
 	}
 	h = &harness{t: t, sb: second, key: creds.APIKey, srv: newServer(t, second)}

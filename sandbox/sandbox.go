@@ -40,7 +40,20 @@ type Credentials struct {
 	Password    string
 	APIKey      string // alice's API key
 	CRMPassword string // the right password of the "CRM database" connection
+	// Users are the demo users with an API key each, one per role (alice, bob, carol, victor),
+	// so multi-user setups (a server forwarding each caller's key) can be tried and tested.
+	Users []DemoUser
 }
+
+// DemoUser is one seeded sandbox user and its API key (a secret: never log it).
+type DemoUser struct {
+	Login  string // "alice", "bob", "carol", "victor"
+	Role   string // "Administrator", "Operator", "Editor", "Viewer"
+	APIKey string
+}
+
+// demoUsers are the logins Credentials.Users lists, one per role, strongest first.
+var demoUsers = []string{demoLogin, "bob", "carol", "victor"}
 
 // Sandbox is one running Etlworks stand-in: state database, demo data, run engine and HTTP handler.
 type Sandbox struct {
@@ -133,6 +146,13 @@ func (s *Sandbox) open(ctx context.Context) error {
 		return fmt.Errorf("crm account: %w", err)
 	}
 	s.creds = Credentials{Login: alice.Login, Password: alice.Password, APIKey: alice.APIKey, CRMPassword: crmPassword}
+	for _, login := range demoUsers {
+		u, err := st.userByLogin(ctx, login)
+		if err != nil {
+			return fmt.Errorf("demo user %s: %w", login, err)
+		}
+		s.creds.Users = append(s.creds.Users, DemoUser{Login: u.Login, Role: u.Role, APIKey: u.APIKey})
+	}
 	s.eng = newEngine(st, s.log, s.opts.RunStep, s.root, s.dbs, alice.TenantName)
 	if err := s.startAutomation(ctx); err != nil {
 		return err
@@ -145,7 +165,11 @@ func (s *Sandbox) open(ctx context.Context) error {
 func (s *Sandbox) Handler() http.Handler { return s.handler }
 
 // Credentials returns the demo login, its API key and the CRM password; URL is set only by Start.
-func (s *Sandbox) Credentials() Credentials { return s.creds }
+func (s *Sandbox) Credentials() Credentials {
+	c := s.creds
+	c.Users = append([]DemoUser(nil), s.creds.Users...) // the caller may keep or change its copy
+	return c
+}
 
 // Close cancels active runs, waits until each has stored its final state, then closes the
 // databases and removes temporary data. It is safe to call more than once.

@@ -22,11 +22,18 @@ const maxSpent = 10_000
 // confirm_token.go), bound to the tool, its arguments and the target's state.
 type confirmer struct {
 	*signer
+	// who names the caller of the call in ctx (a hash of its Etlworks credential; "" for the
+	// server's own), which every confirmation is bound to.
+	who func(ctx context.Context) string
 }
 
-// newConfirmer signs with key, or with a random per-process key when key is empty.
-func newConfirmer(key []byte) *confirmer {
-	return &confirmer{newSigner(key, maxSpent)}
+// newConfirmer signs with key, or with a random per-process key when key is empty; who names
+// the caller of a call (nil: every call has the same caller).
+func newConfirmer(key []byte, who func(ctx context.Context) string) *confirmer {
+	if who == nil {
+		who = func(context.Context) string { return "" }
+	}
+	return &confirmer{signer: newSigner(key, maxSpent), who: who}
 }
 
 // confirmOutcome is what confirm decided.
@@ -66,12 +73,12 @@ func (c *confirmer) confirm(ctx context.Context, action string, target json.RawM
 	if req == nil {
 		return declined, nil, fmt.Errorf("confirm: no tool call in context") // a wiring bug
 	}
-	tool, args := req.Params.Name, req.GetArguments()
+	tool, args, who := req.Params.Name, req.GetArguments(), c.who(ctx)
 	state := c.stateDigest(target)
 	if answer := server.ElicitationResponse(req.Params.InputResponses, elicitID); answer != nil {
 		// Honoured only with the request state this server signed when it asked: a client cannot
 		// answer a question it was never asked, nor reuse an answer.
-		if err := c.redeem(kindElicit, "inputResponses", req.Params.RequestState, tool, args, state); err != nil {
+		if err := c.redeem(kindElicit, "inputResponses", req.Params.RequestState, tool, who, args, state); err != nil {
 			return declined, nil, &inputError{msg: err.Error()}
 		}
 		if answer.Action == mcp.ElicitationResponseActionAccept && accepted(answer.Content) {
@@ -80,13 +87,13 @@ func (c *confirmer) confirm(ctx context.Context, action string, target json.RawM
 		return declined, declinedResult(action), nil
 	}
 	if token, _ := args[confirmField].(string); token != "" {
-		if err := c.redeem(kindToken, confirmField, token, tool, args, state); err != nil {
+		if err := c.redeem(kindToken, confirmField, token, tool, who, args, state); err != nil {
 			return declined, nil, &inputError{msg: err.Error()}
 		}
 		return confirmed, nil, nil
 	}
 	if canElicit(ctx) {
-		return pending, server.NewInputRequestBuilder(c.issue(kindElicit, tool, args, state)).Elicit(elicitID, mcp.ElicitationParams{
+		return pending, server.NewInputRequestBuilder(c.issue(kindElicit, tool, who, args, state)).Elicit(elicitID, mcp.ElicitationParams{
 			Message: action + " Proceed?",
 			RequestedSchema: map[string]any{
 				"type": "object",
@@ -100,7 +107,7 @@ func (c *confirmer) confirm(ctx context.Context, action string, target json.RawM
 	out := map[string]any{
 		"status":       "confirmation_required",
 		"action":       action,
-		confirmField:   c.issue(kindToken, tool, args, state),
+		confirmField:   c.issue(kindToken, tool, who, args, state),
 		"expires_in_s": int(confirmTTL.Seconds()),
 		"next":         fmt.Sprintf("ask the user; if they agree, call %s again with the same arguments plus %s (it works once)", tool, confirmField),
 		"nothing_done": true,

@@ -37,7 +37,7 @@ func echo(c *confirmer, tool string, args map[string]any, token string, target j
 }
 
 func TestConfirmToken(t *testing.T) {
-	c := newConfirmer(nil)
+	c := newConfirmer(nil, nil)
 	now := time.Unix(1_800_000_000, 0)
 	c.now = func() time.Time { return now }
 	args := map[string]any{"flow": "Load orders", "force": true}
@@ -76,7 +76,7 @@ func TestConfirmToken(t *testing.T) {
 // TestConfirmTokenConcurrent: ten simultaneous uses of one token, exactly one goes ahead (run
 // with -race).
 func TestConfirmTokenConcurrent(t *testing.T) {
-	c := newConfirmer(nil)
+	c := newConfirmer(nil, nil)
 	args := map[string]any{"connection": "Warehouse", "sql": "INSERT INTO t VALUES (1)"}
 	token := askToken(t, c, "run_sql", args, nil)
 	var ok, used atomic.Int64
@@ -102,7 +102,7 @@ func TestConfirmTokenConcurrent(t *testing.T) {
 // the process that issued it; each refusal says which.
 func TestConfirmBinding(t *testing.T) {
 	key := []byte(strings.Repeat("shared-key-", 4))
-	a, b, other := newConfirmer(key), newConfirmer(key), newConfirmer(nil)
+	a, b, other := newConfirmer(key, nil), newConfirmer(key, nil), newConfirmer(nil, nil)
 	flow := json.RawMessage(`{"id":1,"name":"Load orders","updatedAt":1764000000000,"lastRunAt":1,"properties":{"a":"1"}}`)
 	args := map[string]any{"flow": "Load orders"}
 
@@ -147,7 +147,7 @@ func TestConfirmBinding(t *testing.T) {
 // TestConfirmSpentSetFull: when the set of used confirmations is full, new ones are refused
 // (never old ones forgotten) until the oldest have expired.
 func TestConfirmSpentSetFull(t *testing.T) {
-	c := &confirmer{newSigner(nil, 3)}
+	c := &confirmer{signer: newSigner(nil, 3), who: func(context.Context) string { return "" }}
 	now := time.Unix(1_800_000_000, 0)
 	c.now = func() time.Time { return now }
 	args := func(i int) map[string]any { return map[string]any{"sql": strings.Repeat("x", i)} }
@@ -172,7 +172,7 @@ func TestConfirmSpentSetFull(t *testing.T) {
 // TestConfirmElicitationAnswers: an answer counts only with the request state this server signed
 // for this very call, once.
 func TestConfirmElicitationAnswers(t *testing.T) {
-	c := newConfirmer(nil)
+	c := newConfirmer(nil, nil)
 	args := map[string]any{"flow": "x"}
 	answer := func(action mcp.ElicitationResponseAction, content any, state string) (confirmOutcome, *mcp.CallToolResult, error) {
 		req := callRequest("delete_flow", args)
@@ -192,7 +192,7 @@ func TestConfirmElicitationAnswers(t *testing.T) {
 		{mcp.ElicitationResponseActionDecline, nil, declined},
 		{mcp.ElicitationResponseActionCancel, nil, declined},
 	} {
-		state := c.issue(kindElicit, "delete_flow", args, noBinding)
+		state := c.issue(kindElicit, "delete_flow", "", args, noBinding)
 		got, res, err := answer(tc.action, tc.content, state)
 		if err != nil || got != tc.want {
 			t.Fatalf("%s %v: got %v, %v", tc.action, tc.content, got, err)
@@ -208,10 +208,10 @@ func TestConfirmElicitationAnswers(t *testing.T) {
 	for name, state := range map[string]string{
 		"no request state":       "",
 		"made-up request state":  "e1.x.y.1.z.-.AAAA",
-		"a confirm token":        c.issue(kindToken, "delete_flow", args, noBinding),
-		"state of another call":  c.issue(kindElicit, "delete_flow", map[string]any{"flow": "y"}, noBinding),
-		"state of another tool":  c.issue(kindElicit, "delete_connection", args, noBinding),
-		"state from another key": newConfirmer(nil).issue(kindElicit, "delete_flow", args, noBinding),
+		"a confirm token":        c.issue(kindToken, "delete_flow", "", args, noBinding),
+		"state of another call":  c.issue(kindElicit, "delete_flow", "", map[string]any{"flow": "y"}, noBinding),
+		"state of another tool":  c.issue(kindElicit, "delete_connection", "", args, noBinding),
+		"state from another key": newConfirmer(nil, nil).issue(kindElicit, "delete_flow", "", args, noBinding),
 	} {
 		if o, _, err := answer(mcp.ElicitationResponseActionAccept, accept, state); o == confirmed || err == nil {
 			t.Errorf("%s: a forged answer was honoured (%v)", name, err)

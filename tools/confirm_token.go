@@ -116,23 +116,26 @@ func (s *signer) stateDigest(target json.RawMessage) string {
 	return b64(s.sum("state", canonicalState(target))[:12])
 }
 
-func (s *signer) mac(t confirmation, tool string, args map[string]any) []byte {
-	return s.sum(t.payload(), tool, canonicalArgs(args))[:16]
+// mac signs a confirmation for one call: the tool, its arguments and who makes it (a hash of the
+// caller's Etlworks credential), so a confirmation issued to one caller never confirms another's.
+func (s *signer) mac(t confirmation, tool, who string, args map[string]any) []byte {
+	return s.sum(t.payload(), tool, canonicalArgs(args), "caller "+who)[:16]
 }
 
-// issue signs a confirmation of kind for this tool call on a target whose digest is state.
-func (s *signer) issue(kind, tool string, args map[string]any, state string) string {
+// issue signs a confirmation of kind for this tool call, made by the caller who, on a target
+// whose digest is state.
+func (s *signer) issue(kind, tool, who string, args map[string]any, state string) string {
 	t := confirmation{kind: kind, kid: s.kid, instance: noBinding, exp: strconv.FormatInt(s.now().Add(confirmTTL).Unix(), 10),
 		nonce: b64(randomBytes(12)), state: state}
 	if state == noBinding {
 		t.instance = s.instance
 	}
-	return t.payload() + "." + b64(s.mac(t, tool, args))
+	return t.payload() + "." + b64(s.mac(t, tool, who, args))
 }
 
-// redeem checks a confirmation against the call it came back with and spends it. field names
-// where it came from, for the messages.
-func (s *signer) redeem(kind, field, raw, tool string, args map[string]any, state string) error {
+// redeem checks a confirmation against the call it came back with (made by the caller who) and
+// spends it. field names where it came from, for the messages.
+func (s *signer) redeem(kind, field, raw, tool, who string, args map[string]any, state string) error {
 	again := "call " + tool + " again without " + field
 	t, ok := parseToken(raw)
 	if !ok || t.kind != kind {
@@ -145,8 +148,8 @@ func (s *signer) redeem(kind, field, raw, tool string, args map[string]any, stat
 	if t.kid != s.kid || (t.instance != noBinding && t.instance != s.instance) {
 		return fmt.Errorf("%w: call again without %s", errForeign, field)
 	}
-	if !hmac.Equal(t.mac, s.mac(t, tool, args)) {
-		return fmt.Errorf("%q does not match these arguments; the arguments must be exactly those of the call that issued it", field)
+	if !hmac.Equal(t.mac, s.mac(t, tool, who, args)) {
+		return fmt.Errorf("%q does not match these arguments, or was issued to another caller's key; the arguments must be exactly those of the call that issued it, made with the same key", field)
 	}
 	now := s.now()
 	if now.After(t.expires) {

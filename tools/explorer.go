@@ -360,6 +360,10 @@ func uploadFileTool(d Deps) Def {
 			}
 			var content io.Reader = strings.NewReader(in.Content)
 			target := strings.TrimSpace(in.Name)
+			if in.Path != "" && d.Remote {
+				return nil, badInput(`"path" reads a file on the server's own disk, which only a local (stdio) client shares; ` +
+					`over HTTP send the file's text as "content", with "name"`)
+			}
 			if in.Path != "" {
 				data, err := readUpload(d.UploadDir, in.Path)
 				if err != nil {

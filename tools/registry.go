@@ -1,6 +1,7 @@
 package tools
 
 import (
+	"context"
 	"slices"
 
 	"github.com/mark3labs/mcp-go/server"
@@ -13,7 +14,11 @@ var Toolsets = []string{"flows", "schedules", "audit", "connections", "explorer"
 // warm).
 func All(d Deps) []Def {
 	if d.confirm == nil {
-		d.confirm = newConfirmer(d.ConfirmKey)
+		var who func(context.Context) string
+		if d.Client != nil {
+			who = d.Client.CredentialID
+		}
+		d.confirm = newConfirmer(d.ConfirmKey, who)
 	}
 	return withNeeds([]Def{
 		listFlowsTool(d),

@@ -37,6 +37,9 @@ type Deps struct {
 	// UploadDir is the only local directory upload_file may read files from, an absolute path
 	// (--upload-dir); "" turns local files off.
 	UploadDir string
+	// Remote says callers reach the server over HTTP: they do not share its disk, so
+	// upload_file refuses a local path whatever UploadDir says.
+	Remote bool
 
 	// ConfirmKey signs confirmations of destructive calls (ETLWORKS_MCP_CONFIRM_KEY); replicas that
 	// share it accept each other's confirmations. Empty: a random key for this process.

@@ -59,6 +59,12 @@ type HTTPOptions struct {
 	// their state; a later request with the id gets 404 and the client starts a new session.
 	// 0 keeps idle sessions until the client deletes them or the server stops.
 	SessionIdleTTL time.Duration
+	// Auth, when set, requires a bearer credential on every /mcp request (401 otherwise);
+	// /healthz stays open. nil serves /mcp to anyone who reaches it (loopback only, config
+	// ensures).
+	Auth *BearerAuth
+	// TLSCert and TLSKey are PEM files; when both are set ServeHTTP serves HTTPS.
+	TLSCert, TLSKey string
 }
 
 func (o HTTPOptions) withDefaults() HTTPOptions {
@@ -81,7 +87,8 @@ func (o HTTPOptions) withDefaults() HTTPOptions {
 //
 // /mcp runs mcp-go's streamable HTTP server in stateful mode, so DELETE ends a session, with
 // mcp-go's DNS-rebinding check (a loopback connection must carry a loopback Host) left on. In
-// front of it sit an Origin check (403 for foreign browser origins), a body limit (413), and the
+// front of it sit an Origin check (403 for foreign browser origins), the bearer check when
+// opts.Auth is set (401 with a WWW-Authenticate challenge), a body limit (413), and the
 // session gate (sessionGate): 404 for any request naming an unknown or ended session, 400 for
 // legacy-protocol requests without one, and no session from a failed initialize. Every request
 // passes through panic recovery and a debug-level access log that records no header values;
@@ -116,7 +123,11 @@ func newHTTPHandler(s *server.MCPServer, opts HTTPOptions) (http.Handler, *serve
 
 	mux := http.NewServeMux()
 	gate := &sessionGate{ids: ids, mcp: streamable, log: opts.Log, next: streamable}
-	mux.Handle(MCPPath, origins.check(opts.Log, limitBody(opts.MaxBodyBytes, gate)))
+	var mcpHandler http.Handler = limitBody(opts.MaxBodyBytes, gate)
+	if opts.Auth != nil {
+		mcpHandler = opts.Auth.guard(opts.Log, mcpHandler)
+	}
+	mux.Handle(MCPPath, origins.check(opts.Log, mcpHandler))
 	mux.HandleFunc("GET "+HealthPath, func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		w.Header().Set("Cache-Control", "no-store")
@@ -146,13 +157,17 @@ func ServeHTTP(ctx context.Context, s *server.MCPServer, opts HTTPOptions, ready
 		IdleTimeout:       2 * time.Minute,
 		ErrorLog:          stdLogger(opts.Log, slog.LevelWarn),
 	}
-	opts.Log.Info("serving MCP over streamable HTTP", "url", "http://"+ln.Addr().String()+MCPPath)
+	scheme, serve := "http", func() error { return srv.Serve(ln) }
+	if opts.TLSCert != "" && opts.TLSKey != "" {
+		scheme, serve = "https", func() error { return srv.ServeTLS(ln, opts.TLSCert, opts.TLSKey) }
+	}
+	opts.Log.Info("serving MCP over streamable HTTP", "url", scheme+"://"+ln.Addr().String()+MCPPath)
 	if ready != nil {
 		ready(ln.Addr())
 	}
 
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() { served <- serve() }()
 	select {
 	case err := <-served:
 		return fmt.Errorf("http: serve: %w", err)

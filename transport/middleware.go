@@ -26,7 +26,10 @@ func writeError(w http.ResponseWriter, status, code int, message string) {
 
 // writeErrorFor is writeError answering the request with this JSON-RPC id (nil when unknown).
 func writeErrorFor(w http.ResponseWriter, status int, id any, code int, message string) {
-	body, _ := json.Marshal(map[string]any{
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false) // messages show placeholders such as <your Etlworks API key> as typed
+	_ = enc.Encode(map[string]any{
 		"jsonrpc": "2.0",
 		"id":      id,
 		"error":   map[string]any{"code": code, "message": message},
@@ -34,7 +37,7 @@ func writeErrorFor(w http.ResponseWriter, status int, id any, code int, message 
 	w.Header().Set("Content-Type", "application/json")
 	w.Header().Set("X-Content-Type-Options", "nosniff")
 	w.WriteHeader(status)
-	_, _ = w.Write(append(body, '\n'))
+	_, _ = w.Write(body.Bytes())
 }
 
 // limitBody reads a POST body up to max bytes before mcp-go sees it. mcp-go itself reads bodies
