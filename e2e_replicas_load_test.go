@@ -104,8 +104,8 @@ func driveUser(ctx context.Context, url string, u loadUser, stop time.Time) load
 			break
 		}
 		for i := 0; i < 3 && time.Now().Before(stop) && len(r.errs) == 0; i++ {
-			r.calls += 2
-			if _, err := s.ok(ctx, "list_flows", map[string]any{"limit": 5}); err != nil {
+			r.calls += 3
+			if err := listTwoPages(ctx, s); err != nil {
 				fail(err)
 				break
 			}
@@ -148,6 +148,33 @@ func driveUser(ctx context.Context, url string, u loadUser, stop time.Time) load
 		s.c.Close()
 	}
 	return r
+}
+
+// listTwoPages lists flows and follows the cursor to the next page, which the balancer may send
+// to another replica: the cursor carries all it needs.
+func listTwoPages(ctx context.Context, s *mcpSession) error {
+	text, err := s.ok(ctx, "list_flows", map[string]any{"limit": 5})
+	if err != nil {
+		return err
+	}
+	var page struct {
+		Items []struct {
+			ID int64 `json:"id"`
+		} `json:"items"`
+		Next string `json:"next_cursor"`
+	}
+	if json.Unmarshal([]byte(text), &page) != nil || len(page.Items) != 5 || page.Next == "" {
+		return fmt.Errorf("list_flows limit 5: want 5 flows and a cursor: %s", text)
+	}
+	text, err = s.ok(ctx, "list_flows", map[string]any{"limit": 5, "cursor": page.Next})
+	if err != nil {
+		return err
+	}
+	first := page.Items[0].ID
+	if json.Unmarshal([]byte(text), &page) != nil || len(page.Items) == 0 || page.Items[0].ID == first {
+		return fmt.Errorf("list_flows after the cursor: want the next page: %s", text)
+	}
+	return nil
 }
 
 // refusedForRole reports whether text is Etlworks refusing user's request for the user's role.
