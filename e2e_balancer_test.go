@@ -28,36 +28,50 @@ type balancer struct {
 	StickySessions bool
 }
 
-// startBalancer starts HAProxy (preferred) or nginx on a random loopback port in front of
-// backends (host:port of each replica) and waits until it forwards /healthz. It skips the test
-// when neither is installed; E2E_BALANCER=nginx (or haproxy) picks one. The process ends with
-// the test.
-func startBalancer(t *testing.T, backends []string) *balancer {
+// balancerKind is a load balancer found on this machine.
+type balancerKind struct {
+	name, path string // "haproxy" or "nginx", and its executable
+}
+
+// findBalancer looks for HAProxy (preferred) or nginx, and skips the test when neither is
+// installed; E2E_BALANCER=nginx (or haproxy) picks one.
+func findBalancer(t *testing.T) balancerKind {
+	t.Helper()
+	want := os.Getenv("E2E_BALANCER")
+	for _, name := range []string{"haproxy", "nginx"} {
+		if path, err := exec.LookPath(name); err == nil && (want == "" || want == name) {
+			return balancerKind{name: name, path: path}
+		}
+	}
+	t.Skip("no load balancer: this test starts HAProxy (or nginx) in front of three replicas; " +
+		"install one with `apt-get install haproxy` (or `apt-get install nginx`)")
+	return balancerKind{}
+}
+
+// startBalancer starts the balancer on a random loopback port in front of backends (host:port
+// of each replica) and waits until it forwards /healthz. The process ends with the test.
+func startBalancer(t *testing.T, kind balancerKind, backends []string) *balancer {
 	t.Helper()
 	dir := t.TempDir()
 	listen := freeLoopbackAddr(t)
+	b := &balancer{Kind: kind.name, URL: "http://" + listen + "/mcp"}
 	var cmd *exec.Cmd
-	b := &balancer{URL: "http://" + listen + "/mcp"}
-	want := os.Getenv("E2E_BALANCER") // "haproxy" or "nginx" picks one; "" prefers HAProxy
-	if path, err := exec.LookPath("haproxy"); err == nil && want != "nginx" {
+	switch kind.name {
+	case "haproxy":
 		cfg := filepath.Join(dir, "haproxy.cfg")
 		writeFile(t, cfg, haproxyConfig(listen, backends))
-		if out, err := exec.Command(path, "-c", "-f", cfg).CombinedOutput(); err != nil {
+		if out, err := exec.Command(kind.path, "-c", "-f", cfg).CombinedOutput(); err != nil {
 			t.Fatalf("haproxy rejects the generated configuration: %v\n%s", err, out)
 		}
-		b.Kind, b.StickySessions = "haproxy", true
-		cmd = exec.Command(path, "-db", "-f", cfg) // -db: foreground, no daemon
-	} else if path, err := exec.LookPath("nginx"); err == nil && want != "haproxy" {
+		b.StickySessions = true
+		cmd = exec.Command(kind.path, "-db", "-f", cfg) // -db: foreground, no daemon
+	default:
 		cfg := filepath.Join(dir, "nginx.conf")
 		writeFile(t, cfg, nginxConfig(listen, backends, dir))
-		if out, err := exec.Command(path, "-t", "-p", dir, "-c", cfg).CombinedOutput(); err != nil {
+		if out, err := exec.Command(kind.path, "-t", "-p", dir, "-c", cfg).CombinedOutput(); err != nil {
 			t.Fatalf("nginx rejects the generated configuration: %v\n%s", err, out)
 		}
-		b.Kind = "nginx"
-		cmd = exec.Command(path, "-p", dir, "-c", cfg)
-	} else {
-		t.Skip("no load balancer: this test starts HAProxy (or nginx) in front of three replicas; " +
-			"install one with `apt-get install haproxy` (or `apt-get install nginx`)")
+		cmd = exec.Command(kind.path, "-p", dir, "-c", cfg)
 	}
 	var logs lockedBuffer
 	cmd.Stdout, cmd.Stderr = &logs, &logs

@@ -100,6 +100,7 @@ func sumMetric(t *testing.T, body, name string) int {
 // replica is honoured by another when it is bound to the target's state and refused when it is
 // not (an SQL write has no state to bind to).
 func TestReplicasBehindLoadBalancer(t *testing.T) {
+	kind := findBalancer(t)
 	sb, err := sandbox.Start(t.Context(), "127.0.0.1:0", sandbox.Options{RunStep: 10 * time.Millisecond})
 	if err != nil {
 		t.Fatal(err)
@@ -118,7 +119,7 @@ func TestReplicasBehindLoadBalancer(t *testing.T) {
 		replicas = append(replicas, r)
 		backends = append(backends, hostPort(t, r.URL))
 	}
-	lb := startBalancer(t, backends)
+	lb := startBalancer(t, kind, backends)
 	t.Logf("%s at %s in front of %v", lb.Kind, lb.URL, backends)
 	checkUnauthorized(t, lb.URL)
 
