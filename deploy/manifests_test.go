@@ -230,6 +230,23 @@ func TestKubernetesManifests(t *testing.T) {
 		objs = append(objs, decodeAll(t, bytes.NewReader(b))...)
 	}
 	checkTeamDeployment(t, objs, config.HTTPAuthForward)
+
+	// kubectl apply -k applies what kustomization.yaml lists: every manifest beside it.
+	b, err := os.ReadFile(filepath.Join("kubernetes", "kustomization.yaml"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	var k struct {
+		Resources []string `yaml:"resources"`
+	}
+	if err := yaml.Unmarshal(b, &k); err != nil {
+		t.Fatal(err)
+	}
+	for _, f := range files {
+		if name := filepath.Base(f); name != "kustomization.yaml" && !slices.Contains(k.Resources, name) {
+			t.Errorf("kustomization.yaml does not list %s", name)
+		}
+	}
 }
 
 // TestHelmChart renders the chart with helm when it is installed (go install
