@@ -2,6 +2,8 @@ package main
 
 import (
 	"bufio"
+	"encoding/json"
+	"maps"
 	"regexp"
 	"strconv"
 	"strings"
@@ -9,14 +11,44 @@ import (
 	"testing"
 	"time"
 
+	"github.com/etlworks/etlworks-mcp/internal/telemetry"
 	"github.com/etlworks/etlworks-mcp/sandbox"
 )
 
-// replica is one etlworks-mcp process serving streamable HTTP, with its metrics on their own port.
+// replica is one etlworks-mcp process serving streamable HTTP, with its metrics on their own
+// port. It logs JSON at debug level, so each tool call has a line naming the session's hash.
 type replica struct {
-	URL        string // http://127.0.0.1:PORT/mcp
-	MetricsURL string // http://127.0.0.1:PORT (scrape appends /metrics)
-	logs       *lockedBuffer
+	URL        string        // http://127.0.0.1:PORT/mcp
+	MetricsURL string        // http://127.0.0.1:PORT (scrape appends /metrics)
+	logs       *lockedBuffer // lines above debug level, shown when the test fails
+
+	mu    sync.Mutex
+	calls map[string]int // tool-call log lines by session hash ("" for stateless requests)
+}
+
+// callsBySession is how many tool calls the replica logged, by session hash.
+func (r *replica) callsBySession() map[string]int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	return maps.Clone(r.calls)
+}
+
+// record files one stderr line: a tool call is counted, anything above debug level kept.
+func (r *replica) record(line string) {
+	var rec struct {
+		Level   string `json:"level"`
+		Msg     string `json:"msg"`
+		Session string `json:"session"`
+	}
+	if json.Unmarshal([]byte(line), &rec) != nil || rec.Level != "DEBUG" {
+		r.logs.WriteString(line + "\n")
+		return
+	}
+	if rec.Msg == "tool call" {
+		r.mu.Lock()
+		r.calls[rec.Session]++
+		r.mu.Unlock()
+	}
 }
 
 var (
@@ -28,7 +60,8 @@ var (
 // start-up lines; it stops gracefully with the test.
 func startReplica(t *testing.T, env []string, args ...string) *replica {
 	t.Helper()
-	cmd := newCommand(t, append([]string{"--http", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0"}, args...)...)
+	cmd := newCommand(t, append([]string{"--http", "127.0.0.1:0", "--metrics-addr", "127.0.0.1:0",
+		"--log-format", "json", "--log-level", "debug"}, args...)...)
 	cmd.Env = append(cmd.Env, env...)
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
@@ -38,14 +71,15 @@ func startReplica(t *testing.T, env []string, args ...string) *replica {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { stopGracefully(cmd) })
-	r := &replica{logs: &lockedBuffer{}}
+	r := &replica{logs: &lockedBuffer{}, calls: map[string]int{}}
 	ready := make(chan struct{})
 	go func() {
 		sc := bufio.NewScanner(stderr)
+		sc.Buffer(make([]byte, 64<<10), 1<<20)
 		signalled := false
 		for sc.Scan() {
 			line := sc.Text()
-			r.logs.WriteString(line + "\n")
+			r.record(line)
 			if m := mcpURLRe.FindStringSubmatch(line); m != nil {
 				r.URL = m[1]
 			}
@@ -137,9 +171,10 @@ func TestReplicasBehindLoadBalancer(t *testing.T) {
 		wg.Go(func() { results[i] = driveUser(ctx, lb.URL, u, stop) })
 	}
 	var legacyCalls int
+	var legacyID string
 	var legacyErrs []error
 	if lb.StickySessions {
-		wg.Go(func() { legacyCalls, _, legacyErrs = driveLegacy(ctx, lb.URL, keys["carol"], stop) }) // Editor
+		wg.Go(func() { legacyCalls, legacyID, legacyErrs = driveLegacy(ctx, lb.URL, keys["carol"], stop) }) // Editor
 	} else {
 		t.Logf("%s cannot pin a session to the replica that issued its id: the legacy session is not driven", lb.Kind)
 	}
@@ -164,18 +199,39 @@ func TestReplicasBehindLoadBalancer(t *testing.T) {
 		t.FailNow()
 	}
 
-	// Every call reached a replica, and every replica took its share.
-	landed := 0
+	// Every call reached a replica, every replica took a share of the stateless calls, and the
+	// legacy session's calls all went to one replica.
+	landed, holders := 0, 0
+	legacyHash := telemetry.SessionHash(legacyID)
 	for i, r := range replicas {
 		n := r.toolCalls(t)
 		landed += n
-		t.Logf("replica %d served %d tool calls", i, n)
-		if n == 0 {
-			t.Errorf("replica %d served no tool call: the balancer did not spread the load", i)
+		logged := r.callsBySession()
+		legacy := 0
+		if legacyID != "" {
+			legacy = logged[legacyHash]
+		}
+		stateless := 0
+		for _, c := range logged {
+			stateless += c
+		}
+		stateless -= legacy
+		t.Logf("replica %d served %d tool calls: %d stateless, %d of the legacy session", i, n, stateless, legacy)
+		if stateless == 0 {
+			t.Errorf("replica %d served no stateless call: the balancer did not spread the load", i)
+		}
+		if legacy > 0 {
+			holders++
+			if legacy != legacyCalls {
+				t.Errorf("replica %d served %d of the legacy session's %d calls", i, legacy, legacyCalls)
+			}
 		}
 	}
 	if landed != total {
 		t.Errorf("the replicas served %d tool calls, the clients made %d", landed, total)
+	}
+	if legacyID != "" && holders != 1 {
+		t.Errorf("the legacy session's calls went to %d replicas, want 1", holders)
 	}
 
 	checkRunsAudited(t, sb.URL, keys["alice"], started, users, results)
