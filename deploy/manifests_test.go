@@ -282,9 +282,13 @@ func TestHelmChart(t *testing.T) {
 		}
 		checkTeamDeployment(t, decodeAll(t, bytes.NewReader(out)), tc.auth)
 	}
-	for _, bad := range [][]string{{"auth.mode=none"}, {"tls.behindProxy=false"}, {"auth.mode=token"}} {
-		if out, err := render(bad...); err == nil {
-			t.Errorf("helm template %v rendered, want a refusal:\n%.500s", bad, out)
+	for set, want := range map[string]string{
+		"auth.mode=none":        "use forward",
+		"tls.behindProxy=false": "clear text",
+		"auth.mode=token":       "set etlworks.apiKey",
+	} {
+		if out, err := render(set); err == nil || !strings.Contains(string(out), want) {
+			t.Errorf("helm template --set %s: %v, want a refusal saying %q:\n%.500s", set, err, want, out)
 		}
 	}
 }
