@@ -134,7 +134,7 @@ backend replicas
     http-check send meth GET uri /healthz ver HTTP/1.1 hdr Host 127.0.0.1
 `, listen)
 	for i, addr := range backends {
-		fmt.Fprintf(&b, "    server replica%d %s check inter 1s\n", i, addr)
+		fmt.Fprintf(&b, "    server replica%d %s check inter 1s fall 5\n", i, addr)
 	}
 	return b.String()
 }
