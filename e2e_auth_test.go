@@ -23,6 +23,7 @@ import (
 
 	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/client/transport"
+	"github.com/mark3labs/mcp-go/mcp"
 
 	"github.com/etlworks/etlworks-mcp/sandbox"
 )
@@ -220,6 +221,25 @@ func TestForwardAuthTwoUsers(t *testing.T) {
 	}
 	if !isErr || !strings.Contains(second, "--max-calls-per-user") {
 		t.Errorf("bob's call beyond his limit: %v %s", isErr, second)
+	}
+
+	// A client of the stateless protocol sends the key with every request, and acts as its user too.
+	c, err := mcpclient.NewStreamableHttpClient(srv.url, transport.WithHTTPBasicClient(hc),
+		transport.WithHTTPHeaders(map[string]string{"Authorization": "Bearer " + keys["carol"]}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer c.Close()
+	if err := c.Start(t.Context()); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := c.Initialize(t.Context(), mcp.InitializeRequest{}); err != nil {
+		t.Fatalf("initialize: %v", err)
+	}
+	t.Logf("carol negotiated protocol %s", c.ProtocolVersion())
+	carol := &session{t: t, c: c}
+	if run := carol.runID("Export revenue report"); !strings.Contains(alice.ok("get_run", map[string]any{"flow": "Export revenue report", "run_id": run}), `"carol"`) {
+		t.Errorf("carol's run (protocol %s) is not recorded under her login", c.ProtocolVersion())
 	}
 
 	for login, key := range keys {

@@ -159,8 +159,11 @@ func (a *app) describe() string {
 		return "no Etlworks instance (" + a.unset + ")"
 	}
 	if a.sandbox != nil {
-		c := a.sandbox.Sandbox.Credentials()
-		return fmt.Sprintf("the embedded sandbox at %s (%s profile, demo login %s)", a.sandbox.URL, a.sandbox.Sandbox.Profile(), c.Login)
+		who := "demo login " + a.sandbox.Sandbox.Credentials().Login
+		if a.auth == "forwarded" {
+			who = "each caller's own demo key"
+		}
+		return fmt.Sprintf("the embedded sandbox at %s (%s profile, %s)", a.sandbox.URL, a.sandbox.Sandbox.Profile(), who)
 	}
 	return fmt.Sprintf("%s (%s)", a.api.BaseURL(), a.auth)
 }
@@ -197,7 +200,7 @@ func connect(ctx context.Context, cfg config.Config, log *slog.Logger, red *secr
 			_ = sb.Close()
 			return nil, err
 		}
-		return &app{api: api, sandbox: sb, auth: "sandbox"}, nil
+		return &app{api: api, sandbox: sb, auth: cfg.Auth()}, nil
 	}
 	switch {
 	case cfg.HTTPAuth == config.HTTPAuthForward:

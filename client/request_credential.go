@@ -124,13 +124,13 @@ func (c *Client) VerifyCredential(ctx context.Context) *CredentialCheck {
 	}
 	cr := c.cred(ctx)
 	cr.checkMu.Lock()
-	check := cr.check
+	check, fresh := cr.check, false
 	if check == nil || check.Verdict == CredentialUnknown || time.Since(check.At) >= verdictTTL {
-		check = c.checkLocked(ctx, cr)
+		check, fresh = c.checkLocked(ctx, cr), true
 	}
 	cr.checkMu.Unlock()
 	if check.Verdict == CredentialAccepted || check.Verdict == CredentialRefused {
-		if k, ok := a.(*apiKeyAuth); ok {
+		if k, ok := a.(*apiKeyAuth); ok && fresh {
 			c.redactor.Add(k.key)
 		}
 		cr.probeOnce.Do(func() {

@@ -108,7 +108,7 @@ var settings = []Setting{
 	{Name: keyWebhookHosts, Flag: "--webhook-hosts", Env: "ETLWORKS_MCP_WEBHOOK_HOSTS", Kind: kindList,
 		Description: "Comma-separated hosts create_webhook may send events to: host, host:port or *.example.com. Empty by default (no webhook can be created); with --sandbox, loopback hosts unless set."},
 	{Name: keyUploadDir, Flag: "--upload-dir", Env: "ETLWORKS_MCP_UPLOAD_DIR", Kind: kindString,
-		Description: "The one local directory upload_file may read files from (regular files only, no links). Unset: upload_file takes only text content."},
+		Description: "The one local directory upload_file may read files from (regular files only, no links); stdio only, refused with --http. Unset: upload_file takes only text content."},
 	{Name: keyToolsets, Flag: "--toolsets", Env: "ETLWORKS_TOOLSETS", Default: "all", Kind: kindList,
 		Description: "Comma-separated toolsets to offer, or all."},
 	{Name: keyHTTP, Flag: "--http", Env: "ETLWORKS_MCP_HTTP", Kind: kindString,
