@@ -138,7 +138,7 @@ func (c *Client) resolveName(ctx context.Context, kind Kind, name string) (*Name
 			break
 		}
 		// Before saying a name does not exist, look in an index built after the last write and
-		// within the TTL (the one at hand may be it: then this costs nothing).
+		// within the miss age (the one at hand may be it: then this costs nothing).
 		if l, err = c.nameList(ctx, kind, current); err != nil {
 			return nil, err
 		}

@@ -27,20 +27,27 @@ const DefaultIndexMaxNames = 100_000
 // calls may be waiting for it), so the call's own deadline does not end it.
 const indexBuildTimeout = 2 * time.Minute
 
-// indexBodies bounds how much one build reads over all its pages, in body limits (WithMaxBodySize;
+// DefaultIndexMissAge is the oldest index a lookup trusts before saying a name does not exist: a
+// name missing from an older one is looked up in a rebuilt index first, so an object created
+// through another replica of this server (or in the Etlworks UI) is found within seconds, not
+// after the TTL. Rebuilds for missing names are coalesced and happen at most once per this age.
+const DefaultIndexMissAge = 2 * time.Second
+
+// indexBodies bounds how much one build reads over all its pages, in body limits (DefaultMaxBody;
 // 512 MiB by default). A build keeps only ids and names, so this bounds time and traffic, not
 // memory: flow list rows are whole definitions, and 10,000 of them can exceed a plain scan's budget.
 const indexBodies = 16
 
 // indexConfig holds the index settings of a client (tests shorten them).
 type indexConfig struct {
-	ttl time.Duration
-	max int
-	now func() time.Time
+	ttl     time.Duration
+	missAge time.Duration
+	max     int
+	now     func() time.Time
 }
 
 func defaultIndexConfig() indexConfig {
-	return indexConfig{ttl: DefaultIndexTTL, max: DefaultIndexMaxNames, now: time.Now}
+	return indexConfig{ttl: DefaultIndexTTL, missAge: DefaultIndexMissAge, max: DefaultIndexMaxNames, now: time.Now}
 }
 
 // NameEntry is one object of a name index.
@@ -139,8 +146,8 @@ const (
 	// newer than the last write through this client: right for what is shown unconfirmed, such as
 	// completions and the workflows that nest a flow.
 	afterWrites
-	// current waits for an index that is younger than the TTL and newer than the last write:
-	// right before saying that a name does not exist.
+	// current waits for an index that is younger than the miss age and newer than the last
+	// write: right before saying that a name does not exist.
 	current
 )
 
@@ -171,7 +178,7 @@ func (c *Client) nameList(ctx context.Context, kind Kind, mode indexMode) (*Name
 	ix.mu.Lock()
 	ki := ix.kind(kind)
 	l := ki.cur
-	if l != nil && (mode == staleOK || (mode == afterWrites && l.gen == ki.gen) || c.isCurrent(ki, l)) {
+	if l != nil && (mode == staleOK || (mode == afterWrites && l.gen == ki.gen) || (mode == current && c.youngerThan(ki, l, c.index.missAge))) {
 		if !c.isCurrent(ki, l) {
 			c.startBuild(ctx, ix, ki, kind)
 		}
@@ -191,7 +198,13 @@ func (c *Client) nameList(ctx context.Context, kind Kind, mode indexMode) (*Name
 // isCurrent reports whether l is younger than the TTL and no write of its kind came after it.
 // The caller holds the indexes' lock.
 func (c *Client) isCurrent(ki *kindIndex, l *NameList) bool {
-	return l.gen == ki.gen && c.index.now().Sub(l.built) < c.index.ttl
+	return c.youngerThan(ki, l, c.index.ttl)
+}
+
+// youngerThan reports whether l was built less than age ago and no write of its kind came after
+// it. The caller holds the indexes' lock.
+func (c *Client) youngerThan(ki *kindIndex, l *NameList, age time.Duration) bool {
+	return l.gen == ki.gen && c.index.now().Sub(l.built) < age
 }
 
 // startBuild returns the build in flight for the kind's current generation, or starts one. The

@@ -180,6 +180,36 @@ func TestNameIndex_ttlRefresh(t *testing.T) {
 	}
 }
 
+// A name missing from an index older than the miss age (yet within the TTL) is looked up in a
+// rebuilt index before "not found": a flow created through another replica is found in seconds.
+// Within the miss age a miss costs no rebuild, so repeated misses cannot make one per call.
+func TestNameIndex_missRebuildsAfterMissAge(t *testing.T) {
+	t.Parallel()
+	c, mux, _ := setup(t)
+	clock := &fakeClock{t: time.Unix(1_800_000_000, 0)}
+	c.index.now = clock.now
+	f := newFlowFake(t, mux, 10)
+	if _, err := c.Resolve(t.Context(), KindFlow, "Flow 3"); err != nil {
+		t.Fatal(err)
+	}
+	f.set(77, "Made on another replica")
+	for range 3 {
+		if _, err := c.Resolve(t.Context(), KindFlow, "Made on another replica"); err == nil {
+			t.Fatal("found without a rebuild within the miss age")
+		}
+	}
+	if p := f.pagesFor(bearer); p != 1 {
+		t.Fatalf("misses within the miss age: %d pages, want 1 (no rebuild)", p)
+	}
+	clock.add(DefaultIndexMissAge + time.Millisecond)
+	if n, err := c.Resolve(t.Context(), KindFlow, "Made on another replica"); err != nil || n.ID != 77 {
+		t.Fatalf("after the miss age: %+v %v", n, err)
+	}
+	if p := f.pagesFor(bearer); p != 2 {
+		t.Fatalf("after the miss age: %d pages, want 2 (one rebuild)", p)
+	}
+}
+
 // A write of the kind through the client outdates its index; a run does not. A flow deleted or
 // renamed elsewhere fails its confirming GET and costs one rebuild, never a wrong answer.
 func TestNameIndex_invalidatedByWrites(t *testing.T) {
