@@ -54,6 +54,7 @@ func importRules() []importRule {
 		{"internal/mcpobs", []string{"internal/telemetry", modMcpGo, modPrometheus, modOtel}},
 		{"internal/quartz", []string{"internal/bound", "internal/prose"}},
 		{"internal/prose", nil}, // standard library only
+		{"deploy", nil},         // manifests and the Helm chart; only its test has Go code
 		{"internal/bound", nil}, // standard library only
 		{"internal/csvtable", []string{"internal/bound"}},
 		{"internal/hostlist", nil},  // standard library only
