@@ -213,20 +213,10 @@ func testConnectionTool(d Deps) Def {
 	})
 }
 
-// connectorCategories are the categories list_connector_types filters by.
-var connectorCategories = []string{"database", "file", "api", "queue", "saas"}
-
 // ListConnectorTypesInput filters the connector catalogue.
 type ListConnectorTypesInput struct {
-	Query    string `json:"query,omitempty" jsonschema:"description=Part of the type id or name\\, e.g. postgres"`
-	Category string `json:"category,omitempty" jsonschema:"description=Category,enum=database,enum=file,enum=api,enum=queue,enum=saas"`
-}
-
-func (in *ListConnectorTypesInput) validate() error {
-	if in.Category != "" && !slices.Contains(connectorCategories, in.Category) {
-		return badInput(`"category" must be one of %s, got %q`, strings.Join(connectorCategories, ", "), in.Category)
-	}
-	return nil
+	Query    string                      `json:"query,omitempty" jsonschema:"description=Part of the type id or name\\, e.g. postgres"`
+	Category choice[connectorCategories] `json:"category,omitempty" jsonschema:"description=Category"`
 }
 
 // typeRow is one connector type; properties are listed when few types match.
@@ -252,7 +242,7 @@ func listConnectorTypesTool(d Deps) Def {
 		toolset:     "connections",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListConnectorTypesInput) (any, error) {
-			raw, resp, err := d.Client.Connections.Types(ctx, &client.ConnectionTypeListOptions{Name: in.Query, Category: in.Category,
+			raw, resp, err := d.Client.Connections.Types(ctx, &client.ConnectionTypeListOptions{Name: in.Query, Category: string(in.Category),
 				ListOptions: client.ListOptions{Limit: 200}})
 			if err != nil {
 				return nil, err
@@ -261,7 +251,7 @@ func listConnectorTypesTool(d Deps) Def {
 			var matches []gjson.Result
 			for _, t := range gjson.ParseBytes(raw).Array() {
 				// The server may ignore the filters (Etlworks documents none), so apply them again.
-				if in.Category != "" && !strings.EqualFold(t.Get("category").String(), in.Category) {
+				if string(in.Category) != "" && !strings.EqualFold(t.Get("category").String(), string(in.Category)) {
 					continue
 				}
 				if q != "" && !strings.Contains(strings.ToLower(t.Get("type").String()), q) && !strings.Contains(strings.ToLower(t.Get("name").String()), q) {

@@ -7,7 +7,6 @@ import (
 	"io"
 	"path"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -28,21 +27,11 @@ const (
 	maxUpload   = 10 << 20
 )
 
-// objectTypes are the kinds of object list_objects filters by.
-var objectTypes = []string{"table", "view", "endpoint", "file", "dataset"}
-
 // ListObjectsInput filters a connection's objects.
 type ListObjectsInput struct {
-	Connection Ref    `json:"connection" jsonschema:"required,description=Id or exact name"`
-	Type       string `json:"type,omitempty" jsonschema:"description=Type,enum=table,enum=view,enum=endpoint,enum=file,enum=dataset"`
-	Pattern    string `json:"pattern,omitempty" jsonschema:"description=Name part or glob\\, e.g. ord*"`
-}
-
-func (in *ListObjectsInput) validate() error {
-	if in.Type != "" && !slices.Contains(objectTypes, in.Type) {
-		return badInput(`"type" must be one of %s, got %q`, strings.Join(objectTypes, ", "), in.Type)
-	}
-	return nil
+	Connection Ref                 `json:"connection" jsonschema:"required,description=Id or exact name"`
+	Type       choice[objectTypes] `json:"type,omitempty" jsonschema:"description=Type"`
+	Pattern    string              `json:"pattern,omitempty" jsonschema:"description=Name part or glob\\, e.g. ord*"`
 }
 
 func listObjectsTool(d Deps) Def {
@@ -57,7 +46,7 @@ func listObjectsTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			raw, resp, err := d.Client.Explorer.Objects(ctx, c.ID, &client.ObjectListOptions{Type: in.Type, Pattern: in.Pattern,
+			raw, resp, err := d.Client.Explorer.Objects(ctx, c.ID, &client.ObjectListOptions{Type: string(in.Type), Pattern: in.Pattern,
 				ListOptions: client.ListOptions{Limit: maxObjects}})
 			if err != nil {
 				return nil, err

@@ -14,7 +14,8 @@ type inputSchema struct {
 	raw      json.RawMessage
 	fields   []string // property names, sorted, for "allowed" lists in errors
 	required []string
-	types    map[string]string // property -> JSON type name, for type errors
+	types    map[string]string   // property -> JSON type name, for type errors
+	enums    map[string][]string // property -> its allowed values (choice parameters)
 }
 
 // newReflector returns the project's one schema generator: invopop with inline definitions,
@@ -45,10 +46,13 @@ func mustSchema[In any]() inputSchema {
 	if err != nil {
 		panic(fmt.Sprintf("tools: marshal schema of %T: %v", zero, err))
 	}
-	out := inputSchema{raw: raw, required: append([]string(nil), s.Required...), types: map[string]string{}}
+	out := inputSchema{raw: raw, required: append([]string(nil), s.Required...), types: map[string]string{}, enums: map[string][]string{}}
 	for p := s.Properties.Oldest(); p != nil; p = p.Next() {
 		out.fields = append(out.fields, p.Key)
 		out.types[p.Key] = p.Value.Type
+		for _, v := range p.Value.Enum {
+			out.enums[p.Key] = append(out.enums[p.Key], fmt.Sprint(v))
+		}
 	}
 	sort.Strings(out.fields)
 	if reflect.TypeOf(zero).Kind() != reflect.Struct {

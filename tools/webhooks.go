@@ -106,12 +106,12 @@ func listWebhooksTool(d Deps) Def {
 
 // CreateWebhookInput adds a webhook.
 type CreateWebhookInput struct {
-	Name   string   `json:"name" jsonschema:"required,description=Name"`
-	URL    string   `json:"url" jsonschema:"required,description=URL to call"`
-	Events []string `json:"events" jsonschema:"required,description=Event names"`
-	Method string   `json:"method,omitempty" jsonschema:"description=Default POST,enum=POST,enum=GET"`
-	Secret string   `json:"secret,omitempty" jsonschema:"description=HMAC signing key"`
-	DryRun bool     `json:"dry_run,omitempty" jsonschema:"description=Preview; lists the instance's events"`
+	Name   string                 `json:"name" jsonschema:"required,description=Name"`
+	URL    string                 `json:"url" jsonschema:"required,description=URL to call"`
+	Events []string               `json:"events" jsonschema:"required,description=Event names"`
+	Method choice[webhookMethods] `json:"method,omitempty" jsonschema:"description=Default POST"`
+	Secret string                 `json:"secret,omitempty" jsonschema:"description=HMAC signing key"`
+	DryRun bool                   `json:"dry_run,omitempty" jsonschema:"description=Preview; lists the instance's events"`
 }
 
 func (in *CreateWebhookInput) validate() error {
@@ -127,9 +127,6 @@ func (in *CreateWebhookInput) validate() error {
 		if !ok || entity == "" || verb == "" || strings.ContainsAny(e, " \t") {
 			return badInput(`"events": %q is not an event name; they read <Entity>.<Verb>, e.g. Flow.Executed or Flow.Failed`, e)
 		}
-	}
-	if in.Method != "" && in.Method != "POST" && in.Method != "GET" {
-		return badInput(`"method" must be POST or GET, got %q`, in.Method)
 	}
 	return nil
 }
@@ -172,7 +169,7 @@ func createWebhookTool(d Deps) Def {
 				return nil, err
 			}
 			body := &client.Webhook{Name: strings.TrimSpace(in.Name), URL: strings.TrimSpace(in.URL),
-				Events: in.Events, Method: in.Method, Secret: in.Secret, Enabled: true, IncludeEntity: true}
+				Events: in.Events, Method: string(in.Method), Secret: in.Secret, Enabled: true, IncludeEntity: true}
 			if in.DryRun {
 				return webhookDryRun(ctx, d.Client, body), nil
 			}
