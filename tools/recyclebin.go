@@ -152,13 +152,22 @@ func restoreDeletedTool(d Deps) Def {
 			}
 			notifyResourceListChanged(ctx)
 			restored, reused := restoreReport(item, res)
-			out := map[string]any{"restored": restored, "reused": reused}
+			out := restoredItems{Restored: restored, Reused: reused}
 			if next, ok := binNext[item.Type]; ok {
-				out["next"] = next(item.ObjectID)
+				call := next(item.ObjectID)
+				out.Next = &call
 			}
 			return out, nil
 		},
 	})
+}
+
+// restoredItems is restore_deleted's answer: what came back (the requested item first), what
+// it reused, and where to look at it (fields in the order clients have always seen them).
+type restoredItems struct {
+	Next     *toolCall `json:"next,omitempty"`
+	Restored []string  `json:"restored"`
+	Reused   []string  `json:"reused"`
 }
 
 // binNext says where to look at a restored object, by type.

@@ -276,6 +276,15 @@ func (in *StopFlowInput) validate() error {
 	return nil
 }
 
+// stopped is stop_flow's answer (fields in the order clients have always seen them).
+type stopped struct {
+	Flow   string `json:"flow"`
+	FlowID int64  `json:"flow_id"`
+	Next   string `json:"next,omitempty"`
+	RunID  int64  `json:"run_id"`
+	Status string `json:"status"`
+}
+
 func stopFlowTool(d Deps) Def {
 	return newTool(d, spec[StopFlowInput]{
 		name:        "stop_flow",
@@ -292,13 +301,13 @@ func stopFlowTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			out := map[string]any{"flow": f.Name, "flow_id": f.ID, "run_id": int64(res.AuditID), "status": res.Status.String()}
+			out := stopped{Flow: f.Name, FlowID: f.ID, RunID: int64(res.AuditID), Status: res.Status.String()}
 			switch res.Status {
 			case client.RunCanceled:
-				out["next"] = "get_run shows when the run has ended"
+				out.Next = "get_run shows when the run has ended"
 			case client.RunNotStarted:
-				out["status"] = "not running"
-				out["next"] = "nothing to stop; list_runs shows recent runs"
+				out.Status = "not running"
+				out.Next = "nothing to stop; list_runs shows recent runs"
 			}
 			return out, nil
 		},
