@@ -89,6 +89,7 @@ func listRunsTool(d Deps) Def {
 		description: "List flow runs, newest first, with first error or warning; group_by flow: failure stats per flow.",
 		toolset:     "flows",
 		effect:      reads,
+		results:     []any{runList{}, statsList{}},
 		handle: func(ctx context.Context, in ListRunsInput) (any, error) {
 			offset, _ := in.offset()
 			now := time.Now()
@@ -200,6 +201,7 @@ func getRunTool(d Deps) Def {
 		description: "Show one run of a flow (default latest): status, times, records, error.",
 		toolset:     "flows",
 		effect:      reads,
+		results:     []any{runDetail{}},
 		handle: func(ctx context.Context, in RunInput) (any, error) {
 			run, err := findRun(ctx, d.Client, in.Flow, in.RunID)
 			if err != nil {

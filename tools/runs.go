@@ -60,6 +60,7 @@ func runFlowTool(d Deps) Def {
 		toolset:     "flows",
 		effect:      writes,
 		deadline:    runFlowDeadline,
+		results:     []any{runOutcome{}},
 		handle: func(ctx context.Context, in RunFlowInput) (any, error) {
 			f, err := resolveFlow(ctx, d.Client, in.Flow)
 			if err != nil {

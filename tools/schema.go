@@ -60,3 +60,29 @@ func mustSchema[In any]() inputSchema {
 	}
 	return out
 }
+
+// outputSchema reflects the types a tool answers with into its outputSchema: one type's schema or,
+// for several (list_runs: runs, or statistics per flow), an object schema that is any of them. The
+// result types carry no descriptions, so the schema stays lean: every tools/list carries it.
+func outputSchema(results ...any) json.RawMessage {
+	schemas := make([]*jsonschema.Schema, len(results))
+	r := newReflector()
+	r.AllowAdditionalProperties = true // a result may grow a field; "false" everywhere would cost tokens too
+	for i, v := range results {
+		s := r.Reflect(v)
+		s.Version, s.ID = "", ""
+		if s.Type != "object" {
+			panic(fmt.Sprintf("tools: result %T must reflect to an object schema, got %q", v, s.Type))
+		}
+		schemas[i] = s
+	}
+	out := schemas[0]
+	if len(schemas) > 1 {
+		out = &jsonschema.Schema{Type: "object", AnyOf: schemas}
+	}
+	raw, err := json.Marshal(out)
+	if err != nil {
+		panic(fmt.Sprintf("tools: marshal output schema: %v", err))
+	}
+	return raw
+}

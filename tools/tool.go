@@ -92,6 +92,9 @@ type spec[In any] struct {
 	rest string
 	// deadline, when set and positive for an input, replaces the per-call timeout (run_flow's wait).
 	deadline func(in In, callTimeout time.Duration) time.Duration
+	// results, for a tool whose results feed code, are zero values of the types handle answers
+	// with (each a structured): the tool declares their outputSchema and answers structuredContent.
+	results []any
 }
 
 // newTool turns a spec into a Def: it reflects In's schema (panicking at start-up if the schema is
@@ -99,6 +102,14 @@ type spec[In any] struct {
 func newTool[In any](deps Deps, s spec[In]) Def {
 	schema := mustSchema[In]()
 	tool := mcp.NewToolWithRawSchema(s.name, s.description, schema.raw)
+	for _, r := range s.results {
+		if _, ok := r.(structured); !ok {
+			panic(fmt.Sprintf("tools: %s: result %T has no compact text", s.name, r))
+		}
+	}
+	if len(s.results) > 0 {
+		tool.RawOutputSchema = outputSchema(s.results...)
+	}
 	readOnly := s.effect == reads
 	tool.Annotations = mcp.ToolAnnotation{
 		Title:           s.title,
