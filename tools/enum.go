@@ -27,9 +27,10 @@ func (choice[S]) JSONSchemaExtend(s *jsonschema.Schema) {
 
 // checkEnums rejects a string argument outside its property's enum, listing the allowed values.
 func checkEnums(obj map[string]any, schema inputSchema) error {
-	for name, allowed := range schema.enums {
+	for _, name := range schema.fields { // sorted, so the first bad value named is always the same
+		allowed := schema.enums[name]
 		v, ok := obj[name].(string)
-		if !ok || v == "" || slices.Contains(allowed, v) {
+		if len(allowed) == 0 || !ok || v == "" || slices.Contains(allowed, v) {
 			continue
 		}
 		return badInput("%q must be one of %s, got %q", name, strings.Join(allowed, ", "), v)
