@@ -157,6 +157,9 @@ func newTool[In any](deps Deps, s spec[In]) Def {
 			return redactResult(deps.Redactor, res), rerr
 		}
 		log.DebugContext(ctx, "tool done", "duration", time.Since(start))
+		if _, ok := out.(structured); len(s.results) > 0 && !ok { // a bug: the outputSchema promises structuredContent
+			return nil, fmt.Errorf("%s answered %T, which is not among its declared result types", s.name, out)
+		}
 		res, err := toResult(out, s.rest)
 		return redactResult(deps.Redactor, res), err
 	}
