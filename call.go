@@ -91,9 +91,13 @@ func runCall(ctx context.Context, args []string, getenv func(string) string, std
 	if err != nil {
 		return err
 	}
-	for _, content := range res.Content {
-		if t, ok := content.(mcp.TextContent); ok {
-			fmt.Fprintln(std.out, prettyJSON(t.Text))
+	if data, ok := structuredJSON(res); ok { // what a script reads; the text beside it says the same
+		fmt.Fprintln(std.out, prettyJSON(data))
+	} else {
+		for _, content := range res.Content {
+			if t, ok := content.(mcp.TextContent); ok {
+				fmt.Fprintln(std.out, prettyJSON(t.Text))
+			}
 		}
 	}
 	if res.IsError {
@@ -120,14 +124,23 @@ type runResult struct {
 // tool worked, but a script asking for the run wants to know it did not succeed.
 func failedRun(tool string, res *mcp.CallToolResult) (runResult, bool) {
 	var run runResult
-	if tool != "run_flow" || len(res.Content) == 0 {
+	if tool != "run_flow" {
 		return run, false
 	}
-	t, ok := res.Content[0].(mcp.TextContent)
-	if !ok || json.Unmarshal([]byte(t.Text), &run) != nil {
+	data, ok := structuredJSON(res)
+	if !ok || json.Unmarshal([]byte(data), &run) != nil {
 		return run, false
 	}
 	return run, run.Status == "error" || run.Status == "canceled"
+}
+
+// structuredJSON returns a successful result's structuredContent as JSON, if it has one.
+func structuredJSON(res *mcp.CallToolResult) (string, bool) {
+	if res.IsError || res.StructuredContent == nil {
+		return "", false
+	}
+	b, err := json.Marshal(res.StructuredContent)
+	return string(b), err == nil
 }
 
 // firstError is the run's first error, as short as it is known.
@@ -178,12 +191,12 @@ func latestRun(c *mcpclient.Client, flow any) (runResult, bool) {
 	req.Params.Name = "get_run"
 	req.Params.Arguments = map[string]any{"flow": flow}
 	res, err := c.CallTool(ctx, req)
-	if err != nil || res.IsError || len(res.Content) == 0 {
+	if err != nil {
 		return runResult{}, false
 	}
-	t, ok := res.Content[0].(mcp.TextContent)
+	data, ok := structuredJSON(res)
 	var run runResult
-	if !ok || json.Unmarshal([]byte(t.Text), &run) != nil || run.RunID == 0 || run.FlowID == 0 {
+	if !ok || json.Unmarshal([]byte(data), &run) != nil || run.RunID == 0 || run.FlowID == 0 {
 		return runResult{}, false
 	}
 	return run, true

@@ -91,6 +91,9 @@ func (s *session) call(name string, args map[string]any, progress bool) (string,
 	if err != nil {
 		s.t.Fatalf("%s: %v", name, err)
 	}
+	if data, ok := structuredJSON(res); ok { // what code reads; tools/testdata/golden pins the text beside it
+		return data, false
+	}
 	var b strings.Builder
 	for _, c := range res.Content {
 		if tc, ok := c.(mcp.TextContent); ok {

@@ -117,19 +117,16 @@ func detailItems(list gjson.Result) []string {
 
 // SearchAuditInput filters the audit trail.
 type SearchAuditInput struct {
-	User   string `json:"user,omitempty" jsonschema:"description=Login"`
-	Action string `json:"action,omitempty" jsonschema:"description=Word or prefix (delete)"`
-	Object string `json:"object,omitempty" jsonschema:"description=Name\\, type or flow:12"`
-	Result string `json:"result,omitempty" jsonschema:"description=Outcome,enum=success,enum=error"`
-	Since  string `json:"since,omitempty" jsonschema:"description=Time or age (24h)"`
-	Until  string `json:"until,omitempty" jsonschema:"description=Time or age"`
+	User   string               `json:"user,omitempty" jsonschema:"description=Login"`
+	Action string               `json:"action,omitempty" jsonschema:"description=Word or prefix (delete)"`
+	Object string               `json:"object,omitempty" jsonschema:"description=Name\\, type or flow:12"`
+	Result choice[auditResults] `json:"result,omitempty" jsonschema:"description=Outcome"`
+	Since  string               `json:"since,omitempty" jsonschema:"description=Time or age (24h)"`
+	Until  string               `json:"until,omitempty" jsonschema:"description=Time or age"`
 	page
 }
 
 func (in *SearchAuditInput) validate() error {
-	if in.Result != "" && in.Result != "success" && in.Result != "error" {
-		return badInput(`"result" must be success or error, got %q`, in.Result)
-	}
 	now := time.Now()
 	since, err := parseSince(in.Since, now)
 	if err != nil {
@@ -163,7 +160,7 @@ func searchAuditTool(d Deps) Def {
 			now := time.Now()
 			since, _ := parseSince(in.Since, now)
 			until, _ := parseSince(in.Until, now)
-			f := client.AuditFilter{Method: strings.TrimSpace(in.Action), User: strings.TrimSpace(in.User), Result: in.Result,
+			f := client.AuditFilter{Method: strings.TrimSpace(in.Action), User: strings.TrimSpace(in.User), Result: string(in.Result),
 				Object: strings.TrimSpace(in.Object), From: since, To: until}
 			found, err := d.Client.Audit.Search(ctx, f, true)
 			if err != nil {

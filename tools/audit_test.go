@@ -65,7 +65,7 @@ func TestSearchAudit(t *testing.T) {
 		t.Fatalf("scheduled runs are audited under the scheduler user: %+v", runs.Items)
 	}
 
-	mustContain(t, e.fails("search_audit", map[string]any{"result": "failed"}), `"result" must be success or error`)
+	mustContain(t, e.fails("search_audit", map[string]any{"result": "failed"}), `"result" must be one of success, error`)
 	mustContain(t, e.fails("search_audit", map[string]any{"since": "yesterday"}), `"since" must be`)
 	mustContain(t, e.fails("search_audit", map[string]any{"until": "soon"}), `"until" must be`)
 	mustContain(t, e.fails("search_audit", map[string]any{"since": "1h", "until": "2h"}), `"until"`, `is before "since"`)

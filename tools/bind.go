@@ -60,6 +60,9 @@ func bind[In any](args any, schema inputSchema) (In, error) {
 	if err := checkKinds(obj, schema); err != nil {
 		return in, err
 	}
+	if err := checkEnums(obj, schema); err != nil {
+		return in, err
+	}
 	b, err := json.Marshal(obj)
 	if err != nil {
 		return in, badInput("arguments are not valid JSON: %v", err)

@@ -31,7 +31,7 @@ func faultyTool(t *testing.T, name string, h http.HandlerFunc, callTimeout time.
 				if err != nil {
 					t.Fatalf("%s: protocol error %v", name, err)
 				}
-				return resultText(res), res.IsError
+				return resultData(res), res.IsError
 			}
 		}
 	}

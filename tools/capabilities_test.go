@@ -126,7 +126,7 @@ func (e *capEnv) call(t *testing.T, name string, args map[string]any) (string, b
 	if err != nil {
 		t.Fatalf("%s: protocol error %v", name, err)
 	}
-	return resultText(res), res.IsError
+	return resultData(res), res.IsError
 }
 
 // probedGroups are the groups missingRoutes can remove; each seed drops a different subset.

@@ -104,16 +104,34 @@ func (c *confirmer) confirm(ctx context.Context, action string, target json.RawM
 			},
 		}).ToolResult(), nil
 	}
-	out := map[string]any{
-		"status":       "confirmation_required",
-		"action":       action,
-		confirmField:   c.issue(kindToken, tool, who, args, state),
-		"expires_in_s": int(confirmTTL.Seconds()),
-		"next":         fmt.Sprintf("ask the user; if they agree, call %s again with the same arguments plus %s (it works once)", tool, confirmField),
-		"nothing_done": true,
+	out := confirmationRequired{
+		Status:       "confirmation_required",
+		Action:       action,
+		ConfirmToken: c.issue(kindToken, tool, who, args, state),
+		ExpiresInS:   int(confirmTTL.Seconds()),
+		Next:         fmt.Sprintf("ask the user; if they agree, call %s again with the same arguments plus %s (it works once)", tool, confirmField),
+		NothingDone:  true,
 	}
 	b, _ := json.Marshal(out)
 	return pending, mcp.NewToolResultText(string(b)), nil
+}
+
+// confirmationRequired is a destructive tool's first answer without elicitation: what it would
+// do and the single-use token that confirms it (fields in the order clients have always seen them).
+type confirmationRequired struct {
+	Action       string `json:"action"`
+	ConfirmToken string `json:"confirm_token"` // the confirmField argument of the confirmed call
+	ExpiresInS   int    `json:"expires_in_s"`
+	Next         string `json:"next"`
+	NothingDone  bool   `json:"nothing_done"` // always true
+	Status       string `json:"status"`       // "confirmation_required"
+}
+
+// confirmationDeclined is the answer when the user said no.
+type confirmationDeclined struct {
+	Action      string `json:"action"`
+	NothingDone bool   `json:"nothing_done"` // always true
+	Status      string `json:"status"`       // "declined"
 }
 
 func accepted(content any) bool {
@@ -126,7 +144,7 @@ func accepted(content any) bool {
 }
 
 func declinedResult(action string) *mcp.CallToolResult {
-	b, _ := json.Marshal(map[string]any{"status": "declined", "action": action, "nothing_done": true})
+	b, _ := json.Marshal(confirmationDeclined{Status: "declined", Action: action, NothingDone: true})
 	return mcp.NewToolResultText(string(b))
 }
 

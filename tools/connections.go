@@ -203,30 +203,20 @@ func testConnectionTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			out := map[string]any{"connection": c.Name, "id": c.ID, "ok": res.Success,
-				"message": clip(redact(res.Message), 1000), "duration_ms": res.DurationMs}
+			out := connectionTest{Connection: c.Name, ID: c.ID, OK: res.Success,
+				Message: clip(redact(res.Message), 1000), DurationMs: res.DurationMs}
 			if !res.Success {
-				out["next"] = "get_connection shows its settings; update_connection fixes one, then test again"
+				out.Next = "get_connection shows its settings; update_connection fixes one, then test again"
 			}
 			return out, nil
 		},
 	})
 }
 
-// connectorCategories are the categories list_connector_types filters by.
-var connectorCategories = []string{"database", "file", "api", "queue", "saas"}
-
 // ListConnectorTypesInput filters the connector catalogue.
 type ListConnectorTypesInput struct {
-	Query    string `json:"query,omitempty" jsonschema:"description=Part of the type id or name\\, e.g. postgres"`
-	Category string `json:"category,omitempty" jsonschema:"description=Category,enum=database,enum=file,enum=api,enum=queue,enum=saas"`
-}
-
-func (in *ListConnectorTypesInput) validate() error {
-	if in.Category != "" && !slices.Contains(connectorCategories, in.Category) {
-		return badInput(`"category" must be one of %s, got %q`, strings.Join(connectorCategories, ", "), in.Category)
-	}
-	return nil
+	Query    string                      `json:"query,omitempty" jsonschema:"description=Part of the type id or name\\, e.g. postgres"`
+	Category choice[connectorCategories] `json:"category,omitempty" jsonschema:"description=Category"`
 }
 
 // typeRow is one connector type; properties are listed when few types match.
@@ -252,7 +242,7 @@ func listConnectorTypesTool(d Deps) Def {
 		toolset:     "connections",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListConnectorTypesInput) (any, error) {
-			raw, resp, err := d.Client.Connections.Types(ctx, &client.ConnectionTypeListOptions{Name: in.Query, Category: in.Category,
+			raw, resp, err := d.Client.Connections.Types(ctx, &client.ConnectionTypeListOptions{Name: in.Query, Category: string(in.Category),
 				ListOptions: client.ListOptions{Limit: 200}})
 			if err != nil {
 				return nil, err
@@ -261,7 +251,7 @@ func listConnectorTypesTool(d Deps) Def {
 			var matches []gjson.Result
 			for _, t := range gjson.ParseBytes(raw).Array() {
 				// The server may ignore the filters (Etlworks documents none), so apply them again.
-				if in.Category != "" && !strings.EqualFold(t.Get("category").String(), in.Category) {
+				if string(in.Category) != "" && !strings.EqualFold(t.Get("category").String(), string(in.Category)) {
 					continue
 				}
 				if q != "" && !strings.Contains(strings.ToLower(t.Get("type").String()), q) && !strings.Contains(strings.ToLower(t.Get("name").String()), q) {
@@ -292,12 +282,12 @@ func listConnectorTypesTool(d Deps) Def {
 			if resp.Total > total && in.Query == "" && in.Category == "" {
 				total = resp.Total // the server filtered nothing, so its count is the catalogue's
 			}
-			out := map[string]any{"total": total, "items": rows}
+			out := typeList{Total: total, Items: rows}
 			if total > maxTypeRows {
-				out["truncated"] = true
-				out["next"] = "narrow with query or category"
+				out.Truncated = true
+				out.Next = "narrow with query or category"
 			} else if len(matches) > typeDetailsUpTo {
-				out["next"] = "query one type (e.g. its id) to see its properties"
+				out.Next = "query one type (e.g. its id) to see its properties"
 			}
 			return out, nil
 		},
@@ -355,14 +345,14 @@ func createConnectionTool(d Deps) Def {
 				Properties: fullKeys(in.Properties), Tags: in.Tags,
 			}
 			if in.DryRun {
-				return connectionDryRun(ctx, d.Client, body), nil
+				return previewConnection(ctx, d.Client, body), nil
 			}
 			raw, _, err := d.Client.Connections.Create(ctx, body)
 			if err != nil {
 				return nil, err
 			}
 			v := viewConnection(gjson.ParseBytes(raw))
-			return map[string]any{"created": v, "next": hint("test_connection", "", "connection", v.ID)}, nil
+			return created[connView]{Created: v, Next: hint("test_connection", "", "connection", v.ID)}, nil
 		},
 	})
 }
@@ -370,18 +360,13 @@ func createConnectionTool(d Deps) Def {
 // connectionDryRun shows the connection create_connection would send, secret values masked, with
 // what could be checked without creating it: that the name is free and, where the instance lists
 // connector types, that the type exists and which of its required properties are missing.
-func connectionDryRun(ctx context.Context, c *client.Client, body *client.ConnectionRequest) map[string]any {
+func previewConnection(ctx context.Context, c *client.Client, body *client.ConnectionRequest) connectionDryRun {
 	props := make(map[string]string, len(body.Properties))
 	for k, v := range body.Properties {
 		props[shortKey(k)] = maskProperty(shortKey(k), v)
 	}
-	would := map[string]any{"name": body.Name, "connectionType": body.ConnectionType, "properties": props}
-	if body.Description != "" {
-		would["description"] = clip(body.Description, 200)
-	}
-	if len(body.Tags) > 0 {
-		would["tags"] = body.Tags
-	}
+	would := connectionWould{Name: body.Name, ConnectionType: body.ConnectionType, Properties: props,
+		Description: clip(body.Description, 200), Tags: body.Tags}
 	checks, problems := []string{}, []string{}
 	var nf *client.NameNotFoundError
 	switch n, err := c.Connections.FindByName(ctx, body.Name); {
@@ -393,11 +378,11 @@ func connectionDryRun(ctx context.Context, c *client.Client, body *client.Connec
 		checks = append(checks, "name not checked: "+clip(err.Error(), 200))
 	}
 	checks, problems = checkConnectorType(ctx, c, body, checks, problems)
-	out := map[string]any{"dry_run": true, "created": false, "would_send": would, "checks": checks,
-		"next": "call create_connection again without dry_run to create it; test_connection then checks it"}
+	out := connectionDryRun{DryRun: true, WouldSend: would, Checks: checks,
+		Next: "call create_connection again without dry_run to create it; test_connection then checks it"}
 	if len(problems) > 0 {
-		out["problems"] = problems
-		out["next"] = "fix the problems; nothing was created"
+		out.Problems = problems
+		out.Next = "fix the problems; nothing was created"
 	}
 	return out
 }
@@ -473,23 +458,20 @@ func updateConnectionTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			out := map[string]any{"connection": c.Name, "id": c.ID, "changes": changes}
-			if len(unchanged) > 0 {
-				out["unchanged"] = unchanged
-			}
+			out := connectionUpdate{Connection: c.Name, ID: c.ID, Changes: changes, Unchanged: unchanged}
 			switch {
 			case in.DryRun:
-				out["dry_run"] = true
+				out.DryRun = true
 				return out, nil
 			case len(changes) == 0:
-				out["updated"] = false
+				out.Updated = new(false)
 				return out, nil
 			}
 			if _, _, err := d.Client.Connections.Update(ctx, c.ID, body); err != nil {
 				return nil, err
 			}
-			out["updated"] = true
-			out["next"] = hint("test_connection", "", "connection", c.ID)
+			next := hint("test_connection", "", "connection", c.ID)
+			out.Updated, out.Next = new(true), &next
 			return out, nil
 		},
 	})
@@ -611,19 +593,9 @@ func deleteConnectionTool(d Deps) Def {
 				if err != nil {
 					return nil, err
 				}
-				out := map[string]any{"deleted": fmt.Sprintf("connection %d %q", c.ID, c.Name)}
-				if bin := int64(del.RecycleBinID); bin > 0 {
-					out["recycle_bin_id"] = bin
-					out["undo"] = hint("restore_deleted", "", "item", bin)
-				} else {
-					out["undo"] = hint("restore_deleted", "", "item", c.Name, "type", "connection")
-				}
-				if len(del.UsedByFlows) > 0 {
-					users := make([]string, len(del.UsedByFlows))
-					for i, u := range del.UsedByFlows {
-						users[i] = u.Name
-					}
-					out["used_by_flows"] = users
+				out := deletedResult("connection", c.ID, c.Name, int64(del.RecycleBinID))
+				for _, u := range del.UsedByFlows {
+					out.UsedByFlows = append(out.UsedByFlows, u.Name)
 				}
 				return out, nil
 			})
@@ -678,8 +650,8 @@ func oauthURLTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			return map[string]any{"url": u.URL, "provider": provider, "connection": c.Name,
-				"next": "the user opens the URL and signs in; Etlworks then stores the token in the connection. test_connection checks it afterwards."}, nil
+			return oauthLink{URL: u.URL, Provider: provider, Connection: c.Name,
+				Next: "the user opens the URL and signs in; Etlworks then stores the token in the connection. test_connection checks it afterwards."}, nil
 		},
 	})
 }

@@ -20,6 +20,7 @@ func diagnoseRunTool(d Deps) Def {
 		description: "Explain why a run failed: first error in context, connection tests, last success and changes since. Use it first on a failure.",
 		toolset:     "flows",
 		effect:      reads,
+		results:     []any{&diagnosis{}},
 		handle: func(ctx context.Context, in RunInput) (any, error) {
 			return diagnose(ctx, d.Client, in.Flow, in.RunID)
 		},

@@ -7,7 +7,6 @@ import (
 	"io"
 	"path"
 	"path/filepath"
-	"slices"
 	"strconv"
 	"strings"
 
@@ -28,21 +27,11 @@ const (
 	maxUpload   = 10 << 20
 )
 
-// objectTypes are the kinds of object list_objects filters by.
-var objectTypes = []string{"table", "view", "endpoint", "file", "dataset"}
-
 // ListObjectsInput filters a connection's objects.
 type ListObjectsInput struct {
-	Connection Ref    `json:"connection" jsonschema:"required,description=Id or exact name"`
-	Type       string `json:"type,omitempty" jsonschema:"description=Type,enum=table,enum=view,enum=endpoint,enum=file,enum=dataset"`
-	Pattern    string `json:"pattern,omitempty" jsonschema:"description=Name part or glob\\, e.g. ord*"`
-}
-
-func (in *ListObjectsInput) validate() error {
-	if in.Type != "" && !slices.Contains(objectTypes, in.Type) {
-		return badInput(`"type" must be one of %s, got %q`, strings.Join(objectTypes, ", "), in.Type)
-	}
-	return nil
+	Connection Ref                 `json:"connection" jsonschema:"required,description=Id or exact name"`
+	Type       choice[objectTypes] `json:"type,omitempty" jsonschema:"description=Type"`
+	Pattern    string              `json:"pattern,omitempty" jsonschema:"description=Name part or glob\\, e.g. ord*"`
 }
 
 func listObjectsTool(d Deps) Def {
@@ -57,7 +46,7 @@ func listObjectsTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			raw, resp, err := d.Client.Explorer.Objects(ctx, c.ID, &client.ObjectListOptions{Type: in.Type, Pattern: in.Pattern,
+			raw, resp, err := d.Client.Explorer.Objects(ctx, c.ID, &client.ObjectListOptions{Type: string(in.Type), Pattern: in.Pattern,
 				ListOptions: client.ListOptions{Limit: maxObjects}})
 			if err != nil {
 				return nil, err
@@ -72,19 +61,43 @@ func listObjectsTool(d Deps) Def {
 				byType[typ] = append(byType[typ], o.Get("name").String())
 				n++
 			}
-			out := map[string]any{"connection": c.Name, "objects": byType}
-			total := resp.Total
-			if total < 0 {
-				total = n
+			out := objectList{Connection: c.Name, Objects: byType, Total: resp.Total}
+			if out.Total < 0 {
+				out.Total = n
 			}
-			out["total"] = total
-			if total > n {
-				out["truncated"] = true
-				out["next"] = "narrow with pattern or type"
+			if out.Total > n {
+				out.Truncated = true
+				out.Next = "narrow with pattern or type"
 			}
 			return out, nil
 		},
 	})
+}
+
+// objectList is list_objects' answer: object names by type (Etlworks' types, "object" when it
+// gives none), how many there are, and how to narrow a cut list. Fields are in the order clients
+// have always seen them (alphabetical by key), as in the other answers below.
+type objectList struct {
+	Connection string              `json:"connection"`
+	Next       string              `json:"next,omitempty"`
+	Objects    map[string][]string `json:"objects"`
+	Total      int                 `json:"total"`
+	Truncated  bool                `json:"truncated,omitempty"` // more than maxObjects
+}
+
+// objectColumns is describe_object's answer: one "name type[(size)][ not null]" per column.
+type objectColumns struct {
+	Columns    []string `json:"columns"`
+	Connection string   `json:"connection"`
+	Object     string   `json:"object"`
+}
+
+// uploaded is upload_file's answer: where the file now is and whether it replaced one.
+type uploaded struct {
+	Bytes      int64  `json:"bytes"`
+	Connection string `json:"connection"`
+	Replaced   bool   `json:"replaced,omitempty"`
+	Uploaded   string `json:"uploaded"`
 }
 
 // ObjectInput names one object of a connection.
@@ -120,7 +133,7 @@ func describeObjectTool(d Deps) Def {
 				}
 				cols = append(cols, s)
 			}
-			return map[string]any{"connection": c.Name, "object": in.Object, "columns": cols}, nil
+			return objectColumns{Connection: c.Name, Object: in.Object, Columns: cols}, nil
 		},
 	})
 }
@@ -378,11 +391,7 @@ func uploadFileTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			out := map[string]any{"connection": c.Name, "uploaded": up.Path, "bytes": up.Size}
-			if up.Replaced {
-				out["replaced"] = true
-			}
-			return out, nil
+			return uploaded{Connection: c.Name, Uploaded: up.Path, Bytes: up.Size, Replaced: up.Replaced}, nil
 		},
 	})
 }

@@ -307,8 +307,7 @@ func createFlowTool(d Deps) Def {
 				if len(check.Problems) > 0 {
 					next = "fix the problems in checks; nothing was created"
 				}
-				return map[string]any{"dry_run": in.DryRun, "created": false, "checks": check,
-					"preview": summarizeFlow(gjson.ParseBytes(body)), "next": next}, nil
+				return flowPreview{DryRun: in.DryRun, Checks: check, Preview: summarizeFlow(gjson.ParseBytes(body)), Next: next}, nil
 			}
 			stored, _, err := d.Client.Flows.Create(ctx, body)
 			if err != nil {
@@ -316,8 +315,8 @@ func createFlowTool(d Deps) Def {
 			}
 			notifyResourceListChanged(ctx)
 			s := summarizeFlow(gjson.ParseBytes(stored))
-			return map[string]any{"created": true, "flow": s, "checks": check,
-				"next": hint("run_flow", "tests it; delete_flow removes it", "flow", s.ID)}, nil
+			return flowCreated{Created: true, Flow: s, Checks: check,
+				Next: hint("run_flow", "tests it; delete_flow removes it", "flow", s.ID)}, nil
 		},
 	})
 }
@@ -353,7 +352,7 @@ func deleteFlowTool(d Deps) Def {
 				notifyResourceListChanged(ctx)
 				out := deletedResult("flow", f.ID, f.Name, int64(del.RecycleBinID))
 				if len(del.DeletedWith) > 0 {
-					out["deleted_with"] = artifactList(del.DeletedWith)
+					out.DeletedWith = artifactList(del.DeletedWith)
 				}
 				return out, nil
 			})
@@ -379,16 +378,4 @@ func attachedTo(ctx context.Context, c *client.Client, flowID int64) string {
 		return ""
 	}
 	return " with its " + strings.Join(names, ", ")
-}
-
-// deletedResult reports a delete that went to the recycle bin, with the call that undoes it.
-func deletedResult(kind string, id int64, name string, binID int64) map[string]any {
-	out := map[string]any{"deleted": fmt.Sprintf("%s %d %q", kind, id, name)}
-	if binID > 0 {
-		out["recycle_bin_id"] = binID
-		out["undo"] = hint("restore_deleted", "", "item", binID)
-	} else {
-		out["undo"] = hint("restore_deleted", "", "item", name, "type", kind)
-	}
-	return out
 }

@@ -62,7 +62,8 @@ func newEnvWithOptions(t testing.TB, opts sandbox.Options) *env {
 	if err != nil {
 		t.Fatalf("client: %v", err)
 	}
-	srv := server.NewMCPServer("etlworks-mcp-test", "test", server.WithToolCapabilities(false), server.WithRecovery())
+	srv := server.NewMCPServer("etlworks-mcp-test", "test", server.WithToolCapabilities(false), server.WithRecovery(),
+		server.WithOutputSchemaValidation())
 	uploadDir := t.TempDir()
 	Register(srv, All(Deps{Client: api, PollInterval: 20 * time.Millisecond, UploadDir: uploadDir, WebhookHosts: hostlist.Loopback}))
 	c, err := mcpclient.NewInProcessClient(srv)
@@ -88,7 +89,9 @@ func newEnvWithOptions(t testing.TB, opts sandbox.Options) *env {
 	return e
 }
 
-// call invokes a tool and returns its text and isError flag; a protocol error fails the test.
+// call invokes a tool and returns its text and isError flag; a protocol error fails the test. For a
+// result with structuredContent, the text is that content's JSON (what code reads); the compact text
+// beside it is pinned by the golden files.
 func (e *env) call(name string, args map[string]any) (string, bool) {
 	e.t.Helper()
 	return e.callWithMeta(name, args, nil)
@@ -106,13 +109,7 @@ func (e *env) callWithMeta(name string, args map[string]any, meta *mcp.Meta) (st
 	if err != nil {
 		e.t.Fatalf("%s(%v): protocol error: %v", name, args, err)
 	}
-	var b strings.Builder
-	for _, c := range res.Content {
-		if tc, ok := c.(mcp.TextContent); ok {
-			b.WriteString(tc.Text)
-		}
-	}
-	return b.String(), res.IsError
+	return resultData(res), res.IsError
 }
 
 // ok calls a tool that must succeed and decodes its JSON result into out (when non-nil).
@@ -170,7 +167,31 @@ func callRequest(name string, args map[string]any) mcp.CallToolRequest {
 	return req
 }
 
+// resultText is everything a client can read in a result: its text and, when it has one, its
+// structuredContent as JSON on a line of its own (for checks that nothing leaks).
 func resultText(res *mcp.CallToolResult) string {
+	var b strings.Builder
+	for _, c := range res.Content {
+		if tc, ok := c.(mcp.TextContent); ok {
+			b.WriteString(tc.Text)
+		}
+	}
+	if res.StructuredContent != nil {
+		j, _ := json.Marshal(res.StructuredContent)
+		b.WriteString("\n" + string(j))
+	}
+	return b.String()
+}
+
+// resultData is what code reads in a result: its structuredContent as JSON when it has one (and
+// is not an error), else its text.
+func resultData(res *mcp.CallToolResult) string {
+	if res.StructuredContent != nil && !res.IsError {
+		j, err := json.Marshal(res.StructuredContent)
+		if err == nil {
+			return string(j)
+		}
+	}
 	var b strings.Builder
 	for _, c := range res.Content {
 		if tc, ok := c.(mcp.TextContent); ok {

@@ -46,25 +46,16 @@ func viewRun(e *client.Execution, now time.Time) runView {
 	return v
 }
 
-// statuses lists the run statuses accepted by list_runs.
-var statuses = []string{"queued", "running", "success", "warning", "error", "canceled"}
-
 // ListRunsInput filters run history.
 type ListRunsInput struct {
-	Flow    Ref    `json:"flow,omitempty" jsonschema:"description=Id or exact name"`
-	Status  string `json:"status,omitempty" jsonschema:"description=State,enum=queued,enum=running,enum=success,enum=warning,enum=error,enum=canceled"`
-	Since   string `json:"since,omitempty" jsonschema:"description=RFC 3339 time or age (default 7d)"`
-	GroupBy string `json:"group_by,omitempty" jsonschema:"description=Per-flow stats,enum=flow"`
+	Flow    Ref                  `json:"flow,omitempty" jsonschema:"description=Id or exact name"`
+	Status  choice[runStatuses]  `json:"status,omitempty" jsonschema:"description=State"`
+	Since   string               `json:"since,omitempty" jsonschema:"description=RFC 3339 time or age (default 7d)"`
+	GroupBy choice[runGroupings] `json:"group_by,omitempty" jsonschema:"description=Per-flow stats"`
 	page
 }
 
 func (in *ListRunsInput) validate() error {
-	if in.Status != "" && !contains(statuses, in.Status) {
-		return badInput(`"status" must be one of %s, got %q`, strings.Join(statuses, ", "), in.Status)
-	}
-	if in.GroupBy != "" && in.GroupBy != "flow" {
-		return badInput(`"group_by" must be "flow" (one row per flow) or omitted (one row per run), got %q`, in.GroupBy)
-	}
 	if _, err := parseSince(in.Since, time.Now()); err != nil {
 		return err
 	}
@@ -91,15 +82,6 @@ func parseSince(s string, now time.Time) (time.Time, error) {
 	return time.Time{}, badInput(`"since" must be an RFC 3339 time (2026-11-28T00:00:00Z), a date (2026-11-28) or an age (90m, 24h, 7d), got %q`, s)
 }
 
-func contains(list []string, s string) bool {
-	for _, v := range list {
-		if v == s {
-			return true
-		}
-	}
-	return false
-}
-
 func listRunsTool(d Deps) Def {
 	return newTool(d, spec[ListRunsInput]{
 		name:        "list_runs",
@@ -107,6 +89,7 @@ func listRunsTool(d Deps) Def {
 		description: "List flow runs, newest first, with first error or warning; group_by flow: failure stats per flow.",
 		toolset:     "flows",
 		effect:      reads,
+		results:     []any{runList{}, statsList{}},
 		handle: func(ctx context.Context, in ListRunsInput) (any, error) {
 			offset, _ := in.offset()
 			now := time.Now()
@@ -221,6 +204,7 @@ func getRunTool(d Deps) Def {
 		description: "Show one run of a flow (default latest): status, times, records, error.",
 		toolset:     "flows",
 		effect:      reads,
+		results:     []any{runDetail{}},
 		handle: func(ctx context.Context, in RunInput) (any, error) {
 			run, err := findRun(ctx, d.Client, in.Flow, in.RunID)
 			if err != nil {

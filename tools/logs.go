@@ -11,21 +11,15 @@ import (
 
 // GetRunLogInput selects part of a run's log.
 type GetRunLogInput struct {
-	Flow       Ref    `json:"flow" jsonschema:"required,description=Id or exact name"`
-	RunID      int64  `json:"run_id,omitempty" jsonschema:"description=Default: latest run"`
-	Tail       int    `json:"tail,omitempty" jsonschema:"maximum=2000,description=Last N lines (default 200)"`
-	Grep       string `json:"grep,omitempty" jsonschema:"description=RE2 regex"`
-	Level      string `json:"level,omitempty" jsonschema:"description=Minimum level,enum=error,enum=warning"`
-	ErrorsOnly bool   `json:"errors_only,omitempty" jsonschema:"description=level error"`
+	Flow       Ref               `json:"flow" jsonschema:"required,description=Id or exact name"`
+	RunID      int64             `json:"run_id,omitempty" jsonschema:"description=Default: latest run"`
+	Tail       int               `json:"tail,omitempty" jsonschema:"maximum=2000,description=Last N lines (default 200)"`
+	Grep       string            `json:"grep,omitempty" jsonschema:"description=RE2 regex"`
+	Level      choice[logLevels] `json:"level,omitempty" jsonschema:"description=Minimum level"`
+	ErrorsOnly bool              `json:"errors_only,omitempty" jsonschema:"description=level error"`
 }
 
-// logLevels are the values of get_run_log's level.
-var logLevels = []string{"error", "warning"}
-
 func (in *GetRunLogInput) validate() error {
-	if in.Level != "" && !contains(logLevels, in.Level) {
-		return badInput(`"level" must be one of %s, got %q`, strings.Join(logLevels, ", "), in.Level)
-	}
 	if in.ErrorsOnly && in.Level == "warning" {
 		return badInput(`"errors_only" is level "error"; give either it or "level": "warning", not both`)
 	}

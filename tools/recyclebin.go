@@ -15,9 +15,6 @@ import (
 	"github.com/etlworks/etlworks-mcp/client"
 )
 
-// binTypes are the kinds of object the recycle bin keeps.
-var binTypes = []string{"flow", "connection", "listener", "format", "agent", "schedule"}
-
 // binRow is one recycle-bin item: what was deleted, when, by whom, and what it depends on.
 type binRow struct {
 	ID           int64    `json:"id"`
@@ -82,17 +79,12 @@ func artifactText(typ string, id int64, name string) string {
 
 // ListDeletedInput filters the recycle bin.
 type ListDeletedInput struct {
-	Type  string `json:"type,omitempty" jsonschema:"description=Type,enum=flow,enum=connection,enum=listener,enum=format,enum=agent,enum=schedule"`
-	Query string `json:"query,omitempty" jsonschema:"description=Part of the name"`
+	Type  choice[binTypes] `json:"type,omitempty" jsonschema:"description=Type"`
+	Query string           `json:"query,omitempty" jsonschema:"description=Part of the name"`
 	page
 }
 
-func (in *ListDeletedInput) validate() error {
-	if in.Type != "" && !slices.Contains(binTypes, in.Type) {
-		return badInput(`"type" must be one of %s, got %q`, strings.Join(binTypes, ", "), in.Type)
-	}
-	return in.page.validate()
-}
+func (in *ListDeletedInput) validate() error { return in.page.validate() }
 
 func listDeletedTool(d Deps) Def {
 	return newTool(d, spec[ListDeletedInput]{
@@ -104,7 +96,7 @@ func listDeletedTool(d Deps) Def {
 		handle: func(ctx context.Context, in ListDeletedInput) (any, error) {
 			offset, _ := in.offset()
 			if in.Type != "" || strings.TrimSpace(in.Query) != "" {
-				opts := &client.RecycleBinListOptions{Type: in.Type, Name: strings.TrimSpace(in.Query), IncludeNonRestorable: true}
+				opts := &client.RecycleBinListOptions{Type: string(in.Type), Name: strings.TrimSpace(in.Query), IncludeNonRestorable: true}
 				res, _, err := scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {
 					return d.Client.RecycleBin.Scan(ctx, opts, visit)
 				}, func(b gjson.Result) bool {
@@ -128,16 +120,9 @@ func listDeletedTool(d Deps) Def {
 
 // RestoreDeletedInput names the item to restore.
 type RestoreDeletedInput struct {
-	Item                Ref    `json:"item" jsonschema:"required,description=Recycle-bin id or the deleted object's exact name"`
-	Type                string `json:"type,omitempty" jsonschema:"description=Type,enum=flow,enum=connection,enum=listener,enum=format,enum=agent,enum=schedule"`
-	IncludeDependencies *bool  `json:"include_dependencies,omitempty" jsonschema:"description=Default true"`
-}
-
-func (in *RestoreDeletedInput) validate() error {
-	if in.Type != "" && !slices.Contains(binTypes, in.Type) {
-		return badInput(`"type" must be one of %s, got %q`, strings.Join(binTypes, ", "), in.Type)
-	}
-	return nil
+	Item                Ref              `json:"item" jsonschema:"required,description=Recycle-bin id or the deleted object's exact name"`
+	Type                choice[binTypes] `json:"type,omitempty" jsonschema:"description=Type"`
+	IncludeDependencies *bool            `json:"include_dependencies,omitempty" jsonschema:"description=Default true"`
 }
 
 func restoreDeletedTool(d Deps) Def {
@@ -167,13 +152,22 @@ func restoreDeletedTool(d Deps) Def {
 			}
 			notifyResourceListChanged(ctx)
 			restored, reused := restoreReport(item, res)
-			out := map[string]any{"restored": restored, "reused": reused}
+			out := restoredItems{Restored: restored, Reused: reused}
 			if next, ok := binNext[item.Type]; ok {
-				out["next"] = next(item.ObjectID)
+				call := next(item.ObjectID)
+				out.Next = &call
 			}
 			return out, nil
 		},
 	})
+}
+
+// restoredItems is restore_deleted's answer: what came back (the requested item first), what
+// it reused, and where to look at it (fields in the order clients have always seen them).
+type restoredItems struct {
+	Next     *toolCall `json:"next,omitempty"`
+	Restored []string  `json:"restored"`
+	Reused   []string  `json:"reused"`
 }
 
 // binNext says where to look at a restored object, by type.
@@ -235,7 +229,7 @@ func findBinItem(ctx context.Context, c *client.Client, in RestoreDeletedInput) 
 		return viewBinItem(gjson.ParseBytes(raw)), nil
 	}
 	name := string(in.Item)
-	raw, _, err := c.RecycleBin.List(ctx, &client.RecycleBinListOptions{Type: in.Type, Name: name, IncludeNonRestorable: true,
+	raw, _, err := c.RecycleBin.List(ctx, &client.RecycleBinListOptions{Type: string(in.Type), Name: name, IncludeNonRestorable: true,
 		ListOptions: client.ListOptions{Limit: 200}})
 	if err != nil {
 		return binRow{}, err
@@ -243,7 +237,7 @@ func findBinItem(ctx context.Context, c *client.Client, in RestoreDeletedInput) 
 	var exact, folded []binRow
 	for _, b := range gjson.ParseBytes(raw).Array() {
 		r := viewBinItem(b)
-		if in.Type != "" && !strings.EqualFold(r.Type, in.Type) {
+		if string(in.Type) != "" && !strings.EqualFold(r.Type, string(in.Type)) {
 			continue // a server that ignores the type filter
 		}
 		switch {
@@ -279,7 +273,7 @@ func findBinItem(ctx context.Context, c *client.Client, in RestoreDeletedInput) 
 // binNotFound suggests the closest deleted names.
 func binNotFound(ctx context.Context, c *client.Client, in RestoreDeletedInput) error {
 	var names []string
-	if raw, _, err := c.RecycleBin.List(ctx, &client.RecycleBinListOptions{Type: in.Type, ListOptions: client.ListOptions{Limit: 200}}); err == nil {
+	if raw, _, err := c.RecycleBin.List(ctx, &client.RecycleBinListOptions{Type: string(in.Type), ListOptions: client.ListOptions{Limit: 200}}); err == nil {
 		for _, b := range gjson.ParseBytes(raw).Array() {
 			names = append(names, b.Get("name").String())
 		}

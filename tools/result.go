@@ -45,8 +45,9 @@ func (t text) render(rest string) string {
 }
 
 // toResult renders a handler's value within the result budget: results pass through; text and
-// strings are cut to the budget with a note saying what was left out and how to get it; anything
-// else becomes compact JSON text (which models read well and which costs fewer tokens than
+// strings are cut to the budget with a note saying what was left out and how to get it; a
+// structured result goes out as structuredContent beside its compact text; anything else becomes
+// compact JSON text (which models read well and which costs fewer tokens than
 // pretty-printed JSON), cut the same way.
 func toResult(out any, rest string) (*mcp.CallToolResult, error) {
 	if rest == "" {
@@ -63,6 +64,8 @@ func toResult(out any, rest string) (*mcp.CallToolResult, error) {
 		return res, nil
 	case string:
 		return mcp.NewToolResultText(bound.Fit(v, bound.ResultBytes, rest)), nil
+	case structured:
+		return mcp.NewToolResultStructured(v, bound.Fit(v.compact(), bound.ResultBytes, rest)), nil
 	}
 	var b bytes.Buffer
 	enc := json.NewEncoder(&b)

@@ -56,7 +56,7 @@ func TestListRunsGroupByFlow(t *testing.T) {
 			if len(one.Items) != 1 || one.Items[0].Flow != "Daily revenue rollup" || !strings.Contains(one.Items[0].TopError, "amount_usd") {
 				t.Errorf("one flow's statistics: %+v", one.Items)
 			}
-			mustContain(t, e.fails("list_runs", map[string]any{"group_by": "status"}), `"group_by" must be "flow"`)
+			mustContain(t, e.fails("list_runs", map[string]any{"group_by": "status"}), `"group_by" must be one of flow, got "status"`)
 		})
 	}
 }

@@ -60,6 +60,7 @@ func runFlowTool(d Deps) Def {
 		toolset:     "flows",
 		effect:      writes,
 		deadline:    runFlowDeadline,
+		results:     []any{runOutcome{}},
 		handle: func(ctx context.Context, in RunFlowInput) (any, error) {
 			f, err := resolveFlow(ctx, d.Client, in.Flow)
 			if err != nil {
@@ -260,6 +261,15 @@ func finished(ctx context.Context, d Deps, f flowRef, run *client.Execution) run
 	return out
 }
 
+// stopped is stop_flow's answer (fields in the order clients have always seen them).
+type stopped struct {
+	Flow   string `json:"flow"`
+	FlowID int64  `json:"flow_id"`
+	Next   string `json:"next,omitempty"`
+	RunID  int64  `json:"run_id"`
+	Status string `json:"status"`
+}
+
 func stopFlowTool(d Deps) Def {
 	return newTool(d, spec[RunInput]{
 		name:        "stop_flow",
@@ -276,13 +286,13 @@ func stopFlowTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			out := map[string]any{"flow": f.Name, "flow_id": f.ID, "run_id": int64(res.AuditID), "status": res.Status.String()}
+			out := stopped{Flow: f.Name, FlowID: f.ID, RunID: int64(res.AuditID), Status: res.Status.String()}
 			switch res.Status {
 			case client.RunCanceled:
-				out["next"] = "get_run shows when the run has ended"
+				out.Next = "get_run shows when the run has ended"
 			case client.RunNotStarted:
-				out["status"] = "not running"
-				out["next"] = "nothing to stop; list_runs shows recent runs"
+				out.Status = "not running"
+				out.Next = "nothing to stop; list_runs shows recent runs"
 			}
 			return out, nil
 		},

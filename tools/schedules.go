@@ -228,37 +228,33 @@ func createScheduleTool(d Deps) Def {
 			}
 			body := &client.Schedule{Name: name, FlowID: f.ID, Enabled: !in.Paused, Schedule: cron, Parameters: in.Params}
 			if in.DryRun {
-				return scheduleDryRun(ctx, d.Client, f.Name, body), nil
+				return previewSchedule(ctx, d.Client, f.Name, body), nil
 			}
 			raw, _, err := d.Client.Schedules.Create(ctx, body)
 			if err != nil {
 				return nil, err
 			}
 			v := viewSchedule(gjson.ParseBytes(raw))
-			return map[string]any{"created": v, "next": hint("update_schedule", "with enabled or cron, pauses, resumes or reschedules it; delete_schedule removes it", "schedule", v.ID)}, nil
+			return created[schedView]{Created: v, Next: hint("update_schedule", "with enabled or cron, pauses, resumes or reschedules it; delete_schedule removes it", "schedule", v.ID)}, nil
 		},
 	})
 }
 
 // scheduleDryRun shows the schedule create_schedule would send, its timing in plain English and
 // the fire times it would have, with the checks already passed; it sends nothing that changes.
-func scheduleDryRun(ctx context.Context, c *client.Client, flow string, body *client.Schedule) map[string]any {
-	would := map[string]any{"name": body.Name, "flowId": body.FlowID, "enabled": body.Enabled, "schedule": body.Schedule}
+func previewSchedule(ctx context.Context, c *client.Client, flow string, body *client.Schedule) scheduleDryRun {
+	would := scheduleWould{Name: body.Name, FlowID: body.FlowID, Enabled: body.Enabled, Schedule: body.Schedule}
 	if len(body.Parameters) > 0 {
-		would["parameters"] = maskParams(body.Parameters)
+		would.Parameters = maskParams(body.Parameters)
 	}
 	var runs any = "none while paused"
 	note := ""
 	if body.Enabled {
 		runs, note = previewRuns(ctx, c, body.Schedule)
 	}
-	out := map[string]any{"dry_run": true, "created": false, "would_send": would,
-		"checks":    []string{fmt.Sprintf("flow %d %q found", body.FlowID, flow), "timing: " + body.Schedule + whenSuffix(body.Schedule)},
-		"next_runs": runs, "next": "call create_schedule again without dry_run to create it"}
-	if note != "" {
-		out["next_runs_note"] = note
-	}
-	return out
+	return scheduleDryRun{DryRun: true, WouldSend: would,
+		Checks:   []string{fmt.Sprintf("flow %d %q found", body.FlowID, flow), "timing: " + body.Schedule + whenSuffix(body.Schedule)},
+		NextRuns: runs, NextRunsNote: note, Next: "call create_schedule again without dry_run to create it"}
 }
 
 // UpdateScheduleInput changes a schedule; any combination of the fields may be given.
@@ -312,23 +308,19 @@ func updateScheduleTool(d Deps) Def {
 			before := viewSchedule(cur)
 			changes, params := scheduleChanges(cur, before, in)
 			if len(changes) == 0 {
-				return map[string]any{"schedule": before, "changed": false, "note": "nothing to change: it already is that way"}, nil
+				return scheduleUnchanged{Schedule: before, Note: "nothing to change: it already is that way"}, nil
 			}
 			if in.DryRun {
 				runs, note := predictNextRuns(ctx, d.Client, before, in)
-				out := map[string]any{"dry_run": true, "schedule": fmt.Sprintf("%d %q", before.ID, before.Name), "changes": changes,
-					"next_runs": runs, "next": "call update_schedule again without dry_run to apply it"}
-				if note != "" {
-					out["next_runs_note"] = note
-				}
-				return out, nil
+				return schedulePreview{DryRun: true, Schedule: fmt.Sprintf("%d %q", before.ID, before.Name), Changes: changes,
+					NextRuns: runs, NextRunsNote: note, Next: "call update_schedule again without dry_run to apply it"}, nil
 			}
 			after, err := applyScheduleChanges(ctx, d.Client, cur, in, params)
 			if err != nil {
 				return nil, err
 			}
 			v := viewSchedule(after)
-			return map[string]any{"updated": v, "changes": changes, "undo": undoSchedule(before, changes)}, nil
+			return scheduleUpdated{Updated: v, Changes: changes, Undo: undoSchedule(before, changes)}, nil
 		},
 	})
 }
@@ -518,7 +510,7 @@ func deleteScheduleTool(d Deps) Def {
 					if len(v.Params) > 0 {
 						recreate["params"] = v.Params
 					}
-					out["undo"] = toolCall{Tool: "create_schedule", Arguments: recreate}
+					out.Undo = toolCall{Tool: "create_schedule", Arguments: recreate}
 				}
 				return out, nil
 			})

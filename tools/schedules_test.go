@@ -279,7 +279,7 @@ func TestWebhooks(t *testing.T) {
 	mustContain(t, e.fails("create_webhook", map[string]any{"name": "x", "url": "http://127.0.0.1/x", "events": []any{"Flow.Exploded"}}),
 		"400", "unknown event 'Flow.Exploded'")
 	mustContain(t, e.fails("create_webhook", map[string]any{"name": "x", "url": "http://127.0.0.1/x", "events": []any{"Flow.Failed"}, "method": "PUT"}),
-		`"method" must be POST or GET`)
+		`"method" must be one of POST, GET`)
 
 	var del map[string]any
 	e.confirmed("delete_webhook", map[string]any{"webhook": "Failures"}, &del)

@@ -14,7 +14,8 @@ type inputSchema struct {
 	raw      json.RawMessage
 	fields   []string // property names, sorted, for "allowed" lists in errors
 	required []string
-	types    map[string]string // property -> JSON type name, for type errors
+	types    map[string]string   // property -> JSON type name, for type errors
+	enums    map[string][]string // property -> its allowed values (choice parameters)
 }
 
 // newReflector returns the project's one schema generator: invopop with inline definitions,
@@ -45,14 +46,43 @@ func mustSchema[In any]() inputSchema {
 	if err != nil {
 		panic(fmt.Sprintf("tools: marshal schema of %T: %v", zero, err))
 	}
-	out := inputSchema{raw: raw, required: append([]string(nil), s.Required...), types: map[string]string{}}
+	out := inputSchema{raw: raw, required: append([]string(nil), s.Required...), types: map[string]string{}, enums: map[string][]string{}}
 	for p := s.Properties.Oldest(); p != nil; p = p.Next() {
 		out.fields = append(out.fields, p.Key)
 		out.types[p.Key] = p.Value.Type
+		for _, v := range p.Value.Enum {
+			out.enums[p.Key] = append(out.enums[p.Key], fmt.Sprint(v))
+		}
 	}
 	sort.Strings(out.fields)
 	if reflect.TypeOf(zero).Kind() != reflect.Struct {
 		panic(fmt.Sprintf("tools: input %T must be a struct", zero))
 	}
 	return out
+}
+
+// outputSchema reflects the types a tool answers with into its outputSchema: one type's schema or,
+// for several (list_runs: runs, or statistics per flow), an object schema that is any of them. The
+// result types carry no descriptions, so the schema stays lean: every tools/list carries it.
+func outputSchema(results ...any) json.RawMessage {
+	schemas := make([]*jsonschema.Schema, len(results))
+	r := newReflector()
+	r.AllowAdditionalProperties = true // a result may grow a field; "false" everywhere would cost tokens too
+	for i, v := range results {
+		s := r.Reflect(v)
+		s.Version, s.ID = "", ""
+		if s.Type != "object" {
+			panic(fmt.Sprintf("tools: result %T must reflect to an object schema, got %q", v, s.Type))
+		}
+		schemas[i] = s
+	}
+	out := schemas[0]
+	if len(schemas) > 1 {
+		out = &jsonschema.Schema{Type: "object", AnyOf: schemas}
+	}
+	raw, err := json.Marshal(out)
+	if err != nil {
+		panic(fmt.Sprintf("tools: marshal output schema: %v", err))
+	}
+	return raw
 }

@@ -95,6 +95,9 @@ type spec[In any] struct {
 	rest string
 	// deadline, when set and positive for an input, replaces the per-call timeout (run_flow's wait).
 	deadline func(in In, callTimeout time.Duration) time.Duration
+	// results, for a tool whose results feed code, are zero values of the types handle answers
+	// with (each a structured): the tool declares their outputSchema and answers structuredContent.
+	results []any
 }
 
 // newTool turns a spec into a Def: it reflects In's schema (panicking at start-up if the schema is
@@ -102,6 +105,14 @@ type spec[In any] struct {
 func newTool[In any](deps Deps, s spec[In]) Def {
 	schema := mustSchema[In]()
 	tool := mcp.NewToolWithRawSchema(s.name, s.description, schema.raw)
+	for _, r := range s.results {
+		if _, ok := r.(structured); !ok {
+			panic(fmt.Sprintf("tools: %s: result %T has no compact text", s.name, r))
+		}
+	}
+	if len(s.results) > 0 {
+		tool.RawOutputSchema = outputSchema(s.results...)
+	}
 	readOnly := s.effect == reads
 	tool.Annotations = mcp.ToolAnnotation{
 		Title:           s.title,
@@ -149,6 +160,9 @@ func newTool[In any](deps Deps, s spec[In]) Def {
 			return redactResult(deps.Redactor, res), rerr
 		}
 		log.DebugContext(ctx, "tool done", "duration", time.Since(start))
+		if _, ok := out.(structured); len(s.results) > 0 && !ok { // a bug: the outputSchema promises structuredContent
+			return nil, fmt.Errorf("%s answered %T, which is not among its declared result types", s.name, out)
+		}
 		res, err := toResult(out, s.rest)
 		return redactResult(deps.Redactor, res), err
 	}

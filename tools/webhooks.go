@@ -106,12 +106,12 @@ func listWebhooksTool(d Deps) Def {
 
 // CreateWebhookInput adds a webhook.
 type CreateWebhookInput struct {
-	Name   string   `json:"name" jsonschema:"required,description=Name"`
-	URL    string   `json:"url" jsonschema:"required,description=URL to call"`
-	Events []string `json:"events" jsonschema:"required,description=Event names"`
-	Method string   `json:"method,omitempty" jsonschema:"description=Default POST,enum=POST,enum=GET"`
-	Secret string   `json:"secret,omitempty" jsonschema:"description=HMAC signing key"`
-	DryRun bool     `json:"dry_run,omitempty" jsonschema:"description=Preview; lists the instance's events"`
+	Name   string                 `json:"name" jsonschema:"required,description=Name"`
+	URL    string                 `json:"url" jsonschema:"required,description=URL to call"`
+	Events []string               `json:"events" jsonschema:"required,description=Event names"`
+	Method choice[webhookMethods] `json:"method,omitempty" jsonschema:"description=Default POST"`
+	Secret string                 `json:"secret,omitempty" jsonschema:"description=HMAC signing key"`
+	DryRun bool                   `json:"dry_run,omitempty" jsonschema:"description=Preview; lists the instance's events"`
 }
 
 func (in *CreateWebhookInput) validate() error {
@@ -127,9 +127,6 @@ func (in *CreateWebhookInput) validate() error {
 		if !ok || entity == "" || verb == "" || strings.ContainsAny(e, " \t") {
 			return badInput(`"events": %q is not an event name; they read <Entity>.<Verb>, e.g. Flow.Executed or Flow.Failed`, e)
 		}
-	}
-	if in.Method != "" && in.Method != "POST" && in.Method != "GET" {
-		return badInput(`"method" must be POST or GET, got %q`, in.Method)
 	}
 	return nil
 }
@@ -172,16 +169,16 @@ func createWebhookTool(d Deps) Def {
 				return nil, err
 			}
 			body := &client.Webhook{Name: strings.TrimSpace(in.Name), URL: strings.TrimSpace(in.URL),
-				Events: in.Events, Method: in.Method, Secret: in.Secret, Enabled: true, IncludeEntity: true}
+				Events: in.Events, Method: string(in.Method), Secret: in.Secret, Enabled: true, IncludeEntity: true}
 			if in.DryRun {
-				return webhookDryRun(ctx, d.Client, body), nil
+				return previewWebhook(ctx, d.Client, body), nil
 			}
 			raw, _, err := d.Client.Webhooks.Create(ctx, body)
 			if err != nil {
 				return nil, err
 			}
 			v := viewWebhook(gjson.ParseBytes(raw))
-			return map[string]any{"created": v, "next": hint("delete_webhook", "removes it", "webhook", v.ID)}, nil
+			return created[webhookView]{Created: v, Next: hint("delete_webhook", "removes it", "webhook", v.ID)}, nil
 		},
 	})
 }
@@ -192,11 +189,11 @@ var documentedEvents = []string{"Flow.Executed", "Flow.Created"}
 // webhookDryRun shows the webhook create_webhook would send (URL credentials and the secret
 // masked) with the checks it passed, and the events this instance's webhooks already use, read
 // from the webhook list where the instance has one; it changes nothing.
-func webhookDryRun(ctx context.Context, c *client.Client, body *client.Webhook) map[string]any {
-	would := map[string]any{"name": body.Name, "url": safeURL(body.URL), "events": body.Events,
-		"method": cmp.Or(body.Method, "POST"), "enabled": body.Enabled}
+func previewWebhook(ctx context.Context, c *client.Client, body *client.Webhook) webhookDryRun {
+	would := webhookWould{Name: body.Name, URL: safeURL(body.URL), Events: body.Events,
+		Method: cmp.Or(body.Method, "POST"), Enabled: body.Enabled}
 	if body.Secret != "" {
-		would["secret"] = "[REDACTED]"
+		would.Secret = "[REDACTED]"
 	}
 	checks := []string{"url host allowed by --webhook-hosts"}
 	var other []string
@@ -209,12 +206,8 @@ func webhookDryRun(ctx context.Context, c *client.Client, body *client.Webhook) 
 	if len(other) > 0 {
 		checks = append(checks, fmt.Sprintf("not among the documented events; Etlworks checks them on create: %s", strings.Join(other, ", ")))
 	}
-	out := map[string]any{"dry_run": true, "created": false, "would_send": would, "checks": checks,
-		"documented_events": documentedEvents, "next": "call create_webhook again without dry_run to create it"}
-	if len(known) > 0 {
-		out["events_in_use"] = known
-	}
-	return out
+	return webhookDryRun{DryRun: true, WouldSend: would, Checks: checks, DocumentedEvents: documentedEvents,
+		EventsInUse: known, Next: "call create_webhook again without dry_run to create it"}
 }
 
 // instanceEvents lists, sorted, the events the instance's webhooks subscribe to (at most 100
@@ -275,7 +268,7 @@ func deleteWebhookTool(d Deps) Def {
 					by = append(by, `add "secret" (the old one is not readable)`)
 				}
 				undo.Note = strings.Join(by, "; ")
-				return map[string]any{"deleted": fmt.Sprintf("webhook %d %q", v.ID, v.Name), "undo": undo}, nil
+				return deletion{Deleted: fmt.Sprintf("webhook %d %q", v.ID, v.Name), Undo: undo}, nil
 			})
 		},
 	})
