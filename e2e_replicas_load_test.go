@@ -47,8 +47,8 @@ func dialMCP(ctx context.Context, url, key string, legacy bool) (*mcpSession, er
 	return &mcpSession{c: c}, nil
 }
 
-// call runs a tool and returns its text and whether it is an error result; err is a protocol or
-// transport failure.
+// call runs a tool and returns its data (the structured content of a tool that has an output
+// schema, else the text) and whether it is an error result; err is a protocol or transport failure.
 func (s *mcpSession) call(ctx context.Context, name string, args map[string]any) (string, bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, 60*time.Second)
 	defer cancel()
@@ -58,6 +58,10 @@ func (s *mcpSession) call(ctx context.Context, name string, args map[string]any)
 	res, err := s.c.CallTool(ctx, req)
 	if err != nil {
 		return "", false, fmt.Errorf("%s: %w", name, err)
+	}
+	if res.StructuredContent != nil && !res.IsError { // the run tools' data; their text is a summary
+		b, err := json.Marshal(res.StructuredContent)
+		return string(b), false, err
 	}
 	var b strings.Builder
 	for _, c := range res.Content {
