@@ -63,7 +63,7 @@ func TestObservabilityInProcess(t *testing.T) {
 	lw := &lockedWriter{w: &logs}
 	log := slog.New(telemetry.NewLogHandler(slog.NewJSONHandler(lw, &slog.HandlerOptions{Level: slog.LevelDebug})))
 	api, err := client.New(etl.URL+"/rest", append([]client.Option{client.WithAPIKey(creds.APIKey),
-		client.WithLogger(log.With("component", "client"))}, obs.clientOptions()...)...)
+		client.WithLogger(log.With("component", "client"))}, obs.clientOptions(0)...)...)
 	if err != nil {
 		t.Fatal(err)
 	}

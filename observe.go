@@ -42,12 +42,13 @@ func newObservability(ctx context.Context, cfg config.Config, getenv func(string
 	return o, nil
 }
 
-// clientOptions route the Etlworks client through the pooled transport, measured and traced.
-func (o *observability) clientOptions() []client.Option {
+// clientOptions route the Etlworks client through the pooled transport (sized for inFlight
+// concurrent Etlworks requests), measured and traced.
+func (o *observability) clientOptions(inFlight int) []client.Option {
 	if o == nil {
 		return nil
 	}
-	rt := telemetry.NewTransport(client.NewTransport(), telemetry.TransportOptions{
+	rt := telemetry.NewTransport(client.NewTransport(inFlight), telemetry.TransportOptions{
 		Metrics: o.metrics, Tracer: o.tracerProvider(), Propagator: telemetry.Propagator(),
 		Route: func(r *http.Request) (string, int) {
 			info, _ := client.RequestInfoOf(r)

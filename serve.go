@@ -120,7 +120,7 @@ func start(ctx context.Context, cfg config.Config, std streams, obs *observabili
 	}
 	red := secrets.NewRedactor(cfg.APIKey, cfg.Password, cfg.Token) // the process's own secrets, never echoed
 	log := newLogger(cfg, std.err, red)
-	a, err := connect(ctx, cfg, log, red, obs.clientOptions()...)
+	a, err := connect(ctx, cfg, log, red, obs.clientOptions(callsInFlight(cfg))...)
 	if err != nil {
 		return nil, nil, 0, err
 	}
@@ -286,3 +286,17 @@ func newLogger(cfg config.Config, w io.Writer, red *secrets.Redactor) *slog.Logg
 
 // defaultLogConfig is the logging configuration of subcommands that take no logging flags.
 func defaultLogConfig() config.Config { return config.Config{LogLevel: "info", LogFormat: "text"} }
+
+// usersInFlight is how many callers a forward-mode server sizes its Etlworks connection pool for,
+// each at their --max-calls-per-user limit; more still work, opening connections beyond the pool.
+const usersInFlight = 32
+
+// callsInFlight is how many concurrent Etlworks requests the connection pool keeps connections
+// for: --max-calls-per-user for each of usersInFlight callers in forward mode; otherwise 0, which
+// leaves client.NewTransport's floor of client.MaxIdleConnsPerHost.
+func callsInFlight(cfg config.Config) int {
+	if cfg.HTTPAddr == "" || cfg.HTTPAuth != config.HTTPAuthForward {
+		return 0
+	}
+	return cfg.MaxCallsPerUser * usersInFlight
+}

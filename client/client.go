@@ -180,7 +180,7 @@ func New(baseURL string, opts ...Option) (*Client, error) {
 	c := &Client{
 		base:       u,
 		root:       &root,
-		http:       &http.Client{Transport: NewTransport()},
+		http:       &http.Client{Transport: NewTransport(0)},
 		userAgent:  "etlworks-mcp",
 		log:        slog.New(slog.DiscardHandler),
 		timeout:    DefaultTimeout,

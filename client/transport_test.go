@@ -48,9 +48,12 @@ func callConcurrently(t testing.TB, c *Client, callers, calls int) {
 // connections per host).
 func TestTransportReusesConnections(t *testing.T) {
 	t.Parallel()
-	tr := NewTransport()
+	tr := NewTransport(0)
 	if tr.MaxIdleConnsPerHost < 64 || tr.MaxIdleConns < tr.MaxIdleConnsPerHost || tr.IdleConnTimeout <= 0 || tr.DisableKeepAlives {
 		t.Fatalf("transport not tuned: %+v", tr)
+	}
+	if big := NewTransport(256); big.MaxIdleConnsPerHost != 256 || big.MaxIdleConns < 256 {
+		t.Fatalf("a pool for 256 calls in flight keeps %d idle per host, %d in all", big.MaxIdleConnsPerHost, big.MaxIdleConns)
 	}
 	srv, opened := connCountingServer(t)
 	c, err := New(srv.URL+"/rest", WithAPIKey(testKey)) // the default transport, NewTransport
@@ -74,7 +77,7 @@ func BenchmarkNewConnections(b *testing.B) {
 		rt   func() http.RoundTripper
 	}{
 		{"default-transport", func() http.RoundTripper { return http.DefaultTransport.(*http.Transport).Clone() }},
-		{"tuned-transport", func() http.RoundTripper { return NewTransport() }},
+		{"tuned-transport", func() http.RoundTripper { return NewTransport(0) }},
 	} {
 		b.Run(tc.name, func(b *testing.B) {
 			srv, opened := connCountingServer(b)
