@@ -3,6 +3,7 @@ package main
 import (
 	"bufio"
 	"context"
+	"encoding/json"
 	"io"
 	"os/exec"
 	"slices"
@@ -116,6 +117,45 @@ func BenchmarkGetFlow(b *testing.B) {
 		}
 		reportPercentiles(b, samples)
 	})
+}
+
+// BenchmarkGetFlowRESTWork times, from the client, the REST requests one get_flow by name makes
+// (resolve the name, read the definition, then the schedules, the flow list and the listeners that
+// say what starts it), one after another: the Etlworks work under the tool, without MCP.
+func BenchmarkGetFlowRESTWork(b *testing.B) {
+	sb, err := sandbox.Start(context.Background(), "", sandbox.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	defer sb.Close()
+	api, err := client.New(sb.URL, client.WithAPIKey(sb.Sandbox.Credentials().APIKey))
+	if err != nil {
+		b.Fatal(err)
+	}
+	ctx := context.Background()
+	keep := func(json.RawMessage) bool { return true }
+	var samples []time.Duration
+	for b.Loop() {
+		start := time.Now()
+		n, err := api.Resolve(ctx, client.KindFlow, "Load orders from CSV")
+		if err == nil && !n.Full {
+			_, _, err = api.Flows.Get(ctx, n.ID)
+		}
+		if err == nil {
+			_, err = api.Schedules.Scan(ctx, &client.ScheduleListOptions{FlowID: n.ID}, keep)
+		}
+		if err == nil {
+			_, err = api.Flows.Scan(ctx, nil, keep)
+		}
+		if err == nil {
+			_, err = api.Listeners.Scan(ctx, &client.ListenerListOptions{FlowID: n.ID}, keep)
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		samples = append(samples, time.Since(start))
+	}
+	reportPercentiles(b, samples)
 }
 
 // reportPercentiles adds p50 and p95 (milliseconds) to the benchmark output.
