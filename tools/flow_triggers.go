@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strings"
+	"sync"
 
 	"github.com/tidwall/gjson"
 
@@ -28,56 +29,23 @@ const maxTriggers = 10
 
 // triggersOf reads the flow's schedules and its listeners (each bounded by the client's scan
 // limit) and finds the workflows that contain it in the client's flow index (at most 30s old, and
-// rebuilt after any flow write through this server); a failure of one leaves the others.
+// rebuilt after any flow write through this server); a failure of one leaves the others. The three
+// sources are read at the same time, so the call waits for the slowest, not for their sum.
 func triggersOf(ctx context.Context, c *client.Client, flowID int64) *flowTriggers {
-	t := &flowTriggers{}
-	more := map[string]int{}
-	add := func(list *[]string, kind, line string) {
-		if len(*list) < maxTriggers {
-			*list = append(*list, line)
-		} else {
-			more[kind]++
-		}
+	var sched, wf, lis triggerList
+	var wg sync.WaitGroup
+	wg.Go(func() { sched = schedulesStarting(ctx, c, flowID) })
+	wg.Go(func() { wf = workflowsNesting(ctx, c, flowID) })
+	wg.Go(func() { lis = listenersStarting(ctx, c, flowID) })
+	wg.Wait()
+	t := &flowTriggers{Schedules: sched.lines, Workflows: wf.lines, Listeners: lis.lines}
+	for _, l := range []triggerList{sched, wf, lis} { // a fixed order, so the answer is stable
+		t.Unchecked = append(t.Unchecked, l.unchecked...)
 	}
-	_, err := c.Schedules.Scan(ctx, &client.ScheduleListOptions{FlowID: flowID}, func(row json.RawMessage) bool {
-		s := gjson.ParseBytes(row)
-		if s.Get("flowId").Int() == flowID { // the server may ignore the filter
-			add(&t.Schedules, "schedules", scheduleTrigger(viewSchedule(s)))
+	for _, l := range []triggerList{sched, wf, lis} {
+		if l.more > 0 {
+			t.Unchecked = append(t.Unchecked, fmt.Sprintf("%s: %d more not shown", l.kind, l.more))
 		}
-		return true
-	})
-	t.unchecked("schedules", err)
-
-	flows, err := c.Names(ctx, client.KindFlow) // the index records which workflows nest which flow
-	switch {
-	case err != nil:
-		t.unchecked("workflows", err)
-	case len(flows.Entries) > 0 && !flows.NestedKnown:
-		t.Unchecked = append(t.Unchecked, "workflows: could not be checked (the flow list carries no nestedFlows)")
-	default:
-		for _, p := range flows.Parents(flowID) {
-			add(&t.Workflows, "workflows", fmt.Sprintf("%q (id %d)", p.Name, p.ID))
-		}
-		if flows.Capped {
-			t.Unchecked = append(t.Unchecked, fmt.Sprintf("workflows: only the first %d flows were checked", flows.Max))
-		}
-	}
-
-	_, err = c.Listeners.Scan(ctx, &client.ListenerListOptions{FlowID: flowID}, func(row json.RawMessage) bool {
-		l := gjson.ParseBytes(row)
-		if l.Get("flowId").Int() == flowID {
-			line := fmt.Sprintf("%d %q", l.Get("id").Int(), l.Get("name").String())
-			if p := l.Get("properties.urlPattern").String(); p != "" {
-				line += " " + l.Get("properties.method").String() + " /" + clip(strings.TrimPrefix(p, "/"), 120)
-			}
-			add(&t.Listeners, "listeners", line)
-		}
-		return true
-	})
-	t.unchecked("listeners", err)
-
-	for kind, n := range more {
-		t.Unchecked = append(t.Unchecked, fmt.Sprintf("%s: %d more not shown", kind, n))
 	}
 	if len(t.Schedules)+len(t.Workflows)+len(t.Listeners)+len(t.Unchecked) == 0 {
 		t.None = "no schedule, workflow or listener starts it; it runs only when started by hand or by the API"
@@ -85,11 +53,84 @@ func triggersOf(ctx context.Context, c *client.Client, flowID int64) *flowTrigge
 	return t
 }
 
-// unchecked records that one source of triggers could not be read, and why, in one short line.
-func (t *flowTriggers) unchecked(kind string, err error) {
-	if err == nil {
-		return
+// triggerList is what one source of triggers gave: at most maxTriggers lines, how many more
+// there were, and why it could not be (fully) checked.
+type triggerList struct {
+	kind      string
+	lines     []string
+	more      int
+	unchecked []string
+}
+
+func (l *triggerList) add(line string) {
+	if len(l.lines) < maxTriggers {
+		l.lines = append(l.lines, line)
+	} else {
+		l.more++
 	}
+}
+
+// failed records that the source could not be read, and why, in one short line.
+func (l *triggerList) failed(err error) {
+	if err != nil {
+		l.unchecked = append(l.unchecked, uncheckedLine(l.kind, err))
+	}
+}
+
+// schedulesStarting lists the schedules that run the flow.
+func schedulesStarting(ctx context.Context, c *client.Client, flowID int64) triggerList {
+	l := triggerList{kind: "schedules"}
+	_, err := c.Schedules.Scan(ctx, &client.ScheduleListOptions{FlowID: flowID}, func(row json.RawMessage) bool {
+		s := gjson.ParseBytes(row)
+		if s.Get("flowId").Int() == flowID { // the server may ignore the filter
+			l.add(scheduleTrigger(viewSchedule(s)))
+		}
+		return true
+	})
+	l.failed(err)
+	return l
+}
+
+// workflowsNesting lists the workflows whose nestedFlows hold the flow, from the flow index.
+func workflowsNesting(ctx context.Context, c *client.Client, flowID int64) triggerList {
+	l := triggerList{kind: "workflows"}
+	flows, err := c.Names(ctx, client.KindFlow) // the index records which workflows nest which flow
+	switch {
+	case err != nil:
+		l.failed(err)
+	case len(flows.Entries) > 0 && !flows.NestedKnown:
+		l.unchecked = append(l.unchecked, "workflows: could not be checked (the flow list carries no nestedFlows)")
+	default:
+		for _, p := range flows.Parents(flowID) {
+			l.add(fmt.Sprintf("%q (id %d)", p.Name, p.ID))
+		}
+		if flows.Capped {
+			l.unchecked = append(l.unchecked, fmt.Sprintf("workflows: only the first %d flows were checked", flows.Max))
+		}
+	}
+	return l
+}
+
+// listenersStarting lists the listeners that run the flow, with their method and URL pattern.
+func listenersStarting(ctx context.Context, c *client.Client, flowID int64) triggerList {
+	l := triggerList{kind: "listeners"}
+	_, err := c.Listeners.Scan(ctx, &client.ListenerListOptions{FlowID: flowID}, func(row json.RawMessage) bool {
+		r := gjson.ParseBytes(row)
+		if r.Get("flowId").Int() == flowID {
+			line := fmt.Sprintf("%d %q", r.Get("id").Int(), r.Get("name").String())
+			if p := r.Get("properties.urlPattern").String(); p != "" {
+				line += " " + r.Get("properties.method").String() + " /" + clip(strings.TrimPrefix(p, "/"), 120)
+			}
+			l.add(line)
+		}
+		return true
+	})
+	l.failed(err)
+	return l
+}
+
+// uncheckedLine says in one short line that one source of triggers could not be read, and why.
+func uncheckedLine(kind string, err error) string {
 	why := "not allowed for this API key"
 	switch {
 	case client.IsAbsent(err):
@@ -97,7 +138,7 @@ func (t *flowTriggers) unchecked(kind string, err error) {
 	case !client.IsStatus(err, 403):
 		why = clip(redact(firstLine(err.Error())), 160)
 	}
-	t.Unchecked = append(t.Unchecked, kind+": could not be checked ("+why+")")
+	return kind + ": could not be checked (" + why + ")"
 }
 
 // scheduleTrigger renders one schedule as a trigger line: id, name, phrase, next fire time or paused.
