@@ -41,9 +41,9 @@ func importRules() []importRule {
 	return []importRule{
 		{".", []string{"client", "config", "prompts", "resources", "tools", "transport", "sandbox",
 			"internal/mcpobs", "internal/secrets", "internal/telemetry", modMcpGo, modOtel, modTint, modIsatty}},
-		{"config", []string{"internal/hostlist"}},
-		{"client", []string{"internal/bound", "internal/secrets"}},
-		{"tools", []string{"client", "internal/bound", "internal/csvtable", "internal/hostlist", "internal/links",
+		{"config", []string{"internal/hostlist", "internal/lazyre"}},
+		{"client", []string{"internal/bound", "internal/lazyre", "internal/secrets"}},
+		{"tools", []string{"client", "internal/bound", "internal/csvtable", "internal/hostlist", "internal/lazyre", "internal/links",
 			"internal/quartz", "internal/secrets", "internal/untrusted", modMcpGo, modJsonschema, modGjson, modUdiff, modXsysUnix}},
 		{"resources", []string{"client", "internal/bound", "internal/csvtable", "internal/links", "internal/quartz",
 			"internal/secrets", "internal/untrusted", modMcpGo, modGjson}},
@@ -54,13 +54,14 @@ func importRules() []importRule {
 		{"internal/mcpobs", []string{"internal/telemetry", modMcpGo, modPrometheus, modOtel}},
 		{"internal/quartz", []string{"internal/bound", "internal/prose"}},
 		{"internal/prose", nil},                   // standard library only
+		{"internal/lazyre", nil},                  // standard library only
 		{"deploy", nil},                           // manifests and the Helm chart; only its test has Go code
 		{"scripts/bench/...", []string{modMcpGo}}, // benchmark programs: they drive the binary from outside
 		{"internal/bound", nil},                   // standard library only
 		{"internal/csvtable", []string{"internal/bound"}},
-		{"internal/hostlist", nil},  // standard library only
-		{"internal/links", nil},     // standard library only
-		{"internal/secrets", nil},   // standard library only
+		{"internal/hostlist", nil}, // standard library only
+		{"internal/links", nil},    // standard library only
+		{"internal/secrets", []string{"internal/lazyre"}},
 		{"internal/untrusted", nil}, // standard library only
 	}
 }

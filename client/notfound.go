@@ -4,8 +4,9 @@ import (
 	"context"
 	"errors"
 	"net/http"
-	"regexp"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 )
 
 // notFoundFingerprint tells a 404 that means "no such route" from one that means "no such
@@ -46,7 +47,7 @@ func (c *Client) fingerprint(ctx context.Context) notFoundFingerprint {
 	return fp
 }
 
-var digits = regexp.MustCompile(`[0-9]+`)
+var digits = lazyre.New(`[0-9]+`)
 
 // notFoundSignature reduces a 404 to what does not depend on the request.
 func notFoundSignature(api *APIError) string {

@@ -5,10 +5,11 @@ import (
 	"encoding/json"
 	"errors"
 	"net/url"
-	"regexp"
 	"sort"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 )
 
 // Report is what `doctor --report` writes: for each endpoint the client knows, whether the route
@@ -238,4 +239,4 @@ func walkFields(v any, prefix string, depth int, set map[string]bool) {
 }
 
 // pathTemplate matches a {name} segment of an endpoint path.
-var pathTemplate = regexp.MustCompile(`\{[^}]+\}`)
+var pathTemplate = lazyre.New(`\{[^}]+\}`)

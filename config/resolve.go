@@ -7,12 +7,12 @@ import (
 	"net"
 	"net/url"
 	"os"
-	"regexp"
 	"strconv"
 	"strings"
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/internal/hostlist"
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 )
 
 // maxSecretFile caps what a *_FILE variable can make Load read, in case it names something
@@ -24,7 +24,7 @@ var boolWords = []string{"1", "true", "yes", "0", "false", "no"}
 
 // toolsetName is the shape of a toolset name; the list of real toolsets belongs to the tools
 // package, so main checks membership.
-var toolsetName = regexp.MustCompile(`^[a-z0-9][a-z0-9_-]*$`)
+var toolsetName = lazyre.New(`^[a-z0-9][a-z0-9_-]*$`)
 
 // value is one setting as resolved: its text and where it came from (a flag such as "--url", a
 // variable such as "ETLWORKS_URL" or "ETLWORKS_API_KEY_FILE", or "" for the default).

@@ -3,47 +3,47 @@ package tools
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 )
 
 // causePattern maps error text to a cause category. Order matters: the first match wins, and the
 // more specific patterns come first.
 type causePattern struct {
 	category string
-	re       *regexp.Regexp
+	re       *lazyre.Regexp
 }
 
 var causePatterns = []causePattern{
-	{"credentials", regexp.MustCompile(`(?i)authentication failed|password authentication|access denied|login failed|invalid (user|password|credentials)|unauthori[sz]ed|\b401\b|permission denied for user`)},
+	{"credentials", lazyre.New(`(?i)authentication failed|password authentication|access denied|login failed|invalid (user|password|credentials)|unauthori[sz]ed|\b401\b|permission denied for user`)},
 	{"transient", transientPattern},
-	{"connectivity", regexp.MustCompile(`(?i)connection refused|connect timed out|timed out|unknown host|no route to host|unreachable|could not connect|UnknownHostException|SocketTimeoutException`)},
-	{"SQL", regexp.MustCompile(`(?i)no such (column|table)|column .* does not exist|relation .* does not exist|syntax error|invalid column|unknown column|ambiguous column|SQLSyntaxError|SQL error`)},
-	{"data", regexp.MustCompile(`(?i)constraint|duplicate key|unique|not null|cannot be null|conversion|cannot parse|unparseable|number format|invalid (date|number|value)|data truncat|out of range`)},
-	{"configuration", regexp.MustCompile(`(?i)file not found|no such file|not configured|missing (property|parameter|variable)|is not set|suspended|invalid configuration|FileNotFoundException`)},
+	{"connectivity", lazyre.New(`(?i)connection refused|connect timed out|timed out|unknown host|no route to host|unreachable|could not connect|UnknownHostException|SocketTimeoutException`)},
+	{"SQL", lazyre.New(`(?i)no such (column|table)|column .* does not exist|relation .* does not exist|syntax error|invalid column|unknown column|ambiguous column|SQLSyntaxError|SQL error`)},
+	{"data", lazyre.New(`(?i)constraint|duplicate key|unique|not null|cannot be null|conversion|cannot parse|unparseable|number format|invalid (date|number|value)|data truncat|out of range`)},
+	{"configuration", lazyre.New(`(?i)file not found|no such file|not configured|missing (property|parameter|variable)|is not set|suspended|invalid configuration|FileNotFoundException`)},
 }
 
 // transientPattern matches failures that usually pass on their own: throttling (429, S3's 503
 // Slow Down), a service briefly unavailable, a read that timed out, a connection reset, a busy or
 // deadlocked database. A connect timeout is not one of them: it means the host cannot be reached.
-var transientPattern = regexp.MustCompile(`(?i)\b429\b|too many requests|throttl|slow ?down|reduce your request rate|rate (limit|exceeded)|` +
+var transientPattern = lazyre.New(`(?i)\b429\b|too many requests|throttl|slow ?down|reduce your request rate|rate (limit|exceeded)|` +
 	`\b50[234]\b|service unavailable|bad gateway|gateway time-?out|read timed out|request timed out|timeout (expired|exceeded)|` +
 	`connection reset|reset by peer|broken pipe|database is locked|SQLITE_BUSY|deadlock|lock wait timeout|too many connections|remaining connection slots`)
 
 // transientKinds name what a transient failure was, first match first.
 var transientKinds = []struct {
 	kind string
-	re   *regexp.Regexp
+	re   *lazyre.Regexp
 }{
-	{"throttling", regexp.MustCompile(`(?i)\b429\b|too many requests|throttl|slow ?down|reduce your request rate|rate (limit|exceeded)`)},
-	{"service unavailable", regexp.MustCompile(`(?i)\b50[23]\b|service unavailable|bad gateway`)},
-	{"timeout", regexp.MustCompile(`(?i)\b504\b|time-?out|timed out`)},
-	{"connection reset", regexp.MustCompile(`(?i)reset|broken pipe`)},
-	{"busy database", regexp.MustCompile(`(?i)locked|SQLITE_BUSY|deadlock|too many connections|connection slots`)},
+	{"throttling", lazyre.New(`(?i)\b429\b|too many requests|throttl|slow ?down|reduce your request rate|rate (limit|exceeded)`)},
+	{"service unavailable", lazyre.New(`(?i)\b50[23]\b|service unavailable|bad gateway`)},
+	{"timeout", lazyre.New(`(?i)\b504\b|time-?out|timed out`)},
+	{"connection reset", lazyre.New(`(?i)reset|broken pipe`)},
+	{"busy database", lazyre.New(`(?i)locked|SQLITE_BUSY|deadlock|too many connections|connection slots`)},
 }
 
 func transientKind(errText string) string {
@@ -55,7 +55,7 @@ func transientKind(errText string) string {
 	return "transient failure"
 }
 
-var missingColumn = regexp.MustCompile(`(?i)no such column:\s*([\w.]+)|column "?([\w.]+)"? does not exist|unknown column '?([\w.]+)'?`)
+var missingColumn = lazyre.New(`(?i)no such column:\s*([\w.]+)|column "?([\w.]+)"? does not exist|unknown column '?([\w.]+)'?`)
 
 // classify names the likely cause from the error text and the connection tests, citing evidence.
 func classify(ctx context.Context, c *client.Client, dg *diagnosis, flow gjson.Result, errText string) *cause {
@@ -140,7 +140,7 @@ func sqlSummary(ctx context.Context, c *client.Client, dg *diagnosis, flow gjson
 	return summary
 }
 
-var fromTable = regexp.MustCompile(`(?i)\b(?:from|join)\s+([\w.]+)`)
+var fromTable = lazyre.New(`(?i)\b(?:from|join)\s+([\w.]+)`)
 
 // tablesIn lists the tables an SQL statement reads (FROM and JOIN), in order.
 func tablesIn(sql string) []string {

@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/tidwall/gjson"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 )
 
 func diagnoseRunTool(d Deps) Def {
@@ -257,8 +257,8 @@ func nextStep(dg *diagnosis, canTest bool) string {
 // platformPattern matches errors that point at the Etlworks instance itself rather than at the
 // flow: memory, disk, its own database; outagePattern a server error, which may be the instance's.
 var (
-	platformPattern = regexp.MustCompile(`(?i)OutOfMemoryError|no space left|disk (is )?full|too many open files|redis|connection pool`)
-	outagePattern   = regexp.MustCompile(`(?i)service unavailable|\b50[234]\b`)
+	platformPattern = lazyre.New(`(?i)OutOfMemoryError|no space left|disk (is )?full|too many open files|redis|connection pool`)
+	outagePattern   = lazyre.New(`(?i)service unavailable|\b50[234]\b`)
 )
 
 // looksLikeOutage says whether the instance's health belongs in the diagnosis: a connectivity

@@ -2,8 +2,9 @@ package tools
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 )
 
 // The evidence diagnose_run quotes from a log: the first error with a little context, the lines of
@@ -17,14 +18,14 @@ const maxTraceLines = 6
 const traceScan = 400
 
 // causedBy matches a "Caused by:" line of a Java trace, indented or not.
-var causedBy = regexp.MustCompile(`^\s*Caused by:`)
+var causedBy = lazyre.New(`^\s*Caused by:`)
 
 // logPrefix is the time and level that start an Etlworks log line.
-var logPrefix = regexp.MustCompile(`^\d{4}-\d\d-\d\d[ T][\d:.,]+\s+(?:[A-Z]+\s+)?`)
+var logPrefix = lazyre.New(`^\d{4}-\d\d-\d\d[ T][\d:.,]+\s+(?:[A-Z]+\s+)?`)
 
 // messagePrefix is what restates an error without changing it: "Flow failed: ", "Caused by: ",
 // an exception class.
-var messagePrefix = regexp.MustCompile(`^(?:Flow failed|Caused by|Error|[\w$]+(?:\.[\w$]+)+(?:Exception|Error)|[\w$]*(?:Exception|Error)):\s*`)
+var messagePrefix = lazyre.New(`^(?:Flow failed|Caused by|Error|[\w$]+(?:\.[\w$]+)+(?:Exception|Error)|[\w$]*(?:Exception|Error)):\s*`)
 
 // errorMessage is a line's message without its time, level and restating prefixes, for finding
 // lines that say the same thing.

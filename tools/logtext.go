@@ -2,8 +2,9 @@ package tools
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 )
 
 // Bounds for log excerpts: a model needs the relevant lines, not the file.
@@ -17,14 +18,14 @@ const (
 )
 
 // errorLine matches the lines that report a failure in Etlworks (Java) logs.
-var errorLine = regexp.MustCompile(`\b(ERROR|FATAL|SEVERE)\b|Exception\b|Caused by:|\bfailed\b|\bError:`)
+var errorLine = lazyre.New(`\b(ERROR|FATAL|SEVERE)\b|Exception\b|Caused by:|\bfailed\b|\bError:`)
 
 // warnLine matches the lines that report a warning; get_run_log's warning level shows them with
 // the error lines, and a warning run's first one says why it is not a success.
-var warnLine = regexp.MustCompile(`\b(WARN|WARNING)\b`)
+var warnLine = lazyre.New(`\b(WARN|WARNING)\b`)
 
 // stackLine matches stack-trace continuation lines.
-var stackLine = regexp.MustCompile(`^\s+(at |\.\.\. \d+ more)`)
+var stackLine = lazyre.New(`^\s+(at |\.\.\. \d+ more)`)
 
 // splitLog splits a log into lines without the trailing empty line.
 func splitLog(text string) []string {

@@ -3,13 +3,13 @@ package tools
 import (
 	"context"
 	"encoding/json"
-	"regexp"
 	"strings"
 	"sync"
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/internal/bound"
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 )
 
 // runRow is one list_runs row, kept small so that a page of runs stays small: the flow as an id
@@ -111,7 +111,7 @@ func runProblem(e *client.Execution, readLog func() []string) string {
 
 // problemLead matches what starts a problem line without explaining it: a log level, or a Java
 // exception's qualified class name (the message after it names the problem).
-var problemLead = regexp.MustCompile(`^(?:(?:INFO|WARN|WARNING|ERROR|FATAL|SEVERE)\s+|(?:[a-z][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error):\s+)`)
+var problemLead = lazyre.New(`^(?:(?:INFO|WARN|WARNING|ERROR|FATAL|SEVERE)\s+|(?:[a-z][\w$]*\.)+[A-Z][\w$]*(?:Exception|Error):\s+)`)
 
 // problemText is a problem line without its lead, so a short cut keeps the words that matter.
 func problemText(s string) string {

@@ -4,10 +4,10 @@ import (
 	"cmp"
 	"fmt"
 	"math"
-	"regexp"
 	"slices"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 )
 
 // maxStatsRuns bounds the runs list_runs group_by reads; a window with more is counted from its
@@ -39,7 +39,7 @@ type errorCount struct {
 
 // errorShape is what error lines are compared by: the same error with other numbers, ids or
 // times (any word holding a digit) counts as one.
-var errorShape = regexp.MustCompile(`[\w.:-]*\d[\w.:-]*`)
+var errorShape = lazyre.New(`[\w.:-]*\d[\w.:-]*`)
 
 // statsList is list_runs' group_by answer.
 type statsList struct {

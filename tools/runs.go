@@ -3,11 +3,11 @@ package tools
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/client"
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 )
 
 // Run waiting bounds. Most clients give a tool call about 60 s and do not extend it on
@@ -228,7 +228,7 @@ func lastLogLine(ctx context.Context, d Deps, flowID, runID int64) string {
 
 // logStamp matches the date and time that start an Etlworks log line; progress messages carry
 // their own time, so the line is shown without it.
-var logStamp = regexp.MustCompile(`^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?\s+`)
+var logStamp = lazyre.New(`^\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(\.\d+)?\s+`)
 
 // stopAfterCancel stops a run whose waiting call was cancelled with stop_on_cancel. The call's own
 // context is cancelled, so the stop gets a short one of its own (keeping the call's log ids).

@@ -1,8 +1,9 @@
 package secrets
 
 import (
-	"regexp"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 )
 
 // Key=value pairs are found from their key names with one pass over the text rather than with a
@@ -35,8 +36,8 @@ var pairNames = []pairName{
 
 // afterName matches what follows a credential's name: the separator and the value.
 var (
-	afterName   = regexp.MustCompile(`^` + sep + value)
-	afterEquals = regexp.MustCompile(`^\\?["'` + "`" + `]?[ \t]*=[ \t]*` + value)
+	afterName   = lazyre.New(`^` + sep + value)
+	afterEquals = lazyre.New(`^\\?["'` + "`" + `]?[ \t]*=[ \t]*` + value)
 )
 
 // needle is something scan looks for: a pair name, or a trigger of a text rule.

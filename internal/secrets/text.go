@@ -1,9 +1,10 @@
 package secrets
 
 import (
-	"regexp"
 	"slices"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 )
 
 // A textRule finds one shape of credential in free text. Its triggers are lower-case literals
@@ -15,7 +16,7 @@ type textRule struct {
 	// rejects it; nil = at the trigger.
 	start   func(s string, p int) (int, bool)
 	fwd     int                            // how far after its start a match may end; 0 = 1 KiB
-	re      *regexp.Regexp                 // anchored with ^: it is tried only at the start
+	re      *lazyre.Regexp                 // anchored with ^: it is tried only at the start
 	replace func(s string, m []int) string // m is the submatch index slice of one match
 	secret  func(s string, m []int) string // the credential in a match, for a Redactor to learn; nil = none
 }
@@ -43,7 +44,7 @@ var textRules = []textRule{
 	{ // PEM private keys, whole or cut off (then up to the end of the base64 body)
 		triggers: []string{"-----begin"},
 		fwd:      8 << 10, // a 4096-bit RSA key is about 3.3 KiB
-		re:       regexp.MustCompile(`^-----BEGIN ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----(?:(?s:.*?)-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|(?:[A-Za-z0-9+/=:, \t\r\n-]|\\[nrt])*)`),
+		re:       lazyre.New(`^-----BEGIN ([A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?)-----(?:(?s:.*?)-----END [A-Z0-9 ]*PRIVATE KEY(?: BLOCK)?-----|(?:[A-Za-z0-9+/=:, \t\r\n-]|\\[nrt])*)`),
 		replace: func(s string, m []int) string {
 			return "-----BEGIN " + s[m[2]:m[3]] + "-----" + Redacted + "-----END " + s[m[2]:m[3]] + "-----"
 		},
@@ -51,20 +52,20 @@ var textRules = []textRule{
 	{ // JSON Web Tokens
 		triggers: []string{"eyj"},
 		fwd:      8 << 10,
-		re:       regexp.MustCompile(`^eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`),
+		re:       lazyre.New(`^eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*`),
 		replace:  func(string, []int) string { return Redacted },
 		secret:   wholeMatch,
 	},
 	{ // Authorization / Proxy-Authorization headers, with or without a scheme
 		triggers: []string{"authorization"},
-		re:       regexp.MustCompile(`(?i)^(authorization` + sep + `\\?["']?[ \t]*(?:(?:basic|bearer|digest|token|negotiate|ntlm|sharedkey|sharedaccesssignature|aws4-hmac-sha256|hmac|apikey|otp)[ \t]+)?)([^\s"'\\,;]+)`),
+		re:       lazyre.New(`(?i)^(authorization` + sep + `\\?["']?[ \t]*(?:(?:basic|bearer|digest|token|negotiate|ntlm|sharedkey|sharedaccesssignature|aws4-hmac-sha256|hmac|apikey|otp)[ \t]+)?)([^\s"'\\,;]+)`),
 		replace:  keepGroup1,
 		secret:   group2,
 	},
 	{ // Bearer and Basic credentials anywhere ("curl -H 'Bearer abc…'"), when token-like
 		triggers: []string{"bearer", "basic"},
 		start:    wordStart,
-		re:       regexp.MustCompile(`(?i)^((?:bearer|basic)[ \t]+)([A-Za-z0-9._~+/-]{8,}=*)`),
+		re:       lazyre.New(`(?i)^((?:bearer|basic)[ \t]+)([A-Za-z0-9._~+/-]{8,}=*)`),
 		replace: func(s string, m []int) string {
 			if !tokenLike(s[m[4]:m[5]]) {
 				return s[m[0]:m[1]]
@@ -76,7 +77,7 @@ var textRules = []textRule{
 	{ // URL userinfo: scheme://user:password@host (and a token as the whole userinfo)
 		triggers: []string{"://"},
 		start:    schemeStart,
-		re:       regexp.MustCompile(`^([A-Za-z][A-Za-z0-9+.-]*://)([^\s/?#@"'\\:]*)(:[^\s/?#@"'\\]+)?@`),
+		re:       lazyre.New(`^([A-Za-z][A-Za-z0-9+.-]*://)([^\s/?#@"'\\:]*)(:[^\s/?#@"'\\]+)?@`),
 		replace: func(s string, m []int) string {
 			scheme, user := s[m[2]:m[3]], s[m[4]:m[5]]
 			if m[6] >= 0 {
@@ -97,7 +98,7 @@ var textRules = []textRule{
 	{ // Oracle-style user/password@host (sqlplus, jdbc:oracle:thin:user/pw@host)
 		triggers: []string{"@"},
 		start:    oracleStart,
-		re:       regexp.MustCompile(`^([A-Za-z][A-Za-z0-9_$#.]*)/([^\s/@"'\\]+)@(?:/{0,2})[A-Za-z0-9\[(]`),
+		re:       lazyre.New(`^([A-Za-z][A-Za-z0-9_$#.]*)/([^\s/@"'\\]+)@(?:/{0,2})[A-Za-z0-9\[(]`),
 		replace: func(s string, m []int) string {
 			return s[m[0]:m[3]] + "/" + Redacted + s[m[5]:m[1]]
 		},
@@ -107,7 +108,7 @@ var textRules = []textRule{
 		triggers: []string{"akia", "asia", "abia", "acca", "aiza", "ghp_", "gho_", "ghu_", "ghs_", "ghr_", "github_pat_", "xox", "sk_", "rk_", "sk-", "glpat-", "npm_"},
 		start:    wordStart,
 		fwd:      256,
-		re:       regexp.MustCompile(`^(?:(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}|AIza[0-9A-Za-z_-]{35}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|xox[abprs]-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[0-9A-Za-z]{16,}|sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}|glpat-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{36})\b`),
+		re:       lazyre.New(`^(?:(?:AKIA|ASIA|ABIA|ACCA)[A-Z0-9]{16}|AIza[0-9A-Za-z_-]{35}|gh[pousr]_[A-Za-z0-9]{30,}|github_pat_[A-Za-z0-9_]{22,}|xox[abprs]-[A-Za-z0-9-]{10,}|[sr]k_(?:live|test)_[0-9A-Za-z]{16,}|sk-(?:ant-|proj-)?[A-Za-z0-9_-]{20,}|glpat-[A-Za-z0-9_-]{20,}|npm_[A-Za-z0-9]{36})\b`),
 		replace:  func(string, []int) string { return Redacted },
 		secret:   wholeMatch,
 	},
