@@ -299,14 +299,7 @@ func (s *Sandbox) lastAuditHandler(w http.ResponseWriter, r *http.Request, _ *pr
 
 // getAuditHandler serves GET /v1/audit/{id} with the event's payload.
 func (s *Sandbox) getAuditHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	id, err := idParam(r, "id", "audit event id")
-	if err != nil {
-		return err
-	}
-	a, err := s.st.getAudit(r.Context(), id)
-	if errors.Is(err, errNotFound) {
-		return notFound("Audit event %d not found", id)
-	}
+	a, err := loadFromPath(r, "Audit event", s.st.getAudit)
 	if err != nil {
 		return err
 	}

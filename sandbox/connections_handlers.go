@@ -60,20 +60,12 @@ func (s *Sandbox) listConnectionsHandler(w http.ResponseWriter, r *http.Request,
 
 // connectionFromPath loads the connection named by the {id} wildcard, or returns a 404.
 func (s *Sandbox) connectionFromPath(r *http.Request) (connection, error) {
-	id, err := idParam(r, "id", "connection id")
-	if err != nil {
-		return connection{}, err
-	}
-	return s.connectionByID(r.Context(), id)
+	return loadFromPath(r, "Connection", s.st.getConnection)
 }
 
 // connectionByID loads a connection with its secrets, or returns the 404 the API promises.
 func (s *Sandbox) connectionByID(ctx context.Context, id int64) (connection, error) {
-	c, err := s.st.getConnection(ctx, id)
-	if errors.Is(err, errNotFound) {
-		return c, notFound("Connection %d not found", id)
-	}
-	return c, err
+	return loadByID(ctx, "Connection", id, s.st.getConnection)
 }
 
 // getConnectionHandler serves GET /v1/connections/{id} with secrets masked.

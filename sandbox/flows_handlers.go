@@ -3,7 +3,6 @@ package sandbox
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"net/http"
 	"strings"
 	"time"
@@ -28,20 +27,12 @@ func (s *Sandbox) listFlowsHandler(w http.ResponseWriter, r *http.Request, _ *pr
 
 // flowFromPath loads the flow named by the {id} wildcard, or returns a 404.
 func (s *Sandbox) flowFromPath(r *http.Request) (*flow, error) {
-	id, err := idParam(r, "id", "flow id")
-	if err != nil {
-		return nil, err
-	}
-	return s.flowByID(r, id)
+	return loadFromPath(r, "Flow", s.st.getFlow)
 }
 
 // flowByID loads a flow, or returns the 404 the API promises.
 func (s *Sandbox) flowByID(r *http.Request, id int64) (*flow, error) {
-	f, err := s.st.getFlow(r.Context(), id)
-	if errors.Is(err, errNotFound) {
-		return nil, notFound("Flow %d not found", id)
-	}
-	return f, err
+	return loadByID(r.Context(), "Flow", id, s.st.getFlow)
 }
 
 // getFlowHandler serves GET /v1/flows/{id}.

@@ -300,16 +300,9 @@ func (s *Sandbox) listListenersHandler(w http.ResponseWriter, r *http.Request, _
 	return writeList(w, page, len(match))
 }
 
+// listenerFromPath loads the listener named by the {id} wildcard, or returns a 404.
 func (s *Sandbox) listenerFromPath(r *http.Request) (*listener, error) {
-	id, err := idParam(r, "id", "listener id")
-	if err != nil {
-		return nil, err
-	}
-	l, err := s.st.getListener(r.Context(), id)
-	if errors.Is(err, errNotFound) {
-		return nil, notFound("Listener %d not found", id)
-	}
-	return l, err
+	return loadFromPath(r, "Listener", s.st.getListener)
 }
 
 // getListenerHandler serves GET /v1/listeners/{id}.

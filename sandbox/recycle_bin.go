@@ -180,16 +180,11 @@ func (s *Sandbox) listBinHandler(w http.ResponseWriter, r *http.Request, _ *prin
 	return writeList(w, page, len(match))
 }
 
+// binItemFromPath loads the recycle-bin item named by the {id} wildcard, or returns a 404.
 func (s *Sandbox) binItemFromPath(r *http.Request) (*binItem, error) {
-	id, err := idParam(r, "id", "recycle bin item id")
-	if err != nil {
-		return nil, err
-	}
-	b, err := oneBinItem(r.Context(), s.st.db, id)
-	if errors.Is(err, errNotFound) {
-		return nil, notFound("Recycle bin item %d not found", id)
-	}
-	return b, err
+	return loadFromPath(r, "Recycle bin item", func(ctx context.Context, id int64) (*binItem, error) {
+		return oneBinItem(ctx, s.st.db, id)
+	})
 }
 
 // getBinHandler serves GET /v1/recycle-bin/{id}: the item with the artifact's last state.

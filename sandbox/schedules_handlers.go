@@ -38,15 +38,7 @@ func (s *Sandbox) listSchedulesHandler(w http.ResponseWriter, r *http.Request, _
 
 // scheduleFromPath loads the schedule named by the {id} wildcard, or returns a 404.
 func (s *Sandbox) scheduleFromPath(r *http.Request) (*schedule, error) {
-	id, err := idParam(r, "id", "schedule id")
-	if err != nil {
-		return nil, err
-	}
-	sc, err := s.st.getSchedule(r.Context(), id)
-	if errors.Is(err, errNotFound) {
-		return nil, notFound("Schedule %d not found", id)
-	}
-	return sc, err
+	return loadFromPath(r, "Schedule", s.st.getSchedule)
 }
 
 // getScheduleHandler serves GET /v1/schedules/{id}.

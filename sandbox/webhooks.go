@@ -192,16 +192,9 @@ func (s *Sandbox) listWebhooksHandler(w http.ResponseWriter, r *http.Request, _ 
 	return writeList(w, page, len(all))
 }
 
+// webhookFromPath loads the webhook named by the {id} wildcard, or returns a 404.
 func (s *Sandbox) webhookFromPath(r *http.Request) (*webhook, error) {
-	id, err := idParam(r, "id", "webhook id")
-	if err != nil {
-		return nil, err
-	}
-	wh, err := s.st.getWebhook(r.Context(), id)
-	if errors.Is(err, errNotFound) {
-		return nil, notFound("Webhook %d not found", id)
-	}
-	return wh, err
+	return loadFromPath(r, "Webhook", s.st.getWebhook)
 }
 
 // getWebhookHandler serves GET /v1/webhooks/{id}.
