@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"strings"
 )
 
 // Store operations behind the connections API: filtered lists, deletes into
@@ -33,43 +32,18 @@ type connectionFilter struct {
 
 // listConnectionsPage returns one page of matching connections ordered by id, and how many match.
 func (st *store) listConnectionsPage(ctx context.Context, cf connectionFilter) ([]connection, int, error) {
-	var where []string
-	var args []any
+	var c conditions
 	if cf.name != "" {
-		where = append(where, `instr(lower(name), lower(?)) > 0`)
-		args = append(args, cf.name)
+		c.add(`instr(lower(name), lower(?)) > 0`, cf.name)
 	}
 	if cf.tag != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM json_each(tags) j WHERE lower(j.value) = lower(?))`)
-		args = append(args, cf.tag)
+		c.add(`EXISTS (SELECT 1 FROM json_each(tags) j WHERE lower(j.value) = lower(?))`, cf.tag)
 	}
 	if cf.connectionType != "" {
-		where = append(where, `connection_type = ?`)
-		args = append(args, cf.connectionType)
+		c.add(`connection_type = ?`, cf.connectionType)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := st.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM connections`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := st.db.QueryContext(ctx, `SELECT `+connectionColumns+` FROM connections`+cond+` ORDER BY id LIMIT ? OFFSET ?`,
-		append(args, cf.limit, cf.offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := []connection{}
-	for rows.Next() {
-		c, err := scanConnection(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, c)
-	}
-	return out, total, rows.Err()
+	return listPage(ctx, st.db, c, `SELECT COUNT(*) FROM connections`, `SELECT `+connectionColumns+` FROM connections`,
+		` ORDER BY id`, cf.limit, cf.offset, scanConnection)
 }
 
 // connectionNameTaken reports whether another connection (not exceptID) already uses name.

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/cron"
@@ -111,44 +110,29 @@ type scheduleFilter struct {
 
 // listSchedules returns one page of schedules ordered by id, and how many match.
 func (st *store) listSchedules(ctx context.Context, sf scheduleFilter) ([]*schedule, int, error) {
-	var where []string
-	var args []any
+	var c conditions
 	if sf.name != "" {
-		where, args = append(where, `instr(lower(s.name), lower(?)) > 0`), append(args, sf.name)
+		c.add(`instr(lower(s.name), lower(?)) > 0`, sf.name)
 	}
 	if sf.flowID != 0 {
-		where, args = append(where, `s.flow_id = ?`), append(args, sf.flowID)
+		c.add(`s.flow_id = ?`, sf.flowID)
 	}
 	if sf.enabled != nil {
-		where, args = append(where, `s.enabled = ?`), append(args, *sf.enabled)
-	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := st.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schedules s`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
+		c.add(`s.enabled = ?`, *sf.enabled)
 	}
 	if sf.limit == 0 {
 		sf.limit = -1
 	}
-	rows, err := st.db.QueryContext(ctx, scheduleSelect+cond+` ORDER BY s.id LIMIT ? OFFSET ?`, append(args, sf.limit, sf.offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := []*schedule{}
 	now := time.Now()
-	for rows.Next() {
-		s, err := scanSchedule(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		s.computeNext(now)
-		out = append(out, s)
-	}
-	return out, total, rows.Err()
+	return listPage(ctx, st.db, c, `SELECT COUNT(*) FROM schedules s`, scheduleSelect, ` ORDER BY s.id`,
+		sf.limit, sf.offset, func(sc rowScanner) (*schedule, error) {
+			s, err := scanSchedule(sc)
+			if err != nil {
+				return nil, err
+			}
+			s.computeNext(now)
+			return s, nil
+		})
 }
 
 // getSchedule returns one schedule, or errNotFound.

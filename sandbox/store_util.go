@@ -3,6 +3,7 @@ package sandbox
 import (
 	"context"
 	"database/sql"
+	"strings"
 )
 
 // execOne runs a statement that must touch a row of an existing object: errNotFound when it
@@ -45,4 +46,45 @@ func scanAll[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error))
 		out = append(out, v)
 	}
 	return out, rows.Err()
+}
+
+// conditions collects the AND-ed conditions of a list query's WHERE clause and their arguments.
+type conditions struct {
+	where []string
+	args  []any
+}
+
+// add appends a condition and the argument of its one placeholder.
+func (c *conditions) add(cond string, arg any) {
+	c.where = append(c.where, cond)
+	c.args = append(c.args, arg)
+}
+
+// clause is " WHERE a AND b ...", or "" when no condition was added.
+func (c *conditions) clause() string {
+	if len(c.where) == 0 {
+		return ""
+	}
+	return " WHERE " + strings.Join(c.where, " AND ")
+}
+
+// listPage reads one page of a filtered list and how many rows match in all: count and sel are
+// the COUNT(*) and SELECT statements up to their WHERE clause, order the ORDER BY that follows it;
+// a limit of -1 means no limit. An empty page is an empty slice, so it renders as [].
+func listPage[T any](ctx context.Context, db querier, c conditions, count, sel, order string, limit, offset int,
+	scan func(rowScanner) (T, error)) ([]T, int, error) {
+	cond := c.clause()
+	var total int
+	if err := db.QueryRowContext(ctx, count+cond, c.args...).Scan(&total); err != nil {
+		return nil, 0, err
+	}
+	rows, err := db.QueryContext(ctx, sel+cond+order+` LIMIT ? OFFSET ?`, append(c.args, limit, offset)...)
+	out, err := scanAll(rows, err, scan)
+	if err != nil {
+		return nil, 0, err
+	}
+	if out == nil {
+		out = []T{}
+	}
+	return out, total, nil
 }
