@@ -74,19 +74,7 @@ func (l *listener) fillEmpty() {
 // listListeners returns every listener ordered by id.
 func (st *store) listListeners(ctx context.Context) ([]*listener, error) {
 	rows, err := st.db.QueryContext(ctx, listenerSelect+` ORDER BY l.id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*listener{}
-	for rows.Next() {
-		l, err := scanListener(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return scanList(rows, err, scanListener)
 }
 
 // getListener returns one listener, or errNotFound.

@@ -55,19 +55,7 @@ func binItems(ctx context.Context, q querier, typ, name string) ([]*binItem, err
 	rows, err := q.QueryContext(ctx, `SELECT `+binColumns+` FROM recycle_bin
 		WHERE (? = '' OR artifact_type = ?) AND (? = '' OR instr(lower(name), lower(?)) > 0)
 		ORDER BY deleted_at DESC, id DESC`, typ, typ, name, name)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*binItem
-	for rows.Next() {
-		b, err := scanBinItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, scanBinItem)
 }
 
 // oneBinItem returns an item by id, or errNotFound.

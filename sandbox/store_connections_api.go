@@ -64,19 +64,11 @@ func (st *store) flowsUsingConnection(ctx context.Context, id int64) ([]flowUse,
 			WHERE json_extract(t.value, '$.source.connectionId') = ?1
 			   OR json_extract(t.value, '$.destination.connectionId') = ?1)
 		ORDER BY f.id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []flowUse{}
-	for rows.Next() {
+	return scanList(rows, err, func(sc rowScanner) (flowUse, error) {
 		var u flowUse
-		if err := rows.Scan(&u.ID, &u.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&u.ID, &u.Name)
+		return u, err
+	})
 }
 
 // binDependency is one entry of a recycle-bin item's dependencies column;

@@ -48,6 +48,16 @@ func scanAll[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error))
 	return out, rows.Err()
 }
 
+// scanList is scanAll for a list an answer renders: no rows is an empty slice, so it renders as
+// [] rather than null.
+func scanList[T any](rows *sql.Rows, err error, scan func(rowScanner) (T, error)) ([]T, error) {
+	out, err := scanAll(rows, err, scan)
+	if out == nil && err == nil {
+		out = []T{}
+	}
+	return out, err
+}
+
 // conditions collects the AND-ed conditions of a list query's WHERE clause and their arguments.
 type conditions struct {
 	where []string
@@ -79,12 +89,9 @@ func listPage[T any](ctx context.Context, db querier, c conditions, count, sel, 
 		return nil, 0, err
 	}
 	rows, err := db.QueryContext(ctx, sel+cond+order+` LIMIT ? OFFSET ?`, append(c.args, limit, offset)...)
-	out, err := scanAll(rows, err, scan)
+	out, err := scanList(rows, err, scan)
 	if err != nil {
 		return nil, 0, err
-	}
-	if out == nil {
-		out = []T{}
 	}
 	return out, total, nil
 }

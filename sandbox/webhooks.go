@@ -92,19 +92,7 @@ func scanWebhook(sc interface{ Scan(...any) error }) (*webhook, error) {
 // listWebhooks returns every webhook, secrets included, ordered by id.
 func (st *store) listWebhooks(ctx context.Context) ([]*webhook, error) {
 	rows, err := st.db.QueryContext(ctx, `SELECT `+webhookColumns+` FROM webhooks ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*webhook{}
-	for rows.Next() {
-		w, err := scanWebhook(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return scanList(rows, err, scanWebhook)
 }
 
 // getWebhook returns one webhook with its secrets, or errNotFound.
