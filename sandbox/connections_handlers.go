@@ -228,27 +228,31 @@ func (s *Sandbox) createConnectionHandler(w http.ResponseWriter, r *http.Request
 	var in connectionInput
 	var c connection
 	var id int64
-	err := decodeJSON(r, &in)
-	if err == nil {
-		err = in.apply(&c, true)
-	}
-	if err == nil {
-		err = s.normalizeConnection(r.Context(), &c, 0)
-	}
-	if err == nil {
-		id, err = insertConnection(r.Context(), s.st.db, c, started.UnixMilli())
-		err = connectionUniqueAsBadRequest(err, c.Name)
-	}
-	s.recordMutation(r, p, "addConnection", map[string]any{"connectionId": id, "name": c.Name,
-		"connectionType": c.ConnectionType}, err, started)
+	return s.mutate(r, p, started, mutation{md: "addConnection", body: &in,
+		check: func() error {
+			if err := in.apply(&c, true); err != nil {
+				return err
+			}
+			return s.normalizeConnection(r.Context(), &c, 0)
+		},
+		save: func() (err error) {
+			id, err = insertConnection(r.Context(), s.st.db, c, started.UnixMilli())
+			return connectionUniqueAsBadRequest(err, c.Name)
+		},
+		payload: func() map[string]any {
+			return map[string]any{"connectionId": id, "name": c.Name, "connectionType": c.ConnectionType}
+		},
+		answer: func() error { return s.writeConnection(w, r, id) },
+	})
+}
+
+// writeConnection answers with the connection as stored now, secrets masked.
+func (s *Sandbox) writeConnection(w http.ResponseWriter, r *http.Request, id int64) error {
+	c, err := s.st.getConnection(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	created, err := s.st.getConnection(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, maskConnection(created))
+	return writeJSON(w, http.StatusOK, maskConnection(c))
 }
 
 // updateConnectionHandler serves PUT /v1/connections/{id}: fields present in the body replace the
@@ -265,30 +269,26 @@ func (s *Sandbox) updateConnectionHandler(w http.ResponseWriter, r *http.Request
 	var in connectionInput
 	var changed []string
 	var diff editDiff
-	err = decodeJSON(r, &in)
-	if err == nil {
-		err = in.apply(&c, false)
-	}
-	if err == nil {
-		err = s.normalizeConnection(r.Context(), &c, old.ID)
-	}
-	if err == nil {
-		changed = changedConnectionFields(old, c)
-		diff = diffFields(connectionAuditView(old), connectionAuditView(c), func(path string) bool {
-			key, isProp := strings.CutPrefix(path, "properties.")
-			return model.IsSecretKey(path) || (isProp && connectors.IsSecretProperty(c.ConnectionType, key))
-		})
-		err = connectionUniqueAsBadRequest(s.st.updateConnection(r.Context(), c, started.UnixMilli()), c.Name)
-	}
-	s.recordMutation(r, p, "editConnection", diff.add(map[string]any{"connectionId": old.ID, "name": old.Name, "changed": changed}), err, started)
-	if err != nil {
-		return err
-	}
-	updated, err := s.st.getConnection(r.Context(), old.ID)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, maskConnection(updated))
+	return s.mutate(r, p, started, mutation{md: "editConnection", body: &in,
+		check: func() error {
+			if err := in.apply(&c, false); err != nil {
+				return err
+			}
+			return s.normalizeConnection(r.Context(), &c, old.ID)
+		},
+		save: func() error {
+			changed = changedConnectionFields(old, c)
+			diff = diffFields(connectionAuditView(old), connectionAuditView(c), func(path string) bool {
+				key, isProp := strings.CutPrefix(path, "properties.")
+				return model.IsSecretKey(path) || (isProp && connectors.IsSecretProperty(c.ConnectionType, key))
+			})
+			return connectionUniqueAsBadRequest(s.st.updateConnection(r.Context(), c, started.UnixMilli()), c.Name)
+		},
+		payload: func() map[string]any {
+			return diff.add(map[string]any{"connectionId": old.ID, "name": old.Name, "changed": changed})
+		},
+		answer: func() error { return s.writeConnection(w, r, old.ID) },
+	})
 }
 
 // changedConnectionFields names what an edit changed for the audit payload: top-level fields and

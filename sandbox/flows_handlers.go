@@ -49,24 +49,25 @@ func (s *Sandbox) createFlowHandler(w http.ResponseWriter, r *http.Request, p *p
 	started := time.Now()
 	var f flow
 	var id int64
-	err := decodeJSON(r, &f)
-	if err == nil {
-		err = s.normalizeFlow(r.Context(), &f, 0)
-	}
-	if err == nil {
-		f.Suspended = false
-		id, err = insertFlow(r.Context(), s.st.db, &f, started.UnixMilli())
-		err = uniqueAsBadRequest(err, f.Name)
-	}
-	s.recordMutation(r, p, "addFlow", map[string]any{"flowId": id, "name": f.Name}, err, started)
+	return s.mutate(r, p, started, mutation{md: "addFlow", body: &f,
+		check: func() error { return s.normalizeFlow(r.Context(), &f, 0) },
+		save: func() (err error) {
+			f.Suspended = false
+			id, err = insertFlow(r.Context(), s.st.db, &f, started.UnixMilli())
+			return uniqueAsBadRequest(err, f.Name)
+		},
+		payload: func() map[string]any { return map[string]any{"flowId": id, "name": f.Name} },
+		answer:  func() error { return s.writeFlow(w, r, id) },
+	})
+}
+
+// writeFlow answers with the flow as stored now, internal properties left out.
+func (s *Sandbox) writeFlow(w http.ResponseWriter, r *http.Request, id int64) error {
+	f, err := s.st.getFlow(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	created, err := s.st.getFlow(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, created.Public())
+	return writeJSON(w, http.StatusOK, f.Public())
 }
 
 // updateFlowHandler serves PUT /v1/flows/{id}: the body replaces the definition. Suspension is
@@ -80,26 +81,20 @@ func (s *Sandbox) updateFlowHandler(w http.ResponseWriter, r *http.Request, p *p
 	var f flow
 	var changed []string
 	var diff editDiff
-	err = decodeJSON(r, &f)
-	if err == nil {
-		err = s.normalizeFlow(r.Context(), &f, old.ID)
-	}
-	if err == nil {
-		f.ID = old.ID
-		model.KeepInternal(old, &f)
-		changed = changedFields(old, &f)
-		diff = diffFields(flowAuditView(old), flowAuditView(&f), model.IsSecretKey)
-		err = uniqueAsBadRequest(s.st.updateFlow(r.Context(), &f, started.UnixMilli()), f.Name)
-	}
-	s.recordMutation(r, p, "editFlow", diff.add(map[string]any{"flowId": old.ID, "name": old.Name, "changed": changed}), err, started)
-	if err != nil {
-		return err
-	}
-	updated, err := s.st.getFlow(r.Context(), old.ID)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, updated.Public())
+	return s.mutate(r, p, started, mutation{md: "editFlow", body: &f,
+		check: func() error { return s.normalizeFlow(r.Context(), &f, old.ID) },
+		save: func() error {
+			f.ID = old.ID
+			model.KeepInternal(old, &f)
+			changed = changedFields(old, &f)
+			diff = diffFields(flowAuditView(old), flowAuditView(&f), model.IsSecretKey)
+			return uniqueAsBadRequest(s.st.updateFlow(r.Context(), &f, started.UnixMilli()), f.Name)
+		},
+		payload: func() map[string]any {
+			return diff.add(map[string]any{"flowId": old.ID, "name": old.Name, "changed": changed})
+		},
+		answer: func() error { return s.writeFlow(w, r, old.ID) },
+	})
 }
 
 // deleteResponse is the body of DELETE /v1/flows/{id}: where the flow went, for a later restore,

@@ -307,21 +307,20 @@ func (s *Sandbox) createListenerHandler(w http.ResponseWriter, r *http.Request, 
 	started := time.Now()
 	l := &listener{}
 	var id int64
-	err := decodeJSON(r, l)
-	if err == nil {
-		l.ID, l.CreatedAt = 0, 0
-		err = s.normalizeListener(r.Context(), l, 0)
-	}
-	if err == nil {
-		id, err = insertListener(r.Context(), s.st.db, l, started.UnixMilli())
-		err = uniqueName(err, "listener", l.Name)
-	}
-	s.recordMutation(r, p, "addListener", map[string]any{"listenerId": id, "name": l.Name, "flowId": l.FlowID,
-		"urlPattern": l.Properties[propURLPattern]}, err, started)
-	if err != nil {
-		return err
-	}
-	return s.writeListener(w, r, id)
+	return s.mutate(r, p, started, mutation{md: "addListener", body: l,
+		check: func() error {
+			l.ID, l.CreatedAt = 0, 0
+			return s.normalizeListener(r.Context(), l, 0)
+		},
+		save: func() (err error) {
+			id, err = insertListener(r.Context(), s.st.db, l, started.UnixMilli())
+			return uniqueName(err, "listener", l.Name)
+		},
+		payload: func() map[string]any {
+			return map[string]any{"listenerId": id, "name": l.Name, "flowId": l.FlowID, "urlPattern": l.Properties[propURLPattern]}
+		},
+		answer: func() error { return s.writeListener(w, r, id) },
+	})
 }
 
 // updateListenerHandler serves PUT /v1/listeners/{id}; the body is merged into the listener.
@@ -337,19 +336,17 @@ func (s *Sandbox) updateListenerHandler(w http.ResponseWriter, r *http.Request, 
 	for k, v := range old.Properties {
 		l.Properties[k] = v
 	}
-	err = decodeJSON(r, &l)
-	if err == nil {
-		l.ID = old.ID
-		err = s.normalizeListener(r.Context(), &l, old.ID)
-	}
-	if err == nil {
-		err = uniqueName(s.st.updateListener(r.Context(), &l, started.UnixMilli()), "listener", l.Name)
-	}
-	s.recordMutation(r, p, "editListener", map[string]any{"listenerId": old.ID, "name": old.Name}, err, started)
-	if err != nil {
-		return err
-	}
-	return s.writeListener(w, r, old.ID)
+	return s.mutate(r, p, started, mutation{md: "editListener", body: &l,
+		check: func() error {
+			l.ID = old.ID
+			return s.normalizeListener(r.Context(), &l, old.ID)
+		},
+		save: func() error {
+			return uniqueName(s.st.updateListener(r.Context(), &l, started.UnixMilli()), "listener", l.Name)
+		},
+		payload: func() map[string]any { return map[string]any{"listenerId": old.ID, "name": old.Name} },
+		answer:  func() error { return s.writeListener(w, r, old.ID) },
+	})
 }
 
 // deleteListenerHandler serves DELETE /v1/listeners/{id}: the listener moves to the recycle bin.

@@ -55,21 +55,18 @@ func (s *Sandbox) createScheduleHandler(w http.ResponseWriter, r *http.Request, 
 	started := time.Now()
 	sc := &schedule{Enabled: true}
 	var id int64
-	err := decodeJSON(r, sc)
-	if err == nil {
-		err = s.normalizeSchedule(r.Context(), sc, 0)
-	}
-	if err == nil {
-		sc.ID, sc.CreatedAt = 0, 0
-		id, err = insertSchedule(r.Context(), s.st.db, sc, started.UnixMilli())
-		err = uniqueName(err, "schedule", sc.Name)
-	}
-	s.recordMutation(r, p, "addSchedule", map[string]any{"scheduleId": id, "name": sc.Name, "flowId": sc.FlowID,
-		"schedule": sc.Schedule}, err, started)
-	if err != nil {
-		return err
-	}
-	return s.writeSchedule(w, r, id)
+	return s.mutate(r, p, started, mutation{md: "addSchedule", body: sc,
+		check: func() error { return s.normalizeSchedule(r.Context(), sc, 0) },
+		save: func() (err error) {
+			sc.ID, sc.CreatedAt = 0, 0
+			id, err = insertSchedule(r.Context(), s.st.db, sc, started.UnixMilli())
+			return uniqueName(err, "schedule", sc.Name)
+		},
+		payload: func() map[string]any {
+			return map[string]any{"scheduleId": id, "name": sc.Name, "flowId": sc.FlowID, "schedule": sc.Schedule}
+		},
+		answer: func() error { return s.writeSchedule(w, r, id) },
+	})
 }
 
 // updateScheduleHandler serves PUT /v1/schedules/{id}. The body is merged into the schedule:
@@ -82,23 +79,21 @@ func (s *Sandbox) updateScheduleHandler(w http.ResponseWriter, r *http.Request, 
 	}
 	sc := *old
 	sc.Tags, sc.Parameters = append([]string{}, old.Tags...), nil
-	err = decodeJSON(r, &sc)
-	if sc.Parameters == nil {
-		sc.Parameters = old.Parameters
-	}
-	if err == nil {
-		err = s.normalizeSchedule(r.Context(), &sc, old.ID)
-	}
-	if err == nil {
-		sc.ID = old.ID
-		restart := sc.Schedule != old.Schedule || (sc.Enabled && !old.Enabled)
-		err = uniqueName(s.st.updateSchedule(r.Context(), &sc, restart, started.UnixMilli()), "schedule", sc.Name)
-	}
-	s.recordMutation(r, p, "editSchedule", map[string]any{"scheduleId": old.ID, "name": old.Name}, err, started)
-	if err != nil {
-		return err
-	}
-	return s.writeSchedule(w, r, old.ID)
+	return s.mutate(r, p, started, mutation{md: "editSchedule", body: &sc,
+		check: func() error {
+			if sc.Parameters == nil {
+				sc.Parameters = old.Parameters
+			}
+			return s.normalizeSchedule(r.Context(), &sc, old.ID)
+		},
+		save: func() error {
+			sc.ID = old.ID
+			restart := sc.Schedule != old.Schedule || (sc.Enabled && !old.Enabled)
+			return uniqueName(s.st.updateSchedule(r.Context(), &sc, restart, started.UnixMilli()), "schedule", sc.Name)
+		},
+		payload: func() map[string]any { return map[string]any{"scheduleId": old.ID, "name": old.Name} },
+		answer:  func() error { return s.writeSchedule(w, r, old.ID) },
+	})
 }
 
 // deleteScheduleHandler serves DELETE /v1/schedules/{id}: the schedule moves to the recycle bin.

@@ -200,20 +200,18 @@ func (s *Sandbox) createWebhookHandler(w http.ResponseWriter, r *http.Request, p
 	started := time.Now()
 	wh := &webhook{Enabled: true, IncludeEntity: true}
 	var id int64
-	err := decodeJSON(r, wh)
-	if err == nil {
-		wh.ID = 0
-		err = normalizeWebhook(wh, nil)
-	}
-	if err == nil {
-		id, err = s.st.saveWebhook(r.Context(), wh, started.UnixMilli())
-		err = uniqueName(err, "webhook", wh.Name)
-	}
-	s.recordMutation(r, p, "addWebhook", map[string]any{"webhookId": id, "name": wh.Name, "events": wh.Events}, err, started)
-	if err != nil {
-		return err
-	}
-	return s.writeWebhook(w, r, id)
+	return s.mutate(r, p, started, mutation{md: "addWebhook", body: wh,
+		check: func() error {
+			wh.ID = 0
+			return normalizeWebhook(wh, nil)
+		},
+		save: func() (err error) {
+			id, err = s.st.saveWebhook(r.Context(), wh, started.UnixMilli())
+			return uniqueName(err, "webhook", wh.Name)
+		},
+		payload: func() map[string]any { return map[string]any{"webhookId": id, "name": wh.Name, "events": wh.Events} },
+		answer:  func() error { return s.writeWebhook(w, r, id) },
+	})
 }
 
 // updateWebhookHandler serves PUT /v1/webhooks/{id}; the body is merged into the webhook.
@@ -226,20 +224,18 @@ func (s *Sandbox) updateWebhookHandler(w http.ResponseWriter, r *http.Request, p
 	wh := *old
 	// Copies, so decoding the body cannot write through to old, whose secrets a masked value keeps.
 	wh.Headers, wh.Events = slices.Clone(old.Headers), slices.Clone(old.Events)
-	err = decodeJSON(r, &wh)
-	if err == nil {
-		wh.ID = old.ID
-		err = normalizeWebhook(&wh, old)
-	}
-	if err == nil {
-		_, err = s.st.saveWebhook(r.Context(), &wh, started.UnixMilli())
-		err = uniqueName(err, "webhook", wh.Name)
-	}
-	s.recordMutation(r, p, "editWebhook", map[string]any{"webhookId": old.ID, "name": old.Name}, err, started)
-	if err != nil {
-		return err
-	}
-	return s.writeWebhook(w, r, old.ID)
+	return s.mutate(r, p, started, mutation{md: "editWebhook", body: &wh,
+		check: func() error {
+			wh.ID = old.ID
+			return normalizeWebhook(&wh, old)
+		},
+		save: func() error {
+			_, err := s.st.saveWebhook(r.Context(), &wh, started.UnixMilli())
+			return uniqueName(err, "webhook", wh.Name)
+		},
+		payload: func() map[string]any { return map[string]any{"webhookId": old.ID, "name": old.Name} },
+		answer:  func() error { return s.writeWebhook(w, r, old.ID) },
+	})
 }
 
 // deleteWebhookHandler serves DELETE /v1/webhooks/{id}; webhooks do not go to the recycle bin.
