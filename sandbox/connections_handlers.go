@@ -144,17 +144,8 @@ func (in connectionInput) apply(c *connection, creating bool) error {
 // normalizeConnection validates a connection from POST or PUT against the type catalogue. selfID
 // is the connection being edited (0 on create). Errors are 400s naming the offending field.
 func (s *Sandbox) normalizeConnection(ctx context.Context, c *connection, selfID int64) error {
-	c.Name = strings.TrimSpace(c.Name)
-	switch {
-	case c.Name == "":
-		return badRequest("Field 'name' is required")
-	case len(c.Name) > 255:
-		return badRequest("Field 'name' must be at most 255 characters")
-	}
-	if taken, err := s.st.connectionNameTaken(ctx, c.Name, selfID); err != nil {
+	if err := s.st.checkName(ctx, "connections", "connection", &c.Name, selfID); err != nil {
 		return err
-	} else if taken {
-		return badRequest("Field 'name': a connection named '%s' already exists", c.Name)
 	}
 	if c.ConnectionType == "" {
 		return badRequest("Field 'connectionType' is required; GET /v1/connection-types lists the types, e.g. connection.db.postgres")
@@ -237,7 +228,7 @@ func (s *Sandbox) createConnectionHandler(w http.ResponseWriter, r *http.Request
 		},
 		save: func() (err error) {
 			id, err = insertConnection(r.Context(), s.st.db, c, started.UnixMilli())
-			return connectionUniqueAsBadRequest(err, c.Name)
+			return uniqueName(err, "connection", c.Name)
 		},
 		payload: func() map[string]any {
 			return map[string]any{"connectionId": id, "name": c.Name, "connectionType": c.ConnectionType}
@@ -282,7 +273,7 @@ func (s *Sandbox) updateConnectionHandler(w http.ResponseWriter, r *http.Request
 				key, isProp := strings.CutPrefix(path, "properties.")
 				return model.IsSecretKey(path) || (isProp && connectors.IsSecretProperty(c.ConnectionType, key))
 			})
-			return connectionUniqueAsBadRequest(s.st.updateConnection(r.Context(), c, started.UnixMilli()), c.Name)
+			return uniqueName(s.st.updateConnection(r.Context(), c, started.UnixMilli()), "connection", c.Name)
 		},
 		payload: func() map[string]any {
 			return diff.add(map[string]any{"connectionId": old.ID, "name": old.Name, "changed": changed})
@@ -321,15 +312,6 @@ func changedConnectionFields(old, updated connection) []string {
 		}
 	}
 	return changed
-}
-
-// connectionUniqueAsBadRequest turns the name uniqueness constraint (two writers racing past
-// validation) into the 400 validation gives.
-func connectionUniqueAsBadRequest(err error, name string) error {
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
-		return badRequest("Field 'name': a connection named '%s' already exists", name)
-	}
-	return err
 }
 
 // connectionDeleteResponse is the body of DELETE /v1/connections/{id}: where the connection went,

@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"encoding/json"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
@@ -54,7 +53,7 @@ func (s *Sandbox) createFlowHandler(w http.ResponseWriter, r *http.Request, p *p
 		save: func() (err error) {
 			f.Suspended = false
 			id, err = insertFlow(r.Context(), s.st.db, &f, started.UnixMilli())
-			return uniqueAsBadRequest(err, f.Name)
+			return uniqueName(err, "flow", f.Name)
 		},
 		payload: func() map[string]any { return map[string]any{"flowId": id, "name": f.Name} },
 		answer:  func() error { return s.writeFlow(w, r, id) },
@@ -88,7 +87,7 @@ func (s *Sandbox) updateFlowHandler(w http.ResponseWriter, r *http.Request, p *p
 			model.KeepInternal(old, &f)
 			changed = changedFields(old, &f)
 			diff = diffFields(flowAuditView(old), flowAuditView(&f), model.IsSecretKey)
-			return uniqueAsBadRequest(s.st.updateFlow(r.Context(), &f, started.UnixMilli()), f.Name)
+			return uniqueName(s.st.updateFlow(r.Context(), &f, started.UnixMilli()), "flow", f.Name)
 		},
 		payload: func() map[string]any {
 			return diff.add(map[string]any{"flowId": old.ID, "name": old.Name, "changed": changed})
@@ -145,15 +144,6 @@ func (s *Sandbox) suspendHandler(suspend bool) handlerFunc {
 		}
 		return writeJSON(w, http.StatusOK, f.Public())
 	}
-}
-
-// uniqueAsBadRequest turns the name uniqueness constraint (a race between two writers that both
-// passed validation) into the same 400 validation gives.
-func uniqueAsBadRequest(err error, name string) error {
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
-		return badRequest("Field 'name': a flow named '%s' already exists", name)
-	}
-	return err
 }
 
 // changedFields names the top-level fields an edit changed, for the audit payload.

@@ -209,17 +209,8 @@ func (s *Sandbox) writeSchedule(w http.ResponseWriter, r *http.Request, id int64
 
 // normalizeSchedule validates a schedule from POST or PUT; errors are 400s naming the field.
 func (s *Sandbox) normalizeSchedule(ctx context.Context, sc *schedule, selfID int64) error {
-	sc.Name = strings.TrimSpace(sc.Name)
-	switch {
-	case sc.Name == "":
-		return badRequest("Field 'name' is required")
-	case len(sc.Name) > 255:
-		return badRequest("Field 'name' must be at most 255 characters")
-	}
-	if taken, err := s.st.scheduleNameTaken(ctx, sc.Name, selfID); err != nil {
+	if err := s.st.checkName(ctx, "schedules", "schedule", &sc.Name, selfID); err != nil {
 		return err
-	} else if taken {
-		return badRequest("Field 'name': a schedule named '%s' already exists", sc.Name)
 	}
 	if sc.FlowID == 0 {
 		return badRequest("Field 'flowId' is required: the id of the flow to run")
@@ -259,14 +250,6 @@ func expandParams(params map[string]string, at time.Time) map[string]string {
 		out[k] = strings.ReplaceAll(v, "{today}", at.Format(time.DateOnly))
 	}
 	return out
-}
-
-// uniqueName turns a name uniqueness violation (two writers racing past validation) into a 400.
-func uniqueName(err error, what, name string) error {
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
-		return badRequest("Field 'name': a %s named '%s' already exists", what, name)
-	}
-	return err
 }
 
 // launch starts a run for a schedule or a listener and answers like POST /v1/flows/{id}/run: status

@@ -46,11 +46,6 @@ func (st *store) listConnectionsPage(ctx context.Context, cf connectionFilter) (
 		` ORDER BY id`, cf.limit, cf.offset, scanConnection)
 }
 
-// connectionNameTaken reports whether another connection (not exceptID) already uses name.
-func (st *store) connectionNameTaken(ctx context.Context, name string, exceptID int64) (bool, error) {
-	return st.nameTakenIn(ctx, "connections", name, exceptID)
-}
-
 // flowUse is a flow that references a connection: a dependency of that connection in the recycle bin.
 type flowUse struct {
 	ID   int64  `json:"id"`

@@ -257,11 +257,6 @@ func (st *store) setSuspended(ctx context.Context, id int64, suspended bool, now
 	return execOne(ctx, st.db, `UPDATE flows SET suspended = ?, updated_at = ? WHERE id = ?`, suspended, nowMs, id)
 }
 
-// nameTaken reports whether another flow (not exceptID) already uses name, case-insensitively.
-func (st *store) nameTaken(ctx context.Context, name string, exceptID int64) (bool, error) {
-	return st.nameTakenIn(ctx, "flows", name, exceptID)
-}
-
 // deleteFlow moves a flow to the recycle bin (its last state as JSON) together with its schedules
 // and listeners (see binFlow); it returns the flow's bin item id and what went with it.
 func (st *store) deleteFlow(ctx context.Context, f *flow, by string, nowMs int64) (int64, []deletedArtifact, error) {

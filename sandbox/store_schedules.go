@@ -191,11 +191,6 @@ func (st *store) updateSchedule(ctx context.Context, s *schedule, resetAnchor bo
 		definition = ?, anchor = ?, updated_at = ? WHERE id = ?`, s.Name, s.FlowID, s.Enabled, s.Schedule, def, anchor, nowMs, s.ID)
 }
 
-// scheduleNameTaken reports whether another schedule (not exceptID) already uses name.
-func (st *store) scheduleNameTaken(ctx context.Context, name string, exceptID int64) (bool, error) {
-	return st.nameTakenIn(ctx, "schedules", name, exceptID)
-}
-
 // deleteSchedule moves a schedule to the recycle bin, with its flow as dependency.
 func (st *store) deleteSchedule(ctx context.Context, s *schedule, by string, nowMs int64) (int64, error) {
 	tx, err := st.db.BeginTx(ctx, nil)

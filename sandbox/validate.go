@@ -113,17 +113,8 @@ func decodeParams(r *http.Request) (map[string]string, error) {
 // normalizeFlow validates a flow from POST or PUT and fills defaults. selfID is the flow being
 // replaced (0 on create). Errors are 400s naming the offending field.
 func (s *Sandbox) normalizeFlow(ctx context.Context, f *flow, selfID int64) error {
-	f.Name = strings.TrimSpace(f.Name)
-	switch {
-	case f.Name == "":
-		return badRequest("Field 'name' is required")
-	case len(f.Name) > 255:
-		return badRequest("Field 'name' must be at most 255 characters")
-	}
-	if taken, err := s.st.nameTaken(ctx, f.Name, selfID); err != nil {
+	if err := s.st.checkName(ctx, "flows", "flow", &f.Name, selfID); err != nil {
 		return err
-	} else if taken {
-		return badRequest("Field 'name': a flow named '%s' already exists", f.Name)
 	}
 	if f.FlowType == "" {
 		return badRequest("Field 'flowType' is required; one of %s", knownFlowTypes)
