@@ -74,6 +74,16 @@ func writeList(w http.ResponseWriter, page any, total int) error {
 	return writeJSON(w, http.StatusOK, page)
 }
 
+// pageOf copies the page [offset, offset+limit) of a list filtered in memory; past the end it is
+// empty, never nil, so it renders as [].
+func pageOf[T any](all []T, limit, offset int) []T {
+	page := []T{}
+	if offset < len(all) {
+		page = append(page, all[offset:min(len(all), offset+limit)]...)
+	}
+	return page
+}
+
 // List paging: limit defaults to 50 and is clamped to 200.
 const (
 	defaultLimit = 50

@@ -281,11 +281,7 @@ func (s *Sandbox) listListenersHandler(w http.ResponseWriter, r *http.Request, _
 			match = append(match, l)
 		}
 	}
-	page := []*listener{}
-	for i := offset; i < len(match) && len(page) < limit; i++ {
-		page = append(page, match[i])
-	}
-	return writeList(w, page, len(match))
+	return writeList(w, pageOf(match, limit, offset), len(match))
 }
 
 // listenerFromPath loads the listener named by the {id} wildcard, or returns a 404.

@@ -173,11 +173,7 @@ func (s *Sandbox) listBinHandler(w http.ResponseWriter, r *http.Request, _ *prin
 			match = append(match, e)
 		}
 	}
-	page := []binEntry{}
-	for i := offset; i < len(match) && len(page) < limit; i++ {
-		page = append(page, match[i])
-	}
-	return writeList(w, page, len(match))
+	return writeList(w, pageOf(match, limit, offset), len(match))
 }
 
 // binItemFromPath loads the recycle-bin item named by the {id} wildcard, or returns a 404.

@@ -173,9 +173,9 @@ func (s *Sandbox) listWebhooksHandler(w http.ResponseWriter, r *http.Request, _ 
 	if err != nil {
 		return err
 	}
-	page := []*webhook{}
-	for i := offset; i < len(all) && len(page) < limit; i++ {
-		page = append(page, all[i].masked())
+	page := pageOf(all, limit, offset)
+	for i, wh := range page {
+		page[i] = wh.masked()
 	}
 	return writeList(w, page, len(all))
 }
