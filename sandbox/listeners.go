@@ -122,6 +122,16 @@ func (st *store) updateListener(ctx context.Context, l *listener, nowMs int64) e
 	return err
 }
 
+// deleteListener moves a listener to the recycle bin, with its flow as dependency.
+func (st *store) deleteListener(ctx context.Context, l *listener, by string, nowMs int64) (int64, error) {
+	var binID int64
+	err := st.inTx(ctx, func(tx *sql.Tx) (err error) {
+		binID, err = binListener(ctx, tx, l, by, nowMs)
+		return err
+	})
+	return binID, err
+}
+
 // binListener writes a listener's bin item (its flow as dependency) and deletes it, inside tx.
 func binListener(ctx context.Context, tx *sql.Tx, l *listener, by string, nowMs int64) (int64, error) {
 	flowName := ""
@@ -352,16 +362,7 @@ func (s *Sandbox) deleteListenerHandler(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	var binID int64
-	tx, err := s.st.db.BeginTx(r.Context(), nil)
-	if err == nil {
-		binID, err = binListener(r.Context(), tx, l, p.Login, started.UnixMilli())
-		if err == nil {
-			err = tx.Commit()
-		} else {
-			_ = tx.Rollback()
-		}
-	}
+	binID, err := s.st.deleteListener(r.Context(), l, p.Login, started.UnixMilli())
 	s.recordMutation(r, p, "deleteListener", map[string]any{"listenerId": l.ID, "name": l.Name, "recycleBinId": binID}, err, started)
 	if err != nil {
 		return err

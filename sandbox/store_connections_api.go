@@ -90,28 +90,24 @@ func (st *store) deleteConnection(ctx context.Context, c connection, usedBy []fl
 	if err != nil {
 		return 0, err
 	}
-	tx, err := st.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback() //nolint:errcheck // no-op after Commit
-	res, err := tx.ExecContext(ctx, `INSERT INTO recycle_bin(artifact_type, artifact_id, name, artifact, deleted_at,
-		deleted_by, dependencies) VALUES('connection', ?, ?, ?, ?, ?, ?)`, c.ID, c.Name, string(artifact), nowMs, by, string(depJSON))
-	if err != nil {
-		return 0, err
-	}
-	binID, err := res.LastInsertId()
-	if err != nil {
-		return 0, err
-	}
-	del, err := tx.ExecContext(ctx, `DELETE FROM connections WHERE id = ?`, c.ID)
-	if err != nil {
-		return 0, err
-	}
-	if n, _ := del.RowsAffected(); n == 0 {
-		return 0, errNotFound
-	}
-	return binID, tx.Commit()
+	var binID int64
+	err = st.inTx(ctx, func(tx *sql.Tx) error {
+		res, err := tx.ExecContext(ctx, `INSERT INTO recycle_bin(artifact_type, artifact_id, name, artifact, deleted_at,
+			deleted_by, dependencies) VALUES('connection', ?, ?, ?, ?, ?, ?)`, c.ID, c.Name, string(artifact), nowMs, by, string(depJSON))
+		if err != nil {
+			return err
+		}
+		id, err := res.LastInsertId()
+		if err != nil {
+			return err
+		}
+		if err := execOne(ctx, tx, `DELETE FROM connections WHERE id = ?`, c.ID); err != nil {
+			return err
+		}
+		binID = id
+		return nil
+	})
+	return binID, err
 }
 
 // oauthState is a pending "Sign in with …" for one connection; the state string is single-use.

@@ -260,14 +260,11 @@ func (st *store) setSuspended(ctx context.Context, id int64, suspended bool, now
 // deleteFlow moves a flow to the recycle bin (its last state as JSON) together with its schedules
 // and listeners (see binFlow); it returns the flow's bin item id and what went with it.
 func (st *store) deleteFlow(ctx context.Context, f *flow, by string, nowMs int64) (int64, []deletedArtifact, error) {
-	tx, err := st.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer tx.Rollback() //nolint:errcheck // no-op after Commit
-	binID, moved, err := binFlow(ctx, tx, f, by, nowMs)
-	if err != nil {
-		return 0, nil, err
-	}
-	return binID, moved, tx.Commit()
+	var binID int64
+	var moved []deletedArtifact
+	err := st.inTx(ctx, func(tx *sql.Tx) (err error) {
+		binID, moved, err = binFlow(ctx, tx, f, by, nowMs)
+		return err
+	})
+	return binID, moved, err
 }

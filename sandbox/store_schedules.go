@@ -193,16 +193,12 @@ func (st *store) updateSchedule(ctx context.Context, s *schedule, resetAnchor bo
 
 // deleteSchedule moves a schedule to the recycle bin, with its flow as dependency.
 func (st *store) deleteSchedule(ctx context.Context, s *schedule, by string, nowMs int64) (int64, error) {
-	tx, err := st.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback() //nolint:errcheck // no-op after Commit
-	binID, err := binSchedule(ctx, tx, s, by, nowMs)
-	if err != nil {
-		return 0, err
-	}
-	return binID, tx.Commit()
+	var binID int64
+	err := st.inTx(ctx, func(tx *sql.Tx) (err error) {
+		binID, err = binSchedule(ctx, tx, s, by, nowMs)
+		return err
+	})
+	return binID, err
 }
 
 // binSchedule writes a schedule's bin item and deletes the schedule, inside tx.

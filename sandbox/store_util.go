@@ -28,6 +28,19 @@ func (st *store) nameTakenIn(ctx context.Context, table, name string, exceptID i
 	return n > 0, err
 }
 
+// inTx runs fn in a transaction, committed when fn succeeds and rolled back otherwise.
+func (st *store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
+	tx, err := st.db.BeginTx(ctx, nil)
+	if err != nil {
+		return err
+	}
+	defer tx.Rollback() //nolint:errcheck // no-op after Commit
+	if err := fn(tx); err != nil {
+		return err
+	}
+	return tx.Commit()
+}
+
 // rowScanner is one row of *sql.Rows or the *sql.Row of a single-row query.
 type rowScanner = interface{ Scan(dest ...any) error }
 
