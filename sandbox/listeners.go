@@ -124,21 +124,12 @@ func (st *store) updateListener(ctx context.Context, l *listener, nowMs int64) e
 
 // deleteListener moves a listener to the recycle bin, with its flow as dependency.
 func (st *store) deleteListener(ctx context.Context, l *listener, by string, nowMs int64) (int64, error) {
-	var binID int64
-	err := st.inTx(ctx, func(tx *sql.Tx) (err error) {
-		binID, err = binListener(ctx, tx, l, by, nowMs)
-		return err
-	})
-	return binID, err
+	return inTx(ctx, st.db, func(tx *sql.Tx) (int64, error) { return binListener(ctx, tx, l, by, nowMs) })
 }
 
 // binListener writes a listener's bin item (its flow as dependency) and deletes it, inside tx.
 func binListener(ctx context.Context, tx *sql.Tx, l *listener, by string, nowMs int64) (int64, error) {
-	flowName := ""
-	if l.FlowName != nil {
-		flowName = *l.FlowName
-	}
-	deps := []binDependency{{ArtifactType: "flow", ArtifactID: l.FlowID, Name: flowName}}
+	deps := flowDependency(l.FlowID, l.FlowName)
 	return binMove(ctx, tx, "listener", l.ID, l.Name, l, deps, by, nowMs, `DELETE FROM listeners WHERE id = ?`)
 }
 

@@ -141,6 +141,16 @@ func binMove(ctx context.Context, tx *sql.Tx, typ string, id int64, name string,
 	return binID, nil
 }
 
+// flowDependency is what a schedule's or listener's bin item depends on: its flow, by id and the
+// name it had (empty when unknown).
+func flowDependency(flowID int64, flowName *string) []binDependency {
+	name := ""
+	if flowName != nil {
+		name = *flowName
+	}
+	return []binDependency{{ArtifactType: "flow", ArtifactID: flowID, Name: name}}
+}
+
 // flowDependencies lists what a flow's bin item depends on: the connections and nested flows it
 // needs, and the schedules and listeners deleted with it.
 func flowDependencies(f *flow, scheds []*schedule, lists []*listener) []binDependency {

@@ -90,24 +90,18 @@ func (st *store) deleteConnection(ctx context.Context, c connection, usedBy []fl
 	if err != nil {
 		return 0, err
 	}
-	var binID int64
-	err = st.inTx(ctx, func(tx *sql.Tx) error {
+	return inTx(ctx, st.db, func(tx *sql.Tx) (int64, error) {
 		res, err := tx.ExecContext(ctx, `INSERT INTO recycle_bin(artifact_type, artifact_id, name, artifact, deleted_at,
 			deleted_by, dependencies) VALUES('connection', ?, ?, ?, ?, ?, ?)`, c.ID, c.Name, string(artifact), nowMs, by, string(depJSON))
 		if err != nil {
-			return err
+			return 0, err
 		}
-		id, err := res.LastInsertId()
+		binID, err := res.LastInsertId()
 		if err != nil {
-			return err
+			return 0, err
 		}
-		if err := execOne(ctx, tx, `DELETE FROM connections WHERE id = ?`, c.ID); err != nil {
-			return err
-		}
-		binID = id
-		return nil
+		return binID, execOne(ctx, tx, `DELETE FROM connections WHERE id = ?`, c.ID)
 	})
-	return binID, err
 }
 
 // oauthState is a pending "Sign in with …" for one connection; the state string is single-use.

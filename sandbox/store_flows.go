@@ -260,11 +260,10 @@ func (st *store) setSuspended(ctx context.Context, id int64, suspended bool, now
 // deleteFlow moves a flow to the recycle bin (its last state as JSON) together with its schedules
 // and listeners (see binFlow); it returns the flow's bin item id and what went with it.
 func (st *store) deleteFlow(ctx context.Context, f *flow, by string, nowMs int64) (int64, []deletedArtifact, error) {
-	var binID int64
 	var moved []deletedArtifact
-	err := st.inTx(ctx, func(tx *sql.Tx) (err error) {
+	binID, err := inTx(ctx, st.db, func(tx *sql.Tx) (binID int64, err error) {
 		binID, moved, err = binFlow(ctx, tx, f, by, nowMs)
-		return err
+		return binID, err
 	})
 	return binID, moved, err
 }

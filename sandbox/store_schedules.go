@@ -193,21 +193,12 @@ func (st *store) updateSchedule(ctx context.Context, s *schedule, resetAnchor bo
 
 // deleteSchedule moves a schedule to the recycle bin, with its flow as dependency.
 func (st *store) deleteSchedule(ctx context.Context, s *schedule, by string, nowMs int64) (int64, error) {
-	var binID int64
-	err := st.inTx(ctx, func(tx *sql.Tx) (err error) {
-		binID, err = binSchedule(ctx, tx, s, by, nowMs)
-		return err
-	})
-	return binID, err
+	return inTx(ctx, st.db, func(tx *sql.Tx) (int64, error) { return binSchedule(ctx, tx, s, by, nowMs) })
 }
 
 // binSchedule writes a schedule's bin item and deletes the schedule, inside tx.
 func binSchedule(ctx context.Context, tx *sql.Tx, s *schedule, by string, nowMs int64) (int64, error) {
-	flowName := ""
-	if s.FlowName != nil {
-		flowName = *s.FlowName
-	}
-	deps := []binDependency{{ArtifactType: "flow", ArtifactID: s.FlowID, Name: flowName}}
+	deps := flowDependency(s.FlowID, s.FlowName)
 	return binMove(ctx, tx, "schedule", s.ID, s.Name, s, deps, by, nowMs, `DELETE FROM schedules WHERE id = ?`)
 }
 

@@ -28,17 +28,20 @@ func (st *store) nameTakenIn(ctx context.Context, table, name string, exceptID i
 	return n > 0, err
 }
 
-// inTx runs fn in a transaction, committed when fn succeeds and rolled back otherwise.
-func (st *store) inTx(ctx context.Context, fn func(tx *sql.Tx) error) error {
-	tx, err := st.db.BeginTx(ctx, nil)
+// inTx runs fn in a transaction of db, committed when fn succeeds and rolled back otherwise, and
+// returns what fn returned (the zero value when fn failed).
+func inTx[T any](ctx context.Context, db *sql.DB, fn func(tx *sql.Tx) (T, error)) (T, error) {
+	var zero T
+	tx, err := db.BeginTx(ctx, nil)
 	if err != nil {
-		return err
+		return zero, err
 	}
 	defer tx.Rollback() //nolint:errcheck // no-op after Commit
-	if err := fn(tx); err != nil {
-		return err
+	v, err := fn(tx)
+	if err != nil {
+		return zero, err
 	}
-	return tx.Commit()
+	return v, tx.Commit()
 }
 
 // rowScanner is one row of *sql.Rows or the *sql.Row of a single-row query.
