@@ -92,10 +92,7 @@ func insertListener(ctx context.Context, ex execer, l *listener, nowMs int64) (i
 	if err != nil {
 		return 0, err
 	}
-	created := l.CreatedAt
-	if created == 0 {
-		created = nowMs
-	}
+	created := createdOr(l.CreatedAt, nowMs)
 	res, err := ex.ExecContext(ctx, `INSERT INTO listeners(id, name, flow_id, url_pattern, definition, created_at, updated_at)
 		VALUES(?, ?, ?, ?, ?, ?, ?)`, nullID(l.ID), l.Name, l.FlowID, l.Properties[propURLPattern], def, created, nowMs)
 	if err != nil {

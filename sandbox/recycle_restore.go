@@ -309,10 +309,8 @@ func (rs *restorer) restoreListener(b *binItem) error {
 // reassign gives a row inserted with a fresh id back its original id and creation time. Ids come
 // from AUTOINCREMENT and are never reused, so the original id is free.
 func (rs *restorer) reassign(table string, from, to, createdAt int64) error {
-	if createdAt == 0 {
-		createdAt = rs.now
-	}
-	_, err := rs.tx.ExecContext(rs.ctx, `UPDATE `+table+` SET id = ?, created_at = ? WHERE id = ?`, to, createdAt, from)
+	_, err := rs.tx.ExecContext(rs.ctx, `UPDATE `+table+` SET id = ?, created_at = ? WHERE id = ?`, to,
+		createdOr(createdAt, rs.now), from)
 	return err
 }
 

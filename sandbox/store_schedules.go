@@ -164,10 +164,7 @@ func insertSchedule(ctx context.Context, ex execer, s *schedule, nowMs int64) (i
 	if err != nil {
 		return 0, err
 	}
-	created := s.CreatedAt
-	if created == 0 {
-		created = nowMs
-	}
+	created := createdOr(s.CreatedAt, nowMs)
 	res, err := ex.ExecContext(ctx, `INSERT INTO schedules(id, name, flow_id, enabled, schedule, definition, anchor,
 		created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nullID(s.ID), s.Name, s.FlowID, s.Enabled, s.Schedule, def, nowMs, created, nowMs)

@@ -19,6 +19,14 @@ func execOne(ctx context.Context, db execer, query string, args ...any) error {
 	return nil
 }
 
+// createdOr is the creation time to store: the one an object brings (seed, restore), else nowMs.
+func createdOr(createdAt, nowMs int64) int64 {
+	if createdAt == 0 {
+		return nowMs
+	}
+	return createdAt
+}
+
 // nameTakenIn reports whether another row of table (not exceptID) already uses name,
 // case-insensitively: names of flows, connections and schedules are unique that way.
 func (st *store) nameTakenIn(ctx context.Context, table, name string, exceptID int64) (bool, error) {
