@@ -200,18 +200,26 @@ func findConnection(conns []connection, id int64, name string) (connection, bool
 	return connection{}, false
 }
 
+// resolveConnection checks that one end of a transformation (field names it in the 400) names a
+// connection, by *id or *name, that exists, and fills in both from it.
+func resolveConnection(conns []connection, field string, id *int64, name *string) error {
+	if *id == 0 && *name == "" {
+		return badRequest("Field '%s' is required", field)
+	}
+	c, ok := findConnection(conns, *id, *name)
+	if !ok {
+		return badRequest("Field '%s': connection %s not found", field, connLabel(*id, *name))
+	}
+	*id, *name = c.ID, c.Name
+	return nil
+}
+
 // normalizeTransformation validates one transformation, resolving connection names to ids.
 func normalizeTransformation(tr *transformation, i int, flowType string, conns []connection) error {
 	field := func(name string) string { return fmt.Sprintf("transformations[%d].%s", i, name) }
-	if tr.Source.ConnectionID == 0 && tr.Source.Connection == "" {
-		return badRequest("Field '%s' is required", field("source.connectionId"))
+	if err := resolveConnection(conns, field("source.connectionId"), &tr.Source.ConnectionID, &tr.Source.Connection); err != nil {
+		return err
 	}
-	src, ok := findConnection(conns, tr.Source.ConnectionID, tr.Source.Connection)
-	if !ok {
-		return badRequest("Field '%s': connection %s not found", field("source.connectionId"),
-			connLabel(tr.Source.ConnectionID, tr.Source.Connection))
-	}
-	tr.Source.ConnectionID, tr.Source.Connection = src.ID, src.Name
 	if strings.TrimSpace(tr.Source.Object) == "" && strings.TrimSpace(tr.Source.SQL) == "" {
 		return badRequest("Field '%s' or '%s' is required", field("source.object"), field("source.sql"))
 	}
@@ -231,15 +239,10 @@ func normalizeTransformation(tr *transformation, i int, flowType string, conns [
 		}
 		tr.Mode = ""
 	} else {
-		if tr.Destination.ConnectionID == 0 && tr.Destination.Connection == "" {
-			return badRequest("Field '%s' is required", field("destination.connectionId"))
+		err := resolveConnection(conns, field("destination.connectionId"), &tr.Destination.ConnectionID, &tr.Destination.Connection)
+		if err != nil {
+			return err
 		}
-		dst, ok := findConnection(conns, tr.Destination.ConnectionID, tr.Destination.Connection)
-		if !ok {
-			return badRequest("Field '%s': connection %s not found", field("destination.connectionId"),
-				connLabel(tr.Destination.ConnectionID, tr.Destination.Connection))
-		}
-		tr.Destination.ConnectionID, tr.Destination.Connection = dst.ID, dst.Name
 		if strings.TrimSpace(tr.Destination.Object) == "" {
 			return badRequest("Field '%s' is required", field("destination.object"))
 		}
