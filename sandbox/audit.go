@@ -235,8 +235,7 @@ func requestIPs(r *http.Request) (hip, cip string) {
 // listAuditHandler serves GET /v1/audit (Administrator): filters method (alias action), user,
 // object (see parseObjectFilter), result, from and to; newest first with X-Total-Count.
 func (s *Sandbox) listAuditHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}

@@ -42,8 +42,7 @@ func maskConnection(c connection) connection {
 // listConnectionsHandler serves GET /v1/connections: filters name (substring), tag and
 // connectionType; limit/offset paging.
 func (s *Sandbox) listConnectionsHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}
@@ -351,8 +350,7 @@ func (s *Sandbox) deleteConnectionHandler(w http.ResponseWriter, r *http.Request
 // connectionTypesHandler serves GET /v1/connection-types: filters category (exact) and name
 // (substring of the type id or name, case-insensitive); limit/offset paging.
 func (s *Sandbox) connectionTypesHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}

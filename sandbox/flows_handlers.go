@@ -11,8 +11,7 @@ import (
 
 // listFlowsHandler serves GET /v1/flows: filters name (substring), tag and flowType; limit/offset paging.
 func (s *Sandbox) listFlowsHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}

@@ -90,24 +90,25 @@ const (
 	maxLimit     = 200
 )
 
-// pageParams reads limit and offset from a query.
-func pageParams(q url.Values) (limit, offset int, err error) {
+// listQuery reads the query of a list request with its paging: limit and offset.
+func listQuery(r *http.Request) (q url.Values, limit, offset int, err error) {
+	q = r.URL.Query()
 	limit, offset = defaultLimit, 0
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return 0, 0, badRequest("Parameter 'limit' must be a positive integer, not '%s'", v)
+			return q, 0, 0, badRequest("Parameter 'limit' must be a positive integer, not '%s'", v)
 		}
 		limit = min(n, maxLimit)
 	}
 	if v := q.Get("offset"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return 0, 0, badRequest("Parameter 'offset' must be a non-negative integer, not '%s'", v)
+			return q, 0, 0, badRequest("Parameter 'offset' must be a non-negative integer, not '%s'", v)
 		}
 		offset = n
 	}
-	return limit, offset, nil
+	return q, limit, offset, nil
 }
 
 // epochParam reads an optional epoch-milliseconds query parameter; 0 means absent.

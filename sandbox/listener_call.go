@@ -197,8 +197,7 @@ func scanMessage(sc interface{ Scan(...any) error }) (message, error) {
 
 // listMessagesHandler serves GET /v1/messages?flowId=&listenerId=: newest first with X-Total-Count.
 func (s *Sandbox) listMessagesHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}

@@ -258,8 +258,7 @@ func (s *Sandbox) normalizeListener(ctx context.Context, l *listener, selfID int
 
 // listListenersHandler serves GET /v1/listeners: filters name (substring) and flowId; each row has its endpointUrl.
 func (s *Sandbox) listListenersHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}

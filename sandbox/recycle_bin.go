@@ -146,8 +146,7 @@ func describe(ctx context.Context, q querier, b *binItem) (binEntry, error) {
 // listBinHandler serves GET /v1/recycle-bin?type=&name=&includeNonRestorable=: newest first, with
 // X-Total-Count; non-restorable items only on request.
 func (s *Sandbox) listBinHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}

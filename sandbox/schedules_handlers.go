@@ -13,8 +13,7 @@ import (
 
 // listSchedulesHandler serves GET /v1/schedules: filters name (substring), flowId and enabled.
 func (s *Sandbox) listSchedulesHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}

@@ -165,7 +165,7 @@ func secretHeader(key string) bool {
 
 // listWebhooksHandler serves GET /v1/webhooks (Administrator).
 func (s *Sandbox) listWebhooksHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	limit, offset, err := pageParams(r.URL.Query())
+	_, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}
