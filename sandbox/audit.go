@@ -153,51 +153,30 @@ func scanAudit(sc interface{ Scan(...any) error }, withEx, withPayload bool) (au
 
 // listAudit returns one page of audit records, newest first, and the total that match.
 func (st *store) listAudit(ctx context.Context, af auditFilter, withEx bool) ([]auditRecord, int, error) {
-	var where []string
-	var args []any
-	add := func(cond string, arg any) { where = append(where, cond); args = append(args, arg) }
+	var c conditions
 	if af.method != "" {
-		add(`md = ? COLLATE NOCASE`, af.method)
+		c.add(`md = ? COLLATE NOCASE`, af.method)
 	}
-	af.object.conditions(add)
+	af.object.conditions(c.add)
 	if af.user != "" {
-		add(`ur = ? COLLATE NOCASE`, af.user)
+		c.add(`ur = ? COLLATE NOCASE`, af.user)
 	}
 	switch af.result {
 	case "success":
-		add(`rt = ?`, true)
+		c.add(`rt = ?`, true)
 	case "error":
-		add(`rt = ?`, false)
+		c.add(`rt = ?`, false)
 	}
 	if af.from != 0 {
-		add(`dt >= ?`, af.from)
+		c.add(`dt >= ?`, af.from)
 	}
 	if af.to != 0 {
-		add(`dt <= ?`, af.to)
+		c.add(`dt <= ?`, af.to)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := st.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM audit`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := st.db.QueryContext(ctx, `SELECT `+auditColumns+` FROM audit`+cond+
-		` ORDER BY dt DESC, id DESC LIMIT ? OFFSET ?`, append(args, af.limit, af.offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := []auditRecord{}
-	for rows.Next() {
-		a, err := scanAudit(rows, withEx, true)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, a)
-	}
-	return out, total, rows.Err()
+	return listPage(ctx, st.db, c, `SELECT COUNT(*) FROM audit`, `SELECT `+auditColumns+` FROM audit`,
+		` ORDER BY dt DESC, id DESC`, af.limit, af.offset, func(sc rowScanner) (auditRecord, error) {
+			return scanAudit(sc, withEx, true)
+		})
 }
 
 // getAudit returns one audit record with its payload and exception.
@@ -256,8 +235,7 @@ func requestIPs(r *http.Request) (hip, cip string) {
 // listAuditHandler serves GET /v1/audit (Administrator): filters method (alias action), user,
 // object (see parseObjectFilter), result, from and to; newest first with X-Total-Count.
 func (s *Sandbox) listAuditHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}
@@ -299,14 +277,7 @@ func (s *Sandbox) lastAuditHandler(w http.ResponseWriter, r *http.Request, _ *pr
 
 // getAuditHandler serves GET /v1/audit/{id} with the event's payload.
 func (s *Sandbox) getAuditHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	id, err := idParam(r, "id", "audit event id")
-	if err != nil {
-		return err
-	}
-	a, err := s.st.getAudit(r.Context(), id)
-	if errors.Is(err, errNotFound) {
-		return notFound("Audit event %d not found", id)
-	}
+	a, err := loadFromPath(r, "Audit event", s.st.getAudit)
 	if err != nil {
 		return err
 	}

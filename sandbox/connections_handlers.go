@@ -42,8 +42,7 @@ func maskConnection(c connection) connection {
 // listConnectionsHandler serves GET /v1/connections: filters name (substring), tag and
 // connectionType; limit/offset paging.
 func (s *Sandbox) listConnectionsHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}
@@ -60,20 +59,12 @@ func (s *Sandbox) listConnectionsHandler(w http.ResponseWriter, r *http.Request,
 
 // connectionFromPath loads the connection named by the {id} wildcard, or returns a 404.
 func (s *Sandbox) connectionFromPath(r *http.Request) (connection, error) {
-	id, err := idParam(r, "id", "connection id")
-	if err != nil {
-		return connection{}, err
-	}
-	return s.connectionByID(r.Context(), id)
+	return loadFromPath(r, "Connection", s.st.getConnection)
 }
 
 // connectionByID loads a connection with its secrets, or returns the 404 the API promises.
 func (s *Sandbox) connectionByID(ctx context.Context, id int64) (connection, error) {
-	c, err := s.st.getConnection(ctx, id)
-	if errors.Is(err, errNotFound) {
-		return c, notFound("Connection %d not found", id)
-	}
-	return c, err
+	return loadByID(ctx, "Connection", id, s.st.getConnection)
 }
 
 // getConnectionHandler serves GET /v1/connections/{id} with secrets masked.
@@ -152,17 +143,8 @@ func (in connectionInput) apply(c *connection, creating bool) error {
 // normalizeConnection validates a connection from POST or PUT against the type catalogue. selfID
 // is the connection being edited (0 on create). Errors are 400s naming the offending field.
 func (s *Sandbox) normalizeConnection(ctx context.Context, c *connection, selfID int64) error {
-	c.Name = strings.TrimSpace(c.Name)
-	switch {
-	case c.Name == "":
-		return badRequest("Field 'name' is required")
-	case len(c.Name) > 255:
-		return badRequest("Field 'name' must be at most 255 characters")
-	}
-	if taken, err := s.st.connectionNameTaken(ctx, c.Name, selfID); err != nil {
+	if err := s.st.checkName(ctx, "connections", "connection", &c.Name, selfID); err != nil {
 		return err
-	} else if taken {
-		return badRequest("Field 'name': a connection named '%s' already exists", c.Name)
 	}
 	if c.ConnectionType == "" {
 		return badRequest("Field 'connectionType' is required; GET /v1/connection-types lists the types, e.g. connection.db.postgres")
@@ -236,27 +218,31 @@ func (s *Sandbox) createConnectionHandler(w http.ResponseWriter, r *http.Request
 	var in connectionInput
 	var c connection
 	var id int64
-	err := decodeJSON(r, &in)
-	if err == nil {
-		err = in.apply(&c, true)
-	}
-	if err == nil {
-		err = s.normalizeConnection(r.Context(), &c, 0)
-	}
-	if err == nil {
-		id, err = insertConnection(r.Context(), s.st.db, c, started.UnixMilli())
-		err = connectionUniqueAsBadRequest(err, c.Name)
-	}
-	s.recordMutation(r, p, "addConnection", map[string]any{"connectionId": id, "name": c.Name,
-		"connectionType": c.ConnectionType}, err, started)
+	return s.mutate(r, p, started, mutation{md: "addConnection", body: &in,
+		check: func() error {
+			if err := in.apply(&c, true); err != nil {
+				return err
+			}
+			return s.normalizeConnection(r.Context(), &c, 0)
+		},
+		save: func() (err error) {
+			id, err = insertConnection(r.Context(), s.st.db, c, started.UnixMilli())
+			return uniqueName(err, "connection", c.Name)
+		},
+		payload: func() map[string]any {
+			return map[string]any{"connectionId": id, "name": c.Name, "connectionType": c.ConnectionType}
+		},
+		answer: func() error { return s.writeConnection(w, r, id) },
+	})
+}
+
+// writeConnection answers with the connection as stored now, secrets masked.
+func (s *Sandbox) writeConnection(w http.ResponseWriter, r *http.Request, id int64) error {
+	c, err := s.st.getConnection(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	created, err := s.st.getConnection(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, maskConnection(created))
+	return writeJSON(w, http.StatusOK, maskConnection(c))
 }
 
 // updateConnectionHandler serves PUT /v1/connections/{id}: fields present in the body replace the
@@ -273,30 +259,26 @@ func (s *Sandbox) updateConnectionHandler(w http.ResponseWriter, r *http.Request
 	var in connectionInput
 	var changed []string
 	var diff editDiff
-	err = decodeJSON(r, &in)
-	if err == nil {
-		err = in.apply(&c, false)
-	}
-	if err == nil {
-		err = s.normalizeConnection(r.Context(), &c, old.ID)
-	}
-	if err == nil {
-		changed = changedConnectionFields(old, c)
-		diff = diffFields(connectionAuditView(old), connectionAuditView(c), func(path string) bool {
-			key, isProp := strings.CutPrefix(path, "properties.")
-			return model.IsSecretKey(path) || (isProp && connectors.IsSecretProperty(c.ConnectionType, key))
-		})
-		err = connectionUniqueAsBadRequest(s.st.updateConnection(r.Context(), c, started.UnixMilli()), c.Name)
-	}
-	s.recordMutation(r, p, "editConnection", diff.add(map[string]any{"connectionId": old.ID, "name": old.Name, "changed": changed}), err, started)
-	if err != nil {
-		return err
-	}
-	updated, err := s.st.getConnection(r.Context(), old.ID)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, maskConnection(updated))
+	return s.mutate(r, p, started, mutation{md: "editConnection", body: &in,
+		check: func() error {
+			if err := in.apply(&c, false); err != nil {
+				return err
+			}
+			return s.normalizeConnection(r.Context(), &c, old.ID)
+		},
+		save: func() error {
+			changed = changedConnectionFields(old, c)
+			diff = diffFields(connectionAuditView(old), connectionAuditView(c), func(path string) bool {
+				key, isProp := strings.CutPrefix(path, "properties.")
+				return model.IsSecretKey(path) || (isProp && connectors.IsSecretProperty(c.ConnectionType, key))
+			})
+			return uniqueName(s.st.updateConnection(r.Context(), c, started.UnixMilli()), "connection", c.Name)
+		},
+		payload: func() map[string]any {
+			return diff.add(map[string]any{"connectionId": old.ID, "name": old.Name, "changed": changed})
+		},
+		answer: func() error { return s.writeConnection(w, r, old.ID) },
+	})
 }
 
 // changedConnectionFields names what an edit changed for the audit payload: top-level fields and
@@ -329,15 +311,6 @@ func changedConnectionFields(old, updated connection) []string {
 		}
 	}
 	return changed
-}
-
-// connectionUniqueAsBadRequest turns the name uniqueness constraint (two writers racing past
-// validation) into the 400 validation gives.
-func connectionUniqueAsBadRequest(err error, name string) error {
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
-		return badRequest("Field 'name': a connection named '%s' already exists", name)
-	}
-	return err
 }
 
 // connectionDeleteResponse is the body of DELETE /v1/connections/{id}: where the connection went,
@@ -377,8 +350,7 @@ func (s *Sandbox) deleteConnectionHandler(w http.ResponseWriter, r *http.Request
 // connectionTypesHandler serves GET /v1/connection-types: filters category (exact) and name
 // (substring of the type id or name, case-insensitive); limit/offset paging.
 func (s *Sandbox) connectionTypesHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}

@@ -174,8 +174,7 @@ func (s *Sandbox) explorerFilesHandler(w http.ResponseWriter, r *http.Request, _
 	if c.ConnectionType != typeLocalFile {
 		return badRequest("Connection '%s' is a database; list its tables with GET /rest/v1/explorer/%d/objects", c.Name, c.ID)
 	}
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}

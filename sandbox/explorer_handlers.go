@@ -70,8 +70,7 @@ func (s *Sandbox) explorerObjectsHandler(w http.ResponseWriter, r *http.Request,
 	if err != nil {
 		return err
 	}
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}

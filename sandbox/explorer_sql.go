@@ -210,12 +210,8 @@ func readResult(rows *sql.Rows, maxRows int) (*queryResult, error) {
 			res.Truncated = true
 			break
 		}
-		vals := make([]any, len(types))
-		ptrs := make([]any, len(types))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
+		vals, err := dataset.ScanRow(rows, len(types))
+		if err != nil {
 			return nil, err
 		}
 		for i, v := range vals {

@@ -3,9 +3,7 @@ package sandbox
 import (
 	"bytes"
 	"encoding/json"
-	"errors"
 	"net/http"
-	"strings"
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
@@ -13,8 +11,7 @@ import (
 
 // listFlowsHandler serves GET /v1/flows: filters name (substring), tag and flowType; limit/offset paging.
 func (s *Sandbox) listFlowsHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}
@@ -28,20 +25,12 @@ func (s *Sandbox) listFlowsHandler(w http.ResponseWriter, r *http.Request, _ *pr
 
 // flowFromPath loads the flow named by the {id} wildcard, or returns a 404.
 func (s *Sandbox) flowFromPath(r *http.Request) (*flow, error) {
-	id, err := idParam(r, "id", "flow id")
-	if err != nil {
-		return nil, err
-	}
-	return s.flowByID(r, id)
+	return loadFromPath(r, "Flow", s.st.getFlow)
 }
 
 // flowByID loads a flow, or returns the 404 the API promises.
 func (s *Sandbox) flowByID(r *http.Request, id int64) (*flow, error) {
-	f, err := s.st.getFlow(r.Context(), id)
-	if errors.Is(err, errNotFound) {
-		return nil, notFound("Flow %d not found", id)
-	}
-	return f, err
+	return loadByID(r.Context(), "Flow", id, s.st.getFlow)
 }
 
 // getFlowHandler serves GET /v1/flows/{id}.
@@ -58,24 +47,25 @@ func (s *Sandbox) createFlowHandler(w http.ResponseWriter, r *http.Request, p *p
 	started := time.Now()
 	var f flow
 	var id int64
-	err := decodeJSON(r, &f)
-	if err == nil {
-		err = s.normalizeFlow(r.Context(), &f, 0)
-	}
-	if err == nil {
-		f.Suspended = false
-		id, err = insertFlow(r.Context(), s.st.db, &f, started.UnixMilli())
-		err = uniqueAsBadRequest(err, f.Name)
-	}
-	s.recordMutation(r, p, "addFlow", map[string]any{"flowId": id, "name": f.Name}, err, started)
+	return s.mutate(r, p, started, mutation{md: "addFlow", body: &f,
+		check: func() error { return s.normalizeFlow(r.Context(), &f, 0) },
+		save: func() (err error) {
+			f.Suspended = false
+			id, err = insertFlow(r.Context(), s.st.db, &f, started.UnixMilli())
+			return uniqueName(err, "flow", f.Name)
+		},
+		payload: func() map[string]any { return map[string]any{"flowId": id, "name": f.Name} },
+		answer:  func() error { return s.writeFlow(w, r, id) },
+	})
+}
+
+// writeFlow answers with the flow as stored now, internal properties left out.
+func (s *Sandbox) writeFlow(w http.ResponseWriter, r *http.Request, id int64) error {
+	f, err := s.st.getFlow(r.Context(), id)
 	if err != nil {
 		return err
 	}
-	created, err := s.st.getFlow(r.Context(), id)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, created.Public())
+	return writeJSON(w, http.StatusOK, f.Public())
 }
 
 // updateFlowHandler serves PUT /v1/flows/{id}: the body replaces the definition. Suspension is
@@ -89,26 +79,20 @@ func (s *Sandbox) updateFlowHandler(w http.ResponseWriter, r *http.Request, p *p
 	var f flow
 	var changed []string
 	var diff editDiff
-	err = decodeJSON(r, &f)
-	if err == nil {
-		err = s.normalizeFlow(r.Context(), &f, old.ID)
-	}
-	if err == nil {
-		f.ID = old.ID
-		model.KeepInternal(old, &f)
-		changed = changedFields(old, &f)
-		diff = diffFields(flowAuditView(old), flowAuditView(&f), model.IsSecretKey)
-		err = uniqueAsBadRequest(s.st.updateFlow(r.Context(), &f, started.UnixMilli()), f.Name)
-	}
-	s.recordMutation(r, p, "editFlow", diff.add(map[string]any{"flowId": old.ID, "name": old.Name, "changed": changed}), err, started)
-	if err != nil {
-		return err
-	}
-	updated, err := s.st.getFlow(r.Context(), old.ID)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, updated.Public())
+	return s.mutate(r, p, started, mutation{md: "editFlow", body: &f,
+		check: func() error { return s.normalizeFlow(r.Context(), &f, old.ID) },
+		save: func() error {
+			f.ID = old.ID
+			model.KeepInternal(old, &f)
+			changed = changedFields(old, &f)
+			diff = diffFields(flowAuditView(old), flowAuditView(&f), model.IsSecretKey)
+			return uniqueName(s.st.updateFlow(r.Context(), &f, started.UnixMilli()), "flow", f.Name)
+		},
+		payload: func() map[string]any {
+			return diff.add(map[string]any{"flowId": old.ID, "name": old.Name, "changed": changed})
+		},
+		answer: func() error { return s.writeFlow(w, r, old.ID) },
+	})
 }
 
 // deleteResponse is the body of DELETE /v1/flows/{id}: where the flow went, for a later restore,
@@ -159,15 +143,6 @@ func (s *Sandbox) suspendHandler(suspend bool) handlerFunc {
 		}
 		return writeJSON(w, http.StatusOK, f.Public())
 	}
-}
-
-// uniqueAsBadRequest turns the name uniqueness constraint (a race between two writers that both
-// passed validation) into the same 400 validation gives.
-func uniqueAsBadRequest(err error, name string) error {
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
-		return badRequest("Field 'name': a flow named '%s' already exists", name)
-	}
-	return err
 }
 
 // changedFields names the top-level fields an edit changed, for the audit payload.

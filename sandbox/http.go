@@ -74,30 +74,41 @@ func writeList(w http.ResponseWriter, page any, total int) error {
 	return writeJSON(w, http.StatusOK, page)
 }
 
+// pageOf copies the page [offset, offset+limit) of a list filtered in memory; past the end it is
+// empty, never nil, so it renders as [].
+func pageOf[T any](all []T, limit, offset int) []T {
+	page := []T{}
+	if offset < len(all) {
+		page = append(page, all[offset:min(len(all), offset+limit)]...)
+	}
+	return page
+}
+
 // List paging: limit defaults to 50 and is clamped to 200.
 const (
 	defaultLimit = 50
 	maxLimit     = 200
 )
 
-// pageParams reads limit and offset from a query.
-func pageParams(q url.Values) (limit, offset int, err error) {
+// listQuery reads the query of a list request with its paging: limit and offset.
+func listQuery(r *http.Request) (q url.Values, limit, offset int, err error) {
+	q = r.URL.Query()
 	limit, offset = defaultLimit, 0
 	if v := q.Get("limit"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 1 {
-			return 0, 0, badRequest("Parameter 'limit' must be a positive integer, not '%s'", v)
+			return q, 0, 0, badRequest("Parameter 'limit' must be a positive integer, not '%s'", v)
 		}
 		limit = min(n, maxLimit)
 	}
 	if v := q.Get("offset"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil || n < 0 {
-			return 0, 0, badRequest("Parameter 'offset' must be a non-negative integer, not '%s'", v)
+			return q, 0, 0, badRequest("Parameter 'offset' must be a non-negative integer, not '%s'", v)
 		}
 		offset = n
 	}
-	return limit, offset, nil
+	return q, limit, offset, nil
 }
 
 // epochParam reads an optional epoch-milliseconds query parameter; 0 means absent.

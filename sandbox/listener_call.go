@@ -197,8 +197,7 @@ func scanMessage(sc interface{ Scan(...any) error }) (message, error) {
 
 // listMessagesHandler serves GET /v1/messages?flowId=&listenerId=: newest first with X-Total-Count.
 func (s *Sandbox) listMessagesHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}
@@ -210,27 +209,16 @@ func (s *Sandbox) listMessagesHandler(w http.ResponseWriter, r *http.Request, _ 
 	if err != nil {
 		return err
 	}
-	cond := ` WHERE (? = 0 OR m.flow_id = ?) AND (? = 0 OR m.listener_id = ?)`
-	args := []any{flowID, flowID, listenerID, listenerID}
-	var total int
-	if err := s.st.db.QueryRowContext(r.Context(), `SELECT COUNT(*) FROM messages m`+cond, args...).Scan(&total); err != nil {
-		return err
+	var c conditions
+	if flowID != 0 {
+		c.add(`m.flow_id = ?`, flowID)
 	}
-	rows, err := s.st.db.QueryContext(r.Context(), messageSelect+cond+` ORDER BY m.received DESC, m.rowid DESC LIMIT ? OFFSET ?`,
-		append(args, limit, offset)...)
+	if listenerID != 0 {
+		c.add(`m.listener_id = ?`, listenerID)
+	}
+	out, total, err := listPage(r.Context(), s.st.db, c, `SELECT COUNT(*) FROM messages m`, messageSelect,
+		` ORDER BY m.received DESC, m.rowid DESC`, limit, offset, scanMessage)
 	if err != nil {
-		return err
-	}
-	defer rows.Close()
-	out := []message{}
-	for rows.Next() {
-		m, err := scanMessage(rows)
-		if err != nil {
-			return err
-		}
-		out = append(out, m)
-	}
-	if err := rows.Err(); err != nil {
 		return err
 	}
 	return writeList(w, out, total)

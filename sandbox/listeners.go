@@ -74,19 +74,7 @@ func (l *listener) fillEmpty() {
 // listListeners returns every listener ordered by id.
 func (st *store) listListeners(ctx context.Context) ([]*listener, error) {
 	rows, err := st.db.QueryContext(ctx, listenerSelect+` ORDER BY l.id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*listener{}
-	for rows.Next() {
-		l, err := scanListener(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, l)
-	}
-	return out, rows.Err()
+	return scanList(rows, err, scanListener)
 }
 
 // getListener returns one listener, or errNotFound.
@@ -104,10 +92,7 @@ func insertListener(ctx context.Context, ex execer, l *listener, nowMs int64) (i
 	if err != nil {
 		return 0, err
 	}
-	created := l.CreatedAt
-	if created == 0 {
-		created = nowMs
-	}
+	created := createdOr(l.CreatedAt, nowMs)
 	res, err := ex.ExecContext(ctx, `INSERT INTO listeners(id, name, flow_id, url_pattern, definition, created_at, updated_at)
 		VALUES(?, ?, ?, ?, ?, ?, ?)`, nullID(l.ID), l.Name, l.FlowID, l.Properties[propURLPattern], def, created, nowMs)
 	if err != nil {
@@ -134,13 +119,14 @@ func (st *store) updateListener(ctx context.Context, l *listener, nowMs int64) e
 	return err
 }
 
+// deleteListener moves a listener to the recycle bin, with its flow as dependency.
+func (st *store) deleteListener(ctx context.Context, l *listener, by string, nowMs int64) (int64, error) {
+	return inTx(ctx, st.db, func(tx *sql.Tx) (int64, error) { return binListener(ctx, tx, l, by, nowMs) })
+}
+
 // binListener writes a listener's bin item (its flow as dependency) and deletes it, inside tx.
 func binListener(ctx context.Context, tx *sql.Tx, l *listener, by string, nowMs int64) (int64, error) {
-	flowName := ""
-	if l.FlowName != nil {
-		flowName = *l.FlowName
-	}
-	deps := []binDependency{{ArtifactType: "flow", ArtifactID: l.FlowID, Name: flowName}}
+	deps := flowDependency(l.FlowID, l.FlowName)
 	return binMove(ctx, tx, "listener", l.ID, l.Name, l, deps, by, nowMs, `DELETE FROM listeners WHERE id = ?`)
 }
 
@@ -272,8 +258,7 @@ func (s *Sandbox) normalizeListener(ctx context.Context, l *listener, selfID int
 
 // listListenersHandler serves GET /v1/listeners: filters name (substring) and flowId; each row has its endpointUrl.
 func (s *Sandbox) listListenersHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}
@@ -293,23 +278,12 @@ func (s *Sandbox) listListenersHandler(w http.ResponseWriter, r *http.Request, _
 			match = append(match, l)
 		}
 	}
-	page := []*listener{}
-	for i := offset; i < len(match) && len(page) < limit; i++ {
-		page = append(page, match[i])
-	}
-	return writeList(w, page, len(match))
+	return writeList(w, pageOf(match, limit, offset), len(match))
 }
 
+// listenerFromPath loads the listener named by the {id} wildcard, or returns a 404.
 func (s *Sandbox) listenerFromPath(r *http.Request) (*listener, error) {
-	id, err := idParam(r, "id", "listener id")
-	if err != nil {
-		return nil, err
-	}
-	l, err := s.st.getListener(r.Context(), id)
-	if errors.Is(err, errNotFound) {
-		return nil, notFound("Listener %d not found", id)
-	}
-	return l, err
+	return loadFromPath(r, "Listener", s.st.getListener)
 }
 
 // getListenerHandler serves GET /v1/listeners/{id}.
@@ -326,21 +300,20 @@ func (s *Sandbox) createListenerHandler(w http.ResponseWriter, r *http.Request, 
 	started := time.Now()
 	l := &listener{}
 	var id int64
-	err := decodeJSON(r, l)
-	if err == nil {
-		l.ID, l.CreatedAt = 0, 0
-		err = s.normalizeListener(r.Context(), l, 0)
-	}
-	if err == nil {
-		id, err = insertListener(r.Context(), s.st.db, l, started.UnixMilli())
-		err = uniqueName(err, "listener", l.Name)
-	}
-	s.recordMutation(r, p, "addListener", map[string]any{"listenerId": id, "name": l.Name, "flowId": l.FlowID,
-		"urlPattern": l.Properties[propURLPattern]}, err, started)
-	if err != nil {
-		return err
-	}
-	return s.writeListener(w, r, id)
+	return s.mutate(r, p, started, mutation{md: "addListener", body: l,
+		check: func() error {
+			l.ID, l.CreatedAt = 0, 0
+			return s.normalizeListener(r.Context(), l, 0)
+		},
+		save: func() (err error) {
+			id, err = insertListener(r.Context(), s.st.db, l, started.UnixMilli())
+			return uniqueName(err, "listener", l.Name)
+		},
+		payload: func() map[string]any {
+			return map[string]any{"listenerId": id, "name": l.Name, "flowId": l.FlowID, "urlPattern": l.Properties[propURLPattern]}
+		},
+		answer: func() error { return s.writeListener(w, r, id) },
+	})
 }
 
 // updateListenerHandler serves PUT /v1/listeners/{id}; the body is merged into the listener.
@@ -356,19 +329,17 @@ func (s *Sandbox) updateListenerHandler(w http.ResponseWriter, r *http.Request, 
 	for k, v := range old.Properties {
 		l.Properties[k] = v
 	}
-	err = decodeJSON(r, &l)
-	if err == nil {
-		l.ID = old.ID
-		err = s.normalizeListener(r.Context(), &l, old.ID)
-	}
-	if err == nil {
-		err = uniqueName(s.st.updateListener(r.Context(), &l, started.UnixMilli()), "listener", l.Name)
-	}
-	s.recordMutation(r, p, "editListener", map[string]any{"listenerId": old.ID, "name": old.Name}, err, started)
-	if err != nil {
-		return err
-	}
-	return s.writeListener(w, r, old.ID)
+	return s.mutate(r, p, started, mutation{md: "editListener", body: &l,
+		check: func() error {
+			l.ID = old.ID
+			return s.normalizeListener(r.Context(), &l, old.ID)
+		},
+		save: func() error {
+			return uniqueName(s.st.updateListener(r.Context(), &l, started.UnixMilli()), "listener", l.Name)
+		},
+		payload: func() map[string]any { return map[string]any{"listenerId": old.ID, "name": old.Name} },
+		answer:  func() error { return s.writeListener(w, r, old.ID) },
+	})
 }
 
 // deleteListenerHandler serves DELETE /v1/listeners/{id}: the listener moves to the recycle bin.
@@ -378,16 +349,7 @@ func (s *Sandbox) deleteListenerHandler(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	var binID int64
-	tx, err := s.st.db.BeginTx(r.Context(), nil)
-	if err == nil {
-		binID, err = binListener(r.Context(), tx, l, p.Login, started.UnixMilli())
-		if err == nil {
-			err = tx.Commit()
-		} else {
-			_ = tx.Rollback()
-		}
-	}
+	binID, err := s.st.deleteListener(r.Context(), l, p.Login, started.UnixMilli())
 	s.recordMutation(r, p, "deleteListener", map[string]any{"listenerId": l.ID, "name": l.Name, "recycleBinId": binID}, err, started)
 	if err != nil {
 		return err

@@ -146,8 +146,7 @@ func describe(ctx context.Context, q querier, b *binItem) (binEntry, error) {
 // listBinHandler serves GET /v1/recycle-bin?type=&name=&includeNonRestorable=: newest first, with
 // X-Total-Count; non-restorable items only on request.
 func (s *Sandbox) listBinHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}
@@ -173,23 +172,14 @@ func (s *Sandbox) listBinHandler(w http.ResponseWriter, r *http.Request, _ *prin
 			match = append(match, e)
 		}
 	}
-	page := []binEntry{}
-	for i := offset; i < len(match) && len(page) < limit; i++ {
-		page = append(page, match[i])
-	}
-	return writeList(w, page, len(match))
+	return writeList(w, pageOf(match, limit, offset), len(match))
 }
 
+// binItemFromPath loads the recycle-bin item named by the {id} wildcard, or returns a 404.
 func (s *Sandbox) binItemFromPath(r *http.Request) (*binItem, error) {
-	id, err := idParam(r, "id", "recycle bin item id")
-	if err != nil {
-		return nil, err
-	}
-	b, err := oneBinItem(r.Context(), s.st.db, id)
-	if errors.Is(err, errNotFound) {
-		return nil, notFound("Recycle bin item %d not found", id)
-	}
-	return b, err
+	return loadFromPath(r, "Recycle bin item", func(ctx context.Context, id int64) (*binItem, error) {
+		return oneBinItem(ctx, s.st.db, id)
+	})
 }
 
 // getBinHandler serves GET /v1/recycle-bin/{id}: the item with the artifact's last state.

@@ -175,18 +175,12 @@ func (rs *restorer) requireAll(b *binItem) (map[string]int64, error) {
 // and nested flows, then restores the schedules and listeners deleted with it.
 func (rs *restorer) restoreFlow(b *binItem) error {
 	var f flow
-	if err := json.Unmarshal(b.Artifact, &f); err != nil {
-		return fmt.Errorf("recycle bin item %d: %w", b.ID, err)
-	}
-	ids, err := rs.requireAll(b)
-	if err != nil {
+	if err := readArtifact(b, &f); err != nil {
 		return err
 	}
-	remap := func(typ string, id int64) int64 {
-		if n, ok := ids[fmt.Sprintf("%s:%d", typ, id)]; ok {
-			return n
-		}
-		return id
+	remap, err := rs.restoredIDs(b)
+	if err != nil {
+		return err
 	}
 	for i := range f.Transformations {
 		tr := &f.Transformations[i]
@@ -224,11 +218,35 @@ func (rs *restorer) restoreFlow(b *binItem) error {
 	return nil
 }
 
+// readArtifact decodes b's artifact, the object's last state, into v.
+func readArtifact(b *binItem, v any) error {
+	if err := json.Unmarshal(b.Artifact, v); err != nil {
+		return fmt.Errorf("recycle bin item %d: %w", b.ID, err)
+	}
+	return nil
+}
+
+// restoredIDs requires b's dependencies (see requireAll) and returns how to map an id b's artifact
+// names ("flow", 7) to the id that object has now: a dependency restored or reused with it keeps
+// its id in the map requireAll returns, and an id not in it is unchanged.
+func (rs *restorer) restoredIDs(b *binItem) (func(typ string, id int64) int64, error) {
+	ids, err := rs.requireAll(b)
+	if err != nil {
+		return nil, err
+	}
+	return func(typ string, id int64) int64 {
+		if n, ok := ids[fmt.Sprintf("%s:%d", typ, id)]; ok {
+			return n
+		}
+		return id
+	}, nil
+}
+
 // restoreConnection brings a connection back with its id and secrets.
 func (rs *restorer) restoreConnection(b *binItem) error {
 	var c connection
-	if err := json.Unmarshal(b.Artifact, &c); err != nil {
-		return fmt.Errorf("recycle bin item %d: %w", b.ID, err)
+	if err := readArtifact(b, &c); err != nil {
+		return err
 	}
 	tmp, err := insertConnection(rs.ctx, rs.tx, c, rs.now)
 	if err != nil {
@@ -240,17 +258,14 @@ func (rs *restorer) restoreConnection(b *binItem) error {
 // restoreSchedule brings a schedule back with its id, for its (reused or restored) flow.
 func (rs *restorer) restoreSchedule(b *binItem) error {
 	var sc schedule
-	if err := json.Unmarshal(b.Artifact, &sc); err != nil {
-		return fmt.Errorf("recycle bin item %d: %w", b.ID, err)
+	if err := readArtifact(b, &sc); err != nil {
+		return err
 	}
-	ids, err := rs.requireAll(b)
+	remap, err := rs.restoredIDs(b)
 	if err != nil {
 		return err
 	}
-	if id, ok := ids[fmt.Sprintf("flow:%d", sc.FlowID)]; ok {
-		sc.FlowID = id
-	}
-	sc.ID = b.ArtifactID
+	sc.FlowID, sc.ID = remap("flow", sc.FlowID), b.ArtifactID
 	_, err = insertSchedule(rs.ctx, rs.tx, &sc, rs.now)
 	return err
 }
@@ -258,8 +273,8 @@ func (rs *restorer) restoreSchedule(b *binItem) error {
 // restoreListener brings a listener back with its id, unless another listener took its URL pattern.
 func (rs *restorer) restoreListener(b *binItem) error {
 	var l listener
-	if err := json.Unmarshal(b.Artifact, &l); err != nil {
-		return fmt.Errorf("recycle bin item %d: %w", b.ID, err)
+	if err := readArtifact(b, &l); err != nil {
+		return err
 	}
 	rows, err := rs.tx.QueryContext(rs.ctx, `SELECT id, name, url_pattern FROM listeners`)
 	if err != nil {
@@ -282,14 +297,11 @@ func (rs *restorer) restoreListener(b *binItem) error {
 	if clash != nil {
 		return clash
 	}
-	ids, err := rs.requireAll(b)
+	remap, err := rs.restoredIDs(b)
 	if err != nil {
 		return err
 	}
-	if id, ok := ids[fmt.Sprintf("flow:%d", l.FlowID)]; ok {
-		l.FlowID = id
-	}
-	l.ID = b.ArtifactID
+	l.FlowID, l.ID = remap("flow", l.FlowID), b.ArtifactID
 	_, err = insertListener(rs.ctx, rs.tx, &l, rs.now)
 	return err
 }
@@ -297,10 +309,8 @@ func (rs *restorer) restoreListener(b *binItem) error {
 // reassign gives a row inserted with a fresh id back its original id and creation time. Ids come
 // from AUTOINCREMENT and are never reused, so the original id is free.
 func (rs *restorer) reassign(table string, from, to, createdAt int64) error {
-	if createdAt == 0 {
-		createdAt = rs.now
-	}
-	_, err := rs.tx.ExecContext(rs.ctx, `UPDATE `+table+` SET id = ?, created_at = ? WHERE id = ?`, to, createdAt, from)
+	_, err := rs.tx.ExecContext(rs.ctx, `UPDATE `+table+` SET id = ?, created_at = ? WHERE id = ?`, to,
+		createdOr(createdAt, rs.now), from)
 	return err
 }
 

@@ -203,8 +203,7 @@ func checkStatus(status string) error {
 // listExecutionsHandler serves GET /v1/executions (filters flowId, status, from, to) and its
 // per-flow alias GET /v1/flows/{id}/executions; newest first with X-Total-Count.
 func (s *Sandbox) listExecutionsHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}

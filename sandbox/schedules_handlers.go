@@ -13,8 +13,7 @@ import (
 
 // listSchedulesHandler serves GET /v1/schedules: filters name (substring), flowId and enabled.
 func (s *Sandbox) listSchedulesHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q := r.URL.Query()
-	limit, offset, err := pageParams(q)
+	q, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}
@@ -38,15 +37,7 @@ func (s *Sandbox) listSchedulesHandler(w http.ResponseWriter, r *http.Request, _
 
 // scheduleFromPath loads the schedule named by the {id} wildcard, or returns a 404.
 func (s *Sandbox) scheduleFromPath(r *http.Request) (*schedule, error) {
-	id, err := idParam(r, "id", "schedule id")
-	if err != nil {
-		return nil, err
-	}
-	sc, err := s.st.getSchedule(r.Context(), id)
-	if errors.Is(err, errNotFound) {
-		return nil, notFound("Schedule %d not found", id)
-	}
-	return sc, err
+	return loadFromPath(r, "Schedule", s.st.getSchedule)
 }
 
 // getScheduleHandler serves GET /v1/schedules/{id}.
@@ -63,21 +54,18 @@ func (s *Sandbox) createScheduleHandler(w http.ResponseWriter, r *http.Request, 
 	started := time.Now()
 	sc := &schedule{Enabled: true}
 	var id int64
-	err := decodeJSON(r, sc)
-	if err == nil {
-		err = s.normalizeSchedule(r.Context(), sc, 0)
-	}
-	if err == nil {
-		sc.ID, sc.CreatedAt = 0, 0
-		id, err = insertSchedule(r.Context(), s.st.db, sc, started.UnixMilli())
-		err = uniqueName(err, "schedule", sc.Name)
-	}
-	s.recordMutation(r, p, "addSchedule", map[string]any{"scheduleId": id, "name": sc.Name, "flowId": sc.FlowID,
-		"schedule": sc.Schedule}, err, started)
-	if err != nil {
-		return err
-	}
-	return s.writeSchedule(w, r, id)
+	return s.mutate(r, p, started, mutation{md: "addSchedule", body: sc,
+		check: func() error { return s.normalizeSchedule(r.Context(), sc, 0) },
+		save: func() (err error) {
+			sc.ID, sc.CreatedAt = 0, 0
+			id, err = insertSchedule(r.Context(), s.st.db, sc, started.UnixMilli())
+			return uniqueName(err, "schedule", sc.Name)
+		},
+		payload: func() map[string]any {
+			return map[string]any{"scheduleId": id, "name": sc.Name, "flowId": sc.FlowID, "schedule": sc.Schedule}
+		},
+		answer: func() error { return s.writeSchedule(w, r, id) },
+	})
 }
 
 // updateScheduleHandler serves PUT /v1/schedules/{id}. The body is merged into the schedule:
@@ -90,23 +78,21 @@ func (s *Sandbox) updateScheduleHandler(w http.ResponseWriter, r *http.Request, 
 	}
 	sc := *old
 	sc.Tags, sc.Parameters = append([]string{}, old.Tags...), nil
-	err = decodeJSON(r, &sc)
-	if sc.Parameters == nil {
-		sc.Parameters = old.Parameters
-	}
-	if err == nil {
-		err = s.normalizeSchedule(r.Context(), &sc, old.ID)
-	}
-	if err == nil {
-		sc.ID = old.ID
-		restart := sc.Schedule != old.Schedule || (sc.Enabled && !old.Enabled)
-		err = uniqueName(s.st.updateSchedule(r.Context(), &sc, restart, started.UnixMilli()), "schedule", sc.Name)
-	}
-	s.recordMutation(r, p, "editSchedule", map[string]any{"scheduleId": old.ID, "name": old.Name}, err, started)
-	if err != nil {
-		return err
-	}
-	return s.writeSchedule(w, r, old.ID)
+	return s.mutate(r, p, started, mutation{md: "editSchedule", body: &sc,
+		check: func() error {
+			if sc.Parameters == nil {
+				sc.Parameters = old.Parameters
+			}
+			return s.normalizeSchedule(r.Context(), &sc, old.ID)
+		},
+		save: func() error {
+			sc.ID = old.ID
+			restart := sc.Schedule != old.Schedule || (sc.Enabled && !old.Enabled)
+			return uniqueName(s.st.updateSchedule(r.Context(), &sc, restart, started.UnixMilli()), "schedule", sc.Name)
+		},
+		payload: func() map[string]any { return map[string]any{"scheduleId": old.ID, "name": old.Name} },
+		answer:  func() error { return s.writeSchedule(w, r, old.ID) },
+	})
 }
 
 // deleteScheduleHandler serves DELETE /v1/schedules/{id}: the schedule moves to the recycle bin.
@@ -222,17 +208,8 @@ func (s *Sandbox) writeSchedule(w http.ResponseWriter, r *http.Request, id int64
 
 // normalizeSchedule validates a schedule from POST or PUT; errors are 400s naming the field.
 func (s *Sandbox) normalizeSchedule(ctx context.Context, sc *schedule, selfID int64) error {
-	sc.Name = strings.TrimSpace(sc.Name)
-	switch {
-	case sc.Name == "":
-		return badRequest("Field 'name' is required")
-	case len(sc.Name) > 255:
-		return badRequest("Field 'name' must be at most 255 characters")
-	}
-	if taken, err := s.st.scheduleNameTaken(ctx, sc.Name, selfID); err != nil {
+	if err := s.st.checkName(ctx, "schedules", "schedule", &sc.Name, selfID); err != nil {
 		return err
-	} else if taken {
-		return badRequest("Field 'name': a schedule named '%s' already exists", sc.Name)
 	}
 	if sc.FlowID == 0 {
 		return badRequest("Field 'flowId' is required: the id of the flow to run")
@@ -272,14 +249,6 @@ func expandParams(params map[string]string, at time.Time) map[string]string {
 		out[k] = strings.ReplaceAll(v, "{today}", at.Format(time.DateOnly))
 	}
 	return out
-}
-
-// uniqueName turns a name uniqueness violation (two writers racing past validation) into a 400.
-func uniqueName(err error, what, name string) error {
-	if err != nil && strings.Contains(err.Error(), "UNIQUE constraint failed") {
-		return badRequest("Field 'name': a %s named '%s' already exists", what, name)
-	}
-	return err
 }
 
 // launch starts a run for a schedule or a listener and answers like POST /v1/flows/{id}/run: status

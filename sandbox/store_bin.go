@@ -55,19 +55,7 @@ func binItems(ctx context.Context, q querier, typ, name string) ([]*binItem, err
 	rows, err := q.QueryContext(ctx, `SELECT `+binColumns+` FROM recycle_bin
 		WHERE (? = '' OR artifact_type = ?) AND (? = '' OR instr(lower(name), lower(?)) > 0)
 		ORDER BY deleted_at DESC, id DESC`, typ, typ, name, name)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []*binItem
-	for rows.Next() {
-		b, err := scanBinItem(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, b)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, scanBinItem)
 }
 
 // oneBinItem returns an item by id, or errNotFound.
@@ -151,6 +139,16 @@ func binMove(ctx context.Context, tx *sql.Tx, typ string, id int64, name string,
 		return 0, errNotFound
 	}
 	return binID, nil
+}
+
+// flowDependency is what a schedule's or listener's bin item depends on: its flow, by id and the
+// name it had (empty when unknown).
+func flowDependency(flowID int64, flowName *string) []binDependency {
+	name := ""
+	if flowName != nil {
+		name = *flowName
+	}
+	return []binDependency{{ArtifactType: "flow", ArtifactID: flowID, Name: name}}
 }
 
 // flowDependencies lists what a flow's bin item depends on: the connections and nested flows it

@@ -37,19 +37,7 @@ func (st *store) getConnection(ctx context.Context, id int64) (connection, error
 // listConnections returns every connection ordered by id.
 func (st *store) listConnections(ctx context.Context) ([]connection, error) {
 	rows, err := st.db.QueryContext(ctx, `SELECT `+connectionColumns+` FROM connections ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	var out []connection
-	for rows.Next() {
-		c, err := scanConnection(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, c)
-	}
-	return out, rows.Err()
+	return scanAll(rows, err, scanConnection)
 }
 
 // connectionIndex loads all connections keyed by id; flows resolve their references through it.

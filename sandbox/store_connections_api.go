@@ -5,7 +5,6 @@ import (
 	"database/sql"
 	"encoding/json"
 	"errors"
-	"strings"
 )
 
 // Store operations behind the connections API: filtered lists, deletes into
@@ -33,48 +32,18 @@ type connectionFilter struct {
 
 // listConnectionsPage returns one page of matching connections ordered by id, and how many match.
 func (st *store) listConnectionsPage(ctx context.Context, cf connectionFilter) ([]connection, int, error) {
-	var where []string
-	var args []any
+	var c conditions
 	if cf.name != "" {
-		where = append(where, `instr(lower(name), lower(?)) > 0`)
-		args = append(args, cf.name)
+		c.add(`instr(lower(name), lower(?)) > 0`, cf.name)
 	}
 	if cf.tag != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM json_each(tags) j WHERE lower(j.value) = lower(?))`)
-		args = append(args, cf.tag)
+		c.add(`EXISTS (SELECT 1 FROM json_each(tags) j WHERE lower(j.value) = lower(?))`, cf.tag)
 	}
 	if cf.connectionType != "" {
-		where = append(where, `connection_type = ?`)
-		args = append(args, cf.connectionType)
+		c.add(`connection_type = ?`, cf.connectionType)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := st.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM connections`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := st.db.QueryContext(ctx, `SELECT `+connectionColumns+` FROM connections`+cond+` ORDER BY id LIMIT ? OFFSET ?`,
-		append(args, cf.limit, cf.offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := []connection{}
-	for rows.Next() {
-		c, err := scanConnection(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, c)
-	}
-	return out, total, rows.Err()
-}
-
-// connectionNameTaken reports whether another connection (not exceptID) already uses name.
-func (st *store) connectionNameTaken(ctx context.Context, name string, exceptID int64) (bool, error) {
-	return st.nameTakenIn(ctx, "connections", name, exceptID)
+	return listPage(ctx, st.db, c, `SELECT COUNT(*) FROM connections`, `SELECT `+connectionColumns+` FROM connections`,
+		` ORDER BY id`, cf.limit, cf.offset, scanConnection)
 }
 
 // flowUse is a flow that references a connection: a dependency of that connection in the recycle bin.
@@ -90,19 +59,11 @@ func (st *store) flowsUsingConnection(ctx context.Context, id int64) ([]flowUse,
 			WHERE json_extract(t.value, '$.source.connectionId') = ?1
 			   OR json_extract(t.value, '$.destination.connectionId') = ?1)
 		ORDER BY f.id`, id)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []flowUse{}
-	for rows.Next() {
+	return scanList(rows, err, func(sc rowScanner) (flowUse, error) {
 		var u flowUse
-		if err := rows.Scan(&u.ID, &u.Name); err != nil {
-			return nil, err
-		}
-		out = append(out, u)
-	}
-	return out, rows.Err()
+		err := sc.Scan(&u.ID, &u.Name)
+		return u, err
+	})
 }
 
 // binDependency is one entry of a recycle-bin item's dependencies column;
@@ -129,28 +90,18 @@ func (st *store) deleteConnection(ctx context.Context, c connection, usedBy []fl
 	if err != nil {
 		return 0, err
 	}
-	tx, err := st.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback() //nolint:errcheck // no-op after Commit
-	res, err := tx.ExecContext(ctx, `INSERT INTO recycle_bin(artifact_type, artifact_id, name, artifact, deleted_at,
-		deleted_by, dependencies) VALUES('connection', ?, ?, ?, ?, ?, ?)`, c.ID, c.Name, string(artifact), nowMs, by, string(depJSON))
-	if err != nil {
-		return 0, err
-	}
-	binID, err := res.LastInsertId()
-	if err != nil {
-		return 0, err
-	}
-	del, err := tx.ExecContext(ctx, `DELETE FROM connections WHERE id = ?`, c.ID)
-	if err != nil {
-		return 0, err
-	}
-	if n, _ := del.RowsAffected(); n == 0 {
-		return 0, errNotFound
-	}
-	return binID, tx.Commit()
+	return inTx(ctx, st.db, func(tx *sql.Tx) (int64, error) {
+		res, err := tx.ExecContext(ctx, `INSERT INTO recycle_bin(artifact_type, artifact_id, name, artifact, deleted_at,
+			deleted_by, dependencies) VALUES('connection', ?, ?, ?, ?, ?, ?)`, c.ID, c.Name, string(artifact), nowMs, by, string(depJSON))
+		if err != nil {
+			return 0, err
+		}
+		binID, err := res.LastInsertId()
+		if err != nil {
+			return 0, err
+		}
+		return binID, execOne(ctx, tx, `DELETE FROM connections WHERE id = ?`, c.ID)
+	})
 }
 
 // oauthState is a pending "Sign in with …" for one connection; the state string is single-use.

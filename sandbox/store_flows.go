@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 )
 
 // flowFilter selects flows for GET /v1/flows.
@@ -52,44 +51,19 @@ func scanFlow(sc interface{ Scan(...any) error }) (*flow, error) {
 
 // listFlows returns one page of matching flows ordered by id, and the total number that match.
 func (st *store) listFlows(ctx context.Context, ff flowFilter) ([]*flow, int, error) {
-	var where []string
-	var args []any
+	var c conditions
 	if ff.name != "" {
-		where = append(where, `instr(lower(f.name), lower(?)) > 0`)
-		args = append(args, ff.name)
+		c.add(`instr(lower(f.name), lower(?)) > 0`, ff.name)
 	}
 	if ff.tag != "" {
-		where = append(where, `EXISTS (SELECT 1 FROM json_each(f.tags) j WHERE lower(j.value) = lower(?))`)
-		args = append(args, ff.tag)
+		c.add(`EXISTS (SELECT 1 FROM json_each(f.tags) j WHERE lower(j.value) = lower(?))`, ff.tag)
 	}
 	if ff.flowType != "" {
-		where = append(where, `f.flow_type = ?`)
-		args = append(args, ff.flowType)
+		c.add(`f.flow_type = ?`, ff.flowType)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := st.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM flows f`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := st.db.QueryContext(ctx, flowSelect+cond+` ORDER BY f.id LIMIT ? OFFSET ?`,
-		append(args, ff.limit, ff.offset)...)
+	out, total, err := listPage(ctx, st.db, c, `SELECT COUNT(*) FROM flows f`, flowSelect, ` ORDER BY f.id`,
+		ff.limit, ff.offset, scanFlow)
 	if err != nil {
-		return nil, 0, err
-	}
-	var out []*flow
-	for rows.Next() {
-		f, err := scanFlow(rows)
-		if err != nil {
-			rows.Close()
-			return nil, 0, err
-		}
-		out = append(out, f)
-	}
-	rows.Close()
-	if err := rows.Err(); err != nil {
 		return nil, 0, err
 	}
 	return out, total, st.resolve(ctx, out...)
@@ -283,22 +257,13 @@ func (st *store) setSuspended(ctx context.Context, id int64, suspended bool, now
 	return execOne(ctx, st.db, `UPDATE flows SET suspended = ?, updated_at = ? WHERE id = ?`, suspended, nowMs, id)
 }
 
-// nameTaken reports whether another flow (not exceptID) already uses name, case-insensitively.
-func (st *store) nameTaken(ctx context.Context, name string, exceptID int64) (bool, error) {
-	return st.nameTakenIn(ctx, "flows", name, exceptID)
-}
-
 // deleteFlow moves a flow to the recycle bin (its last state as JSON) together with its schedules
 // and listeners (see binFlow); it returns the flow's bin item id and what went with it.
 func (st *store) deleteFlow(ctx context.Context, f *flow, by string, nowMs int64) (int64, []deletedArtifact, error) {
-	tx, err := st.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, nil, err
-	}
-	defer tx.Rollback() //nolint:errcheck // no-op after Commit
-	binID, moved, err := binFlow(ctx, tx, f, by, nowMs)
-	if err != nil {
-		return 0, nil, err
-	}
-	return binID, moved, tx.Commit()
+	var moved []deletedArtifact
+	binID, err := inTx(ctx, st.db, func(tx *sql.Tx) (binID int64, err error) {
+		binID, moved, err = binFlow(ctx, tx, f, by, nowMs)
+		return binID, err
+	})
+	return binID, moved, err
 }

@@ -119,47 +119,21 @@ type executionFilter struct {
 
 // listExecutions returns one page of runs, newest first, and the total number that match.
 func (st *store) listExecutions(ctx context.Context, ef executionFilter) ([]execution, int, error) {
-	var where []string
-	var args []any
+	var c conditions
 	if ef.flowID != 0 {
-		where = append(where, `flow_id = ?`)
-		args = append(args, ef.flowID)
+		c.add(`flow_id = ?`, ef.flowID)
 	}
 	if ef.status != "" {
-		where = append(where, `status = ?`)
-		args = append(args, ef.status)
+		c.add(`status = ?`, ef.status)
 	}
 	if ef.from != 0 {
-		where = append(where, `started >= ?`)
-		args = append(args, ef.from)
+		c.add(`started >= ?`, ef.from)
 	}
 	if ef.to != 0 {
-		where = append(where, `started <= ?`)
-		args = append(args, ef.to)
+		c.add(`started <= ?`, ef.to)
 	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := st.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM executions`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
-	}
-	rows, err := st.db.QueryContext(ctx, `SELECT `+executionColumns+` FROM executions`+cond+
-		` ORDER BY started DESC, audit_id DESC LIMIT ? OFFSET ?`, append(args, ef.limit, ef.offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := []execution{}
-	for rows.Next() {
-		e, err := scanExecution(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		out = append(out, e)
-	}
-	return out, total, rows.Err()
+	return listPage(ctx, st.db, c, `SELECT COUNT(*) FROM executions`, `SELECT `+executionColumns+` FROM executions`,
+		` ORDER BY started DESC, audit_id DESC`, ef.limit, ef.offset, scanExecution)
 }
 
 // appendLog adds text (one or more complete lines) to a run's log.

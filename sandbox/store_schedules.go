@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"strings"
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/cron"
@@ -111,44 +110,29 @@ type scheduleFilter struct {
 
 // listSchedules returns one page of schedules ordered by id, and how many match.
 func (st *store) listSchedules(ctx context.Context, sf scheduleFilter) ([]*schedule, int, error) {
-	var where []string
-	var args []any
+	var c conditions
 	if sf.name != "" {
-		where, args = append(where, `instr(lower(s.name), lower(?)) > 0`), append(args, sf.name)
+		c.add(`instr(lower(s.name), lower(?)) > 0`, sf.name)
 	}
 	if sf.flowID != 0 {
-		where, args = append(where, `s.flow_id = ?`), append(args, sf.flowID)
+		c.add(`s.flow_id = ?`, sf.flowID)
 	}
 	if sf.enabled != nil {
-		where, args = append(where, `s.enabled = ?`), append(args, *sf.enabled)
-	}
-	cond := ""
-	if len(where) > 0 {
-		cond = " WHERE " + strings.Join(where, " AND ")
-	}
-	var total int
-	if err := st.db.QueryRowContext(ctx, `SELECT COUNT(*) FROM schedules s`+cond, args...).Scan(&total); err != nil {
-		return nil, 0, err
+		c.add(`s.enabled = ?`, *sf.enabled)
 	}
 	if sf.limit == 0 {
 		sf.limit = -1
 	}
-	rows, err := st.db.QueryContext(ctx, scheduleSelect+cond+` ORDER BY s.id LIMIT ? OFFSET ?`, append(args, sf.limit, sf.offset)...)
-	if err != nil {
-		return nil, 0, err
-	}
-	defer rows.Close()
-	out := []*schedule{}
 	now := time.Now()
-	for rows.Next() {
-		s, err := scanSchedule(rows)
-		if err != nil {
-			return nil, 0, err
-		}
-		s.computeNext(now)
-		out = append(out, s)
-	}
-	return out, total, rows.Err()
+	return listPage(ctx, st.db, c, `SELECT COUNT(*) FROM schedules s`, scheduleSelect, ` ORDER BY s.id`,
+		sf.limit, sf.offset, func(sc rowScanner) (*schedule, error) {
+			s, err := scanSchedule(sc)
+			if err != nil {
+				return nil, err
+			}
+			s.computeNext(now)
+			return s, nil
+		})
 }
 
 // getSchedule returns one schedule, or errNotFound.
@@ -180,10 +164,7 @@ func insertSchedule(ctx context.Context, ex execer, s *schedule, nowMs int64) (i
 	if err != nil {
 		return 0, err
 	}
-	created := s.CreatedAt
-	if created == 0 {
-		created = nowMs
-	}
+	created := createdOr(s.CreatedAt, nowMs)
 	res, err := ex.ExecContext(ctx, `INSERT INTO schedules(id, name, flow_id, enabled, schedule, definition, anchor,
 		created_at, updated_at) VALUES(?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		nullID(s.ID), s.Name, s.FlowID, s.Enabled, s.Schedule, def, nowMs, created, nowMs)
@@ -207,32 +188,14 @@ func (st *store) updateSchedule(ctx context.Context, s *schedule, resetAnchor bo
 		definition = ?, anchor = ?, updated_at = ? WHERE id = ?`, s.Name, s.FlowID, s.Enabled, s.Schedule, def, anchor, nowMs, s.ID)
 }
 
-// scheduleNameTaken reports whether another schedule (not exceptID) already uses name.
-func (st *store) scheduleNameTaken(ctx context.Context, name string, exceptID int64) (bool, error) {
-	return st.nameTakenIn(ctx, "schedules", name, exceptID)
-}
-
 // deleteSchedule moves a schedule to the recycle bin, with its flow as dependency.
 func (st *store) deleteSchedule(ctx context.Context, s *schedule, by string, nowMs int64) (int64, error) {
-	tx, err := st.db.BeginTx(ctx, nil)
-	if err != nil {
-		return 0, err
-	}
-	defer tx.Rollback() //nolint:errcheck // no-op after Commit
-	binID, err := binSchedule(ctx, tx, s, by, nowMs)
-	if err != nil {
-		return 0, err
-	}
-	return binID, tx.Commit()
+	return inTx(ctx, st.db, func(tx *sql.Tx) (int64, error) { return binSchedule(ctx, tx, s, by, nowMs) })
 }
 
 // binSchedule writes a schedule's bin item and deletes the schedule, inside tx.
 func binSchedule(ctx context.Context, tx *sql.Tx, s *schedule, by string, nowMs int64) (int64, error) {
-	flowName := ""
-	if s.FlowName != nil {
-		flowName = *s.FlowName
-	}
-	deps := []binDependency{{ArtifactType: "flow", ArtifactID: s.FlowID, Name: flowName}}
+	deps := flowDependency(s.FlowID, s.FlowName)
 	return binMove(ctx, tx, "schedule", s.ID, s.Name, s, deps, by, nowMs, `DELETE FROM schedules WHERE id = ?`)
 }
 

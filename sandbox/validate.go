@@ -113,17 +113,8 @@ func decodeParams(r *http.Request) (map[string]string, error) {
 // normalizeFlow validates a flow from POST or PUT and fills defaults. selfID is the flow being
 // replaced (0 on create). Errors are 400s naming the offending field.
 func (s *Sandbox) normalizeFlow(ctx context.Context, f *flow, selfID int64) error {
-	f.Name = strings.TrimSpace(f.Name)
-	switch {
-	case f.Name == "":
-		return badRequest("Field 'name' is required")
-	case len(f.Name) > 255:
-		return badRequest("Field 'name' must be at most 255 characters")
-	}
-	if taken, err := s.st.nameTaken(ctx, f.Name, selfID); err != nil {
+	if err := s.st.checkName(ctx, "flows", "flow", &f.Name, selfID); err != nil {
 		return err
-	} else if taken {
-		return badRequest("Field 'name': a flow named '%s' already exists", f.Name)
 	}
 	if f.FlowType == "" {
 		return badRequest("Field 'flowType' is required; one of %s", knownFlowTypes)
@@ -209,18 +200,26 @@ func findConnection(conns []connection, id int64, name string) (connection, bool
 	return connection{}, false
 }
 
+// resolveConnection checks that one end of a transformation (field names it in the 400) names a
+// connection, by *id or *name, that exists, and fills in both from it.
+func resolveConnection(conns []connection, field string, id *int64, name *string) error {
+	if *id == 0 && *name == "" {
+		return badRequest("Field '%s' is required", field)
+	}
+	c, ok := findConnection(conns, *id, *name)
+	if !ok {
+		return badRequest("Field '%s': connection %s not found", field, connLabel(*id, *name))
+	}
+	*id, *name = c.ID, c.Name
+	return nil
+}
+
 // normalizeTransformation validates one transformation, resolving connection names to ids.
 func normalizeTransformation(tr *transformation, i int, flowType string, conns []connection) error {
 	field := func(name string) string { return fmt.Sprintf("transformations[%d].%s", i, name) }
-	if tr.Source.ConnectionID == 0 && tr.Source.Connection == "" {
-		return badRequest("Field '%s' is required", field("source.connectionId"))
+	if err := resolveConnection(conns, field("source.connectionId"), &tr.Source.ConnectionID, &tr.Source.Connection); err != nil {
+		return err
 	}
-	src, ok := findConnection(conns, tr.Source.ConnectionID, tr.Source.Connection)
-	if !ok {
-		return badRequest("Field '%s': connection %s not found", field("source.connectionId"),
-			connLabel(tr.Source.ConnectionID, tr.Source.Connection))
-	}
-	tr.Source.ConnectionID, tr.Source.Connection = src.ID, src.Name
 	if strings.TrimSpace(tr.Source.Object) == "" && strings.TrimSpace(tr.Source.SQL) == "" {
 		return badRequest("Field '%s' or '%s' is required", field("source.object"), field("source.sql"))
 	}
@@ -240,15 +239,10 @@ func normalizeTransformation(tr *transformation, i int, flowType string, conns [
 		}
 		tr.Mode = ""
 	} else {
-		if tr.Destination.ConnectionID == 0 && tr.Destination.Connection == "" {
-			return badRequest("Field '%s' is required", field("destination.connectionId"))
+		err := resolveConnection(conns, field("destination.connectionId"), &tr.Destination.ConnectionID, &tr.Destination.Connection)
+		if err != nil {
+			return err
 		}
-		dst, ok := findConnection(conns, tr.Destination.ConnectionID, tr.Destination.Connection)
-		if !ok {
-			return badRequest("Field '%s': connection %s not found", field("destination.connectionId"),
-				connLabel(tr.Destination.ConnectionID, tr.Destination.Connection))
-		}
-		tr.Destination.ConnectionID, tr.Destination.Connection = dst.ID, dst.Name
 		if strings.TrimSpace(tr.Destination.Object) == "" {
 			return badRequest("Field '%s' is required", field("destination.object"))
 		}

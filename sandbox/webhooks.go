@@ -92,19 +92,7 @@ func scanWebhook(sc interface{ Scan(...any) error }) (*webhook, error) {
 // listWebhooks returns every webhook, secrets included, ordered by id.
 func (st *store) listWebhooks(ctx context.Context) ([]*webhook, error) {
 	rows, err := st.db.QueryContext(ctx, `SELECT `+webhookColumns+` FROM webhooks ORDER BY id`)
-	if err != nil {
-		return nil, err
-	}
-	defer rows.Close()
-	out := []*webhook{}
-	for rows.Next() {
-		w, err := scanWebhook(rows)
-		if err != nil {
-			return nil, err
-		}
-		out = append(out, w)
-	}
-	return out, rows.Err()
+	return scanList(rows, err, scanWebhook)
 }
 
 // getWebhook returns one webhook with its secrets, or errNotFound.
@@ -177,7 +165,7 @@ func secretHeader(key string) bool {
 
 // listWebhooksHandler serves GET /v1/webhooks (Administrator).
 func (s *Sandbox) listWebhooksHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	limit, offset, err := pageParams(r.URL.Query())
+	_, limit, offset, err := listQuery(r)
 	if err != nil {
 		return err
 	}
@@ -185,23 +173,16 @@ func (s *Sandbox) listWebhooksHandler(w http.ResponseWriter, r *http.Request, _ 
 	if err != nil {
 		return err
 	}
-	page := []*webhook{}
-	for i := offset; i < len(all) && len(page) < limit; i++ {
-		page = append(page, all[i].masked())
+	page := pageOf(all, limit, offset)
+	for i, wh := range page {
+		page[i] = wh.masked()
 	}
 	return writeList(w, page, len(all))
 }
 
+// webhookFromPath loads the webhook named by the {id} wildcard, or returns a 404.
 func (s *Sandbox) webhookFromPath(r *http.Request) (*webhook, error) {
-	id, err := idParam(r, "id", "webhook id")
-	if err != nil {
-		return nil, err
-	}
-	wh, err := s.st.getWebhook(r.Context(), id)
-	if errors.Is(err, errNotFound) {
-		return nil, notFound("Webhook %d not found", id)
-	}
-	return wh, err
+	return loadFromPath(r, "Webhook", s.st.getWebhook)
 }
 
 // getWebhookHandler serves GET /v1/webhooks/{id}.
@@ -219,20 +200,18 @@ func (s *Sandbox) createWebhookHandler(w http.ResponseWriter, r *http.Request, p
 	started := time.Now()
 	wh := &webhook{Enabled: true, IncludeEntity: true}
 	var id int64
-	err := decodeJSON(r, wh)
-	if err == nil {
-		wh.ID = 0
-		err = normalizeWebhook(wh, nil)
-	}
-	if err == nil {
-		id, err = s.st.saveWebhook(r.Context(), wh, started.UnixMilli())
-		err = uniqueName(err, "webhook", wh.Name)
-	}
-	s.recordMutation(r, p, "addWebhook", map[string]any{"webhookId": id, "name": wh.Name, "events": wh.Events}, err, started)
-	if err != nil {
-		return err
-	}
-	return s.writeWebhook(w, r, id)
+	return s.mutate(r, p, started, mutation{md: "addWebhook", body: wh,
+		check: func() error {
+			wh.ID = 0
+			return normalizeWebhook(wh, nil)
+		},
+		save: func() (err error) {
+			id, err = s.st.saveWebhook(r.Context(), wh, started.UnixMilli())
+			return uniqueName(err, "webhook", wh.Name)
+		},
+		payload: func() map[string]any { return map[string]any{"webhookId": id, "name": wh.Name, "events": wh.Events} },
+		answer:  func() error { return s.writeWebhook(w, r, id) },
+	})
 }
 
 // updateWebhookHandler serves PUT /v1/webhooks/{id}; the body is merged into the webhook.
@@ -245,20 +224,18 @@ func (s *Sandbox) updateWebhookHandler(w http.ResponseWriter, r *http.Request, p
 	wh := *old
 	// Copies, so decoding the body cannot write through to old, whose secrets a masked value keeps.
 	wh.Headers, wh.Events = slices.Clone(old.Headers), slices.Clone(old.Events)
-	err = decodeJSON(r, &wh)
-	if err == nil {
-		wh.ID = old.ID
-		err = normalizeWebhook(&wh, old)
-	}
-	if err == nil {
-		_, err = s.st.saveWebhook(r.Context(), &wh, started.UnixMilli())
-		err = uniqueName(err, "webhook", wh.Name)
-	}
-	s.recordMutation(r, p, "editWebhook", map[string]any{"webhookId": old.ID, "name": old.Name}, err, started)
-	if err != nil {
-		return err
-	}
-	return s.writeWebhook(w, r, old.ID)
+	return s.mutate(r, p, started, mutation{md: "editWebhook", body: &wh,
+		check: func() error {
+			wh.ID = old.ID
+			return normalizeWebhook(&wh, old)
+		},
+		save: func() error {
+			_, err := s.st.saveWebhook(r.Context(), &wh, started.UnixMilli())
+			return uniqueName(err, "webhook", wh.Name)
+		},
+		payload: func() map[string]any { return map[string]any{"webhookId": old.ID, "name": old.Name} },
+		answer:  func() error { return s.writeWebhook(w, r, old.ID) },
+	})
 }
 
 // deleteWebhookHandler serves DELETE /v1/webhooks/{id}; webhooks do not go to the recycle bin.

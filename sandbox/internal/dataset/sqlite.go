@@ -19,12 +19,8 @@ func Query(ctx context.Context, db *sql.DB, query string) (*Table, error) {
 	}
 	ds := &Table{Columns: cols}
 	for rows.Next() {
-		vals := make([]any, len(cols))
-		ptrs := make([]any, len(cols))
-		for i := range vals {
-			ptrs[i] = &vals[i]
-		}
-		if err := rows.Scan(ptrs...); err != nil {
+		vals, err := ScanRow(rows, len(cols))
+		if err != nil {
 			return nil, err
 		}
 		for i, v := range vals {
@@ -33,6 +29,20 @@ func Query(ctx context.Context, db *sql.DB, query string) (*Table, error) {
 		ds.Rows = append(ds.Rows, vals)
 	}
 	return ds, rows.Err()
+}
+
+// ScanRow reads the current row of rows, n columns wide, into fresh values as the driver gives
+// them (see Normalize).
+func ScanRow(rows *sql.Rows, n int) ([]any, error) {
+	vals := make([]any, n)
+	ptrs := make([]any, n)
+	for i := range vals {
+		ptrs[i] = &vals[i]
+	}
+	if err := rows.Scan(ptrs...); err != nil {
+		return nil, err
+	}
+	return vals, nil
 }
 
 // QuoteIdent quotes an SQL identifier for SQLite.

@@ -1,0 +1,30 @@
+package sandbox
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"strings"
+)
+
+// loadByID loads one object with get and turns the store's errNotFound into the 404 the API
+// promises, "<kind> <id> not found", so every kind of object answers a missing id the same way.
+func loadByID[T any](ctx context.Context, kind string, id int64, get func(context.Context, int64) (T, error)) (T, error) {
+	v, err := get(ctx, id)
+	if errors.Is(err, errNotFound) {
+		var zero T
+		return zero, notFound("%s %d not found", kind, id)
+	}
+	return v, err
+}
+
+// loadFromPath reads the {id} wildcard (a bad one is a 400 naming "<kind> id") and loads that
+// object with get, as loadByID does.
+func loadFromPath[T any](r *http.Request, kind string, get func(context.Context, int64) (T, error)) (T, error) {
+	id, err := idParam(r, "id", strings.ToLower(kind)+" id")
+	if err != nil {
+		var zero T
+		return zero, err
+	}
+	return loadByID(r.Context(), kind, id, get)
+}
