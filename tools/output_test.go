@@ -1,6 +1,9 @@
 package tools
 
 import (
+	"encoding/json"
+	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"testing"
@@ -23,11 +26,54 @@ func TestOutputSchemas(t *testing.T) {
 		if strings.Contains(raw, `"description"`) {
 			t.Errorf("%s: output schema carries descriptions; the field names must do", d.Tool.Name)
 		}
-		if len(raw) > 2400 {
-			t.Errorf("%s: output schema is %d bytes, over 2,400", d.Tool.Name, len(raw))
+		if len(raw) > 2600 {
+			t.Errorf("%s: output schema is %d bytes, over 2,600", d.Tool.Name, len(raw))
+		}
+		var tree any
+		if err := json.Unmarshal(d.Tool.RawOutputSchema, &tree); err != nil {
+			t.Fatalf("%s: %v", d.Tool.Name, err)
+		}
+		if path := booleanSubschema(tree, "outputSchema"); path != "" {
+			t.Errorf("%s: %s is a boolean schema; the official TypeScript SDK rejects a tools/list carrying one (give the field a type)", d.Tool.Name, path)
 		}
 	}
 	if !slices.Equal(got, want) {
 		t.Errorf("tools with an output schema: %v, want %v", got, want)
 	}
+}
+
+// booleanSubschema returns the path of the first property, item or alternative schema that is a
+// bare true/false instead of an object, or "".
+func booleanSubschema(node any, path string) string {
+	m, ok := node.(map[string]any)
+	if !ok {
+		return ""
+	}
+	check := func(v any, at string) string {
+		if _, isBool := v.(bool); isBool {
+			return at
+		}
+		return booleanSubschema(v, at)
+	}
+	if props, ok := m["properties"].(map[string]any); ok {
+		for _, k := range slices.Sorted(maps.Keys(props)) {
+			if p := check(props[k], path+".properties."+k); p != "" {
+				return p
+			}
+		}
+	}
+	if items, ok := m["items"]; ok {
+		if p := check(items, path+".items"); p != "" {
+			return p
+		}
+	}
+	for _, key := range []string{"anyOf", "oneOf", "allOf"} {
+		alts, _ := m[key].([]any)
+		for i, a := range alts {
+			if p := check(a, fmt.Sprintf("%s.%s[%d]", path, key, i)); p != "" {
+				return p
+			}
+		}
+	}
+	return ""
 }
