@@ -74,15 +74,10 @@ func readOnlyAuthorizer(action sqlite.AuthorizerActionCode, arg1, arg2, _, _ str
 	return sqlite.AuthorizerOK
 }
 
-// openReadOnly opens a private read-only handle on the database file at path. A missing file is an
-// error (mode=ro never creates one). release closes the handle.
-func openReadOnly(ctx context.Context, path string) (conn *sql.Conn, release func(), err error) {
-	return openPrivate(ctx, path, true)
-}
-
 // openPrivate opens a single-connection handle of its own on the database file at path, so nothing
 // a statement changes in the connection's state (pragmas, an open transaction) outlives the request.
-// Both kinds refuse ATTACH; the read-only kind adds mode=ro, query_only and the authorizer.
+// Both kinds refuse ATTACH; the read-only kind adds mode=ro (a missing file is an error: it never
+// creates one), query_only and the authorizer.
 func openPrivate(ctx context.Context, path string, readOnly bool) (conn *sql.Conn, release func(), err error) {
 	mode := "rw"
 	if readOnly {

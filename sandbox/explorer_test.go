@@ -205,7 +205,7 @@ func TestExplorerSQL(t *testing.T) {
 	t.Run("the read-only handle refuses writes on its own", func(t *testing.T) {
 		// No classifier in front: statements go straight to the handle the explorer reads with.
 		h := h.with(t)
-		conn, release, err := openReadOnly(t.Context(), filepath.Join(h.sb.root, demo.WarehouseFile))
+		conn, release, err := openPrivate(t.Context(), filepath.Join(h.sb.root, demo.WarehouseFile), true)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -219,7 +219,7 @@ func TestExplorerSQL(t *testing.T) {
 		if n := orders(h); n != total {
 			t.Errorf("orders: %d rows, want %d", n, total)
 		}
-		if _, _, err := openReadOnly(t.Context(), filepath.Join(h.sb.root, "absent.db")); err == nil {
+		if _, _, err := openPrivate(t.Context(), filepath.Join(h.sb.root, "absent.db"), true); err == nil {
 			t.Errorf("a missing database opened")
 		}
 		if _, err := os.Stat(filepath.Join(h.sb.root, "absent.db")); !os.IsNotExist(err) {

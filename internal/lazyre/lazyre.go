@@ -21,9 +21,6 @@ func New(expr string) *Regexp {
 	return &Regexp{get: sync.OnceValue(func() *regexp.Regexp { return regexp.MustCompile(expr) })}
 }
 
-// Compiled returns the compiled expression, compiling it now if it is the first use.
-func (r *Regexp) Compiled() *regexp.Regexp { return r.get() }
-
 // MatchString reports whether s contains a match (regexp.Regexp.MatchString).
 func (r *Regexp) MatchString(s string) bool { return r.get().MatchString(s) }
 
@@ -42,11 +39,3 @@ func (r *Regexp) FindAllStringSubmatch(s string, n int) [][]string {
 func (r *Regexp) ReplaceAllString(src, repl string) string {
 	return r.get().ReplaceAllString(src, repl)
 }
-
-// ReplaceAllStringFunc is regexp.Regexp.ReplaceAllStringFunc.
-func (r *Regexp) ReplaceAllStringFunc(src string, repl func(string) string) string {
-	return r.get().ReplaceAllStringFunc(src, repl)
-}
-
-// FindStringIndex is regexp.Regexp.FindStringIndex.
-func (r *Regexp) FindStringIndex(s string) []int { return r.get().FindStringIndex(s) }
