@@ -67,6 +67,10 @@ func (r *resolver) httpAuth(c *Config) {
 			"where none would let anyone who reaches it act with the server's Etlworks credentials; " +
 			"use forward (each caller sends their own Etlworks API key) or token (callers send ETLWORKS_MCP_TOKEN)"})
 	}
+	if c.HTTPAuth == HTTPAuthForward && c.Sandbox {
+		r.fail(&FieldError{Field: v.from, Value: v.text, Reason: "needs each caller's own Etlworks API key, and the embedded sandbox's keys are never shown: " +
+			"run `etlworks-mcp sandbox` (it prints a key for each demo user) and start this server with ETLWORKS_URL=<its URL> instead of --sandbox"})
+	}
 	c.Token = r.token(c.HTTPAuth)
 	c.TLSCert, c.TLSKey = r.tlsFiles()
 	c.BehindTLSProxy = r.boolean(keyBehindTLS)

@@ -109,6 +109,8 @@ func TestHTTPAuthModes(t *testing.T) {
 		{"cert not PEM", []string{"--http", "127.0.0.1:0", "--tls-cert", key, "--tls-key", cert}, base(nil), []string{"--tls-cert", "PEM"}},
 		{"mode without http", []string{"--http-auth", "forward"}, base(nil), []string{"--http-auth", "only used with --http"}},
 		{"limit zero", []string{"--http", "127.0.0.1:0", "--max-calls-per-user", "0"}, base(nil), []string{"--max-calls-per-user", "at least 1"}},
+		{"forward on the embedded sandbox", []string{"--sandbox", "--http", "127.0.0.1:0", "--http-auth", "forward"}, nil,
+			[]string{"--http-auth", "etlworks-mcp sandbox", "ETLWORKS_URL"}},
 		{"upload dir over http", []string{"--http", "127.0.0.1:0", "--upload-dir", t.TempDir()}, base(nil), []string{"--upload-dir", "stdio", "content"}},
 	}
 	for _, tc := range bad {
