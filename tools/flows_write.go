@@ -328,34 +328,33 @@ type DeleteFlowInput struct {
 }
 
 func deleteFlowTool(d Deps) Def {
-	return newTool(d, spec[DeleteFlowInput]{
+	return deleteTool(d, deleteSpec[DeleteFlowInput]{
 		name:        "delete_flow",
 		title:       "Delete flow",
 		description: "Delete a flow after confirmation; restore_deleted undoes it.",
 		toolset:     "flows",
-		effect:      destroys,
-		handle: func(ctx context.Context, in DeleteFlowInput) (any, error) {
+		kind:        "flow",
+		target: func(ctx context.Context, in DeleteFlowInput) (deleteTarget, error) {
 			f, err := resolveFlow(ctx, d.Client, in.Flow)
 			if err != nil {
-				return nil, err
+				return deleteTarget{}, err
 			}
 			state, err := f.definition(ctx, d.Client)
 			if err != nil {
-				return nil, err
+				return deleteTarget{}, err
 			}
-			action := fmt.Sprintf("Delete flow %d %q%s; restore_deleted can bring it back.", f.ID, f.Name, attachedTo(ctx, d.Client, f.ID))
-			return d.confirm.then(ctx, action, state, func() (any, error) {
-				del, _, err := d.Client.Flows.Delete(ctx, f.ID)
-				if err != nil {
-					return nil, err
-				}
-				notifyResourceListChanged(ctx)
-				out := deletedResult("flow", f.ID, f.Name, int64(del.RecycleBinID))
-				if len(del.DeletedWith) > 0 {
-					out.DeletedWith = artifactList(del.DeletedWith)
-				}
-				return out, nil
-			})
+			return deleteTarget{id: f.ID, name: f.Name, state: state,
+				action: fmt.Sprintf("Delete flow %d %q%s; restore_deleted can bring it back.", f.ID, f.Name, attachedTo(ctx, d.Client, f.ID)),
+				finish: func(del *client.Deletion, out deletion) deletion {
+					notifyResourceListChanged(ctx)
+					if len(del.DeletedWith) > 0 {
+						out.DeletedWith = artifactList(del.DeletedWith)
+					}
+					return out
+				}}, nil
+		},
+		remove: func(ctx context.Context, id int64) (*client.Deletion, *client.Response, error) {
+			return d.Client.Flows.Delete(ctx, id)
 		},
 	})
 }

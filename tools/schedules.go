@@ -485,35 +485,34 @@ type DeleteScheduleInput struct {
 }
 
 func deleteScheduleTool(d Deps) Def {
-	return newTool(d, spec[DeleteScheduleInput]{
+	return deleteTool(d, deleteSpec[DeleteScheduleInput]{
 		name:        "delete_schedule",
 		title:       "Delete schedule",
 		description: "Delete a schedule after confirmation; restore_deleted brings it back.",
 		toolset:     "schedules",
-		effect:      destroys,
-		handle: func(ctx context.Context, in DeleteScheduleInput) (any, error) {
+		kind:        "schedule",
+		target: func(ctx context.Context, in DeleteScheduleInput) (deleteTarget, error) {
 			cur, err := resolveSchedule(ctx, d.Client, in.Schedule)
 			if err != nil {
-				return nil, err
+				return deleteTarget{}, err
 			}
 			v := viewSchedule(cur)
-			action := fmt.Sprintf("Delete schedule %d %q (runs flow %q %s); restore_deleted can bring it back.",
-				v.ID, v.Name, v.Flow, cmp.Or(v.When, "on "+v.Cron))
-			return d.confirm.then(ctx, action, json.RawMessage(cur.Raw), func() (any, error) {
-				del, _, err := d.Client.Schedules.Delete(ctx, v.ID)
-				if err != nil {
-					return nil, err
-				}
-				out := deletedResult("schedule", v.ID, v.Name, int64(del.RecycleBinID))
-				if del.RecycleBinID == 0 {
-					recreate := map[string]any{"flow": v.FlowID, "cron": v.Cron, "name": v.Name}
-					if len(v.Params) > 0 {
-						recreate["params"] = v.Params
+			return deleteTarget{id: v.ID, name: v.Name, state: json.RawMessage(cur.Raw),
+				action: fmt.Sprintf("Delete schedule %d %q (runs flow %q %s); restore_deleted can bring it back.",
+					v.ID, v.Name, v.Flow, cmp.Or(v.When, "on "+v.Cron)),
+				finish: func(del *client.Deletion, out deletion) deletion {
+					if del.RecycleBinID == 0 {
+						recreate := map[string]any{"flow": v.FlowID, "cron": v.Cron, "name": v.Name}
+						if len(v.Params) > 0 {
+							recreate["params"] = v.Params
+						}
+						out.Undo = toolCall{Tool: "create_schedule", Arguments: recreate}
 					}
-					out.Undo = toolCall{Tool: "create_schedule", Arguments: recreate}
-				}
-				return out, nil
-			})
+					return out
+				}}, nil
+		},
+		remove: func(ctx context.Context, id int64) (*client.Deletion, *client.Response, error) {
+			return d.Client.Schedules.Delete(ctx, id)
 		},
 	})
 }

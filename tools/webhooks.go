@@ -236,40 +236,41 @@ type DeleteWebhookInput struct {
 }
 
 func deleteWebhookTool(d Deps) Def {
-	return newTool(d, spec[DeleteWebhookInput]{
+	return deleteTool(d, deleteSpec[DeleteWebhookInput]{
 		name:        "delete_webhook",
 		title:       "Delete webhook",
 		description: "Delete a webhook after confirmation; the result says how to recreate it.",
 		toolset:     "schedules",
-		effect:      destroys,
-		handle: func(ctx context.Context, in DeleteWebhookInput) (any, error) {
+		kind:        "webhook",
+		target: func(ctx context.Context, in DeleteWebhookInput) (deleteTarget, error) {
 			n, err := resolve(ctx, d.Client, client.KindWebhook, in.Webhook)
 			if err != nil {
-				return nil, err
+				return deleteTarget{}, err
 			}
 			w := gjson.ParseBytes(n.Raw)
 			v := viewWebhook(w)
-			action := fmt.Sprintf("Delete webhook %d %q (%s to %s); webhooks are not kept in the recycle bin.",
-				v.ID, v.Name, strings.Join(v.Events, ", "), cmp.Or(v.URL, "no URL"))
-			return d.confirm.then(ctx, action, json.RawMessage(w.Raw), func() (any, error) {
-				del, _, err := d.Client.Webhooks.Delete(ctx, v.ID)
-				if err != nil {
-					return nil, err
-				}
-				if del.RecycleBinID > 0 {
-					return deletedResult("webhook", v.ID, v.Name, int64(del.RecycleBinID)), nil
-				}
-				undo := hint("create_webhook", "", "name", v.Name, "url", v.URL, "events", v.Events, "method", v.Method)
-				var by []string
-				if v.URL != w.Get("url").String() {
-					by = append(by, "put the URL's hidden credentials back")
-				}
-				if v.Signed {
-					by = append(by, `add "secret" (the old one is not readable)`)
-				}
-				undo.Note = strings.Join(by, "; ")
-				return deletion{Deleted: fmt.Sprintf("webhook %d %q", v.ID, v.Name), Undo: undo}, nil
-			})
+			return deleteTarget{id: v.ID, name: v.Name, state: json.RawMessage(w.Raw),
+				action: fmt.Sprintf("Delete webhook %d %q (%s to %s); webhooks are not kept in the recycle bin.",
+					v.ID, v.Name, strings.Join(v.Events, ", "), cmp.Or(v.URL, "no URL")),
+				finish: func(_ *client.Deletion, out deletion) deletion {
+					if out.RecycleBinID > 0 {
+						return out
+					}
+					undo := hint("create_webhook", "", "name", v.Name, "url", v.URL, "events", v.Events, "method", v.Method)
+					var by []string
+					if v.URL != w.Get("url").String() {
+						by = append(by, "put the URL's hidden credentials back")
+					}
+					if v.Signed {
+						by = append(by, `add "secret" (the old one is not readable)`)
+					}
+					undo.Note = strings.Join(by, "; ")
+					out.Undo = undo
+					return out
+				}}, nil
+		},
+		remove: func(ctx context.Context, id int64) (*client.Deletion, *client.Response, error) {
+			return d.Client.Webhooks.Delete(ctx, id)
 		},
 	})
 }
