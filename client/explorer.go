@@ -20,20 +20,14 @@ type ExplorerService service
 
 // ObjectListOptions filters the objects of a connection.
 type ObjectListOptions struct {
-	Type    string // table, view, endpoint, file or dataset; "" for all
-	Pattern string // a name pattern such as "ord*"
+	Type    string `query:"type"`    // table, view, endpoint, file or dataset; "" for all
+	Pattern string `query:"pattern"` // a name pattern such as "ord*"
 	ListOptions
 }
 
 // Objects lists the objects of connection id as a raw JSON array of {name, type, schema}.
 func (s *ExplorerService) Objects(ctx context.Context, id int64, opts *ObjectListOptions) (json.RawMessage, *Response, error) {
-	q := url.Values{}
-	if opts != nil {
-		setIf(q, "type", opts.Type)
-		setIf(q, "pattern", opts.Pattern)
-		opts.ListOptions.apply(q)
-	}
-	return s.client.getList(ctx, explorerPath(id, "objects"), q)
+	return s.client.getList(ctx, explorerPath(id, "objects"), queryOf(opts))
 }
 
 // Columns lists the columns of one object as a raw JSON array of {name, type, nullable, size}.

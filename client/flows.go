@@ -15,22 +15,15 @@ type FlowsService service
 // FlowListOptions filters GET /v1/flows. Name, Tag and FlowType are the sandbox's documented
 // design; an Etlworks instance that ignores them returns everything.
 type FlowListOptions struct {
-	Name     string // substring of the name
-	Tag      string
-	FlowType string
+	Name     string `query:"name"` // substring of the name
+	Tag      string `query:"tag"`
+	FlowType string `query:"flowType"`
 	ListOptions
 }
 
 // List returns one page of flows as the raw JSON array; Response.Total holds X-Total-Count.
 func (s *FlowsService) List(ctx context.Context, opts *FlowListOptions) (json.RawMessage, *Response, error) {
-	q := url.Values{}
-	if opts != nil {
-		setIf(q, "name", opts.Name)
-		setIf(q, "tag", opts.Tag)
-		setIf(q, "flowType", opts.FlowType)
-		opts.ListOptions.apply(q)
-	}
-	return s.client.getList(ctx, "v1/flows", q)
+	return s.client.getList(ctx, "v1/flows", queryOf(opts))
 }
 
 // Get returns one flow definition as raw JSON.
@@ -130,14 +123,5 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func setIf(q url.Values, k, v string) {
 	if v != "" {
 		q.Set(k, v)
-	}
-}
-
-func (o ListOptions) apply(q url.Values) {
-	if o.Limit > 0 {
-		q.Set("limit", strconv.Itoa(o.Limit))
-	}
-	if o.Offset > 0 {
-		q.Set("offset", strconv.Itoa(o.Offset))
 	}
 }
