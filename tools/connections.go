@@ -45,6 +45,16 @@ func resolveConnection(ctx context.Context, c *client.Client, ref Ref) (connRef,
 	return cr, nil
 }
 
+// readConnection resolves ref and returns the connection as Etlworks sends it.
+func readConnection(ctx context.Context, c *client.Client, ref Ref) (connRef, json.RawMessage, error) {
+	cr, err := resolveConnection(ctx, c, ref)
+	if err != nil {
+		return connRef{}, nil, err
+	}
+	raw, err := cr.get(ctx, c)
+	return cr, raw, err
+}
+
 // propPrefix is the common prefix of Etlworks connection property keys. Results show keys without
 // it, and inputs accept either spelling.
 const propPrefix = "field.connection.template."
@@ -171,11 +181,7 @@ func getConnectionTool(d Deps) Def {
 		toolset:     "connections",
 		effect:      reads,
 		handle: func(ctx context.Context, in ConnectionInput) (any, error) {
-			c, err := resolveConnection(ctx, d.Client, in.Connection)
-			if err != nil {
-				return nil, err
-			}
-			raw, err := c.get(ctx, d.Client)
+			_, raw, err := readConnection(ctx, d.Client, in.Connection)
 			if err != nil {
 				return nil, err
 			}

@@ -165,11 +165,7 @@ func updateConnectionTool(d Deps) Def {
 		toolset:     "connections",
 		effect:      writesOnce,
 		handle: func(ctx context.Context, in UpdateConnectionInput) (any, error) {
-			c, err := resolveConnection(ctx, d.Client, in.Connection)
-			if err != nil {
-				return nil, err
-			}
-			raw, err := c.get(ctx, d.Client)
+			c, raw, err := readConnection(ctx, d.Client, in.Connection)
 			if err != nil {
 				return nil, err
 			}

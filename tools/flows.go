@@ -98,11 +98,7 @@ func getFlowTool(d Deps) Def {
 		toolset:     "flows",
 		effect:      reads,
 		handle: func(ctx context.Context, in GetFlowInput) (any, error) {
-			f, err := resolveFlow(ctx, d.Client, in.Flow)
-			if err != nil {
-				return nil, err
-			}
-			raw, err := f.definition(ctx, d.Client)
+			f, raw, err := readFlow(ctx, d.Client, in.Flow)
 			if err != nil {
 				return nil, err
 			}

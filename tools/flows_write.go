@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -47,11 +46,7 @@ func updateFlowTool(d Deps) Def {
 		toolset:     "flows",
 		effect:      writesOnce,
 		handle: func(ctx context.Context, in UpdateFlowInput) (any, error) {
-			f, err := resolveFlow(ctx, d.Client, in.Flow)
-			if err != nil {
-				return nil, err
-			}
-			raw, err := f.definition(ctx, d.Client)
+			f, raw, err := readFlow(ctx, d.Client, in.Flow)
 			if err != nil {
 				return nil, err
 			}
@@ -119,11 +114,7 @@ func updateFlowTool(d Deps) Def {
 
 // applySet applies the changes in path order and returns the ones that changed something.
 func applySet(doc any, set jsonObject, createKeys bool) (any, []fieldChange, error) {
-	paths := make([]string, 0, len(set))
-	for p := range set {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
+	paths := sortedKeys(set)
 	var changes []fieldChange
 	for _, p := range paths {
 		var ch fieldChange
@@ -268,11 +259,7 @@ func createFlowTool(d Deps) Def {
 		handle: func(ctx context.Context, in CreateFlowInput) (any, error) {
 			var doc any = map[string]any{}
 			if in.CopyFrom != "" {
-				src, err := resolveFlow(ctx, d.Client, in.CopyFrom)
-				if err != nil {
-					return nil, err
-				}
-				raw, err := src.definition(ctx, d.Client)
+				src, raw, err := readFlow(ctx, d.Client, in.CopyFrom)
 				if err != nil {
 					return nil, err
 				}
@@ -335,11 +322,7 @@ func deleteFlowTool(d Deps) Def {
 		toolset:     "flows",
 		kind:        "flow",
 		target: func(ctx context.Context, in DeleteFlowInput) (deleteTarget, error) {
-			f, err := resolveFlow(ctx, d.Client, in.Flow)
-			if err != nil {
-				return deleteTarget{}, err
-			}
-			state, err := f.definition(ctx, d.Client)
+			f, state, err := readFlow(ctx, d.Client, in.Flow)
 			if err != nil {
 				return deleteTarget{}, err
 			}

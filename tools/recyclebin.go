@@ -66,6 +66,8 @@ func dependencyText(dep gjson.Result) string {
 	return s
 }
 
+// artifactText names an object the way every answer does: `flow 3 "Load orders"`, without the
+// id or name it lacks.
 func artifactText(typ string, id int64, name string) string {
 	s := typ
 	if id > 0 {

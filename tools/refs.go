@@ -84,6 +84,16 @@ func resolveFlow(ctx context.Context, c *client.Client, ref Ref) (flowRef, error
 	return f, nil
 }
 
+// readFlow resolves ref and returns the flow with its definition.
+func readFlow(ctx context.Context, c *client.Client, ref Ref) (flowRef, json.RawMessage, error) {
+	f, err := resolveFlow(ctx, c, ref)
+	if err != nil {
+		return flowRef{}, nil, err
+	}
+	raw, err := f.definition(ctx, c)
+	return f, raw, err
+}
+
 // notFoundError says an object that is not one of the resolver's kinds (a table in a connection)
 // does not exist, and offers the closest names.
 type notFoundError struct {
