@@ -55,11 +55,7 @@ func explainFlow(d Deps) Def {
 		mcp.WithPromptDescription("Explain a flow to a person new to it: what it does, where data comes from and goes, when it runs and what can go wrong."),
 		mcp.WithArgument("flow", mcp.RequiredArgument(), mcp.ArgumentDescription("Flow id or exact name")))
 	return Def{Prompt: p, Handler: func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
-		ref, err := required(req, "flow", "the flow to explain (id or exact name)")
-		if err != nil {
-			return nil, err
-		}
-		id, name, err := flowRef(ctx, d.Client, ref)
+		id, name, err := flowArg(ctx, d.Client, req, "the flow to explain (id or exact name)")
 		if err != nil {
 			return nil, err
 		}
@@ -90,11 +86,7 @@ func fixPipeline(d Deps) Def {
 		mcp.WithPromptDescription("Work through a broken flow end to end: diagnose, propose a change with dry_run, apply it after confirmation, rerun and verify."),
 		mcp.WithArgument("flow", mcp.RequiredArgument(), mcp.ArgumentDescription("Flow id or exact name")))
 	return Def{Prompt: p, Handler: func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
-		ref, err := required(req, "flow", "the broken flow (id or exact name)")
-		if err != nil {
-			return nil, err
-		}
-		id, name, err := flowRef(ctx, d.Client, ref)
+		id, name, err := flowArg(ctx, d.Client, req, "the broken flow (id or exact name)")
 		if err != nil {
 			return nil, err
 		}
