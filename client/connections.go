@@ -116,12 +116,7 @@ type ConnectionTest struct {
 
 // Test asks Etlworks to connect with connection id's stored settings.
 func (s *ConnectionsService) Test(ctx context.Context, id int64) (*ConnectionTest, *Response, error) {
-	out := new(ConnectionTest)
-	resp, err := s.client.do(ctx, &request{method: http.MethodPost, path: "v1/connections/" + itoa(id) + "/test"}, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[ConnectionTest](ctx, s.client, &request{method: http.MethodPost, path: "v1/connections/" + itoa(id) + "/test"})
 }
 
 // ConnectionTypeListOptions filters the connector catalogue. Etlworks documents no filters for it;
@@ -155,12 +150,7 @@ func (s *ConnectionsService) OAuthURL(ctx context.Context, provider string, opts
 	if strings.TrimSpace(provider) == "" {
 		return nil, nil, fmt.Errorf("client: OAuth provider is empty")
 	}
-	out := new(OAuthURL)
-	resp, err := s.client.do(ctx, &request{method: http.MethodGet, path: "v1/connections/oauth/" + url.PathEscape(provider) + "/authorize-url", query: queryOf(opts)}, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[OAuthURL](ctx, s.client, &request{method: http.MethodGet, path: "v1/connections/oauth/" + url.PathEscape(provider) + "/authorize-url", query: queryOf(opts)})
 }
 
 // OAuthCallback completes a sign-in: it hands the provider's code and the state of OAuthURL to

@@ -25,12 +25,7 @@ type ExecutionGetOptions struct {
 
 // Get returns one run of a flow: the latest, or the one opts selects.
 func (s *ExecutionsService) Get(ctx context.Context, flowID int64, opts *ExecutionGetOptions) (*Execution, *Response, error) {
-	out := new(Execution)
-	resp, err := s.client.do(ctx, &request{method: http.MethodGet, path: "v1/executions/" + itoa(flowID), query: queryOf(opts)}, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[Execution](ctx, s.client, &request{method: http.MethodGet, path: "v1/executions/" + itoa(flowID), query: queryOf(opts)})
 }
 
 // ExecutionListOptions filters run history (GET /v1/executions, a documented-by-design endpoint).

@@ -77,12 +77,7 @@ func (s *ExplorerService) Data(ctx context.Context, id int64, opts *DataOptions)
 	if opts.Limit > 0 {
 		q.Set("limit", itoa(int64(opts.Limit)))
 	}
-	out := new(QueryResult)
-	resp, err := s.client.do(ctx, &request{method: http.MethodGet, path: explorerPath(id, "data"), query: q}, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[QueryResult](ctx, s.client, &request{method: http.MethodGet, path: explorerPath(id, "data"), query: q})
 }
 
 // SQLRequest is one ad-hoc statement.
@@ -105,12 +100,7 @@ func (s *ExplorerService) SQL(ctx context.Context, id int64, body *SQLRequest) (
 	if err != nil {
 		return nil, nil, err
 	}
-	out := new(QueryResult)
-	resp, err := s.client.do(ctx, r, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[QueryResult](ctx, s.client, r)
 }
 
 // UploadOptions places an uploaded file.
@@ -151,12 +141,7 @@ func (s *ExplorerService) Upload(ctx context.Context, id int64, name string, con
 		return nil, nil, err
 	}
 	r := &request{method: http.MethodPost, path: explorerPath(id, "upload"), body: buf.Bytes(), contentType: mw.FormDataContentType()}
-	out := new(Uploaded)
-	resp, err := s.client.do(ctx, r, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[Uploaded](ctx, s.client, r)
 }
 
 // Files lists the files under path in connection id's storage as a raw JSON array.

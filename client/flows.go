@@ -33,12 +33,7 @@ func (s *FlowsService) Get(ctx context.Context, id int64) (json.RawMessage, *Res
 
 // Documentation returns the platform-generated plain-English documentation of a flow.
 func (s *FlowsService) Documentation(ctx context.Context, id int64) (*FlowDocumentation, *Response, error) {
-	doc := new(FlowDocumentation)
-	resp, err := s.client.do(ctx, &request{method: http.MethodGet, path: "v1/flows/" + itoa(id) + "/documentation"}, doc)
-	if err != nil {
-		return nil, resp, err
-	}
-	return doc, resp, nil
+	return decode[FlowDocumentation](ctx, s.client, &request{method: http.MethodGet, path: "v1/flows/" + itoa(id) + "/documentation"})
 }
 
 // RunOptions are the run request's query options. Etlworks documents that a synchronous mode and
@@ -95,12 +90,7 @@ func (s *FlowsService) run(ctx context.Context, path string, params map[string]s
 }
 
 func (s *FlowsService) exec(ctx context.Context, r *request) (*FlowExecution, *Response, error) {
-	out := new(FlowExecution)
-	resp, err := s.client.do(ctx, r, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[FlowExecution](ctx, s.client, r)
 }
 
 // Stop asks Etlworks to stop a running flow: the run with auditID, or the latest when auditID is 0.
@@ -110,12 +100,7 @@ func (s *FlowsService) Stop(ctx context.Context, id, auditID int64) (*FlowExecut
 	if auditID > 0 {
 		q.Set("auditId", itoa(auditID))
 	}
-	out := new(FlowExecution)
-	resp, err := s.client.do(ctx, &request{method: http.MethodPost, path: "v1/flows/" + itoa(id) + "/stop", query: q}, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[FlowExecution](ctx, s.client, &request{method: http.MethodPost, path: "v1/flows/" + itoa(id) + "/stop", query: q})
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }

@@ -84,10 +84,5 @@ func (s *SchedulesService) Preview(ctx context.Context, expr string) ([]Millis, 
 
 // Run fires schedule id once now, with its parameters; it is never retried (a run has effects).
 func (s *SchedulesService) Run(ctx context.Context, id int64) (*FlowExecution, *Response, error) {
-	out := new(FlowExecution)
-	resp, err := s.client.do(ctx, &request{method: http.MethodPost, path: "v1/schedules/" + itoa(id) + "/run"}, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[FlowExecution](ctx, s.client, &request{method: http.MethodPost, path: "v1/schedules/" + itoa(id) + "/run"})
 }
