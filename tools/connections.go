@@ -112,8 +112,6 @@ type ListConnectionsInput struct {
 	page
 }
 
-func (in *ListConnectionsInput) validate() error { return in.page.validate() }
-
 func listConnectionsTool(d Deps) Def {
 	return newTool(d, spec[ListConnectionsInput]{
 		name:        "list_connections",
@@ -137,11 +135,7 @@ func listConnectionsTool(d Deps) Def {
 				var raw json.RawMessage
 				var resp *client.Response
 				if raw, resp, err = d.Client.Connections.List(ctx, &client.ConnectionListOptions{ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset}}); err == nil {
-					rows := []connRow{}
-					for _, c := range gjson.ParseBytes(raw).Array() {
-						rows = append(rows, view(c))
-					}
-					return newListResult(rows, offset, resp.Total), nil
+					return pageRows(raw, resp.Total, offset, view), nil
 				}
 			} else {
 				res, _, err = scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {

@@ -214,8 +214,6 @@ type RunSQLWriteInput struct {
 	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=From the first call"`
 }
 
-func (in *RunSQLWriteInput) validate() error { return in.RunSQLInput.validate() }
-
 // readStatements names what run_sql runs without --allow-sql-writes.
 const readStatements = "SELECT, WITH … SELECT, VALUES, SHOW, DESCRIBE and EXPLAIN"
 

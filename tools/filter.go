@@ -50,6 +50,15 @@ func scanned[T any](offset, limit int, scan func(visit func(json.RawMessage) boo
 	return out, sc, nil
 }
 
+// pageRows is the list result of one page a list route returned, each row through view.
+func pageRows[T any](raw json.RawMessage, total, offset int, view func(gjson.Result) T) listResult[T] {
+	rows := []T{}
+	for _, r := range gjson.ParseBytes(raw).Array() {
+		rows = append(rows, view(r))
+	}
+	return newListResult(rows, offset, total)
+}
+
 // thousands renders 1000 as "1,000".
 func thousands(n int) string {
 	s := fmt.Sprint(n)

@@ -19,8 +19,6 @@ type ListFlowsInput struct {
 	page
 }
 
-func (in *ListFlowsInput) validate() error { return in.page.validate() }
-
 // flowRow is one compact list_flows row.
 type flowRow struct {
 	ID      int64    `json:"id"`
@@ -58,11 +56,7 @@ func listFlowsTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			rows := []flowRow{}
-			for _, f := range gjson.ParseBytes(raw).Array() {
-				rows = append(rows, view(f))
-			}
-			return newListResult(rows, offset, resp.Total), nil
+			return pageRows(raw, resp.Total, offset, view), nil
 		},
 	})
 }

@@ -86,8 +86,6 @@ type ListDeletedInput struct {
 	page
 }
 
-func (in *ListDeletedInput) validate() error { return in.page.validate() }
-
 func listDeletedTool(d Deps) Def {
 	return newTool(d, spec[ListDeletedInput]{
 		name:        "list_deleted",
@@ -111,11 +109,7 @@ func listDeletedTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			rows := []binRow{}
-			for _, b := range gjson.ParseBytes(raw).Array() {
-				rows = append(rows, viewBinItem(b))
-			}
-			return newListResult(rows, offset, resp.Total), nil
+			return pageRows(raw, resp.Total, offset, viewBinItem), nil
 		},
 	})
 }

@@ -80,8 +80,6 @@ type ListWebhooksInput struct {
 	page
 }
 
-func (in *ListWebhooksInput) validate() error { return in.page.validate() }
-
 func listWebhooksTool(d Deps) Def {
 	return newTool(d, spec[ListWebhooksInput]{
 		name:        "list_webhooks",
@@ -95,11 +93,7 @@ func listWebhooksTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			rows := []webhookView{}
-			for _, w := range gjson.ParseBytes(raw).Array() {
-				rows = append(rows, viewWebhook(w))
-			}
-			return newListResult(rows, offset, resp.Total), nil
+			return pageRows(raw, resp.Total, offset, viewWebhook), nil
 		},
 	})
 }
@@ -310,8 +304,6 @@ type ListListenersInput struct {
 	page
 }
 
-func (in *ListListenersInput) validate() error { return in.page.validate() }
-
 func listListenersTool(d Deps) Def {
 	return newTool(d, spec[ListListenersInput]{
 		name:        "list_listeners",
@@ -337,11 +329,7 @@ func listListenersTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			rows := []listenerView{}
-			for _, l := range gjson.ParseBytes(raw).Array() {
-				rows = append(rows, viewListener(l))
-			}
-			return newListResult(rows, offset, resp.Total), nil
+			return pageRows(raw, resp.Total, offset, viewListener), nil
 		},
 	})
 }
