@@ -13,19 +13,13 @@ import (
 
 // connRef is a resolved connection.
 type connRef struct {
-	ID   int64
-	Name string
-	Type string          // connector descriptor id, e.g. connection.db.postgres
-	raw  json.RawMessage // the connection, when resolving already fetched it
+	resolved
+	Type string // connector descriptor id, e.g. connection.db.postgres
 }
 
 // get returns the connection as Etlworks sends it, fetching it only when resolving did not.
 func (c connRef) get(ctx context.Context, api *client.Client) (json.RawMessage, error) {
-	if c.raw != nil {
-		return c.raw, nil
-	}
-	raw, _, err := api.Connections.Get(ctx, c.ID)
-	return raw, err
+	return c.body(ctx, api.Connections.Get)
 }
 
 func (c connRef) String() string { return fmt.Sprintf("connection %d %q", c.ID, c.Name) }
@@ -38,11 +32,8 @@ func resolveConnection(ctx context.Context, c *client.Client, ref Ref) (connRef,
 	if err != nil {
 		return connRef{}, err
 	}
-	cr := connRef{ID: n.ID, Name: n.Name, Type: gjson.GetBytes(n.Raw, "connectionType").String()}
-	if n.Full && gjson.GetBytes(n.Raw, "properties").Exists() {
-		cr.raw = n.Raw
-	}
-	return cr, nil
+	whole := n.Full && gjson.GetBytes(n.Raw, "properties").Exists() // flows' connections arrays lack them
+	return connRef{resolved: found(n, whole), Type: gjson.GetBytes(n.Raw, "connectionType").String()}, nil
 }
 
 // readConnection resolves ref and returns the connection as Etlworks sends it.

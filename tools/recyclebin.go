@@ -94,22 +94,14 @@ func listDeletedTool(d Deps) Def {
 		toolset:     "audit",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListDeletedInput) (any, error) {
-			offset, _ := in.offset()
-			if in.Type != "" || strings.TrimSpace(in.Query) != "" {
-				opts := &client.RecycleBinListOptions{Type: string(in.Type), Name: strings.TrimSpace(in.Query), IncludeNonRestorable: true}
-				res, _, err := scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {
-					return d.Client.RecycleBin.Scan(ctx, opts, visit)
-				}, func(b gjson.Result) bool {
-					return (opts.Type == "" || strings.EqualFold(b.Get("artifactType").String(), opts.Type)) && containsFold(b.Get("name").String(), opts.Name)
-				}, viewBinItem)
-				return res, err
-			}
-			raw, resp, err := d.Client.RecycleBin.List(ctx, &client.RecycleBinListOptions{IncludeNonRestorable: true,
-				ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset}})
-			if err != nil {
-				return nil, err
-			}
-			return pageRows(raw, resp.Total, offset, viewBinItem), nil
+			opts := &client.RecycleBinListOptions{Type: string(in.Type), Name: strings.TrimSpace(in.Query), IncludeNonRestorable: true}
+			return listed(in.page, opts.Type != "" || opts.Name != "", func(lo client.ListOptions) (json.RawMessage, *client.Response, error) {
+				return d.Client.RecycleBin.List(ctx, &client.RecycleBinListOptions{IncludeNonRestorable: true, ListOptions: lo})
+			}, func(visit func(json.RawMessage) bool) (client.Scan, error) {
+				return d.Client.RecycleBin.Scan(ctx, opts, visit)
+			}, func(b gjson.Result) bool {
+				return (opts.Type == "" || strings.EqualFold(b.Get("artifactType").String(), opts.Type)) && containsFold(b.Get("name").String(), opts.Name)
+			}, viewBinItem)
 		},
 	})
 }

@@ -312,24 +312,19 @@ func listListenersTool(d Deps) Def {
 		toolset:     "schedules",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListListenersInput) (any, error) {
-			offset, _ := in.offset()
-			opts := &client.ListenerListOptions{ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset}}
+			opts := &client.ListenerListOptions{}
 			if in.Flow != "" {
 				f, err := resolveFlow(ctx, d.Client, in.Flow)
 				if err != nil {
 					return nil, err
 				}
 				opts.FlowID = f.ID
-				res, _, err := scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {
-					return d.Client.Listeners.Scan(ctx, opts, visit)
-				}, func(l gjson.Result) bool { return l.Get("flowId").Int() == f.ID }, viewListener)
-				return res, err
 			}
-			raw, resp, err := d.Client.Listeners.List(ctx, opts)
-			if err != nil {
-				return nil, err
-			}
-			return pageRows(raw, resp.Total, offset, viewListener), nil
+			return listed(in.page, opts.FlowID != 0, func(lo client.ListOptions) (json.RawMessage, *client.Response, error) {
+				return d.Client.Listeners.List(ctx, &client.ListenerListOptions{ListOptions: lo})
+			}, func(visit func(json.RawMessage) bool) (client.Scan, error) {
+				return d.Client.Listeners.Scan(ctx, opts, visit)
+			}, func(l gjson.Result) bool { return l.Get("flowId").Int() == opts.FlowID }, viewListener)
 		},
 	})
 }
