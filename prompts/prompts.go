@@ -130,6 +130,11 @@ func optionalRun(req mcp.GetPromptRequest) (int64, error) {
 	return id, nil
 }
 
+// flowArgument declares the required "flow" argument that flowArg reads.
+func flowArgument() mcp.PromptOption {
+	return mcp.WithArgument("flow", mcp.RequiredArgument(), mcp.ArgumentDescription("Flow id or exact name"))
+}
+
 // flowArg resolves the required "flow" argument; what says what it names, for the error when it
 // is missing.
 func flowArg(ctx context.Context, c *client.Client, req mcp.GetPromptRequest, what string) (int64, string, error) {
