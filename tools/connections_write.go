@@ -279,8 +279,8 @@ func typedLike(old gjson.Result, to string) any {
 
 // DeleteConnectionInput names the connection to delete.
 type DeleteConnectionInput struct {
-	Connection   Ref    `json:"connection" jsonschema:"required,description=Id or exact name"`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=From the first call"`
+	Connection Ref `json:"connection" jsonschema:"required,description=Id or exact name"`
+	confirmable
 }
 
 func deleteConnectionTool(d Deps) Def {

@@ -211,7 +211,7 @@ func (in *RunSQLInput) validate() error { return checkRows("max_rows", in.MaxRow
 // is confirmed first.
 type RunSQLWriteInput struct {
 	RunSQLInput
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=From the first call"`
+	confirmable
 }
 
 // readStatements names what run_sql runs without --allow-sql-writes.

@@ -310,8 +310,8 @@ func createFlowTool(d Deps) Def {
 
 // DeleteFlowInput names the flow to delete.
 type DeleteFlowInput struct {
-	Flow         Ref    `json:"flow" jsonschema:"required,description=Id or exact name"`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=From the first call"`
+	Flow Ref `json:"flow" jsonschema:"required,description=Id or exact name"`
+	confirmable
 }
 
 func deleteFlowTool(d Deps) Def {

@@ -480,8 +480,8 @@ func undoSchedule(v schedView, changes []schedChange) toolCall {
 
 // DeleteScheduleInput names the schedule to delete.
 type DeleteScheduleInput struct {
-	Schedule     Ref    `json:"schedule" jsonschema:"required,description=Id or exact name"`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=From the first call"`
+	Schedule Ref `json:"schedule" jsonschema:"required,description=Id or exact name"`
+	confirmable
 }
 
 func deleteScheduleTool(d Deps) Def {

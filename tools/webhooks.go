@@ -225,8 +225,8 @@ func instanceEvents(ctx context.Context, c *client.Client) []string {
 
 // DeleteWebhookInput names the webhook to delete.
 type DeleteWebhookInput struct {
-	Webhook      Ref    `json:"webhook" jsonschema:"required,description=Id or exact name"`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=From the first call"`
+	Webhook Ref `json:"webhook" jsonschema:"required,description=Id or exact name"`
+	confirmable
 }
 
 func deleteWebhookTool(d Deps) Def {
