@@ -68,11 +68,7 @@ func createConnectionTool(d Deps) Def {
 				return previewConnection(ctx, d.Client, body), nil
 			}
 			raw, _, err := d.Client.Connections.Create(ctx, body)
-			if err != nil {
-				return nil, err
-			}
-			v := viewConnection(gjson.ParseBytes(raw))
-			return created[connView]{Created: v, Next: hint("test_connection", "", "connection", v.ID)}, nil
+			return createdAnswer(raw, err, viewConnection, func(v connView) toolCall { return hint("test_connection", "", "connection", v.ID) })
 		},
 	})
 }

@@ -231,11 +231,9 @@ func createScheduleTool(d Deps) Def {
 				return previewSchedule(ctx, d.Client, f.Name, body), nil
 			}
 			raw, _, err := d.Client.Schedules.Create(ctx, body)
-			if err != nil {
-				return nil, err
-			}
-			v := viewSchedule(gjson.ParseBytes(raw))
-			return created[schedView]{Created: v, Next: hint("update_schedule", "with enabled or cron, pauses, resumes or reschedules it; delete_schedule removes it", "schedule", v.ID)}, nil
+			return createdAnswer(raw, err, viewSchedule, func(v schedView) toolCall {
+				return hint("update_schedule", "with enabled or cron, pauses, resumes or reschedules it; delete_schedule removes it", "schedule", v.ID)
+			})
 		},
 	})
 }

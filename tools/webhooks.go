@@ -168,11 +168,7 @@ func createWebhookTool(d Deps) Def {
 				return previewWebhook(ctx, d.Client, body), nil
 			}
 			raw, _, err := d.Client.Webhooks.Create(ctx, body)
-			if err != nil {
-				return nil, err
-			}
-			v := viewWebhook(gjson.ParseBytes(raw))
-			return created[webhookView]{Created: v, Next: hint("delete_webhook", "removes it", "webhook", v.ID)}, nil
+			return createdAnswer(raw, err, viewWebhook, func(v webhookView) toolCall { return hint("delete_webhook", "removes it", "webhook", v.ID) })
 		},
 	})
 }
