@@ -5,6 +5,8 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"maps"
+	"sort"
 	"strings"
 	"time"
 
@@ -251,6 +253,266 @@ func previewSchedule(ctx context.Context, c *client.Client, flow string, body *c
 	return scheduleDryRun{DryRun: true, WouldSend: would,
 		Checks:   []string{fmt.Sprintf("flow %d %q found", body.FlowID, flow), "timing: " + body.Schedule + whenSuffix(body.Schedule)},
 		NextRuns: runs, NextRunsNote: note, Next: "call create_schedule again without dry_run to create it"}
+}
+
+// UpdateScheduleInput changes a schedule; any combination of the fields may be given.
+type UpdateScheduleInput struct {
+	Schedule   Ref               `json:"schedule" jsonschema:"required,description=Id or exact name"`
+	Enabled    *bool             `json:"enabled,omitempty" jsonschema:"description=false pauses\\, true resumes"`
+	Cron       string            `json:"cron,omitempty" jsonschema:"description=New Quartz cron or interval"`
+	Params     map[string]string `json:"params,omitempty" jsonschema:"description=Variables to set; empty removes"`
+	Parameters map[string]string `json:"parameters,omitempty" jsonschema:"-"` // deprecated alias of params
+	DryRun     bool              `json:"dry_run,omitempty" jsonschema:"description=Preview only"`
+}
+
+func (in *UpdateScheduleInput) validate() error {
+	p, err := paramsAlias(in.Params, in.Parameters)
+	if err != nil {
+		return err
+	}
+	in.Params, in.Parameters = p, nil
+	if in.Enabled == nil && in.Cron == "" && in.Params == nil {
+		return badInput(`give at least one change: "enabled" (false pauses, true resumes), "cron" or "params"`)
+	}
+	if in.Cron != "" {
+		cron, err := scheduleCron(in.Cron)
+		if err != nil {
+			return badInput(`"cron": %v`, err)
+		}
+		in.Cron = cron
+	}
+	return nil
+}
+
+// schedChange is one field update_schedule changes.
+type schedChange struct {
+	Field  string `json:"field"`
+	Before any    `json:"before"`
+	After  any    `json:"after"`
+}
+
+func updateScheduleTool(d Deps) Def {
+	return newTool(d, spec[UpdateScheduleInput]{
+		name:        "update_schedule",
+		title:       "Update schedule",
+		description: "Pause, resume or reschedule a schedule, or change its params; dry_run previews.",
+		toolset:     "schedules",
+		effect:      writesOnce,
+		handle: func(ctx context.Context, in UpdateScheduleInput) (any, error) {
+			cur, err := resolveSchedule(ctx, d.Client, in.Schedule)
+			if err != nil {
+				return nil, err
+			}
+			before := viewSchedule(cur)
+			changes, params := scheduleChanges(cur, before, in)
+			if len(changes) == 0 {
+				return scheduleUnchanged{Schedule: before, Note: "nothing to change: it already is that way"}, nil
+			}
+			if in.DryRun {
+				runs, note := predictNextRuns(ctx, d.Client, before, in)
+				return schedulePreview{DryRun: true, Schedule: fmt.Sprintf("%d %q", before.ID, before.Name), Changes: changes,
+					NextRuns: runs, NextRunsNote: note, Next: "call update_schedule again without dry_run to apply it"}, nil
+			}
+			after, err := applyScheduleChanges(ctx, d.Client, cur, in, params)
+			if err != nil {
+				return nil, err
+			}
+			v := viewSchedule(after)
+			return scheduleUpdated{Updated: v, Changes: changes, Undo: undoSchedule(before, changes)}, nil
+		},
+	})
+}
+
+// scheduleChanges lists what the input would change, and the merged parameters (nil = unchanged).
+func scheduleChanges(cur gjson.Result, v schedView, in UpdateScheduleInput) ([]schedChange, map[string]string) {
+	changes := []schedChange{}
+	if in.Enabled != nil && *in.Enabled != v.Enabled {
+		changes = append(changes, schedChange{"enabled", v.Enabled, *in.Enabled})
+	}
+	if cron := in.Cron; cron != "" && cron != v.Cron {
+		changes = append(changes, schedChange{"cron", v.Cron + whenSuffix(v.Cron), cron + whenSuffix(cron)})
+	}
+	var params map[string]string
+	if in.Params != nil {
+		old := map[string]string{}
+		cur.Get("parameters").ForEach(func(k, val gjson.Result) bool { old[k.String()] = val.String(); return true })
+		merged := maps.Clone(old)
+		for k, val := range in.Params {
+			if val == "" {
+				delete(merged, k)
+			} else {
+				merged[k] = val
+			}
+		}
+		if !maps.Equal(old, merged) {
+			params = merged
+			changes = append(changes, schedChange{"params", maskParams(old), maskParams(merged)})
+		}
+	}
+	return changes, params
+}
+
+func whenSuffix(cron string) string {
+	if w := describeSchedule(cron); w != "" {
+		return " (" + w + ")"
+	}
+	return ""
+}
+
+func maskParams(p map[string]string) map[string]string {
+	out := make(map[string]string, len(p))
+	for k, v := range p {
+		if isSecretKey(k) {
+			v = "[REDACTED]"
+		}
+		out[k] = v
+	}
+	return out
+}
+
+// predictNextRuns says what the next fire times would be after the change: none when paused, the
+// current ones when the timing does not change, the server's preview of a new expression, or, on
+// an instance with no preview route, the times computed here, labelled.
+func predictNextRuns(ctx context.Context, c *client.Client, v schedView, in UpdateScheduleInput) (any, string) {
+	enabled := v.Enabled
+	if in.Enabled != nil {
+		enabled = *in.Enabled
+	}
+	timing := in.Cron != "" && in.Cron != v.Cron
+	switch {
+	case !enabled:
+		return "none while paused", ""
+	case !timing && v.Enabled:
+		return v.NextRuns, v.RunsNote
+	case !timing:
+		if _, err := quartz.Parse(v.Cron); err == nil {
+			return localRuns(v.Cron) // a cron fires at fixed times, whenever it was resumed
+		}
+		return "unknown until applied: Etlworks computes fire times from when it resumes", ""
+	}
+	return previewRuns(ctx, c, in.Cron)
+}
+
+// previewRuns asks Etlworks for the fire times of an expression; on an instance with no preview
+// route, they are computed here and labelled.
+func previewRuns(ctx context.Context, c *client.Client, cron string) (any, string) {
+	runs, _, err := c.Schedules.Preview(ctx, cron)
+	switch {
+	case client.IsRouteAbsent(err):
+		return localRuns(cron)
+	case err != nil || len(runs) == 0:
+		return "unknown until applied: Etlworks computes fire times from the new expression", ""
+	}
+	times := make([]string, 0, len(runs))
+	for _, r := range runs {
+		times = append(times, isoTime(int64(r)))
+	}
+	return times, ""
+}
+
+// applyScheduleChanges is the edit Etlworks documents (PUT /v1/schedules/{id}, path inferred): the
+// whole schedule as the list returned it, with enabled, schedule and parameters changed and every other
+// field kept as it was, PUT back in one request. It returns the schedule as stored.
+func applyScheduleChanges(ctx context.Context, c *client.Client, cur gjson.Result, in UpdateScheduleInput, params map[string]string) (gjson.Result, error) {
+	fields := map[string]any{}
+	if params != nil {
+		fields["parameters"] = params
+	}
+	if in.Cron != "" && in.Cron != cur.Get("schedule").String() {
+		fields["schedule"] = in.Cron
+	}
+	if in.Enabled != nil && *in.Enabled != cur.Get("enabled").Bool() {
+		fields["enabled"] = *in.Enabled
+	}
+	body, err := client.SetFields(json.RawMessage(cur.Raw), fields)
+	if err != nil {
+		return gjson.Result{}, err
+	}
+	raw, _, err := c.Schedules.Update(ctx, cur.Get("id").Int(), body)
+	if err != nil {
+		return gjson.Result{}, err
+	}
+	if len(strings.TrimSpace(string(raw))) == 0 || !gjson.ValidBytes(raw) || !gjson.ParseBytes(raw).IsObject() {
+		raw = body // the edit is documented without its answer: show what was sent
+	}
+	return gjson.ParseBytes(raw), nil
+}
+
+// undoSchedule renders the update_schedule call that puts the old values back. Secret parameter
+// values are never shown, so they are named instead.
+func undoSchedule(v schedView, changes []schedChange) toolCall {
+	args := map[string]any{"schedule": v.ID}
+	var secret []string
+	for _, ch := range changes {
+		switch ch.Field {
+		case "enabled":
+			args["enabled"] = v.Enabled
+		case "cron":
+			args["cron"] = v.Cron
+		case "params":
+			undo := map[string]string{}
+			before, _ := ch.Before.(map[string]string)
+			after, _ := ch.After.(map[string]string)
+			for k, val := range before {
+				if isSecretKey(k) {
+					secret = append(secret, k)
+					continue
+				}
+				undo[k] = val
+			}
+			for k := range after {
+				if _, ok := before[k]; !ok {
+					undo[k] = "" // added: remove it again
+				}
+			}
+			args["params"] = undo
+		}
+	}
+	out := toolCall{Tool: "update_schedule", Arguments: args}
+	if len(secret) > 0 {
+		sort.Strings(secret)
+		out.Note = "secret values are not shown: set params " + strings.Join(secret, ", ") + " again by hand"
+	}
+	return out
+}
+
+// DeleteScheduleInput names the schedule to delete.
+type DeleteScheduleInput struct {
+	Schedule Ref `json:"schedule" jsonschema:"required,description=Id or exact name"`
+	confirmable
+}
+
+func deleteScheduleTool(d Deps) Def {
+	return deleteTool(d, deleteSpec[DeleteScheduleInput]{
+		name:        "delete_schedule",
+		title:       "Delete schedule",
+		description: "Delete a schedule after confirmation; restore_deleted brings it back.",
+		toolset:     "schedules",
+		kind:        "schedule",
+		target: func(ctx context.Context, in DeleteScheduleInput) (deleteTarget, error) {
+			cur, err := resolveSchedule(ctx, d.Client, in.Schedule)
+			if err != nil {
+				return deleteTarget{}, err
+			}
+			v := viewSchedule(cur)
+			return deleteTarget{id: v.ID, name: v.Name, state: json.RawMessage(cur.Raw),
+				action: fmt.Sprintf("Delete schedule %d %q (runs flow %q %s); restore_deleted can bring it back.",
+					v.ID, v.Name, v.Flow, cmp.Or(v.When, "on "+v.Cron)),
+				finish: func(del *client.Deletion, out deletion) deletion {
+					if del.RecycleBinID == 0 {
+						recreate := map[string]any{"flow": v.FlowID, "cron": v.Cron, "name": v.Name}
+						if len(v.Params) > 0 {
+							recreate["params"] = v.Params
+						}
+						out.Undo = toolCall{Tool: "create_schedule", Arguments: recreate}
+					}
+					return out
+				}}, nil
+		},
+		remove: func(ctx context.Context, id int64) (*client.Deletion, *client.Response, error) {
+			return d.Client.Schedules.Delete(ctx, id)
+		},
+	})
 }
 
 // resolveSchedule finds a schedule by id or exact name in the schedule list (there is no
