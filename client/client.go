@@ -252,6 +252,17 @@ func newJSONRequest(method, path string, query url.Values, v any) (*request, err
 	return r, nil
 }
 
+// decode sends r with c.do and returns the answer decoded into a new T (nil on an error): the
+// one way a typed call's answer is read.
+func decode[T any](ctx context.Context, c *Client, r *request) (*T, *Response, error) {
+	out := new(T)
+	resp, err := c.do(ctx, r, out)
+	if err != nil {
+		return nil, resp, err
+	}
+	return out, resp, nil
+}
+
 // do sends r, decoding a 2xx JSON body into v (when v is non-nil). It applies auth, re-issues a JWT
 // once on 401, and retries idempotent requests on 429/502/503/504. The body is decoded as it is
 // read and never beyond the client's body limit (DefaultMaxBody); what is not JSON, or is empty

@@ -20,23 +20,16 @@ type ConnectionsService service
 // ConnectionListOptions filters GET /v1/connections. The filters are the sandbox's documented
 // design; an Etlworks instance that ignores them returns everything.
 type ConnectionListOptions struct {
-	Name           string // substring of the name
-	Tag            string
-	ConnectionType string // a connector descriptor id such as connection.db.postgres
+	Name           string `query:"name"` // substring of the name
+	Tag            string `query:"tag"`
+	ConnectionType string `query:"connectionType"` // a connector descriptor id such as connection.db.postgres
 	ListOptions
 }
 
 // List returns one page of connections as the raw JSON array; Response.Total holds X-Total-Count.
 // Etlworks masks secret properties in the rows.
 func (s *ConnectionsService) List(ctx context.Context, opts *ConnectionListOptions) (json.RawMessage, *Response, error) {
-	q := url.Values{}
-	if opts != nil {
-		setIf(q, "name", opts.Name)
-		setIf(q, "tag", opts.Tag)
-		setIf(q, "connectionType", opts.ConnectionType)
-		opts.ListOptions.apply(q)
-	}
-	return s.client.getList(ctx, "v1/connections", q)
+	return s.client.getList(ctx, "v1/connections", queryOf(opts))
 }
 
 // Get returns one connection as raw JSON. Secret properties should come back masked, but callers
@@ -123,38 +116,27 @@ type ConnectionTest struct {
 
 // Test asks Etlworks to connect with connection id's stored settings.
 func (s *ConnectionsService) Test(ctx context.Context, id int64) (*ConnectionTest, *Response, error) {
-	out := new(ConnectionTest)
-	resp, err := s.client.do(ctx, &request{method: http.MethodPost, path: "v1/connections/" + itoa(id) + "/test"}, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[ConnectionTest](ctx, s.client, &request{method: http.MethodPost, path: "v1/connections/" + itoa(id) + "/test"})
 }
 
 // ConnectionTypeListOptions filters the connector catalogue. Etlworks documents no filters for it;
 // a server that ignores them returns everything, so callers should filter the rows again.
 type ConnectionTypeListOptions struct {
-	Name     string // substring of the type id or display name
-	Category string // e.g. database, file, api
+	Name     string `query:"name"`     // substring of the type id or display name
+	Category string `query:"category"` // e.g. database, file, api
 	ListOptions
 }
 
 // Types returns the catalogue of connector types as a raw JSON array of
 // {type, name, category, properties: [{key, label, required, secret}]}.
 func (s *ConnectionsService) Types(ctx context.Context, opts *ConnectionTypeListOptions) (json.RawMessage, *Response, error) {
-	q := url.Values{}
-	if opts != nil {
-		setIf(q, "name", opts.Name)
-		setIf(q, "category", opts.Category)
-		opts.ListOptions.apply(q)
-	}
-	return s.client.getList(ctx, "v1/connection-types", q)
+	return s.client.getList(ctx, "v1/connection-types", queryOf(opts))
 }
 
 // OAuthURLOptions ties an authorization URL to a connection and a redirect.
 type OAuthURLOptions struct {
-	ConnectionID int64  // the connection that stores the refresh token; 0 for none
-	RedirectURI  string // where the provider sends the browser back; "" for the Etlworks default
+	ConnectionID int64  `query:"connectionId"` // the connection that stores the refresh token; 0 for none
+	RedirectURI  string `query:"redirectUri"`  // where the provider sends the browser back; "" for the Etlworks default
 }
 
 // OAuthURL is where a user signs in to an OAuth provider so Etlworks can store a refresh token.
@@ -168,19 +150,7 @@ func (s *ConnectionsService) OAuthURL(ctx context.Context, provider string, opts
 	if strings.TrimSpace(provider) == "" {
 		return nil, nil, fmt.Errorf("client: OAuth provider is empty")
 	}
-	q := url.Values{}
-	if opts != nil {
-		if opts.ConnectionID > 0 {
-			q.Set("connectionId", itoa(opts.ConnectionID))
-		}
-		setIf(q, "redirectUri", opts.RedirectURI)
-	}
-	out := new(OAuthURL)
-	resp, err := s.client.do(ctx, &request{method: http.MethodGet, path: "v1/connections/oauth/" + url.PathEscape(provider) + "/authorize-url", query: q}, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[OAuthURL](ctx, s.client, &request{method: http.MethodGet, path: "v1/connections/oauth/" + url.PathEscape(provider) + "/authorize-url", query: queryOf(opts)})
 }
 
 // OAuthCallback completes a sign-in: it hands the provider's code and the state of OAuthURL to

@@ -18,55 +18,28 @@ type ExecutionsService service
 
 // ExecutionGetOptions selects which run of a flow Get returns; all zero means the latest.
 type ExecutionGetOptions struct {
-	AuditID   int64           // a specific run
-	MessageID string          // the run a listener payload triggered
-	Status    ExecutionStatus // the latest run in this status
+	AuditID   int64           `query:"auditId"`   // a specific run
+	MessageID string          `query:"messageId"` // the run a listener payload triggered
+	Status    ExecutionStatus `query:"status"`    // the latest run in this status
 }
 
 // Get returns one run of a flow: the latest, or the one opts selects.
 func (s *ExecutionsService) Get(ctx context.Context, flowID int64, opts *ExecutionGetOptions) (*Execution, *Response, error) {
-	q := url.Values{}
-	if opts != nil {
-		if opts.AuditID > 0 {
-			q.Set("auditId", itoa(opts.AuditID))
-		}
-		setIf(q, "messageId", opts.MessageID)
-		setIf(q, "status", string(opts.Status))
-	}
-	out := new(Execution)
-	resp, err := s.client.do(ctx, &request{method: http.MethodGet, path: "v1/executions/" + itoa(flowID), query: q}, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[Execution](ctx, s.client, &request{method: http.MethodGet, path: "v1/executions/" + itoa(flowID), query: queryOf(opts)})
 }
 
 // ExecutionListOptions filters run history (GET /v1/executions, a documented-by-design endpoint).
 type ExecutionListOptions struct {
-	FlowID int64
-	Status ExecutionStatus
-	From   time.Time // runs started at or after
-	To     time.Time // runs started before
+	FlowID int64           `query:"flowId"`
+	Status ExecutionStatus `query:"status"`
+	From   time.Time       `query:"from"` // runs started at or after
+	To     time.Time       `query:"to"`   // runs started before
 	ListOptions
 }
 
 // List returns run history, newest first, as typed records; Response.Total holds X-Total-Count.
 func (s *ExecutionsService) List(ctx context.Context, opts *ExecutionListOptions) ([]Execution, *Response, error) {
-	q := url.Values{}
-	if opts != nil {
-		if opts.FlowID > 0 {
-			q.Set("flowId", itoa(opts.FlowID))
-		}
-		setIf(q, "status", string(opts.Status))
-		if !opts.From.IsZero() {
-			q.Set("from", itoa(opts.From.UnixMilli()))
-		}
-		if !opts.To.IsZero() {
-			q.Set("to", itoa(opts.To.UnixMilli()))
-		}
-		opts.ListOptions.apply(q)
-	}
-	raw, resp, err := s.client.getList(ctx, "v1/executions", q)
+	raw, resp, err := s.client.getList(ctx, "v1/executions", queryOf(opts))
 	if err != nil {
 		return nil, resp, err
 	}

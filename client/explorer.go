@@ -20,20 +20,14 @@ type ExplorerService service
 
 // ObjectListOptions filters the objects of a connection.
 type ObjectListOptions struct {
-	Type    string // table, view, endpoint, file or dataset; "" for all
-	Pattern string // a name pattern such as "ord*"
+	Type    string `query:"type"`    // table, view, endpoint, file or dataset; "" for all
+	Pattern string `query:"pattern"` // a name pattern such as "ord*"
 	ListOptions
 }
 
 // Objects lists the objects of connection id as a raw JSON array of {name, type, schema}.
 func (s *ExplorerService) Objects(ctx context.Context, id int64, opts *ObjectListOptions) (json.RawMessage, *Response, error) {
-	q := url.Values{}
-	if opts != nil {
-		setIf(q, "type", opts.Type)
-		setIf(q, "pattern", opts.Pattern)
-		opts.ListOptions.apply(q)
-	}
-	return s.client.getList(ctx, explorerPath(id, "objects"), q)
+	return s.client.getList(ctx, explorerPath(id, "objects"), queryOf(opts))
 }
 
 // Columns lists the columns of one object as a raw JSON array of {name, type, nullable, size}.
@@ -83,12 +77,7 @@ func (s *ExplorerService) Data(ctx context.Context, id int64, opts *DataOptions)
 	if opts.Limit > 0 {
 		q.Set("limit", itoa(int64(opts.Limit)))
 	}
-	out := new(QueryResult)
-	resp, err := s.client.do(ctx, &request{method: http.MethodGet, path: explorerPath(id, "data"), query: q}, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[QueryResult](ctx, s.client, &request{method: http.MethodGet, path: explorerPath(id, "data"), query: q})
 }
 
 // SQLRequest is one ad-hoc statement.
@@ -111,12 +100,7 @@ func (s *ExplorerService) SQL(ctx context.Context, id int64, body *SQLRequest) (
 	if err != nil {
 		return nil, nil, err
 	}
-	out := new(QueryResult)
-	resp, err := s.client.do(ctx, r, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[QueryResult](ctx, s.client, r)
 }
 
 // UploadOptions places an uploaded file.
@@ -157,12 +141,7 @@ func (s *ExplorerService) Upload(ctx context.Context, id int64, name string, con
 		return nil, nil, err
 	}
 	r := &request{method: http.MethodPost, path: explorerPath(id, "upload"), body: buf.Bytes(), contentType: mw.FormDataContentType()}
-	out := new(Uploaded)
-	resp, err := s.client.do(ctx, r, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[Uploaded](ctx, s.client, r)
 }
 
 // Files lists the files under path in connection id's storage as a raw JSON array.

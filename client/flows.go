@@ -15,22 +15,15 @@ type FlowsService service
 // FlowListOptions filters GET /v1/flows. Name, Tag and FlowType are the sandbox's documented
 // design; an Etlworks instance that ignores them returns everything.
 type FlowListOptions struct {
-	Name     string // substring of the name
-	Tag      string
-	FlowType string
+	Name     string `query:"name"` // substring of the name
+	Tag      string `query:"tag"`
+	FlowType string `query:"flowType"`
 	ListOptions
 }
 
 // List returns one page of flows as the raw JSON array; Response.Total holds X-Total-Count.
 func (s *FlowsService) List(ctx context.Context, opts *FlowListOptions) (json.RawMessage, *Response, error) {
-	q := url.Values{}
-	if opts != nil {
-		setIf(q, "name", opts.Name)
-		setIf(q, "tag", opts.Tag)
-		setIf(q, "flowType", opts.FlowType)
-		opts.ListOptions.apply(q)
-	}
-	return s.client.getList(ctx, "v1/flows", q)
+	return s.client.getList(ctx, "v1/flows", queryOf(opts))
 }
 
 // Get returns one flow definition as raw JSON.
@@ -40,12 +33,7 @@ func (s *FlowsService) Get(ctx context.Context, id int64) (json.RawMessage, *Res
 
 // Documentation returns the platform-generated plain-English documentation of a flow.
 func (s *FlowsService) Documentation(ctx context.Context, id int64) (*FlowDocumentation, *Response, error) {
-	doc := new(FlowDocumentation)
-	resp, err := s.client.do(ctx, &request{method: http.MethodGet, path: "v1/flows/" + itoa(id) + "/documentation"}, doc)
-	if err != nil {
-		return nil, resp, err
-	}
-	return doc, resp, nil
+	return decode[FlowDocumentation](ctx, s.client, &request{method: http.MethodGet, path: "v1/flows/" + itoa(id) + "/documentation"})
 }
 
 // RunOptions are the run request's query options. Etlworks documents that a synchronous mode and
@@ -102,12 +90,7 @@ func (s *FlowsService) run(ctx context.Context, path string, params map[string]s
 }
 
 func (s *FlowsService) exec(ctx context.Context, r *request) (*FlowExecution, *Response, error) {
-	out := new(FlowExecution)
-	resp, err := s.client.do(ctx, r, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[FlowExecution](ctx, s.client, r)
 }
 
 // Stop asks Etlworks to stop a running flow: the run with auditID, or the latest when auditID is 0.
@@ -117,12 +100,7 @@ func (s *FlowsService) Stop(ctx context.Context, id, auditID int64) (*FlowExecut
 	if auditID > 0 {
 		q.Set("auditId", itoa(auditID))
 	}
-	out := new(FlowExecution)
-	resp, err := s.client.do(ctx, &request{method: http.MethodPost, path: "v1/flows/" + itoa(id) + "/stop", query: q}, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[FlowExecution](ctx, s.client, &request{method: http.MethodPost, path: "v1/flows/" + itoa(id) + "/stop", query: q})
 }
 
 func itoa(n int64) string { return strconv.FormatInt(n, 10) }
@@ -130,14 +108,5 @@ func itoa(n int64) string { return strconv.FormatInt(n, 10) }
 func setIf(q url.Values, k, v string) {
 	if v != "" {
 		q.Set(k, v)
-	}
-}
-
-func (o ListOptions) apply(q url.Values) {
-	if o.Limit > 0 {
-		q.Set("limit", strconv.Itoa(o.Limit))
-	}
-	if o.Offset > 0 {
-		q.Set("offset", strconv.Itoa(o.Offset))
 	}
 }

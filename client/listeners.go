@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
 )
 
 // ListenersService manages HTTP listeners (/v1/listeners): user-defined endpoints under
@@ -14,20 +13,13 @@ type ListenersService service
 
 // ListenerListOptions filters GET /v1/listeners (the sandbox's design).
 type ListenerListOptions struct {
-	FlowID int64
+	FlowID int64 `query:"flowId"`
 	ListOptions
 }
 
 // List returns one page of listeners as the raw JSON array.
 func (s *ListenersService) List(ctx context.Context, opts *ListenerListOptions) (json.RawMessage, *Response, error) {
-	q := url.Values{}
-	if opts != nil {
-		if opts.FlowID > 0 {
-			q.Set("flowId", itoa(opts.FlowID))
-		}
-		opts.ListOptions.apply(q)
-	}
-	return s.client.getList(ctx, "v1/listeners", q)
+	return s.client.getList(ctx, "v1/listeners", queryOf(opts))
 }
 
 // Get returns one listener as raw JSON.

@@ -82,19 +82,11 @@ func (c *Client) Resolve(ctx context.Context, kind Kind, ref string) (*Named, er
 	if err != nil || id <= 0 {
 		return c.resolveName(ctx, kind, ref)
 	}
-	var get func(context.Context, int64) (json.RawMessage, *Response, error)
-	switch kind {
-	case KindFlow:
-		get = c.Flows.Get
-	case KindConnection:
-		get = c.Connections.Get
-	case KindWebhook:
-		get = c.Webhooks.Get
-	case KindListener:
-		get = c.Listeners.Get
-	case KindSchedule:
+	if kind == KindSchedule {
 		return c.Schedules.FindByID(ctx, id)
-	default:
+	}
+	get := c.getOf(kind)
+	if get == nil {
 		return nil, fmt.Errorf("client: cannot resolve a %s", kind)
 	}
 	raw, _, err := get(ctx, id)
@@ -104,11 +96,32 @@ func (c *Client) Resolve(ctx context.Context, kind Kind, ref string) (*Named, er
 	if err != nil {
 		return nil, err
 	}
+	name, _ := nameOf(raw)
+	return &Named{ID: id, Name: name, Raw: raw, Full: true}, nil
+}
+
+// getOf is the GET of one object of kind by id, or nil for a kind without one (a schedule).
+func (c *Client) getOf(kind Kind) func(context.Context, int64) (json.RawMessage, *Response, error) {
+	switch kind {
+	case KindFlow:
+		return c.Flows.Get
+	case KindConnection:
+		return c.Connections.Get
+	case KindWebhook:
+		return c.Webhooks.Get
+	case KindListener:
+		return c.Listeners.Get
+	}
+	return nil
+}
+
+// nameOf reads the name of an object; false when raw is not a JSON object.
+func nameOf(raw json.RawMessage) (string, bool) {
 	var head struct {
 		Name string `json:"name"`
 	}
-	_ = json.Unmarshal(raw, &head)
-	return &Named{ID: id, Name: head.Name, Raw: raw, Full: true}, nil
+	err := json.Unmarshal(raw, &head)
+	return head.Name, err == nil
 }
 
 // resolveName finds an object by name: a schedule in the schedule list (read fresh, see
@@ -153,31 +166,17 @@ func (c *Client) resolveName(ctx context.Context, kind Kind, name string) (*Name
 // confirmEntry reads an indexed object with its GET. It returns nil and no error when the object
 // is gone or no longer has the indexed name, so that the caller looks again in a new index.
 func (c *Client) confirmEntry(ctx context.Context, kind Kind, e NameEntry, via string) (*Named, error) {
-	var get func(context.Context, int64) (json.RawMessage, *Response, error)
-	switch kind {
-	case KindFlow:
-		get = c.Flows.Get
-	case KindConnection:
-		get = c.Connections.Get
-	case KindWebhook:
-		get = c.Webhooks.Get
-	case KindListener:
-		get = c.Listeners.Get
-	}
-	raw, _, err := get(ctx, e.ID)
+	raw, _, err := c.getOf(kind)(ctx, e.ID)
 	if IsNotFound(err) && !IsAbsent(err) {
 		return nil, nil
 	}
 	if err != nil {
 		return nil, err
 	}
-	var head struct {
-		Name string `json:"name"`
-	}
-	if json.Unmarshal(raw, &head) != nil || head.Name != e.Name {
+	if name, ok := nameOf(raw); !ok || name != e.Name {
 		return nil, nil
 	}
-	return &Named{ID: e.ID, Name: head.Name, Raw: raw, Full: true, Via: via}, nil
+	return &Named{ID: e.ID, Name: e.Name, Raw: raw, Full: true, Via: via}, nil
 }
 
 // nameMatch collects the rows of a scan that match a name.

@@ -5,7 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
-	"net/url"
 )
 
 // RecycleBinService lists and restores deleted objects (/v1/recycle-bin). Etlworks documents the
@@ -15,24 +14,15 @@ type RecycleBinService service
 
 // RecycleBinListOptions filters the recycle bin.
 type RecycleBinListOptions struct {
-	Type                 string // flow, connection, listener, format, agent or schedule
-	Name                 string // part of the deleted object's name
-	IncludeNonRestorable bool
+	Type                 string `query:"type"` // flow, connection, listener, format, agent or schedule
+	Name                 string `query:"name"` // part of the deleted object's name
+	IncludeNonRestorable bool   `query:"includeNonRestorable"`
 	ListOptions
 }
 
 // List returns one page of deleted objects, newest first, as the raw JSON array.
 func (s *RecycleBinService) List(ctx context.Context, opts *RecycleBinListOptions) (json.RawMessage, *Response, error) {
-	q := url.Values{}
-	if opts != nil {
-		setIf(q, "type", opts.Type)
-		setIf(q, "name", opts.Name)
-		if opts.IncludeNonRestorable {
-			q.Set("includeNonRestorable", "true")
-		}
-		opts.ListOptions.apply(q)
-	}
-	return s.client.getList(ctx, "v1/recycle-bin", q)
+	return s.client.getList(ctx, "v1/recycle-bin", queryOf(opts))
 }
 
 // Get returns one recycle-bin item with the deleted object's last state ("artifact").

@@ -102,77 +102,34 @@ func IsRouteAbsent(err error) bool {
 	return IsStatus(err, http.StatusNotFound) || IsStatus(err, http.StatusMethodNotAllowed)
 }
 
-// listQuery holds a list's filters without paging (a scan pages by itself).
-func listQuery(set func(url.Values)) url.Values {
-	q := url.Values{}
-	set(q)
-	q.Del("limit")
-	q.Del("offset")
-	return q
-}
-
 // Scan reads every flow (up to ScanLimit) that the server returns for opts' filters.
 func (s *FlowsService) Scan(ctx context.Context, opts *FlowListOptions, visit func(json.RawMessage) bool) (Scan, error) {
-	return s.client.scan(ctx, "v1/flows", listQuery(func(q url.Values) {
-		if opts != nil {
-			setIf(q, "name", opts.Name)
-			setIf(q, "tag", opts.Tag)
-			setIf(q, "flowType", opts.FlowType)
-		}
-	}), visit)
+	return s.client.scan(ctx, "v1/flows", filtersOf(opts), visit)
 }
 
 // Scan reads every connection (up to ScanLimit) that the server returns for opts' filters. The
 // list route is not documented; on an instance without it the error satisfies IsRouteAbsent.
 func (s *ConnectionsService) Scan(ctx context.Context, opts *ConnectionListOptions, visit func(json.RawMessage) bool) (Scan, error) {
-	return s.client.scan(ctx, "v1/connections", listQuery(func(q url.Values) {
-		if opts != nil {
-			setIf(q, "name", opts.Name)
-			setIf(q, "tag", opts.Tag)
-			setIf(q, "connectionType", opts.ConnectionType)
-		}
-	}), visit)
+	return s.client.scan(ctx, "v1/connections", filtersOf(opts), visit)
 }
 
 // Scan reads every schedule (up to ScanLimit) that the server returns for opts' filters.
 func (s *SchedulesService) Scan(ctx context.Context, opts *ScheduleListOptions, visit func(json.RawMessage) bool) (Scan, error) {
-	return s.client.scan(ctx, "v1/schedules", listQuery(func(q url.Values) {
-		if opts != nil {
-			o := *opts
-			o.ListOptions = ListOptions{}
-			o.query(q)
-		}
-	}), visit)
+	return s.client.scan(ctx, "v1/schedules", filtersOf(opts), visit)
 }
 
 // Scan reads the audit trail as far as the server serves it (Etlworks documents the last 1,000
 // events), with opts' filters sent.
 func (s *AuditService) Scan(ctx context.Context, opts *AuditListOptions, visit func(json.RawMessage) bool) (Scan, error) {
-	return s.client.scan(ctx, "v1/audit", listQuery(func(q url.Values) {
-		if opts != nil {
-			opts.query(q)
-		}
-	}), visit)
+	return s.client.scan(ctx, "v1/audit", filtersOf(opts), visit)
 }
 
 // Scan reads every listener (up to ScanLimit) that the server returns for opts' filter.
 func (s *ListenersService) Scan(ctx context.Context, opts *ListenerListOptions, visit func(json.RawMessage) bool) (Scan, error) {
-	return s.client.scan(ctx, "v1/listeners", listQuery(func(q url.Values) {
-		if opts != nil && opts.FlowID > 0 {
-			q.Set("flowId", itoa(opts.FlowID))
-		}
-	}), visit)
+	return s.client.scan(ctx, "v1/listeners", filtersOf(opts), visit)
 }
 
 // Scan reads every recycle-bin item (up to ScanLimit) that the server returns for opts' filters.
 func (s *RecycleBinService) Scan(ctx context.Context, opts *RecycleBinListOptions, visit func(json.RawMessage) bool) (Scan, error) {
-	return s.client.scan(ctx, "v1/recycle-bin", listQuery(func(q url.Values) {
-		if opts != nil {
-			setIf(q, "type", opts.Type)
-			setIf(q, "name", opts.Name)
-			if opts.IncludeNonRestorable {
-				q.Set("includeNonRestorable", "true")
-			}
-		}
-	}), visit)
+	return s.client.scan(ctx, "v1/recycle-bin", filtersOf(opts), visit)
 }

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
-	"strconv"
 )
 
 // SchedulesService manages schedules (/v1/schedules): which flow runs when, and with what
@@ -34,30 +32,15 @@ type Schedule struct {
 // ScheduleListOptions filters GET /v1/schedules; the filters are the sandbox's design, and an
 // Etlworks instance that ignores them returns every schedule.
 type ScheduleListOptions struct {
-	Name    string // part of the schedule's name
-	FlowID  int64
-	Enabled *bool // nil = both
+	Name    string `query:"name"` // part of the schedule's name
+	FlowID  int64  `query:"flowId"`
+	Enabled *bool  `query:"enabled"` // nil = both
 	ListOptions
 }
 
 // List returns one page of schedules as the raw JSON array; Response.Total holds X-Total-Count.
 func (s *SchedulesService) List(ctx context.Context, opts *ScheduleListOptions) (json.RawMessage, *Response, error) {
-	q := url.Values{}
-	if opts != nil {
-		opts.query(q)
-	}
-	return s.client.getList(ctx, "v1/schedules", q)
-}
-
-func (o *ScheduleListOptions) query(q url.Values) {
-	setIf(q, "name", o.Name)
-	if o.FlowID > 0 {
-		q.Set("flowId", itoa(o.FlowID))
-	}
-	if o.Enabled != nil {
-		q.Set("enabled", strconv.FormatBool(*o.Enabled))
-	}
-	o.ListOptions.apply(q)
+	return s.client.getList(ctx, "v1/schedules", queryOf(opts))
 }
 
 // Create adds a schedule and returns it as stored.
@@ -101,10 +84,5 @@ func (s *SchedulesService) Preview(ctx context.Context, expr string) ([]Millis, 
 
 // Run fires schedule id once now, with its parameters; it is never retried (a run has effects).
 func (s *SchedulesService) Run(ctx context.Context, id int64) (*FlowExecution, *Response, error) {
-	out := new(FlowExecution)
-	resp, err := s.client.do(ctx, &request{method: http.MethodPost, path: "v1/schedules/" + itoa(id) + "/run"}, out)
-	if err != nil {
-		return nil, resp, err
-	}
-	return out, resp, nil
+	return decode[FlowExecution](ctx, s.client, &request{method: http.MethodPost, path: "v1/schedules/" + itoa(id) + "/run"})
 }

@@ -165,6 +165,6 @@ type FlowDocumentation struct {
 
 // ListOptions pages a list endpoint. Zero values send nothing, leaving the server's defaults.
 type ListOptions struct {
-	Limit  int // at most 200 on Etlworks
-	Offset int
+	Limit  int `query:"limit"` // at most 200 on Etlworks
+	Offset int `query:"offset"`
 }

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"net/http"
-	"net/url"
 )
 
 // WebhooksService manages outbound event notifications (/v1/webhooks, Administrator): Etlworks
@@ -36,11 +35,7 @@ type WebhookHeader struct {
 
 // List returns one page of webhooks as the raw JSON array.
 func (s *WebhooksService) List(ctx context.Context, opts *ListOptions) (json.RawMessage, *Response, error) {
-	q := url.Values{}
-	if opts != nil {
-		opts.apply(q)
-	}
-	return s.client.getList(ctx, "v1/webhooks", q)
+	return s.client.getList(ctx, "v1/webhooks", queryOf(opts))
 }
 
 // Get returns one webhook as raw JSON.

@@ -17,7 +17,7 @@ import (
 func diagnoseFailedRun(d Deps) Def {
 	p := mcp.NewPrompt("diagnose_failed_run",
 		mcp.WithPromptDescription("Find the root cause of a failed run and propose a fix, from the run's errors, the flow, its connections and recent changes."),
-		mcp.WithArgument("flow", mcp.RequiredArgument(), mcp.ArgumentDescription("Flow id or exact name")),
+		flowArgument(),
 		mcp.WithArgument("run", mcp.ArgumentDescription("Run id (default: the latest run)")))
 	return Def{Prompt: p, Handler: func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
 		ref, err := required(req, "flow", "the flow whose run failed (id or exact name)")
@@ -53,13 +53,9 @@ Evidence:
 func explainFlow(d Deps) Def {
 	p := mcp.NewPrompt("explain_flow",
 		mcp.WithPromptDescription("Explain a flow to a person new to it: what it does, where data comes from and goes, when it runs and what can go wrong."),
-		mcp.WithArgument("flow", mcp.RequiredArgument(), mcp.ArgumentDescription("Flow id or exact name")))
+		flowArgument())
 	return Def{Prompt: p, Handler: func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
-		ref, err := required(req, "flow", "the flow to explain (id or exact name)")
-		if err != nil {
-			return nil, err
-		}
-		id, name, err := flowRef(ctx, d.Client, ref)
+		id, name, err := flowArg(ctx, d.Client, req, "the flow to explain (id or exact name)")
 		if err != nil {
 			return nil, err
 		}
@@ -88,13 +84,9 @@ Its documentation from Etlworks is attached. Recent runs, newest first:
 func fixPipeline(d Deps) Def {
 	p := mcp.NewPrompt("fix_pipeline",
 		mcp.WithPromptDescription("Work through a broken flow end to end: diagnose, propose a change with dry_run, apply it after confirmation, rerun and verify."),
-		mcp.WithArgument("flow", mcp.RequiredArgument(), mcp.ArgumentDescription("Flow id or exact name")))
+		flowArgument())
 	return Def{Prompt: p, Handler: func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
-		ref, err := required(req, "flow", "the broken flow (id or exact name)")
-		if err != nil {
-			return nil, err
-		}
-		id, name, err := flowRef(ctx, d.Client, ref)
+		id, name, err := flowArg(ctx, d.Client, req, "the broken flow (id or exact name)")
 		if err != nil {
 			return nil, err
 		}

@@ -130,6 +130,21 @@ func optionalRun(req mcp.GetPromptRequest) (int64, error) {
 	return id, nil
 }
 
+// flowArgument declares the required "flow" argument that flowArg reads.
+func flowArgument() mcp.PromptOption {
+	return mcp.WithArgument("flow", mcp.RequiredArgument(), mcp.ArgumentDescription("Flow id or exact name"))
+}
+
+// flowArg resolves the required "flow" argument; what says what it names, for the error when it
+// is missing.
+func flowArg(ctx context.Context, c *client.Client, req mcp.GetPromptRequest, what string) (int64, string, error) {
+	ref, err := required(req, "flow", what)
+	if err != nil {
+		return 0, "", err
+	}
+	return flowRef(ctx, c, ref)
+}
+
 // flowRef resolves a flow id or exact name with the client's one resolver; an unknown one gets
 // the closest names.
 func flowRef(ctx context.Context, c *client.Client, ref string) (int64, string, error) {

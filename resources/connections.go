@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"time"
 
@@ -13,20 +14,32 @@ import (
 )
 
 func connection(d Deps) Def {
-	t := mcp.NewResourceTemplate(Scheme+"connections/{connection}", "Connection",
-		mcp.WithTemplateDescription("A connection's type and settings, secrets masked. {connection} is an id or exact name."),
+	return rawObject(d, client.KindConnection, "Connection",
+		"A connection's type and settings, secrets masked. {connection} is an id or exact name.",
+		"get_connection shows the connection summarized",
+		func(ctx context.Context, id int64) (json.RawMessage, *client.Response, error) {
+			return d.Client.Connections.Get(ctx, id)
+		})
+}
+
+// rawObject is the template etlworks://{kind}s/{{kind}}: one object, named by id or exact name,
+// as Etlworks sends it with secrets masked; get reads it by id.
+func rawObject(d Deps, kind client.Kind, title, description, rest string, get func(context.Context, int64) (json.RawMessage, *client.Response, error)) Def {
+	v := string(kind)
+	t := mcp.NewResourceTemplate(Scheme+v+"s/{"+v+"}", title,
+		mcp.WithTemplateDescription(description),
 		mcp.WithTemplateMIMEType("application/json"))
 	return Def{Template: &t, Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-		id, _, err := resolveRef(ctx, d.Client, client.KindConnection, arg(req, "connection"))
+		id, _, err := resolveRef(ctx, d.Client, kind, arg(req, v))
 		if err != nil {
 			return nil, err
 		}
-		raw, _, err := d.Client.Connections.Get(ctx, id)
+		raw, _, err := get(ctx, id)
 		if err != nil {
 			return nil, err
 		}
 		return textContents(req.Params.URI, "application/json", string(d.Redactor.JSON(raw))), nil
-	}, Rest: "get_connection shows the connection summarized"}
+	}, Rest: rest}
 }
 
 // scheduleLimit bounds the schedules resource.

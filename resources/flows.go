@@ -2,6 +2,7 @@ package resources
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 
@@ -54,20 +55,12 @@ func flowIndex(d Deps) Def {
 }
 
 func flowDefinition(d Deps) Def {
-	t := mcp.NewResourceTemplate(Scheme+"flows/{flow}", "Flow definition",
-		mcp.WithTemplateDescription("A flow's definition (sources, destinations, SQL, connections), secrets masked. {flow} is an id or exact name."),
-		mcp.WithTemplateMIMEType("application/json"))
-	return Def{Template: &t, Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-		id, _, err := resolveFlow(ctx, d.Client, arg(req, "flow"))
-		if err != nil {
-			return nil, err
-		}
-		raw, _, err := d.Client.Flows.Get(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		return textContents(req.Params.URI, "application/json", string(d.Redactor.JSON(raw))), nil
-	}, Rest: "get_flow shows the definition summarized"}
+	return rawObject(d, client.KindFlow, "Flow definition",
+		"A flow's definition (sources, destinations, SQL, connections), secrets masked. {flow} is an id or exact name.",
+		"get_flow shows the definition summarized",
+		func(ctx context.Context, id int64) (json.RawMessage, *client.Response, error) {
+			return d.Client.Flows.Get(ctx, id)
+		})
 }
 
 func flowDocumentation(d Deps) Def {

@@ -52,18 +52,10 @@ func auditAt(a client.AuditEvent) string {
 
 // auditTarget renders the object an event touched: `flow 3 "Daily revenue rollup"`.
 func auditTarget(a client.AuditEvent) string {
-	typ, id, name := a.ObjectType, a.ObjectID, a.ObjectName
-	if typ == "" {
+	if a.ObjectType == "" {
 		return ""
 	}
-	out := typ
-	if id > 0 {
-		out += fmt.Sprintf(" %d", id)
-	}
-	if name != "" {
-		out += fmt.Sprintf(" %q", name)
-	}
-	return out
+	return artifactText(a.ObjectType, a.ObjectID, a.ObjectName)
 }
 
 // auditDetail keeps the payload's extra facts (changed fields, old and new schedule, run status)

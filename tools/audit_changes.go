@@ -2,7 +2,8 @@ package tools
 
 import (
 	"fmt"
-	"sort"
+	"maps"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -29,11 +30,7 @@ func auditChanges(p gjson.Result) []string {
 	for _, side := range []gjson.Result{before, after} {
 		side.ForEach(func(k, _ gjson.Result) bool { paths[k.String()] = true; return true })
 	}
-	keys := make([]string, 0, len(paths))
-	for k := range paths {
-		keys = append(keys, k)
-	}
-	sort.Strings(keys)
+	keys := slices.Sorted(maps.Keys(paths))
 	var out []string
 	for _, k := range keys {
 		if len(out) == maxAuditChanges {

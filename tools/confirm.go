@@ -45,6 +45,13 @@ const (
 	declined                        // the user said no: change nothing
 )
 
+// confirmable is the confirm_token field of every destructive tool's input, embedded last. The
+// confirmer reads the token from the call's arguments; the field declares it in the schema and
+// lets strict binding accept it.
+type confirmable struct {
+	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=From the first call"`
+}
+
 // confirmField is the input field that carries a confirm token back.
 const confirmField = "confirm_token"
 

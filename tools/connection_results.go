@@ -1,5 +1,11 @@
 package tools
 
+import (
+	"encoding/json"
+
+	"github.com/tidwall/gjson"
+)
+
 // The answers of the connection tools. Their fields are in the order clients have always seen
 // them (alphabetical by key, the order a JSON object of the same keys was encoded in).
 
@@ -26,6 +32,16 @@ type typeList struct {
 type created[T any] struct {
 	Created T        `json:"created"`
 	Next    toolCall `json:"next"`
+}
+
+// createdAnswer is the answer of a create whose call returned raw: the stored object seen
+// through view, and the call next names for it.
+func createdAnswer[T any](raw json.RawMessage, err error, view func(gjson.Result) T, next func(T) toolCall) (any, error) {
+	if err != nil {
+		return nil, err
+	}
+	v := view(gjson.ParseBytes(raw))
+	return created[T]{Created: v, Next: next(v)}, nil
 }
 
 // connectionDryRun is create_connection's dry_run answer: what it would send and what it could

@@ -211,10 +211,8 @@ func (in *RunSQLInput) validate() error { return checkRows("max_rows", in.MaxRow
 // is confirmed first.
 type RunSQLWriteInput struct {
 	RunSQLInput
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=From the first call"`
+	confirmable
 }
-
-func (in *RunSQLWriteInput) validate() error { return in.RunSQLInput.validate() }
 
 // readStatements names what run_sql runs without --allow-sql-writes.
 const readStatements = "SELECT, WITH … SELECT, VALUES, SHOW, DESCRIBE and EXPLAIN"

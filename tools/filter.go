@@ -50,6 +50,31 @@ func scanned[T any](offset, limit int, scan func(visit func(json.RawMessage) boo
 	return out, sc, nil
 }
 
+// listed answers a list tool: one page of list when filtered is false, or else the rows of scan
+// that pass keep (a server may ignore the filters, so they are applied again here).
+func listed[T any](p page, filtered bool, list func(client.ListOptions) (json.RawMessage, *client.Response, error),
+	scan func(visit func(json.RawMessage) bool) (client.Scan, error), keep func(gjson.Result) bool, view func(gjson.Result) T) (any, error) {
+	offset, _ := p.offset()
+	if filtered {
+		res, _, err := scanned(offset, p.limit(), scan, keep, view)
+		return res, err
+	}
+	raw, resp, err := list(client.ListOptions{Limit: p.limit(), Offset: offset})
+	if err != nil {
+		return nil, err
+	}
+	return pageRows(raw, resp.Total, offset, view), nil
+}
+
+// pageRows is the list result of one page a list route returned, each row through view.
+func pageRows[T any](raw json.RawMessage, total, offset int, view func(gjson.Result) T) listResult[T] {
+	rows := []T{}
+	for _, r := range gjson.ParseBytes(raw).Array() {
+		rows = append(rows, view(r))
+	}
+	return newListResult(rows, offset, total)
+}
+
 // thousands renders 1000 as "1,000".
 func thousands(n int) string {
 	s := fmt.Sprint(n)

@@ -19,8 +19,6 @@ type ListFlowsInput struct {
 	page
 }
 
-func (in *ListFlowsInput) validate() error { return in.page.validate() }
-
 // flowRow is one compact list_flows row.
 type flowRow struct {
 	ID      int64    `json:"id"`
@@ -38,31 +36,20 @@ func listFlowsTool(d Deps) Def {
 		toolset:     "flows",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListFlowsInput) (any, error) {
-			offset, _ := in.offset()
 			opts := &client.FlowListOptions{Name: strings.TrimSpace(in.Query), Tag: strings.TrimSpace(in.Tag), FlowType: strings.TrimSpace(in.Type)}
+			keep := func(f gjson.Result) bool {
+				return containsFold(f.Get("name").String(), opts.Name) && hasTag(f, opts.Tag) &&
+					(opts.FlowType == "" || strings.EqualFold(f.Get("flowType").String(), opts.FlowType))
+			}
 			view := func(f gjson.Result) flowRow {
 				return flowRow{ID: f.Get("id").Int(), Name: f.Get("name").String(), Type: f.Get("flowType").String(),
 					Tags: strs(f.Get("tags")), LastRun: lastRun(f)}
 			}
-			if *opts != (client.FlowListOptions{}) {
-				keep := func(f gjson.Result) bool {
-					return containsFold(f.Get("name").String(), opts.Name) && hasTag(f, opts.Tag) &&
-						(opts.FlowType == "" || strings.EqualFold(f.Get("flowType").String(), opts.FlowType))
-				}
-				res, _, err := scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {
-					return d.Client.Flows.Scan(ctx, opts, visit)
-				}, keep, view)
-				return res, err
-			}
-			raw, resp, err := d.Client.Flows.List(ctx, &client.FlowListOptions{ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset}})
-			if err != nil {
-				return nil, err
-			}
-			rows := []flowRow{}
-			for _, f := range gjson.ParseBytes(raw).Array() {
-				rows = append(rows, view(f))
-			}
-			return newListResult(rows, offset, resp.Total), nil
+			return listed(in.page, *opts != (client.FlowListOptions{}), func(lo client.ListOptions) (json.RawMessage, *client.Response, error) {
+				return d.Client.Flows.List(ctx, &client.FlowListOptions{ListOptions: lo})
+			}, func(visit func(json.RawMessage) bool) (client.Scan, error) {
+				return d.Client.Flows.Scan(ctx, opts, visit)
+			}, keep, view)
 		},
 	})
 }
@@ -98,11 +85,7 @@ func getFlowTool(d Deps) Def {
 		toolset:     "flows",
 		effect:      reads,
 		handle: func(ctx context.Context, in GetFlowInput) (any, error) {
-			f, err := resolveFlow(ctx, d.Client, in.Flow)
-			if err != nil {
-				return nil, err
-			}
-			raw, err := f.definition(ctx, d.Client)
+			f, raw, err := readFlow(ctx, d.Client, in.Flow)
 			if err != nil {
 				return nil, err
 			}

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"sort"
 	"strconv"
 	"strings"
 
@@ -47,11 +46,7 @@ func updateFlowTool(d Deps) Def {
 		toolset:     "flows",
 		effect:      writesOnce,
 		handle: func(ctx context.Context, in UpdateFlowInput) (any, error) {
-			f, err := resolveFlow(ctx, d.Client, in.Flow)
-			if err != nil {
-				return nil, err
-			}
-			raw, err := f.definition(ctx, d.Client)
+			f, raw, err := readFlow(ctx, d.Client, in.Flow)
 			if err != nil {
 				return nil, err
 			}
@@ -119,11 +114,7 @@ func updateFlowTool(d Deps) Def {
 
 // applySet applies the changes in path order and returns the ones that changed something.
 func applySet(doc any, set jsonObject, createKeys bool) (any, []fieldChange, error) {
-	paths := make([]string, 0, len(set))
-	for p := range set {
-		paths = append(paths, p)
-	}
-	sort.Strings(paths)
+	paths := sortedKeys(set)
 	var changes []fieldChange
 	for _, p := range paths {
 		var ch fieldChange
@@ -268,11 +259,7 @@ func createFlowTool(d Deps) Def {
 		handle: func(ctx context.Context, in CreateFlowInput) (any, error) {
 			var doc any = map[string]any{}
 			if in.CopyFrom != "" {
-				src, err := resolveFlow(ctx, d.Client, in.CopyFrom)
-				if err != nil {
-					return nil, err
-				}
-				raw, err := src.definition(ctx, d.Client)
+				src, raw, err := readFlow(ctx, d.Client, in.CopyFrom)
 				if err != nil {
 					return nil, err
 				}
@@ -323,39 +310,34 @@ func createFlowTool(d Deps) Def {
 
 // DeleteFlowInput names the flow to delete.
 type DeleteFlowInput struct {
-	Flow         Ref    `json:"flow" jsonschema:"required,description=Id or exact name"`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=From the first call"`
+	Flow Ref `json:"flow" jsonschema:"required,description=Id or exact name"`
+	confirmable
 }
 
 func deleteFlowTool(d Deps) Def {
-	return newTool(d, spec[DeleteFlowInput]{
+	return deleteTool(d, deleteSpec[DeleteFlowInput]{
 		name:        "delete_flow",
 		title:       "Delete flow",
 		description: "Delete a flow after confirmation; restore_deleted undoes it.",
 		toolset:     "flows",
-		effect:      destroys,
-		handle: func(ctx context.Context, in DeleteFlowInput) (any, error) {
-			f, err := resolveFlow(ctx, d.Client, in.Flow)
+		kind:        "flow",
+		target: func(ctx context.Context, in DeleteFlowInput) (deleteTarget, error) {
+			f, state, err := readFlow(ctx, d.Client, in.Flow)
 			if err != nil {
-				return nil, err
+				return deleteTarget{}, err
 			}
-			state, err := f.definition(ctx, d.Client)
-			if err != nil {
-				return nil, err
-			}
-			action := fmt.Sprintf("Delete flow %d %q%s; restore_deleted can bring it back.", f.ID, f.Name, attachedTo(ctx, d.Client, f.ID))
-			return d.confirm.then(ctx, action, state, func() (any, error) {
-				del, _, err := d.Client.Flows.Delete(ctx, f.ID)
-				if err != nil {
-					return nil, err
-				}
-				notifyResourceListChanged(ctx)
-				out := deletedResult("flow", f.ID, f.Name, int64(del.RecycleBinID))
-				if len(del.DeletedWith) > 0 {
-					out.DeletedWith = artifactList(del.DeletedWith)
-				}
-				return out, nil
-			})
+			return deleteTarget{id: f.ID, name: f.Name, state: state,
+				action: fmt.Sprintf("Delete flow %d %q%s; restore_deleted can bring it back.", f.ID, f.Name, attachedTo(ctx, d.Client, f.ID)),
+				finish: func(del *client.Deletion, out deletion) deletion {
+					notifyResourceListChanged(ctx)
+					if len(del.DeletedWith) > 0 {
+						out.DeletedWith = artifactList(del.DeletedWith)
+					}
+					return out
+				}}, nil
+		},
+		remove: func(ctx context.Context, id int64) (*client.Deletion, *client.Response, error) {
+			return d.Client.Flows.Delete(ctx, id)
 		},
 	})
 }

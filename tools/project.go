@@ -47,6 +47,8 @@ func (p page) limit() int {
 	return min(p.Limit, maxLimit)
 }
 
+// validate checks the limit and the cursor; a list input that embeds page and has no other rule
+// gets it by promotion, so bind checks its paging without a method of its own.
 func (p page) validate() error {
 	if p.Limit < 0 || p.Limit > maxLimit {
 		return badInput(`"limit" must be between 1 and %d, got %d`, maxLimit, p.Limit)

@@ -66,6 +66,8 @@ func dependencyText(dep gjson.Result) string {
 	return s
 }
 
+// artifactText names an object the way every answer does: `flow 3 "Load orders"`, without the
+// id or name it lacks.
 func artifactText(typ string, id int64, name string) string {
 	s := typ
 	if id > 0 {
@@ -84,8 +86,6 @@ type ListDeletedInput struct {
 	page
 }
 
-func (in *ListDeletedInput) validate() error { return in.page.validate() }
-
 func listDeletedTool(d Deps) Def {
 	return newTool(d, spec[ListDeletedInput]{
 		name:        "list_deleted",
@@ -94,26 +94,14 @@ func listDeletedTool(d Deps) Def {
 		toolset:     "audit",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListDeletedInput) (any, error) {
-			offset, _ := in.offset()
-			if in.Type != "" || strings.TrimSpace(in.Query) != "" {
-				opts := &client.RecycleBinListOptions{Type: string(in.Type), Name: strings.TrimSpace(in.Query), IncludeNonRestorable: true}
-				res, _, err := scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {
-					return d.Client.RecycleBin.Scan(ctx, opts, visit)
-				}, func(b gjson.Result) bool {
-					return (opts.Type == "" || strings.EqualFold(b.Get("artifactType").String(), opts.Type)) && containsFold(b.Get("name").String(), opts.Name)
-				}, viewBinItem)
-				return res, err
-			}
-			raw, resp, err := d.Client.RecycleBin.List(ctx, &client.RecycleBinListOptions{IncludeNonRestorable: true,
-				ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset}})
-			if err != nil {
-				return nil, err
-			}
-			rows := []binRow{}
-			for _, b := range gjson.ParseBytes(raw).Array() {
-				rows = append(rows, viewBinItem(b))
-			}
-			return newListResult(rows, offset, resp.Total), nil
+			opts := &client.RecycleBinListOptions{Type: string(in.Type), Name: strings.TrimSpace(in.Query), IncludeNonRestorable: true}
+			return listed(in.page, opts.Type != "" || opts.Name != "", func(lo client.ListOptions) (json.RawMessage, *client.Response, error) {
+				return d.Client.RecycleBin.List(ctx, &client.RecycleBinListOptions{IncludeNonRestorable: true, ListOptions: lo})
+			}, func(visit func(json.RawMessage) bool) (client.Scan, error) {
+				return d.Client.RecycleBin.Scan(ctx, opts, visit)
+			}, func(b gjson.Result) bool {
+				return (opts.Type == "" || strings.EqualFold(b.Get("artifactType").String(), opts.Type)) && containsFold(b.Get("name").String(), opts.Name)
+			}, viewBinItem)
 		},
 	})
 }

@@ -45,20 +45,38 @@ func (r Ref) id() (int64, bool) {
 	return n, err == nil && n > 0
 }
 
-// flowRef is a resolved flow.
-type flowRef struct {
+// resolved is an object found by id or exact name, with its body when resolving already read
+// the whole of it.
+type resolved struct {
 	ID   int64
 	Name string
-	raw  json.RawMessage // the definition, when resolving already fetched it
+	raw  json.RawMessage
 }
+
+// found keeps what the resolver returned; whole says its Raw is the complete object.
+func found(n *client.Named, whole bool) resolved {
+	r := resolved{ID: n.ID, Name: n.Name}
+	if whole {
+		r.raw = n.Raw
+	}
+	return r
+}
+
+// body returns the object as Etlworks sends it, reading it with get only when resolving did not.
+func (r resolved) body(ctx context.Context, get func(context.Context, int64) (json.RawMessage, *client.Response, error)) (json.RawMessage, error) {
+	if r.raw != nil {
+		return r.raw, nil
+	}
+	raw, _, err := get(ctx, r.ID)
+	return raw, err
+}
+
+// flowRef is a resolved flow.
+type flowRef struct{ resolved }
 
 // definition returns the flow's definition, fetching it only when resolving did not.
 func (f flowRef) definition(ctx context.Context, c *client.Client) (json.RawMessage, error) {
-	if f.raw != nil {
-		return f.raw, nil
-	}
-	raw, _, err := c.Flows.Get(ctx, f.ID)
-	return raw, err
+	return f.body(ctx, c.Flows.Get)
 }
 
 // resolve finds an object by id or exact name with the client's one resolver; an unknown one is
@@ -77,11 +95,17 @@ func resolveFlow(ctx context.Context, c *client.Client, ref Ref) (flowRef, error
 	if err != nil {
 		return flowRef{}, err
 	}
-	f := flowRef{ID: n.ID, Name: n.Name}
-	if n.Full {
-		f.raw = n.Raw
+	return flowRef{found(n, n.Full)}, nil
+}
+
+// readFlow resolves ref and returns the flow with its definition.
+func readFlow(ctx context.Context, c *client.Client, ref Ref) (flowRef, json.RawMessage, error) {
+	f, err := resolveFlow(ctx, c, ref)
+	if err != nil {
+		return flowRef{}, nil, err
 	}
-	return f, nil
+	raw, err := f.definition(ctx, c)
+	return f, raw, err
 }
 
 // notFoundError says an object that is not one of the resolver's kinds (a table in a connection)

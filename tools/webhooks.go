@@ -80,8 +80,6 @@ type ListWebhooksInput struct {
 	page
 }
 
-func (in *ListWebhooksInput) validate() error { return in.page.validate() }
-
 func listWebhooksTool(d Deps) Def {
 	return newTool(d, spec[ListWebhooksInput]{
 		name:        "list_webhooks",
@@ -95,11 +93,7 @@ func listWebhooksTool(d Deps) Def {
 			if err != nil {
 				return nil, err
 			}
-			rows := []webhookView{}
-			for _, w := range gjson.ParseBytes(raw).Array() {
-				rows = append(rows, viewWebhook(w))
-			}
-			return newListResult(rows, offset, resp.Total), nil
+			return pageRows(raw, resp.Total, offset, viewWebhook), nil
 		},
 	})
 }
@@ -174,11 +168,7 @@ func createWebhookTool(d Deps) Def {
 				return previewWebhook(ctx, d.Client, body), nil
 			}
 			raw, _, err := d.Client.Webhooks.Create(ctx, body)
-			if err != nil {
-				return nil, err
-			}
-			v := viewWebhook(gjson.ParseBytes(raw))
-			return created[webhookView]{Created: v, Next: hint("delete_webhook", "removes it", "webhook", v.ID)}, nil
+			return createdAnswer(raw, err, viewWebhook, func(v webhookView) toolCall { return hint("delete_webhook", "removes it", "webhook", v.ID) })
 		},
 	})
 }
@@ -231,45 +221,46 @@ func instanceEvents(ctx context.Context, c *client.Client) []string {
 
 // DeleteWebhookInput names the webhook to delete.
 type DeleteWebhookInput struct {
-	Webhook      Ref    `json:"webhook" jsonschema:"required,description=Id or exact name"`
-	ConfirmToken string `json:"confirm_token,omitempty" jsonschema:"description=From the first call"`
+	Webhook Ref `json:"webhook" jsonschema:"required,description=Id or exact name"`
+	confirmable
 }
 
 func deleteWebhookTool(d Deps) Def {
-	return newTool(d, spec[DeleteWebhookInput]{
+	return deleteTool(d, deleteSpec[DeleteWebhookInput]{
 		name:        "delete_webhook",
 		title:       "Delete webhook",
 		description: "Delete a webhook after confirmation; the result says how to recreate it.",
 		toolset:     "schedules",
-		effect:      destroys,
-		handle: func(ctx context.Context, in DeleteWebhookInput) (any, error) {
+		kind:        "webhook",
+		target: func(ctx context.Context, in DeleteWebhookInput) (deleteTarget, error) {
 			n, err := resolve(ctx, d.Client, client.KindWebhook, in.Webhook)
 			if err != nil {
-				return nil, err
+				return deleteTarget{}, err
 			}
 			w := gjson.ParseBytes(n.Raw)
 			v := viewWebhook(w)
-			action := fmt.Sprintf("Delete webhook %d %q (%s to %s); webhooks are not kept in the recycle bin.",
-				v.ID, v.Name, strings.Join(v.Events, ", "), cmp.Or(v.URL, "no URL"))
-			return d.confirm.then(ctx, action, json.RawMessage(w.Raw), func() (any, error) {
-				del, _, err := d.Client.Webhooks.Delete(ctx, v.ID)
-				if err != nil {
-					return nil, err
-				}
-				if del.RecycleBinID > 0 {
-					return deletedResult("webhook", v.ID, v.Name, int64(del.RecycleBinID)), nil
-				}
-				undo := hint("create_webhook", "", "name", v.Name, "url", v.URL, "events", v.Events, "method", v.Method)
-				var by []string
-				if v.URL != w.Get("url").String() {
-					by = append(by, "put the URL's hidden credentials back")
-				}
-				if v.Signed {
-					by = append(by, `add "secret" (the old one is not readable)`)
-				}
-				undo.Note = strings.Join(by, "; ")
-				return deletion{Deleted: fmt.Sprintf("webhook %d %q", v.ID, v.Name), Undo: undo}, nil
-			})
+			return deleteTarget{id: v.ID, name: v.Name, state: json.RawMessage(w.Raw),
+				action: fmt.Sprintf("Delete webhook %d %q (%s to %s); webhooks are not kept in the recycle bin.",
+					v.ID, v.Name, strings.Join(v.Events, ", "), cmp.Or(v.URL, "no URL")),
+				finish: func(_ *client.Deletion, out deletion) deletion {
+					if out.RecycleBinID > 0 {
+						return out
+					}
+					undo := hint("create_webhook", "", "name", v.Name, "url", v.URL, "events", v.Events, "method", v.Method)
+					var by []string
+					if v.URL != w.Get("url").String() {
+						by = append(by, "put the URL's hidden credentials back")
+					}
+					if v.Signed {
+						by = append(by, `add "secret" (the old one is not readable)`)
+					}
+					undo.Note = strings.Join(by, "; ")
+					out.Undo = undo
+					return out
+				}}, nil
+		},
+		remove: func(ctx context.Context, id int64) (*client.Deletion, *client.Response, error) {
+			return d.Client.Webhooks.Delete(ctx, id)
 		},
 	})
 }
@@ -309,8 +300,6 @@ type ListListenersInput struct {
 	page
 }
 
-func (in *ListListenersInput) validate() error { return in.page.validate() }
-
 func listListenersTool(d Deps) Def {
 	return newTool(d, spec[ListListenersInput]{
 		name:        "list_listeners",
@@ -319,28 +308,19 @@ func listListenersTool(d Deps) Def {
 		toolset:     "schedules",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListListenersInput) (any, error) {
-			offset, _ := in.offset()
-			opts := &client.ListenerListOptions{ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset}}
+			opts := &client.ListenerListOptions{}
 			if in.Flow != "" {
 				f, err := resolveFlow(ctx, d.Client, in.Flow)
 				if err != nil {
 					return nil, err
 				}
 				opts.FlowID = f.ID
-				res, _, err := scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {
-					return d.Client.Listeners.Scan(ctx, opts, visit)
-				}, func(l gjson.Result) bool { return l.Get("flowId").Int() == f.ID }, viewListener)
-				return res, err
 			}
-			raw, resp, err := d.Client.Listeners.List(ctx, opts)
-			if err != nil {
-				return nil, err
-			}
-			rows := []listenerView{}
-			for _, l := range gjson.ParseBytes(raw).Array() {
-				rows = append(rows, viewListener(l))
-			}
-			return newListResult(rows, offset, resp.Total), nil
+			return listed(in.page, opts.FlowID != 0, func(lo client.ListOptions) (json.RawMessage, *client.Response, error) {
+				return d.Client.Listeners.List(ctx, &client.ListenerListOptions{ListOptions: lo})
+			}, func(visit func(json.RawMessage) bool) (client.Scan, error) {
+				return d.Client.Listeners.Scan(ctx, opts, visit)
+			}, func(l gjson.Result) bool { return l.Get("flowId").Int() == opts.FlowID }, viewListener)
 		},
 	})
 }
