@@ -19,8 +19,8 @@ type runView struct {
 	Status    string `json:"status"`
 	Started   string `json:"started,omitempty"` // "unknown" when Etlworks did not say
 	Ended     string `json:"ended,omitempty"`
-	DurationS any    `json:"duration_s" jsonschema:"oneof_type=number;string"` // seconds, or "unknown"
-	Records   any    `json:"records" jsonschema:"oneof_type=integer;string"`   // a count, or "unknown"
+	DurationS any    `json:"duration_s" jsonschema:"oneof_type=number;string;null"` // seconds, "unknown", or null while it runs
+	Records   any    `json:"records" jsonschema:"oneof_type=integer;string;null"`   // a count, "unknown", or null while it runs
 	User      string `json:"user,omitempty"`
 	Schedule  string `json:"schedule,omitempty"`
 	Error     string `json:"error,omitempty"`

@@ -20,8 +20,8 @@ type runRow struct {
 	FlowID    int64  `json:"flow,omitempty"` // omitted when list_runs was asked about one flow
 	Status    string `json:"status"`
 	Start     string `json:"start,omitempty"`
-	DurationS any    `json:"dur_s,omitempty" jsonschema:"oneof_type=number;string"`
-	Records   any    `json:"records,omitempty" jsonschema:"oneof_type=integer;string"`
+	DurationS any    `json:"dur_s,omitempty" jsonschema:"oneof_type=number;string;null"`
+	Records   any    `json:"records,omitempty" jsonschema:"oneof_type=integer;string;null"`
 	Error     string `json:"error,omitempty"`
 	Warning   string `json:"warning,omitempty"`
 }
