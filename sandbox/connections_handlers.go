@@ -339,12 +339,9 @@ func (s *Sandbox) deleteConnectionHandler(w http.ResponseWriter, r *http.Request
 	for i, u := range usedBy {
 		ids[i] = u.ID
 	}
-	s.recordMutation(r, p, "deleteConnection", map[string]any{"connectionId": c.ID, "name": c.Name,
-		"recycleBinId": binID, "usedByFlows": ids}, err, started)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, connectionDeleteResponse{ConnectionID: c.ID, Name: c.Name, RecycleBinID: binID, UsedByFlows: usedBy})
+	return s.audited(r, p, started, "deleteConnection", map[string]any{"connectionId": c.ID, "name": c.Name,
+		"recycleBinId": binID, "usedByFlows": ids}, err,
+		answerJSON(w, connectionDeleteResponse{ConnectionID: c.ID, Name: c.Name, RecycleBinID: binID, UsedByFlows: usedBy}))
 }
 
 // connectionTypesHandler serves GET /v1/connection-types: filters category (exact) and name

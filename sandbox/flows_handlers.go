@@ -112,12 +112,8 @@ func (s *Sandbox) deleteFlowHandler(w http.ResponseWriter, r *http.Request, p *p
 		return err
 	}
 	binID, moved, err := s.st.deleteFlow(r.Context(), f, p.Login, started.UnixMilli())
-	s.recordMutation(r, p, "deleteFlow", map[string]any{"flowId": f.ID, "name": f.Name, "recycleBinId": binID,
-		"deletedWith": moved}, err, started)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, deleteResponse{FlowID: f.ID, Name: f.Name, RecycleBinID: binID, DeletedWith: moved})
+	return s.audited(r, p, started, "deleteFlow", map[string]any{"flowId": f.ID, "name": f.Name, "recycleBinId": binID,
+		"deletedWith": moved}, err, answerJSON(w, deleteResponse{FlowID: f.ID, Name: f.Name, RecycleBinID: binID, DeletedWith: moved}))
 }
 
 // suspendHandler serves POST /v1/flows/{id}/suspend (suspend=true) and /resume; both are idempotent
@@ -134,14 +130,8 @@ func (s *Sandbox) suspendHandler(suspend bool) handlerFunc {
 			return err
 		}
 		err = s.st.setSuspended(r.Context(), f.ID, suspend, started.UnixMilli())
-		s.recordMutation(r, p, md, map[string]any{"flowId": f.ID, "name": f.Name}, err, started)
-		if err != nil {
-			return err
-		}
-		if f, err = s.st.getFlow(r.Context(), f.ID); err != nil {
-			return err
-		}
-		return writeJSON(w, http.StatusOK, f.Public())
+		return s.audited(r, p, started, md, map[string]any{"flowId": f.ID, "name": f.Name}, err,
+			func() error { return s.writeFlow(w, r, f.ID) })
 	}
 }
 

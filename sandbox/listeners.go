@@ -349,12 +349,9 @@ func (s *Sandbox) deleteListenerHandler(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	binID, err := s.st.deleteListener(r.Context(), l, p.Login, started.UnixMilli())
-	s.recordMutation(r, p, "deleteListener", map[string]any{"listenerId": l.ID, "name": l.Name, "recycleBinId": binID}, err, started)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, deletedArtifact{ArtifactType: "listener", ArtifactID: l.ID, Name: l.Name, RecycleBinID: binID})
+	return s.deleteToBin(w, r, p, started, "deleteListener", "listener", l.ID, l.Name, func() (int64, error) {
+		return s.st.deleteListener(r.Context(), l, p.Login, started.UnixMilli())
+	})
 }
 
 func (s *Sandbox) writeListener(w http.ResponseWriter, r *http.Request, id int64) error {

@@ -182,16 +182,9 @@ func (s *Sandbox) oauthCallbackHandler(w http.ResponseWriter, r *http.Request, p
 		c.Properties[connectors.PropRefreshToken] = refreshTokenFor(st.Provider)
 		err = s.st.updateConnection(r.Context(), c, started.UnixMilli())
 	}
-	s.recordMutation(r, p, "editConnection", map[string]any{"connectionId": c.ID, "name": c.Name,
-		"changed": []string{"properties." + connectors.PropRefreshToken}, "oauthProvider": st.Provider}, err, started)
-	if err != nil {
-		return err
-	}
-	updated, err := s.st.getConnection(r.Context(), c.ID)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, maskConnection(updated))
+	return s.audited(r, p, started, "editConnection", map[string]any{"connectionId": c.ID, "name": c.Name,
+		"changed": []string{"properties." + connectors.PropRefreshToken}, "oauthProvider": st.Provider}, err,
+		func() error { return s.writeConnection(w, r, c.ID) })
 }
 
 // refreshTokenFor fabricates a refresh token in the provider's usual shape.

@@ -102,12 +102,9 @@ func (s *Sandbox) deleteScheduleHandler(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	binID, err := s.st.deleteSchedule(r.Context(), sc, p.Login, started.UnixMilli())
-	s.recordMutation(r, p, "deleteSchedule", map[string]any{"scheduleId": sc.ID, "name": sc.Name, "recycleBinId": binID}, err, started)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, deletedArtifact{ArtifactType: "schedule", ArtifactID: sc.ID, Name: sc.Name, RecycleBinID: binID})
+	return s.deleteToBin(w, r, p, started, "deleteSchedule", "schedule", sc.ID, sc.Name, func() (int64, error) {
+		return s.st.deleteSchedule(r.Context(), sc, p.Login, started.UnixMilli())
+	})
 }
 
 // deletedArtifact is the answer to deleting a schedule or listener: where it went, for a restore.
@@ -134,11 +131,8 @@ func (s *Sandbox) enableScheduleHandler(enable bool) handlerFunc {
 		restart := enable && !sc.Enabled
 		sc.Enabled = enable
 		err = s.st.updateSchedule(r.Context(), sc, restart, started.UnixMilli())
-		s.recordMutation(r, p, md, map[string]any{"scheduleId": sc.ID, "name": sc.Name}, err, started)
-		if err != nil {
-			return err
-		}
-		return s.writeSchedule(w, r, sc.ID)
+		return s.audited(r, p, started, md, map[string]any{"scheduleId": sc.ID, "name": sc.Name}, err,
+			func() error { return s.writeSchedule(w, r, sc.ID) })
 	}
 }
 
@@ -161,12 +155,8 @@ func (s *Sandbox) rescheduleHandler(w http.ResponseWriter, r *http.Request, p *p
 		sc.Schedule = strings.TrimSpace(body.Schedule)
 		err = s.st.updateSchedule(r.Context(), sc, true, started.UnixMilli())
 	}
-	s.recordMutation(r, p, "rescheduleSchedule", map[string]any{"scheduleId": sc.ID, "name": sc.Name, "from": old,
-		"to": body.Schedule}, err, started)
-	if err != nil {
-		return err
-	}
-	return s.writeSchedule(w, r, sc.ID)
+	return s.audited(r, p, started, "rescheduleSchedule", map[string]any{"scheduleId": sc.ID, "name": sc.Name, "from": old,
+		"to": body.Schedule}, err, func() error { return s.writeSchedule(w, r, sc.ID) })
 }
 
 // runScheduleHandler serves POST /v1/schedules/{id}/run[?sync=true]: the schedule's flow runs now

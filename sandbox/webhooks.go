@@ -246,11 +246,8 @@ func (s *Sandbox) deleteWebhookHandler(w http.ResponseWriter, r *http.Request, p
 		return err
 	}
 	_, err = s.st.db.ExecContext(r.Context(), `DELETE FROM webhooks WHERE id = ?`, wh.ID)
-	s.recordMutation(r, p, "deleteWebhook", map[string]any{"webhookId": wh.ID, "name": wh.Name}, err, started)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"id": wh.ID, "name": wh.Name, "deleted": true})
+	return s.audited(r, p, started, "deleteWebhook", map[string]any{"webhookId": wh.ID, "name": wh.Name}, err,
+		answerJSON(w, map[string]any{"id": wh.ID, "name": wh.Name, "deleted": true}))
 }
 
 func (s *Sandbox) writeWebhook(w http.ResponseWriter, r *http.Request, id int64) error {
