@@ -69,11 +69,7 @@ func (s *Sandbox) connectionByID(ctx context.Context, id int64) (connection, err
 
 // getConnectionHandler serves GET /v1/connections/{id} with secrets masked.
 func (s *Sandbox) getConnectionHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	c, err := s.connectionFromPath(r)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, maskConnection(c))
+	return answerLoaded(w, r, s.connectionFromPath, maskConnection)
 }
 
 // connectionInput is the body of POST and PUT. Absent fields are nil, so PUT changes only what it

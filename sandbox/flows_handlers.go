@@ -35,11 +35,7 @@ func (s *Sandbox) flowByID(r *http.Request, id int64) (*flow, error) {
 
 // getFlowHandler serves GET /v1/flows/{id}.
 func (s *Sandbox) getFlowHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	f, err := s.flowFromPath(r)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, f.Public())
+	return answerLoaded(w, r, s.flowFromPath, (*flow).Public)
 }
 
 // createFlowHandler serves POST /v1/flows; like Etlworks it answers 200 with the new flow.

@@ -41,3 +41,17 @@ func withLoaded[T any](r *http.Request, load func(*http.Request) (T, error), h f
 	}
 	return h(obj, started)
 }
+
+// answerLoaded is the body of the handlers that GET one object: the object the request names is
+// loaded with load (a bad or unknown id answers as load says, a 400 or 404) and answered, 200, as
+// view shows it (secrets masked, internal properties left out, or asIs).
+func answerLoaded[T, V any](w http.ResponseWriter, r *http.Request, load func(*http.Request) (T, error), view func(T) V) error {
+	obj, err := load(r)
+	if err != nil {
+		return err
+	}
+	return writeJSON(w, http.StatusOK, view(obj))
+}
+
+// asIs is the view of an object answered as it is stored.
+func asIs[T any](v T) T { return v }

@@ -42,11 +42,7 @@ func (s *Sandbox) scheduleFromPath(r *http.Request) (*schedule, error) {
 
 // getScheduleHandler serves GET /v1/schedules/{id}.
 func (s *Sandbox) getScheduleHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	sc, err := s.scheduleFromPath(r)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, sc)
+	return answerLoaded(w, r, s.scheduleFromPath, asIs[*schedule])
 }
 
 // createScheduleHandler serves POST /v1/schedules; enabled defaults to true. Answers 200 with the schedule.

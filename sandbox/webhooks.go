@@ -187,11 +187,7 @@ func (s *Sandbox) webhookFromPath(r *http.Request) (*webhook, error) {
 
 // getWebhookHandler serves GET /v1/webhooks/{id}.
 func (s *Sandbox) getWebhookHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	wh, err := s.webhookFromPath(r)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, wh.masked())
+	return answerLoaded(w, r, s.webhookFromPath, (*webhook).masked)
 }
 
 // createWebhookHandler serves POST /v1/webhooks; method POST, contentType application/json and
