@@ -69,11 +69,7 @@ func (s *Sandbox) connectionByID(ctx context.Context, id int64) (connection, err
 
 // getConnectionHandler serves GET /v1/connections/{id} with secrets masked.
 func (s *Sandbox) getConnectionHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	c, err := s.connectionFromPath(r)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, maskConnection(c))
+	return answerLoaded(w, r, s.connectionFromPath, maskConnection)
 }
 
 // connectionInput is the body of POST and PUT. Absent fields are nil, so PUT changes only what it
@@ -248,36 +244,33 @@ func (s *Sandbox) writeConnection(w http.ResponseWriter, r *http.Request, id int
 // updateConnectionHandler serves PUT /v1/connections/{id}: fields present in the body replace the
 // stored ones, properties are merged key by key, and a masked secret sent back keeps its value.
 func (s *Sandbox) updateConnectionHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
-	started := time.Now()
-	old, err := s.connectionFromPath(r)
-	if err != nil {
-		return err
-	}
-	c := old
-	c.Properties = maps.Clone(old.Properties)
-	c.Tags = slices.Clone(old.Tags)
-	var in connectionInput
-	var changed []string
-	var diff editDiff
-	return s.mutate(r, p, started, mutation{md: "editConnection", body: &in,
-		check: func() error {
-			if err := in.apply(&c, false); err != nil {
-				return err
-			}
-			return s.normalizeConnection(r.Context(), &c, old.ID)
-		},
-		save: func() error {
-			changed = changedConnectionFields(old, c)
-			diff = diffFields(connectionAuditView(old), connectionAuditView(c), func(path string) bool {
-				key, isProp := strings.CutPrefix(path, "properties.")
-				return model.IsSecretKey(path) || (isProp && connectors.IsSecretProperty(c.ConnectionType, key))
-			})
-			return uniqueName(s.st.updateConnection(r.Context(), c, started.UnixMilli()), "connection", c.Name)
-		},
-		payload: func() map[string]any {
-			return diff.add(map[string]any{"connectionId": old.ID, "name": old.Name, "changed": changed})
-		},
-		answer: func() error { return s.writeConnection(w, r, old.ID) },
+	return withLoaded(r, s.connectionFromPath, func(old connection, started time.Time) error {
+		c := old
+		c.Properties = maps.Clone(old.Properties)
+		c.Tags = slices.Clone(old.Tags)
+		var in connectionInput
+		var changed []string
+		var diff editDiff
+		return s.mutate(r, p, started, mutation{md: "editConnection", body: &in,
+			check: func() error {
+				if err := in.apply(&c, false); err != nil {
+					return err
+				}
+				return s.normalizeConnection(r.Context(), &c, old.ID)
+			},
+			save: func() error {
+				changed = changedConnectionFields(old, c)
+				diff = diffFields(connectionAuditView(old), connectionAuditView(c), func(path string) bool {
+					key, isProp := strings.CutPrefix(path, "properties.")
+					return model.IsSecretKey(path) || (isProp && connectors.IsSecretProperty(c.ConnectionType, key))
+				})
+				return uniqueName(s.st.updateConnection(r.Context(), c, started.UnixMilli()), "connection", c.Name)
+			},
+			payload: func() map[string]any {
+				return diff.add(map[string]any{"connectionId": old.ID, "name": old.Name, "changed": changed})
+			},
+			answer: func() error { return s.writeConnection(w, r, old.ID) },
+		})
 	})
 }
 
@@ -325,26 +318,20 @@ type connectionDeleteResponse struct {
 // deleteConnectionHandler serves DELETE /v1/connections/{id}. Deleting a connection that flows use
 // is allowed; they are recorded as its dependencies in the recycle bin and listed in the answer.
 func (s *Sandbox) deleteConnectionHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
-	started := time.Now()
-	c, err := s.connectionFromPath(r)
-	if err != nil {
-		return err
-	}
-	usedBy, err := s.st.flowsUsingConnection(r.Context(), c.ID)
-	if err != nil {
-		return err
-	}
-	binID, err := s.st.deleteConnection(r.Context(), c, usedBy, p.Login, started.UnixMilli())
-	ids := make([]int64, len(usedBy))
-	for i, u := range usedBy {
-		ids[i] = u.ID
-	}
-	s.recordMutation(r, p, "deleteConnection", map[string]any{"connectionId": c.ID, "name": c.Name,
-		"recycleBinId": binID, "usedByFlows": ids}, err, started)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, connectionDeleteResponse{ConnectionID: c.ID, Name: c.Name, RecycleBinID: binID, UsedByFlows: usedBy})
+	return withLoaded(r, s.connectionFromPath, func(c connection, started time.Time) error {
+		usedBy, err := s.st.flowsUsingConnection(r.Context(), c.ID)
+		if err != nil {
+			return err
+		}
+		binID, err := s.st.deleteConnection(r.Context(), c, usedBy, p.Login, started.UnixMilli())
+		ids := make([]int64, len(usedBy))
+		for i, u := range usedBy {
+			ids[i] = u.ID
+		}
+		return s.audited(r, p, started, "deleteConnection", map[string]any{"connectionId": c.ID, "name": c.Name,
+			"recycleBinId": binID, "usedByFlows": ids}, err,
+			answerJSON(w, connectionDeleteResponse{ConnectionID: c.ID, Name: c.Name, RecycleBinID: binID, UsedByFlows: usedBy}))
+	})
 }
 
 // connectionTypesHandler serves GET /v1/connection-types: filters category (exact) and name

@@ -34,22 +34,19 @@ type testResult struct {
 // testConnectionHandler serves POST /v1/connections/{id}/test (Operator) and audits the attempt as
 // testConnection; a failed test is an audit event with rt=false and the message as its exception.
 func (s *Sandbox) testConnectionHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
-	started := time.Now()
-	c, err := s.connectionFromPath(r)
-	if err != nil {
-		return err
-	}
-	res := s.probe(r.Context(), c)
-	if r.Context().Err() != nil {
-		return r.Context().Err()
-	}
-	var failure error
-	if !res.Success {
-		failure = errors.New(res.Message)
-	}
-	s.recordMutation(r, p, "testConnection", map[string]any{"connectionId": c.ID, "name": c.Name,
-		"success": res.Success, "durationMs": res.DurationMs}, failure, started)
-	return writeJSON(w, http.StatusOK, res)
+	return withLoaded(r, s.connectionFromPath, func(c connection, started time.Time) error {
+		res := s.probe(r.Context(), c)
+		if r.Context().Err() != nil {
+			return r.Context().Err()
+		}
+		var failure error
+		if !res.Success {
+			failure = errors.New(res.Message)
+		}
+		s.recordMutation(r, p, "testConnection", map[string]any{"connectionId": c.ID, "name": c.Name,
+			"success": res.Success, "durationMs": res.DurationMs}, failure, started)
+		return writeJSON(w, http.StatusOK, res)
+	})
 }
 
 // probe tests one connection. Real probes report the time they took; simulated ones a plausible latency.

@@ -35,11 +35,7 @@ func (s *Sandbox) flowByID(r *http.Request, id int64) (*flow, error) {
 
 // getFlowHandler serves GET /v1/flows/{id}.
 func (s *Sandbox) getFlowHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	f, err := s.flowFromPath(r)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, f.Public())
+	return answerLoaded(w, r, s.flowFromPath, (*flow).Public)
 }
 
 // createFlowHandler serves POST /v1/flows; like Etlworks it answers 200 with the new flow.
@@ -71,27 +67,24 @@ func (s *Sandbox) writeFlow(w http.ResponseWriter, r *http.Request, id int64) er
 // updateFlowHandler serves PUT /v1/flows/{id}: the body replaces the definition. Suspension is
 // left alone (suspend/resume change it) and read-only fields in the body are ignored.
 func (s *Sandbox) updateFlowHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
-	started := time.Now()
-	old, err := s.flowFromPath(r)
-	if err != nil {
-		return err
-	}
-	var f flow
-	var changed []string
-	var diff editDiff
-	return s.mutate(r, p, started, mutation{md: "editFlow", body: &f,
-		check: func() error { return s.normalizeFlow(r.Context(), &f, old.ID) },
-		save: func() error {
-			f.ID = old.ID
-			model.KeepInternal(old, &f)
-			changed = changedFields(old, &f)
-			diff = diffFields(flowAuditView(old), flowAuditView(&f), model.IsSecretKey)
-			return uniqueName(s.st.updateFlow(r.Context(), &f, started.UnixMilli()), "flow", f.Name)
-		},
-		payload: func() map[string]any {
-			return diff.add(map[string]any{"flowId": old.ID, "name": old.Name, "changed": changed})
-		},
-		answer: func() error { return s.writeFlow(w, r, old.ID) },
+	return withLoaded(r, s.flowFromPath, func(old *flow, started time.Time) error {
+		var f flow
+		var changed []string
+		var diff editDiff
+		return s.mutate(r, p, started, mutation{md: "editFlow", body: &f,
+			check: func() error { return s.normalizeFlow(r.Context(), &f, old.ID) },
+			save: func() error {
+				f.ID = old.ID
+				model.KeepInternal(old, &f)
+				changed = changedFields(old, &f)
+				diff = diffFields(flowAuditView(old), flowAuditView(&f), model.IsSecretKey)
+				return uniqueName(s.st.updateFlow(r.Context(), &f, started.UnixMilli()), "flow", f.Name)
+			},
+			payload: func() map[string]any {
+				return diff.add(map[string]any{"flowId": old.ID, "name": old.Name, "changed": changed})
+			},
+			answer: func() error { return s.writeFlow(w, r, old.ID) },
+		})
 	})
 }
 
@@ -106,18 +99,11 @@ type deleteResponse struct {
 
 // deleteFlowHandler serves DELETE /v1/flows/{id}; the flow's last state goes to the recycle bin.
 func (s *Sandbox) deleteFlowHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
-	started := time.Now()
-	f, err := s.flowFromPath(r)
-	if err != nil {
-		return err
-	}
-	binID, moved, err := s.st.deleteFlow(r.Context(), f, p.Login, started.UnixMilli())
-	s.recordMutation(r, p, "deleteFlow", map[string]any{"flowId": f.ID, "name": f.Name, "recycleBinId": binID,
-		"deletedWith": moved}, err, started)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, deleteResponse{FlowID: f.ID, Name: f.Name, RecycleBinID: binID, DeletedWith: moved})
+	return withLoaded(r, s.flowFromPath, func(f *flow, started time.Time) error {
+		binID, moved, err := s.st.deleteFlow(r.Context(), f, p.Login, started.UnixMilli())
+		return s.audited(r, p, started, "deleteFlow", map[string]any{"flowId": f.ID, "name": f.Name, "recycleBinId": binID,
+			"deletedWith": moved}, err, answerJSON(w, deleteResponse{FlowID: f.ID, Name: f.Name, RecycleBinID: binID, DeletedWith: moved}))
+	})
 }
 
 // suspendHandler serves POST /v1/flows/{id}/suspend (suspend=true) and /resume; both are idempotent
@@ -128,20 +114,11 @@ func (s *Sandbox) suspendHandler(suspend bool) handlerFunc {
 		md = "suspendFlow"
 	}
 	return func(w http.ResponseWriter, r *http.Request, p *principal) error {
-		started := time.Now()
-		f, err := s.flowFromPath(r)
-		if err != nil {
-			return err
-		}
-		err = s.st.setSuspended(r.Context(), f.ID, suspend, started.UnixMilli())
-		s.recordMutation(r, p, md, map[string]any{"flowId": f.ID, "name": f.Name}, err, started)
-		if err != nil {
-			return err
-		}
-		if f, err = s.st.getFlow(r.Context(), f.ID); err != nil {
-			return err
-		}
-		return writeJSON(w, http.StatusOK, f.Public())
+		return withLoaded(r, s.flowFromPath, func(f *flow, started time.Time) error {
+			err := s.st.setSuspended(r.Context(), f.ID, suspend, started.UnixMilli())
+			return s.audited(r, p, started, md, map[string]any{"flowId": f.ID, "name": f.Name}, err,
+				func() error { return s.writeFlow(w, r, f.ID) })
+		})
 	}
 }
 

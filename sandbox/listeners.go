@@ -318,43 +318,34 @@ func (s *Sandbox) createListenerHandler(w http.ResponseWriter, r *http.Request, 
 
 // updateListenerHandler serves PUT /v1/listeners/{id}; the body is merged into the listener.
 func (s *Sandbox) updateListenerHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
-	started := time.Now()
-	old, err := s.listenerFromPath(r)
-	if err != nil {
-		return err
-	}
-	l := *old
-	l.Tags = slices.Clone(old.Tags)
-	l.Properties = map[string]string{}
-	for k, v := range old.Properties {
-		l.Properties[k] = v
-	}
-	return s.mutate(r, p, started, mutation{md: "editListener", body: &l,
-		check: func() error {
-			l.ID = old.ID
-			return s.normalizeListener(r.Context(), &l, old.ID)
-		},
-		save: func() error {
-			return uniqueName(s.st.updateListener(r.Context(), &l, started.UnixMilli()), "listener", l.Name)
-		},
-		payload: func() map[string]any { return map[string]any{"listenerId": old.ID, "name": old.Name} },
-		answer:  func() error { return s.writeListener(w, r, old.ID) },
+	return withLoaded(r, s.listenerFromPath, func(old *listener, started time.Time) error {
+		l := *old
+		l.Tags = slices.Clone(old.Tags)
+		l.Properties = map[string]string{}
+		for k, v := range old.Properties {
+			l.Properties[k] = v
+		}
+		return s.mutate(r, p, started, mutation{md: "editListener", body: &l,
+			check: func() error {
+				l.ID = old.ID
+				return s.normalizeListener(r.Context(), &l, old.ID)
+			},
+			save: func() error {
+				return uniqueName(s.st.updateListener(r.Context(), &l, started.UnixMilli()), "listener", l.Name)
+			},
+			payload: func() map[string]any { return map[string]any{"listenerId": old.ID, "name": old.Name} },
+			answer:  func() error { return s.writeListener(w, r, old.ID) },
+		})
 	})
 }
 
 // deleteListenerHandler serves DELETE /v1/listeners/{id}: the listener moves to the recycle bin.
 func (s *Sandbox) deleteListenerHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
-	started := time.Now()
-	l, err := s.listenerFromPath(r)
-	if err != nil {
-		return err
-	}
-	binID, err := s.st.deleteListener(r.Context(), l, p.Login, started.UnixMilli())
-	s.recordMutation(r, p, "deleteListener", map[string]any{"listenerId": l.ID, "name": l.Name, "recycleBinId": binID}, err, started)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, deletedArtifact{ArtifactType: "listener", ArtifactID: l.ID, Name: l.Name, RecycleBinID: binID})
+	return withLoaded(r, s.listenerFromPath, func(l *listener, started time.Time) error {
+		return s.deleteToBin(w, r, p, started, "deleteListener", "listener", l.ID, l.Name, func() (int64, error) {
+			return s.st.deleteListener(r.Context(), l, p.Login, started.UnixMilli())
+		})
+	})
 }
 
 func (s *Sandbox) writeListener(w http.ResponseWriter, r *http.Request, id int64) error {

@@ -28,9 +28,31 @@ func (s *Sandbox) mutate(r *http.Request, p *principal, started time.Time, m mut
 	if err == nil {
 		err = m.save()
 	}
-	s.recordMutation(r, p, m.md, m.payload(), err, started)
+	return s.audited(r, p, started, m.md, m.payload(), err, m.answer)
+}
+
+// audited finishes a change that was tried (begun at started, failed with err or nil): the attempt
+// is audited whatever its outcome, so the trail shows failures too, and answer runs only after a
+// success. Every mutating handler ends here, through mutate or directly.
+func (s *Sandbox) audited(r *http.Request, p *principal, started time.Time, md string, payload any, err error,
+	answer func() error) error {
+	s.recordMutation(r, p, md, payload, err, started)
 	if err != nil {
 		return err
 	}
-	return m.answer()
+	return answer()
+}
+
+// answerJSON is an answer for audited: 200 with v as the body.
+func answerJSON(w http.ResponseWriter, v any) func() error {
+	return func() error { return writeJSON(w, http.StatusOK, v) }
+}
+
+// deleteToBin finishes the DELETE of a schedule or listener (kind), whose last state del moves to
+// the recycle bin: audited, and answered with where it went, for a restore.
+func (s *Sandbox) deleteToBin(w http.ResponseWriter, r *http.Request, p *principal, started time.Time, md, kind string,
+	id int64, name string, del func() (int64, error)) error {
+	binID, err := del()
+	return s.audited(r, p, started, md, map[string]any{kind + "Id": id, "name": name, "recycleBinId": binID}, err,
+		answerJSON(w, deletedArtifact{ArtifactType: kind, ArtifactID: id, Name: name, RecycleBinID: binID}))
 }

@@ -146,52 +146,42 @@ type oauthCallbackRequest struct {
 // (known, unexpired, issued for this connection; it is used up either way), "exchanges" the code and
 // stores the refresh token, then answers with the connection (secrets masked). Audited as editConnection.
 func (s *Sandbox) oauthCallbackHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
-	started := time.Now()
-	c, err := s.connectionFromPath(r)
-	if err != nil {
-		return err
-	}
-	var in oauthCallbackRequest
-	if err := decodeJSON(r, &in); err != nil {
-		return err
-	}
-	switch {
-	case strings.TrimSpace(in.Code) == "":
-		return badRequest("Field 'code' is required: the authorization code the provider sent to the redirect URI")
-	case strings.TrimSpace(in.State) == "":
-		return badRequest("Field 'state' is required: the state returned with the authorize URL")
-	}
-	st, err := s.st.takeOAuthState(r.Context(), in.State)
-	switch {
-	case errors.Is(err, errNotFound):
-		err = badRequest("Invalid OAuth state: it was never issued or has been used already; request a new authorize URL")
-	case err != nil:
-		return err
-	case st.ConnectionID != 0 && st.ConnectionID != c.ID:
-		err = badRequest("Invalid OAuth state: it was issued for connection %d, not %d", st.ConnectionID, c.ID)
-	case time.Now().UnixMilli() >= st.ExpiresAt:
-		err = badRequest("OAuth state has expired (a sign-in must finish within %s); request a new authorize URL", oauthStateTTL)
-	case strings.HasPrefix(in.Code, "invalid"):
-		err = badRequest("%s rejected the authorization code: invalid_grant (the code is invalid, expired or already used)",
-			providerTitle(st.Provider))
-	}
-	if err == nil && st.ConnectionID == 0 {
-		_, err = oauthScope(c, st.Provider, oauthProviders[st.Provider])
-	}
-	if err == nil {
-		c.Properties[connectors.PropRefreshToken] = refreshTokenFor(st.Provider)
-		err = s.st.updateConnection(r.Context(), c, started.UnixMilli())
-	}
-	s.recordMutation(r, p, "editConnection", map[string]any{"connectionId": c.ID, "name": c.Name,
-		"changed": []string{"properties." + connectors.PropRefreshToken}, "oauthProvider": st.Provider}, err, started)
-	if err != nil {
-		return err
-	}
-	updated, err := s.st.getConnection(r.Context(), c.ID)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, maskConnection(updated))
+	return withLoaded(r, s.connectionFromPath, func(c connection, started time.Time) error {
+		var in oauthCallbackRequest
+		if err := decodeJSON(r, &in); err != nil {
+			return err
+		}
+		switch {
+		case strings.TrimSpace(in.Code) == "":
+			return badRequest("Field 'code' is required: the authorization code the provider sent to the redirect URI")
+		case strings.TrimSpace(in.State) == "":
+			return badRequest("Field 'state' is required: the state returned with the authorize URL")
+		}
+		st, err := s.st.takeOAuthState(r.Context(), in.State)
+		switch {
+		case errors.Is(err, errNotFound):
+			err = badRequest("Invalid OAuth state: it was never issued or has been used already; request a new authorize URL")
+		case err != nil:
+			return err
+		case st.ConnectionID != 0 && st.ConnectionID != c.ID:
+			err = badRequest("Invalid OAuth state: it was issued for connection %d, not %d", st.ConnectionID, c.ID)
+		case time.Now().UnixMilli() >= st.ExpiresAt:
+			err = badRequest("OAuth state has expired (a sign-in must finish within %s); request a new authorize URL", oauthStateTTL)
+		case strings.HasPrefix(in.Code, "invalid"):
+			err = badRequest("%s rejected the authorization code: invalid_grant (the code is invalid, expired or already used)",
+				providerTitle(st.Provider))
+		}
+		if err == nil && st.ConnectionID == 0 {
+			_, err = oauthScope(c, st.Provider, oauthProviders[st.Provider])
+		}
+		if err == nil {
+			c.Properties[connectors.PropRefreshToken] = refreshTokenFor(st.Provider)
+			err = s.st.updateConnection(r.Context(), c, started.UnixMilli())
+		}
+		return s.audited(r, p, started, "editConnection", map[string]any{"connectionId": c.ID, "name": c.Name,
+			"changed": []string{"properties." + connectors.PropRefreshToken}, "oauthProvider": st.Provider}, err,
+			func() error { return s.writeConnection(w, r, c.ID) })
+	})
 }
 
 // refreshTokenFor fabricates a refresh token in the provider's usual shape.

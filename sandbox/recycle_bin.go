@@ -198,19 +198,16 @@ func (s *Sandbox) getBinHandler(w http.ResponseWriter, r *http.Request, _ *princ
 
 // purgeHandler serves DELETE /v1/recycle-bin/{id} (Administrator): the item is gone for good.
 func (s *Sandbox) purgeHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
-	started := time.Now()
-	b, err := s.binItemFromPath(r)
-	if err != nil {
-		return err
-	}
-	_, err = s.st.db.ExecContext(r.Context(), `DELETE FROM recycle_bin WHERE id = ?`, b.ID)
-	s.recordObjectMutation(r, p, "purgeRecycleBinItem", auditObject{Type: b.Type, ID: b.ArtifactID, Name: b.Name},
-		map[string]any{"recycleBinId": b.ID, "artifactType": b.Type, "artifactId": b.ArtifactID, "name": b.Name}, err, started)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"id": b.ID, "artifactType": b.Type, "artifactId": b.ArtifactID,
-		"name": b.Name, "purged": true})
+	return withLoaded(r, s.binItemFromPath, func(b *binItem, started time.Time) error {
+		_, err := s.st.db.ExecContext(r.Context(), `DELETE FROM recycle_bin WHERE id = ?`, b.ID)
+		s.recordObjectMutation(r, p, "purgeRecycleBinItem", auditObject{Type: b.Type, ID: b.ArtifactID, Name: b.Name},
+			map[string]any{"recycleBinId": b.ID, "artifactType": b.Type, "artifactId": b.ArtifactID, "name": b.Name}, err, started)
+		if err != nil {
+			return err
+		}
+		return writeJSON(w, http.StatusOK, map[string]any{"id": b.ID, "artifactType": b.Type, "artifactId": b.ArtifactID,
+			"name": b.Name, "purged": true})
+	})
 }
 
 // maskSecrets returns v as JSON with every string value under a secret-looking key masked, and

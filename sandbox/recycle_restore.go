@@ -258,34 +258,54 @@ func (rs *restorer) restoreConnection(b *binItem) error {
 // restoreSchedule brings a schedule back with its id, for its (reused or restored) flow.
 func (rs *restorer) restoreSchedule(b *binItem) error {
 	var sc schedule
-	if err := readArtifact(b, &sc); err != nil {
+	return rs.restoreUnderFlow(b, &sc, nil, func(remap func(string, int64) int64) error {
+		sc.FlowID, sc.ID = remap("flow", sc.FlowID), b.ArtifactID
+		_, err := insertSchedule(rs.ctx, rs.tx, &sc, rs.now)
 		return err
-	}
-	remap, err := rs.restoredIDs(b)
-	if err != nil {
-		return err
-	}
-	sc.FlowID, sc.ID = remap("flow", sc.FlowID), b.ArtifactID
-	_, err = insertSchedule(rs.ctx, rs.tx, &sc, rs.now)
-	return err
+	})
 }
 
 // restoreListener brings a listener back with its id, unless another listener took its URL pattern.
 func (rs *restorer) restoreListener(b *binItem) error {
 	var l listener
-	if err := readArtifact(b, &l); err != nil {
+	return rs.restoreUnderFlow(b, &l, func() error { return rs.patternFree(&l) }, func(remap func(string, int64) int64) error {
+		l.FlowID, l.ID = remap("flow", l.FlowID), b.ArtifactID
+		_, err := insertListener(rs.ctx, rs.tx, &l, rs.now)
+		return err
+	})
+}
+
+// restoreUnderFlow is the skeleton of restoring an artifact that belongs to a flow: b's artifact is
+// read into v, check (if not nil) may refuse it, and insert puts it back given remap, which maps an id the
+// artifact names to the one its (reused or restored) dependency has now.
+func (rs *restorer) restoreUnderFlow(b *binItem, v any, check func() error, insert func(remap func(string, int64) int64) error) error {
+	if err := readArtifact(b, v); err != nil {
 		return err
 	}
+	if check != nil {
+		if err := check(); err != nil {
+			return err
+		}
+	}
+	remap, err := rs.restoredIDs(b)
+	if err != nil {
+		return err
+	}
+	return insert(remap)
+}
+
+// patternFree refuses to restore l when another listener now uses its URL pattern.
+func (rs *restorer) patternFree(l *listener) error {
 	rows, err := rs.tx.QueryContext(rs.ctx, `SELECT id, name, url_pattern FROM listeners`)
 	if err != nil {
 		return err
 	}
+	defer rows.Close()
 	var clash error
 	for rows.Next() {
 		var id int64
 		var name, pattern string
 		if err := rows.Scan(&id, &name, &pattern); err != nil {
-			rows.Close()
 			return err
 		}
 		if patternKey(pattern) == patternKey(l.Properties[propURLPattern]) {
@@ -293,17 +313,7 @@ func (rs *restorer) restoreListener(b *binItem) error {
 				l.Name, l.Properties[propURLPattern], id, name)
 		}
 	}
-	rows.Close()
-	if clash != nil {
-		return clash
-	}
-	remap, err := rs.restoredIDs(b)
-	if err != nil {
-		return err
-	}
-	l.FlowID, l.ID = remap("flow", l.FlowID), b.ArtifactID
-	_, err = insertListener(rs.ctx, rs.tx, &l, rs.now)
-	return err
+	return clash
 }
 
 // reassign gives a row inserted with a fresh id back its original id and creation time. Ids come

@@ -109,36 +109,33 @@ func boolParam(q url.Values, name string) (bool, error) {
 // stopHandler serves POST /v1/flows/{id}/stop[?auditId=]: the newest (or the named) running
 // instance moves to canceled before the answer (status 2); a flow that is not running gets 3.
 func (s *Sandbox) stopHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
-	started := time.Now()
-	f, err := s.flowFromPath(r)
-	if err != nil {
-		return err
-	}
-	auditID, err := queryID(r.URL.Query(), "auditId", false)
-	if err != nil {
-		return err
-	}
-	resp := execResponse{FlowID: f.ID}
-	ar := s.eng.Stop(f.ID, auditID, p.Login)
-	if ar == nil {
-		resp.Status = codeNotStarted
-		msg := fmt.Sprintf("Flow '%s' is not running", f.Name)
-		if auditID != 0 {
-			msg = fmt.Sprintf("Execution %d of flow '%s' is not running", auditID, f.Name)
+	return withLoaded(r, s.flowFromPath, func(f *flow, started time.Time) error {
+		auditID, err := queryID(r.URL.Query(), "auditId", false)
+		if err != nil {
+			return err
 		}
-		resp.Exception = &msg
-		s.recordMutation(r, p, "stopFlow", map[string]any{"flowId": f.ID, "name": f.Name}, errors.New(msg), started)
+		resp := execResponse{FlowID: f.ID}
+		ar := s.eng.Stop(f.ID, auditID, p.Login)
+		if ar == nil {
+			resp.Status = codeNotStarted
+			msg := fmt.Sprintf("Flow '%s' is not running", f.Name)
+			if auditID != 0 {
+				msg = fmt.Sprintf("Execution %d of flow '%s' is not running", auditID, f.Name)
+			}
+			resp.Exception = &msg
+			s.recordMutation(r, p, "stopFlow", map[string]any{"flowId": f.ID, "name": f.Name}, errors.New(msg), started)
+			return writeJSON(w, http.StatusOK, resp)
+		}
+		select {
+		case <-ar.Done:
+		case <-time.After(stopWait):
+		case <-r.Context().Done():
+			return r.Context().Err()
+		}
+		resp.Status, resp.AuditID = codeCanceled, &ar.AuditID
+		s.recordMutation(r, p, "stopFlow", map[string]any{"flowId": f.ID, "name": f.Name, "auditId": ar.AuditID}, nil, started)
 		return writeJSON(w, http.StatusOK, resp)
-	}
-	select {
-	case <-ar.Done:
-	case <-time.After(stopWait):
-	case <-r.Context().Done():
-		return r.Context().Err()
-	}
-	resp.Status, resp.AuditID = codeCanceled, &ar.AuditID
-	s.recordMutation(r, p, "stopFlow", map[string]any{"flowId": f.ID, "name": f.Name, "auditId": ar.AuditID}, nil, started)
-	return writeJSON(w, http.StatusOK, resp)
+	})
 }
 
 // flowStatusHandler serves GET /v1/executions/{flowId} (and the legacy dashboard path): the run

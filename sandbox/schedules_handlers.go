@@ -42,11 +42,7 @@ func (s *Sandbox) scheduleFromPath(r *http.Request) (*schedule, error) {
 
 // getScheduleHandler serves GET /v1/schedules/{id}.
 func (s *Sandbox) getScheduleHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	sc, err := s.scheduleFromPath(r)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, sc)
+	return answerLoaded(w, r, s.scheduleFromPath, asIs[*schedule])
 }
 
 // createScheduleHandler serves POST /v1/schedules; enabled defaults to true. Answers 200 with the schedule.
@@ -71,43 +67,34 @@ func (s *Sandbox) createScheduleHandler(w http.ResponseWriter, r *http.Request, 
 // updateScheduleHandler serves PUT /v1/schedules/{id}. The body is merged into the schedule:
 // fields it leaves out keep their values; read-only fields (id, nextRun, …) are ignored.
 func (s *Sandbox) updateScheduleHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
-	started := time.Now()
-	old, err := s.scheduleFromPath(r)
-	if err != nil {
-		return err
-	}
-	sc := *old
-	sc.Tags, sc.Parameters = append([]string{}, old.Tags...), nil
-	return s.mutate(r, p, started, mutation{md: "editSchedule", body: &sc,
-		check: func() error {
-			if sc.Parameters == nil {
-				sc.Parameters = old.Parameters
-			}
-			return s.normalizeSchedule(r.Context(), &sc, old.ID)
-		},
-		save: func() error {
-			sc.ID = old.ID
-			restart := sc.Schedule != old.Schedule || (sc.Enabled && !old.Enabled)
-			return uniqueName(s.st.updateSchedule(r.Context(), &sc, restart, started.UnixMilli()), "schedule", sc.Name)
-		},
-		payload: func() map[string]any { return map[string]any{"scheduleId": old.ID, "name": old.Name} },
-		answer:  func() error { return s.writeSchedule(w, r, old.ID) },
+	return withLoaded(r, s.scheduleFromPath, func(old *schedule, started time.Time) error {
+		sc := *old
+		sc.Tags, sc.Parameters = append([]string{}, old.Tags...), nil
+		return s.mutate(r, p, started, mutation{md: "editSchedule", body: &sc,
+			check: func() error {
+				if sc.Parameters == nil {
+					sc.Parameters = old.Parameters
+				}
+				return s.normalizeSchedule(r.Context(), &sc, old.ID)
+			},
+			save: func() error {
+				sc.ID = old.ID
+				restart := sc.Schedule != old.Schedule || (sc.Enabled && !old.Enabled)
+				return uniqueName(s.st.updateSchedule(r.Context(), &sc, restart, started.UnixMilli()), "schedule", sc.Name)
+			},
+			payload: func() map[string]any { return map[string]any{"scheduleId": old.ID, "name": old.Name} },
+			answer:  func() error { return s.writeSchedule(w, r, old.ID) },
+		})
 	})
 }
 
 // deleteScheduleHandler serves DELETE /v1/schedules/{id}: the schedule moves to the recycle bin.
 func (s *Sandbox) deleteScheduleHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
-	started := time.Now()
-	sc, err := s.scheduleFromPath(r)
-	if err != nil {
-		return err
-	}
-	binID, err := s.st.deleteSchedule(r.Context(), sc, p.Login, started.UnixMilli())
-	s.recordMutation(r, p, "deleteSchedule", map[string]any{"scheduleId": sc.ID, "name": sc.Name, "recycleBinId": binID}, err, started)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, deletedArtifact{ArtifactType: "schedule", ArtifactID: sc.ID, Name: sc.Name, RecycleBinID: binID})
+	return withLoaded(r, s.scheduleFromPath, func(sc *schedule, started time.Time) error {
+		return s.deleteToBin(w, r, p, started, "deleteSchedule", "schedule", sc.ID, sc.Name, func() (int64, error) {
+			return s.st.deleteSchedule(r.Context(), sc, p.Login, started.UnixMilli())
+		})
+	})
 }
 
 // deletedArtifact is the answer to deleting a schedule or listener: where it went, for a restore.
@@ -126,47 +113,34 @@ func (s *Sandbox) enableScheduleHandler(enable bool) handlerFunc {
 		md = "resumeSchedule"
 	}
 	return func(w http.ResponseWriter, r *http.Request, p *principal) error {
-		started := time.Now()
-		sc, err := s.scheduleFromPath(r)
-		if err != nil {
-			return err
-		}
-		restart := enable && !sc.Enabled
-		sc.Enabled = enable
-		err = s.st.updateSchedule(r.Context(), sc, restart, started.UnixMilli())
-		s.recordMutation(r, p, md, map[string]any{"scheduleId": sc.ID, "name": sc.Name}, err, started)
-		if err != nil {
-			return err
-		}
-		return s.writeSchedule(w, r, sc.ID)
+		return withLoaded(r, s.scheduleFromPath, func(sc *schedule, started time.Time) error {
+			restart := enable && !sc.Enabled
+			sc.Enabled = enable
+			err := s.st.updateSchedule(r.Context(), sc, restart, started.UnixMilli())
+			return s.audited(r, p, started, md, map[string]any{"scheduleId": sc.ID, "name": sc.Name}, err,
+				func() error { return s.writeSchedule(w, r, sc.ID) })
+		})
 	}
 }
 
 // rescheduleHandler serves POST /v1/schedules/{id}/reschedule {"schedule": "<cron or interval>"}.
 func (s *Sandbox) rescheduleHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
-	started := time.Now()
-	sc, err := s.scheduleFromPath(r)
-	if err != nil {
-		return err
-	}
-	var body struct {
-		Schedule string `json:"schedule"`
-	}
-	old := sc.Schedule
-	err = decodeJSON(r, &body)
-	if err == nil {
-		_, err = parseSchedule(body.Schedule)
-	}
-	if err == nil {
-		sc.Schedule = strings.TrimSpace(body.Schedule)
-		err = s.st.updateSchedule(r.Context(), sc, true, started.UnixMilli())
-	}
-	s.recordMutation(r, p, "rescheduleSchedule", map[string]any{"scheduleId": sc.ID, "name": sc.Name, "from": old,
-		"to": body.Schedule}, err, started)
-	if err != nil {
-		return err
-	}
-	return s.writeSchedule(w, r, sc.ID)
+	return withLoaded(r, s.scheduleFromPath, func(sc *schedule, started time.Time) error {
+		var body struct {
+			Schedule string `json:"schedule"`
+		}
+		old := sc.Schedule
+		err := decodeJSON(r, &body)
+		if err == nil {
+			_, err = parseSchedule(body.Schedule)
+		}
+		if err == nil {
+			sc.Schedule = strings.TrimSpace(body.Schedule)
+			err = s.st.updateSchedule(r.Context(), sc, true, started.UnixMilli())
+		}
+		return s.audited(r, p, started, "rescheduleSchedule", map[string]any{"scheduleId": sc.ID, "name": sc.Name, "from": old,
+			"to": body.Schedule}, err, func() error { return s.writeSchedule(w, r, sc.ID) })
+	})
 }
 
 // runScheduleHandler serves POST /v1/schedules/{id}/run[?sync=true]: the schedule's flow runs now

@@ -187,11 +187,7 @@ func (s *Sandbox) webhookFromPath(r *http.Request) (*webhook, error) {
 
 // getWebhookHandler serves GET /v1/webhooks/{id}.
 func (s *Sandbox) getWebhookHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	wh, err := s.webhookFromPath(r)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, wh.masked())
+	return answerLoaded(w, r, s.webhookFromPath, (*webhook).masked)
 }
 
 // createWebhookHandler serves POST /v1/webhooks; method POST, contentType application/json and
@@ -216,41 +212,32 @@ func (s *Sandbox) createWebhookHandler(w http.ResponseWriter, r *http.Request, p
 
 // updateWebhookHandler serves PUT /v1/webhooks/{id}; the body is merged into the webhook.
 func (s *Sandbox) updateWebhookHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
-	started := time.Now()
-	old, err := s.webhookFromPath(r)
-	if err != nil {
-		return err
-	}
-	wh := *old
-	// Copies, so decoding the body cannot write through to old, whose secrets a masked value keeps.
-	wh.Headers, wh.Events = slices.Clone(old.Headers), slices.Clone(old.Events)
-	return s.mutate(r, p, started, mutation{md: "editWebhook", body: &wh,
-		check: func() error {
-			wh.ID = old.ID
-			return normalizeWebhook(&wh, old)
-		},
-		save: func() error {
-			_, err := s.st.saveWebhook(r.Context(), &wh, started.UnixMilli())
-			return uniqueName(err, "webhook", wh.Name)
-		},
-		payload: func() map[string]any { return map[string]any{"webhookId": old.ID, "name": old.Name} },
-		answer:  func() error { return s.writeWebhook(w, r, old.ID) },
+	return withLoaded(r, s.webhookFromPath, func(old *webhook, started time.Time) error {
+		wh := *old
+		// Copies, so decoding the body cannot write through to old, whose secrets a masked value keeps.
+		wh.Headers, wh.Events = slices.Clone(old.Headers), slices.Clone(old.Events)
+		return s.mutate(r, p, started, mutation{md: "editWebhook", body: &wh,
+			check: func() error {
+				wh.ID = old.ID
+				return normalizeWebhook(&wh, old)
+			},
+			save: func() error {
+				_, err := s.st.saveWebhook(r.Context(), &wh, started.UnixMilli())
+				return uniqueName(err, "webhook", wh.Name)
+			},
+			payload: func() map[string]any { return map[string]any{"webhookId": old.ID, "name": old.Name} },
+			answer:  func() error { return s.writeWebhook(w, r, old.ID) },
+		})
 	})
 }
 
 // deleteWebhookHandler serves DELETE /v1/webhooks/{id}; webhooks do not go to the recycle bin.
 func (s *Sandbox) deleteWebhookHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
-	started := time.Now()
-	wh, err := s.webhookFromPath(r)
-	if err != nil {
-		return err
-	}
-	_, err = s.st.db.ExecContext(r.Context(), `DELETE FROM webhooks WHERE id = ?`, wh.ID)
-	s.recordMutation(r, p, "deleteWebhook", map[string]any{"webhookId": wh.ID, "name": wh.Name}, err, started)
-	if err != nil {
-		return err
-	}
-	return writeJSON(w, http.StatusOK, map[string]any{"id": wh.ID, "name": wh.Name, "deleted": true})
+	return withLoaded(r, s.webhookFromPath, func(wh *webhook, started time.Time) error {
+		_, err := s.st.db.ExecContext(r.Context(), `DELETE FROM webhooks WHERE id = ?`, wh.ID)
+		return s.audited(r, p, started, "deleteWebhook", map[string]any{"webhookId": wh.ID, "name": wh.Name}, err,
+			answerJSON(w, map[string]any{"id": wh.ID, "name": wh.Name, "deleted": true}))
+	})
 }
 
 func (s *Sandbox) writeWebhook(w http.ResponseWriter, r *http.Request, id int64) error {
