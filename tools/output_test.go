@@ -77,3 +77,15 @@ func booleanSubschema(node any, path string) string {
 	}
 	return ""
 }
+
+// A oneOf of bare types collapses to a type list; a oneOf of anything richer is left alone.
+func TestCollapseTypeChoices(t *testing.T) {
+	var in any
+	_ = json.Unmarshal([]byte(`{"properties":{"a":{"oneOf":[{"type":"number"},{"type":"null"}]},
+		"b":{"oneOf":[{"type":"string"},{"type":"object","properties":{}}]}},"type":"object"}`), &in)
+	got, _ := json.Marshal(collapseTypeChoices(in))
+	want := `{"properties":{"a":{"type":["number","null"]},"b":{"oneOf":[{"type":"string"},{"properties":{},"type":"object"}]}},"type":"object"}`
+	if string(got) != want {
+		t.Errorf("got  %s\nwant %s", got, want)
+	}
+}

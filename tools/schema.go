@@ -84,5 +84,43 @@ func outputSchema(results ...any) json.RawMessage {
 	if err != nil {
 		panic(fmt.Sprintf("tools: marshal output schema: %v", err))
 	}
+	var tree any
+	if err := json.Unmarshal(raw, &tree); err != nil {
+		panic(fmt.Sprintf("tools: read back output schema: %v", err))
+	}
+	raw, err = json.Marshal(collapseTypeChoices(tree))
+	if err != nil {
+		panic(fmt.Sprintf("tools: marshal output schema: %v", err))
+	}
 	return raw
+}
+
+// collapseTypeChoices rewrites every {"oneOf":[{"type":A},{"type":B},…]} (what a oneof_type tag
+// reflects to) as the equivalent, shorter {"type":[A,B,…]}: every tools/list carries the schema.
+func collapseTypeChoices(node any) any {
+	switch n := node.(type) {
+	case []any:
+		for i := range n {
+			n[i] = collapseTypeChoices(n[i])
+		}
+	case map[string]any:
+		for k, v := range n {
+			n[k] = collapseTypeChoices(v)
+		}
+		alts, ok := n["oneOf"].([]any)
+		if !ok || len(n) != 1 {
+			return n
+		}
+		types := make([]any, 0, len(alts))
+		for _, a := range alts {
+			m, _ := a.(map[string]any)
+			t, isText := m["type"].(string)
+			if len(m) != 1 || !isText {
+				return n
+			}
+			types = append(types, t)
+		}
+		return map[string]any{"type": types}
+	}
+	return node
 }
