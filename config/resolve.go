@@ -157,23 +157,27 @@ func (r *resolver) enum(name string) string {
 	return ""
 }
 
-// list splits a comma-separated setting, dropping blanks around and between items. ok is false
-// when the setting was given explicitly but holds nothing.
-func (r *resolver) list(name string) (items []string, v value, ok bool) {
+// list splits a comma-separated setting, dropping blanks around and between items. When the
+// setting was given explicitly but holds nothing, it records the error with reason (what to list
+// instead) and ok is false.
+func (r *resolver) list(name, reason string) (items []string, v value, ok bool) {
 	v = r.get(name)
 	for item := range strings.SplitSeq(v.text, ",") {
 		if item = strings.TrimSpace(item); item != "" {
 			items = append(items, item)
 		}
 	}
-	return items, v, len(items) > 0 || v.from == ""
+	if len(items) == 0 && v.from != "" {
+		r.fail(&FieldError{Field: v.from, Value: v.text, Reason: reason})
+		return nil, v, false
+	}
+	return items, v, true
 }
 
 // toolsets reads --toolsets; nil means all. Names are lower-cased and de-duplicated.
 func (r *resolver) toolsets() []string {
-	items, v, ok := r.list(keyToolsets)
+	items, v, ok := r.list(keyToolsets, "list toolsets separated by commas, or all")
 	if !ok {
-		r.fail(&FieldError{Field: v.from, Value: v.text, Reason: "list toolsets separated by commas, or all"})
 		return nil
 	}
 	var out []string
@@ -198,9 +202,8 @@ func (r *resolver) toolsets() []string {
 
 // origins reads --allowed-origins, normalising each to lower-case scheme://host[:port].
 func (r *resolver) origins() []string {
-	items, v, ok := r.list(keyAllowedOrigins)
+	items, v, ok := r.list(keyAllowedOrigins, "list origins such as https://app.example.com separated by commas")
 	if !ok {
-		r.fail(&FieldError{Field: v.from, Value: v.text, Reason: "list origins such as https://app.example.com separated by commas"})
 		return nil
 	}
 	var out []string
@@ -218,9 +221,8 @@ func (r *resolver) origins() []string {
 // webhookHosts reads --webhook-hosts, each entry checked and normalised by hostlist. In sandbox
 // mode an unset list allows the loopback hosts, where the sandbox's own test receivers live.
 func (r *resolver) webhookHosts(sandbox bool) []string {
-	items, v, ok := r.list(keyWebhookHosts)
+	items, v, ok := r.list(keyWebhookHosts, "list hosts such as hooks.example.com or *.example.com separated by commas")
 	if !ok {
-		r.fail(&FieldError{Field: v.from, Value: v.text, Reason: "list hosts such as hooks.example.com or *.example.com separated by commas"})
 		return nil
 	}
 	if v.from == "" && sandbox {

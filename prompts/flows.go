@@ -51,20 +51,15 @@ Evidence:
 }
 
 func explainFlow(d Deps) Def {
-	p := mcp.NewPrompt("explain_flow",
-		mcp.WithPromptDescription("Explain a flow to a person new to it: what it does, where data comes from and goes, when it runs and what can go wrong."),
-		flowArgument())
-	return Def{Prompt: p, Handler: func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
-		id, name, err := flowArg(ctx, d.Client, req, "the flow to explain (id or exact name)")
-		if err != nil {
-			return nil, err
-		}
-		doc, _, err := d.Client.Flows.Documentation(ctx, id)
-		if err != nil {
-			return nil, err
-		}
-		history := recentRuns(ctx, d.Client, id, 10)
-		ask := fmt.Sprintf(`Explain the Etlworks flow %q (id %d) to someone who has never seen it. Cover, in plain language and briefly:
+	return flowPrompt(d, "explain_flow",
+		"Explain a flow to a person new to it: what it does, where data comes from and goes, when it runs and what can go wrong.",
+		"the flow to explain (id or exact name)", func(ctx context.Context, id int64, name string) (*mcp.GetPromptResult, error) {
+			doc, _, err := d.Client.Flows.Documentation(ctx, id)
+			if err != nil {
+				return nil, err
+			}
+			history := recentRuns(ctx, d.Client, id, 10)
+			ask := fmt.Sprintf(`Explain the Etlworks flow %q (id %d) to someone who has never seen it. Cover, in plain language and briefly:
 - what business purpose it serves and what it produces;
 - where the data comes from and where it goes (connections, tables, files);
 - how the data is changed on the way (SQL, mappings);
@@ -72,25 +67,20 @@ func explainFlow(d Deps) Def {
 - what typically goes wrong and where to look first.
 Its documentation from Etlworks is attached. Recent runs, newest first:
 %s`, name, id, history)
-		msgs := []mcp.PromptMessage{user(ask)}
-		if text := strings.TrimSpace(doc.Documentation); text != "" {
-			text = untrusted.Fence("flow documentation", "", bound.Fit(d.Redactor.Text(text), bound.ResultBytes, "explain_flow shows it too"))
-			msgs = append(msgs, resourceMessage(fmt.Sprintf("etlworks://flows/%d/documentation", id), "text/markdown", text))
-		}
-		return mcp.NewGetPromptResult("Explain the flow "+name, msgs), nil
-	}}
+			msgs := []mcp.PromptMessage{user(ask)}
+			if text := strings.TrimSpace(doc.Documentation); text != "" {
+				text = untrusted.Fence("flow documentation", "", bound.Fit(d.Redactor.Text(text), bound.ResultBytes, "explain_flow shows it too"))
+				msgs = append(msgs, resourceMessage(fmt.Sprintf("etlworks://flows/%d/documentation", id), "text/markdown", text))
+			}
+			return mcp.NewGetPromptResult("Explain the flow "+name, msgs), nil
+		})
 }
 
 func fixPipeline(d Deps) Def {
-	p := mcp.NewPrompt("fix_pipeline",
-		mcp.WithPromptDescription("Work through a broken flow end to end: diagnose, propose a change with dry_run, apply it after confirmation, rerun and verify."),
-		flowArgument())
-	return Def{Prompt: p, Handler: func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
-		id, name, err := flowArg(ctx, d.Client, req, "the broken flow (id or exact name)")
-		if err != nil {
-			return nil, err
-		}
-		ask := fmt.Sprintf(`Fix the Etlworks flow %q (id %d). Its recent runs, newest first:
+	return flowPrompt(d, "fix_pipeline",
+		"Work through a broken flow end to end: diagnose, propose a change with dry_run, apply it after confirmation, rerun and verify.",
+		"the broken flow (id or exact name)", func(ctx context.Context, id int64, name string) (*mcp.GetPromptResult, error) {
+			ask := fmt.Sprintf(`Fix the Etlworks flow %q (id %d). Its recent runs, newest first:
 %s
 Follow this loop and report after each step:
 1. Diagnose: call diagnose_run {"flow": %d}. State the root cause with the evidence it cites.
@@ -99,8 +89,8 @@ Follow this loop and report after each step:
 4. Rerun: run_flow {"flow": %d, "wait": true}.
 5. Verify: the run must end in success; check the records, and where it loads a table, query it with run_sql. If it fails again, go back to step 1 with the new error.
 Never change anything I have not confirmed, and stop after two failed attempts to ask me how to proceed.`, name, id, recentRuns(ctx, d.Client, id, 5), id, id, id)
-		return mcp.NewGetPromptResult("Fix the flow "+name, []mcp.PromptMessage{user(ask)}), nil
-	}}
+			return mcp.NewGetPromptResult("Fix the flow "+name, []mcp.PromptMessage{user(ask)}), nil
+		})
 }
 
 // recentRuns renders a flow's last runs as short lines; an error becomes a line saying so, since a

@@ -130,19 +130,28 @@ func optionalRun(req mcp.GetPromptRequest) (int64, error) {
 	return id, nil
 }
 
-// flowArgument declares the required "flow" argument that flowArg reads.
+// flowArgument declares the required "flow" argument that flowPrompt reads.
 func flowArgument() mcp.PromptOption {
 	return mcp.WithArgument("flow", mcp.RequiredArgument(), mcp.ArgumentDescription("Flow id or exact name"))
 }
 
-// flowArg resolves the required "flow" argument; what says what it names, for the error when it
-// is missing.
-func flowArg(ctx context.Context, c *client.Client, req mcp.GetPromptRequest, what string) (int64, string, error) {
-	ref, err := required(req, "flow", what)
-	if err != nil {
-		return 0, "", err
-	}
-	return flowRef(ctx, c, ref)
+// flowPrompt declares a prompt whose one argument is a flow: it resolves the required "flow"
+// argument (what says what it names, for the error when it is missing) and hands the flow's id and
+// name to build, so every such prompt reads and reports its argument the same way.
+func flowPrompt(d Deps, name, description, what string,
+	build func(ctx context.Context, id int64, flow string) (*mcp.GetPromptResult, error)) Def {
+	p := mcp.NewPrompt(name, mcp.WithPromptDescription(description), flowArgument())
+	return Def{Prompt: p, Handler: func(ctx context.Context, req mcp.GetPromptRequest) (*mcp.GetPromptResult, error) {
+		ref, err := required(req, "flow", what)
+		if err != nil {
+			return nil, err
+		}
+		id, flow, err := flowRef(ctx, d.Client, ref)
+		if err != nil {
+			return nil, err
+		}
+		return build(ctx, id, flow)
+	}}
 }
 
 // flowRef resolves a flow id or exact name with the client's one resolver; an unknown one gets

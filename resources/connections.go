@@ -3,7 +3,6 @@ package resources
 import (
 	"context"
 	"encoding/json"
-	"fmt"
 	"time"
 
 	"github.com/mark3labs/mcp-go/mcp"
@@ -82,10 +81,6 @@ func schedules(d Deps) Def {
 			}
 			rows = append(rows, r)
 		}
-		out := map[string]any{"schedules": rows, "total": resp.Total}
-		if resp.Total > len(rows) {
-			out["note"] = fmt.Sprintf("first %d of %d schedules; list_schedules pages through all of them", len(rows), resp.Total)
-		}
-		return jsonContents(req.Params.URI, out)
+		return indexContents(req.Params.URI, "schedules", rows, resp.Total, "list_schedules")
 	}, Rest: "list_schedules pages through every schedule"}
 }

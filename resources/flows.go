@@ -46,11 +46,7 @@ func flowIndex(d Deps) Def {
 			}
 			rows = append(rows, r)
 		}
-		out := map[string]any{"flows": rows, "total": resp.Total}
-		if resp.Total > len(rows) {
-			out["note"] = fmt.Sprintf("first %d of %d flows; list_flows pages through all of them", len(rows), resp.Total)
-		}
-		return jsonContents(req.Params.URI, out)
+		return indexContents(req.Params.URI, "flows", rows, resp.Total, "list_flows")
 	}, Rest: "list_flows pages through every flow"}
 }
 

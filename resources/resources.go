@@ -138,6 +138,16 @@ func unescape(v string) string {
 	return strings.TrimSpace(v)
 }
 
+// indexContents answers an index resource: its rows under key with the server's total and, when
+// they are only the first of that total, a note naming the tool that pages through all of them.
+func indexContents[T any](uri, key string, rows []T, total int, tool string) ([]mcp.ResourceContents, error) {
+	out := map[string]any{key: rows, "total": total}
+	if total > len(rows) {
+		out["note"] = fmt.Sprintf("first %d of %d %s; %s pages through all of them", len(rows), total, key, tool)
+	}
+	return jsonContents(uri, out)
+}
+
 // jsonContents renders v as compact JSON resource contents.
 func jsonContents(uri string, v any) ([]mcp.ResourceContents, error) {
 	b, err := json.Marshal(v)

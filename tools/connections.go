@@ -123,10 +123,11 @@ func listConnectionsTool(d Deps) Def {
 			var res filteredResult[connRow]
 			var err error
 			if *opts == (client.ConnectionListOptions{}) {
-				var raw json.RawMessage
-				var resp *client.Response
-				if raw, resp, err = d.Client.Connections.List(ctx, &client.ConnectionListOptions{ListOptions: client.ListOptions{Limit: in.limit(), Offset: offset}}); err == nil {
-					return pageRows(raw, resp.Total, offset, view), nil
+				var out any
+				if out, err = onePage(in.page, func(o client.ListOptions) (json.RawMessage, *client.Response, error) {
+					return d.Client.Connections.List(ctx, &client.ConnectionListOptions{ListOptions: o})
+				}, view); err == nil {
+					return out, nil
 				}
 			} else {
 				res, _, err = scanned(offset, in.limit(), func(visit func(json.RawMessage) bool) (client.Scan, error) {

@@ -59,6 +59,12 @@ func listed[T any](p page, filtered bool, list func(client.ListOptions) (json.Ra
 		res, _, err := scanned(offset, p.limit(), scan, keep, view)
 		return res, err
 	}
+	return onePage(p, list, view)
+}
+
+// onePage answers a list tool with the page of list that p asks for, each row shown by view.
+func onePage[T any](p page, list func(client.ListOptions) (json.RawMessage, *client.Response, error), view func(gjson.Result) T) (any, error) {
+	offset, _ := p.offset()
 	raw, resp, err := list(client.ListOptions{Limit: p.limit(), Offset: offset})
 	if err != nil {
 		return nil, err

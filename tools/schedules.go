@@ -15,16 +15,29 @@ import (
 	"github.com/etlworks/etlworks-mcp/internal/quartz"
 )
 
-// paramsAlias accepts the schedule tools' old name for a flow's variables, "parameters", for one
-// release (CHANGELOG: Deprecated), so every tool names them "params" as run_flow does.
-func paramsAlias(params, parameters map[string]string) (map[string]string, error) {
-	if parameters == nil {
-		return params, nil
+// takeParamsAlias accepts the schedule tools' old name for a flow's variables, "parameters", for
+// one release (CHANGELOG: Deprecated), so every tool names them "params" as run_flow does: it moves
+// *parameters into *params, refusing both at once.
+func takeParamsAlias(params, parameters *map[string]string) error {
+	if *parameters == nil {
+		return nil
 	}
-	if params != nil {
-		return nil, badInput(`give "params" only; "parameters" is its old name`)
+	if *params != nil {
+		return badInput(`give "params" only; "parameters" is its old name`)
 	}
-	return parameters, nil
+	*params, *parameters = *parameters, nil
+	return nil
+}
+
+// normalizeCron replaces *cron, a Quartz cron or an interval, with the Quartz cron the schedule
+// stores, or says what is wrong with it.
+func normalizeCron(cron *string) error {
+	c, err := scheduleCron(*cron)
+	if err != nil {
+		return badInput(`"cron": %v`, err)
+	}
+	*cron = c
+	return nil
 }
 
 // ListSchedulesInput filters list_schedules.
@@ -88,17 +101,10 @@ type CreateScheduleInput struct {
 }
 
 func (in *CreateScheduleInput) validate() error {
-	p, err := paramsAlias(in.Params, in.Parameters)
-	if err != nil {
+	if err := takeParamsAlias(&in.Params, &in.Parameters); err != nil {
 		return err
 	}
-	in.Params, in.Parameters = p, nil
-	cron, err := scheduleCron(in.Cron)
-	if err != nil {
-		return badInput(`"cron": %v`, err)
-	}
-	in.Cron = cron
-	return nil
+	return normalizeCron(&in.Cron)
 }
 
 func createScheduleTool(d Deps) Def {
@@ -158,20 +164,14 @@ type UpdateScheduleInput struct {
 }
 
 func (in *UpdateScheduleInput) validate() error {
-	p, err := paramsAlias(in.Params, in.Parameters)
-	if err != nil {
+	if err := takeParamsAlias(&in.Params, &in.Parameters); err != nil {
 		return err
 	}
-	in.Params, in.Parameters = p, nil
 	if in.Enabled == nil && in.Cron == "" && in.Params == nil {
 		return badInput(`give at least one change: "enabled" (false pauses, true resumes), "cron" or "params"`)
 	}
 	if in.Cron != "" {
-		cron, err := scheduleCron(in.Cron)
-		if err != nil {
-			return badInput(`"cron": %v`, err)
-		}
-		in.Cron = cron
+		return normalizeCron(&in.Cron)
 	}
 	return nil
 }

@@ -88,12 +88,9 @@ func listWebhooksTool(d Deps) Def {
 		toolset:     "schedules",
 		effect:      reads,
 		handle: func(ctx context.Context, in ListWebhooksInput) (any, error) {
-			offset, _ := in.offset()
-			raw, resp, err := d.Client.Webhooks.List(ctx, &client.ListOptions{Limit: in.limit(), Offset: offset})
-			if err != nil {
-				return nil, err
-			}
-			return pageRows(raw, resp.Total, offset, viewWebhook), nil
+			return onePage(in.page, func(o client.ListOptions) (json.RawMessage, *client.Response, error) {
+				return d.Client.Webhooks.List(ctx, &o)
+			}, viewWebhook)
 		},
 	})
 }

@@ -202,6 +202,17 @@ func value(expr string, f field, s string) (int, error) {
 	return n, nil
 }
 
+// suffixed parses u, a value followed by a one-letter suffix (15W, 6L), into *dst: the suffix
+// says what the value means, the caller says where it goes.
+func suffixed(dst *int, expr string, f field, u string) error {
+	n, err := value(expr, f, u[:len(u)-1])
+	if err != nil {
+		return err
+	}
+	*dst = n
+	return nil
+}
+
 // parseDOM parses day-of-month, including ?, L, L-n, LW and nW.
 func (e *Expr) parseDOM(expr, s string) error {
 	f := fields[fDOM]
@@ -224,12 +235,7 @@ func (e *Expr) parseDOM(expr, s string) error {
 		e.domLast = n
 		return nil
 	case strings.HasSuffix(u, "W") && !strings.ContainsAny(u, ",-/L"):
-		n, err := value(expr, f, u[:len(u)-1])
-		if err != nil {
-			return err
-		}
-		e.domWeekday = n
-		return nil
+		return suffixed(&e.domWeekday, expr, f, u)
 	case strings.ContainsAny(u, "LW?#"):
 		return fieldErr(expr, f, s, "mixes L, W or ? with other values; use them alone (L, L-3, LW, 15W)")
 	}
@@ -262,12 +268,7 @@ func (e *Expr) parseDOW(expr, s string) error {
 		e.dowNth, e.dowNum = d, k
 		return nil
 	case len(u) > 1 && strings.HasSuffix(u, "L") && !strings.ContainsAny(u, ",-/"):
-		d, err := value(expr, f, u[:len(u)-1])
-		if err != nil {
-			return err
-		}
-		e.dowLast = d
-		return nil
+		return suffixed(&e.dowLast, expr, f, u)
 	case strings.ContainsAny(u, "L?"):
 		return fieldErr(expr, f, s, "mixes L or ? with other values; use them alone (L, 6L, FRI#3)")
 	}
