@@ -41,46 +41,41 @@ func rawObject(d Deps, kind client.Kind, title, description, rest string, get fu
 	}, Rest: rest}
 }
 
-// scheduleLimit bounds the schedules resource.
-const scheduleLimit = 200
+// scheduleRow is one schedule of the schedules index.
+type scheduleRow struct {
+	ID        int64    `json:"id"`
+	Name      string   `json:"name"`
+	FlowID    int64    `json:"flow_id"`
+	Flow      string   `json:"flow,omitempty"`
+	Schedule  string   `json:"schedule"`
+	Enabled   bool     `json:"enabled"`
+	NextRuns  []string `json:"next_runs"`
+	RunsNote  string   `json:"next_runs_note,omitempty"`
+	LastRun   string   `json:"last_run,omitempty"`
+	LastRunAt string   `json:"last_run_at,omitempty"`
+}
 
 func schedules(d Deps) Def {
-	r := mcp.NewResource(Scheme+"schedules", "Schedules",
-		mcp.WithResourceDescription("Every schedule: flow, cron, enabled, next fire times and last run."),
-		mcp.WithMIMEType("application/json"))
-	return Def{Resource: &r, Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-		raw, resp, err := d.Client.Schedules.List(ctx, &client.ScheduleListOptions{ListOptions: client.ListOptions{Limit: scheduleLimit}})
-		if err != nil {
-			return nil, err
+	return index[scheduleRow]{path: "schedules", name: "Schedules", key: "schedules", tool: "list_schedules", row: scheduleRowOf,
+		description: "Every schedule: flow, cron, enabled, next fire times and last run.", list: func(ctx context.Context, o client.ListOptions) (json.RawMessage, *client.Response, error) {
+			return d.Client.Schedules.List(ctx, &client.ScheduleListOptions{ListOptions: o})
+		}}.def()
+}
+
+// scheduleRowOf projects one schedule of the list; when Etlworks sends no fire times for an
+// enabled schedule, the next three are computed here and marked so.
+func scheduleRowOf(s gjson.Result) scheduleRow {
+	r := scheduleRow{ID: s.Get("id").Int(), Name: s.Get("name").String(), FlowID: s.Get("flowId").Int(), Flow: s.Get("flowName").String(),
+		Schedule: s.Get("schedule").String(), Enabled: s.Get("enabled").Bool(), NextRuns: []string{},
+		LastRun: s.Get("lastRunStatus").String(), LastRunAt: iso(s.Get("lastRunAt").Int())}
+	for _, n := range s.Get("nextRuns").Array() {
+		r.NextRuns = append(r.NextRuns, iso(n.Int()))
+	}
+	if e, err := quartz.Parse(r.Schedule); err == nil && r.Enabled && !s.Get("nextRuns").Exists() && !s.Get("nextRun").Exists() {
+		for _, t := range e.NextN(time.Now().UTC(), 3) { // Etlworks sent none: computed here
+			r.NextRuns = append(r.NextRuns, t.Format(time.RFC3339))
 		}
-		type row struct {
-			ID        int64    `json:"id"`
-			Name      string   `json:"name"`
-			FlowID    int64    `json:"flow_id"`
-			Flow      string   `json:"flow,omitempty"`
-			Schedule  string   `json:"schedule"`
-			Enabled   bool     `json:"enabled"`
-			NextRuns  []string `json:"next_runs"`
-			RunsNote  string   `json:"next_runs_note,omitempty"`
-			LastRun   string   `json:"last_run,omitempty"`
-			LastRunAt string   `json:"last_run_at,omitempty"`
-		}
-		rows := []row{}
-		for _, s := range gjson.ParseBytes(raw).Array() {
-			r := row{ID: s.Get("id").Int(), Name: s.Get("name").String(), FlowID: s.Get("flowId").Int(), Flow: s.Get("flowName").String(),
-				Schedule: s.Get("schedule").String(), Enabled: s.Get("enabled").Bool(), NextRuns: []string{},
-				LastRun: s.Get("lastRunStatus").String(), LastRunAt: iso(s.Get("lastRunAt").Int())}
-			for _, n := range s.Get("nextRuns").Array() {
-				r.NextRuns = append(r.NextRuns, iso(n.Int()))
-			}
-			if e, err := quartz.Parse(r.Schedule); err == nil && r.Enabled && !s.Get("nextRuns").Exists() && !s.Get("nextRun").Exists() {
-				for _, t := range e.NextN(time.Now().UTC(), 3) { // Etlworks sent none: computed here
-					r.NextRuns = append(r.NextRuns, t.Format(time.RFC3339))
-				}
-				r.RunsNote = "computed here, UTC; Etlworks uses its own time zone"
-			}
-			rows = append(rows, r)
-		}
-		return indexContents(req.Params.URI, "schedules", rows, resp.Total, "list_schedules")
-	}, Rest: "list_schedules pages through every schedule"}
+		r.RunsNote = "computed here, UTC; Etlworks uses its own time zone"
+	}
+	return r
 }

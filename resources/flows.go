@@ -12,42 +12,36 @@ import (
 	"github.com/etlworks/etlworks-mcp/client"
 )
 
-// indexLimit bounds the flow index; list_flows pages through the rest.
-const indexLimit = 200
+// flowRow is one flow of the flows index.
+type flowRow struct {
+	ID      int64    `json:"id"`
+	Name    string   `json:"name"`
+	Type    string   `json:"type,omitempty"`
+	Tags    []string `json:"tags,omitempty"`
+	LastRun string   `json:"last_run,omitempty"`
+	URI     string   `json:"uri"`
+}
 
 func flowIndex(d Deps) Def {
-	r := mcp.NewResource(Scheme+"flows", "Flows",
-		mcp.WithResourceDescription("Index of Etlworks flows: id, name, type, tags, last run and each flow's URI."),
-		mcp.WithMIMEType("application/json"))
-	return Def{Resource: &r, Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
-		raw, resp, err := d.Client.Flows.List(ctx, &client.FlowListOptions{ListOptions: client.ListOptions{Limit: indexLimit}})
-		if err != nil {
-			return nil, err
+	return index[flowRow]{path: "flows", name: "Flows", key: "flows", tool: "list_flows", row: flowRowOf,
+		description: "Index of Etlworks flows: id, name, type, tags, last run and each flow's URI.", list: func(ctx context.Context, o client.ListOptions) (json.RawMessage, *client.Response, error) {
+			return d.Client.Flows.List(ctx, &client.FlowListOptions{ListOptions: o})
+		}}.def()
+}
+
+// flowRowOf projects one flow of the list.
+func flowRowOf(f gjson.Result) flowRow {
+	r := flowRow{ID: f.Get("id").Int(), Name: f.Get("name").String(), Type: f.Get("flowType").String(), URI: FlowURI(f.Get("id").Int())}
+	for _, t := range f.Get("tags").Array() {
+		r.Tags = append(r.Tags, t.String())
+	}
+	if s := f.Get("lastRunStatus").String(); s != "" {
+		r.LastRun = s
+		if at := iso(f.Get("lastRunAt").Int()); at != "" {
+			r.LastRun += " at " + at
 		}
-		type row struct {
-			ID      int64    `json:"id"`
-			Name    string   `json:"name"`
-			Type    string   `json:"type,omitempty"`
-			Tags    []string `json:"tags,omitempty"`
-			LastRun string   `json:"last_run,omitempty"`
-			URI     string   `json:"uri"`
-		}
-		rows := []row{}
-		for _, f := range gjson.ParseBytes(raw).Array() {
-			r := row{ID: f.Get("id").Int(), Name: f.Get("name").String(), Type: f.Get("flowType").String(), URI: FlowURI(f.Get("id").Int())}
-			for _, t := range f.Get("tags").Array() {
-				r.Tags = append(r.Tags, t.String())
-			}
-			if s := f.Get("lastRunStatus").String(); s != "" {
-				r.LastRun = s
-				if at := iso(f.Get("lastRunAt").Int()); at != "" {
-					r.LastRun += " at " + at
-				}
-			}
-			rows = append(rows, r)
-		}
-		return indexContents(req.Params.URI, "flows", rows, resp.Total, "list_flows")
-	}, Rest: "list_flows pages through every flow"}
+	}
+	return r
 }
 
 func flowDefinition(d Deps) Def {

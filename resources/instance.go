@@ -35,10 +35,9 @@ type capabilityView struct {
 }
 
 func instance(d Deps) Def {
-	r := mcp.NewResource(Scheme+"instance", "Etlworks instance",
-		mcp.WithResourceDescription("The Etlworks instance this server uses: URL, user and role when known, health, and which optional REST capabilities it has."),
-		mcp.WithMIMEType("application/json"))
-	return Def{Resource: &r, Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+	r := jsonResource("instance", "Etlworks instance",
+		"The Etlworks instance this server uses: URL, user and role when known, health, and which optional REST capabilities it has.")
+	return Def{Resource: r, Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
 		return jsonContents(req.Params.URI, describeInstance(ctx, d.Client))
 	}}
 }

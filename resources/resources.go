@@ -16,6 +16,7 @@ import (
 
 	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
+	"github.com/tidwall/gjson"
 
 	"github.com/etlworks/etlworks-mcp/client"
 	"github.com/etlworks/etlworks-mcp/internal/bound"
@@ -138,14 +139,54 @@ func unescape(v string) string {
 	return strings.TrimSpace(v)
 }
 
+// indexLimit bounds an index resource to one page of its list; the tool named in its note pages
+// through the rest.
+const indexLimit = 200
+
+// index is a fixed resource that shows the first page of one Etlworks list (flows, schedules),
+// each row projected to what a model needs.
+type index[R any] struct {
+	path, name, description string
+	// key names the rows in the JSON answer and in the note ("flows").
+	key string
+	// tool is the tool that pages through every row (list_flows).
+	tool string
+	list func(ctx context.Context, o client.ListOptions) (json.RawMessage, *client.Response, error)
+	row  func(gjson.Result) R
+}
+
+// def reads one page of at most indexLimit rows and answers them with the server's total.
+func (ix index[R]) def() Def {
+	return Def{Resource: jsonResource(ix.path, ix.name, ix.description),
+		Handler: func(ctx context.Context, req mcp.ReadResourceRequest) ([]mcp.ResourceContents, error) {
+			raw, resp, err := ix.list(ctx, client.ListOptions{Limit: indexLimit})
+			if err != nil {
+				return nil, err
+			}
+			rows := []R{}
+			for _, v := range gjson.ParseBytes(raw).Array() {
+				rows = append(rows, ix.row(v))
+			}
+			return indexContents(req.Params.URI, ix.key, rows, resp.Total, ix.tool)
+		},
+		Rest: ix.tool + " pages through every " + strings.TrimSuffix(ix.key, "s")}
+}
+
 // indexContents answers an index resource: its rows under key with the server's total and, when
-// they are only the first of that total, a note naming the tool that pages through all of them.
+// the page holds fewer, a note naming the tool that pages through all of them.
 func indexContents[T any](uri, key string, rows []T, total int, tool string) ([]mcp.ResourceContents, error) {
 	out := map[string]any{key: rows, "total": total}
 	if total > len(rows) {
 		out["note"] = fmt.Sprintf("first %d of %d %s; %s pages through all of them", len(rows), total, key, tool)
 	}
 	return jsonContents(uri, out)
+}
+
+// jsonResource declares a fixed resource at Scheme+path. Every fixed resource answers JSON
+// (jsonContents), so the MIME type is stated here once.
+func jsonResource(path, name, description string) *mcp.Resource {
+	r := mcp.NewResource(Scheme+path, name, mcp.WithResourceDescription(description), mcp.WithMIMEType("application/json"))
+	return &r
 }
 
 // jsonContents renders v as compact JSON resource contents.

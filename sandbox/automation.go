@@ -7,6 +7,8 @@ import (
 	"net/http"
 	"strings"
 	"sync/atomic"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // Schedules, webhooks, HTTP listeners, their messages and the recycle bin:
@@ -167,7 +169,7 @@ func (a *automation) runFinished(flowID, auditID int64, status string) {
 		return auditID, entity, fmt.Sprintf("%s/v1/flows/%d?auditId=%d", a.baseURL(), flowID, auditID)
 	}
 	a.hooks.emit(ctx, "Flow.Executed", build)
-	if status == statusError {
+	if status == model.StatusError {
 		a.hooks.emit(ctx, "Flow.Failed", build)
 	}
 }

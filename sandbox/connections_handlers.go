@@ -163,16 +163,16 @@ func (s *Sandbox) normalizeConnection(ctx context.Context, c *connection, selfID
 	}
 	// Paths are stored in one spelling, so "./crm.db" is the same database (and account) as "crm.db".
 	switch c.ConnectionType {
-	case typeSQLite:
-		if _, err := sandboxDatabasePath(s.root, c.Properties[propDatabase]); err != nil {
-			return badRequest("Field 'properties.%s': %s", propDatabase, err.Error())
+	case model.TypeSQLite:
+		if _, err := sandboxDatabasePath(s.root, c.Properties[model.PropDatabase]); err != nil {
+			return badRequest("Field 'properties.%s': %s", model.PropDatabase, err.Error())
 		}
-		c.Properties[propDatabase] = cleanRel(c.Properties[propDatabase])
-	case typeLocalFile:
-		if _, err := sandboxFolderPath(s.root, c.Properties[propFolder]); err != nil {
-			return badRequest("Field 'properties.%s': %s", propFolder, err.Error())
+		c.Properties[model.PropDatabase] = cleanRel(c.Properties[model.PropDatabase])
+	case model.TypeLocalFile:
+		if _, err := sandboxFolderPath(s.root, c.Properties[model.PropFolder]); err != nil {
+			return badRequest("Field 'properties.%s': %s", model.PropFolder, err.Error())
 		}
-		c.Properties[propFolder] = cleanRel(c.Properties[propFolder])
+		c.Properties[model.PropFolder] = cleanRel(c.Properties[model.PropFolder])
 	}
 	c.Tags = cleanTags(c.Tags)
 	return nil

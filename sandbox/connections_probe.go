@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
@@ -55,9 +56,9 @@ func (s *Sandbox) probe(ctx context.Context, c connection) testResult {
 	var ok bool
 	var msg string
 	switch c.ConnectionType {
-	case typeSQLite:
+	case model.TypeSQLite:
 		ok, msg = s.probeDatabase(ctx, c)
-	case typeLocalFile:
+	case model.TypeLocalFile:
 		ok, msg = s.probeFolder(c)
 	default:
 		return simulatedProbe(c)
@@ -80,21 +81,21 @@ func (s *Sandbox) probeDatabase(ctx context.Context, c connection) (bool, string
 		return false, fmt.Sprintf("Connection '%s' failed: %s", c.Name, runlog.SQLError(err, "connect").Message)
 	}
 	return true, fmt.Sprintf("Connection successful: SQLite %s database '%s' with %s", version,
-		c.Properties[propDatabase], plural(tables, "table"))
+		c.Properties[model.PropDatabase], plural(tables, "table"))
 }
 
 // probeFolder lists a local folder connection's folder.
 func (s *Sandbox) probeFolder(c connection) (bool, string) {
-	dir, err := sandboxFolderPath(s.root, c.Properties[propFolder])
+	dir, err := sandboxFolderPath(s.root, c.Properties[model.PropFolder])
 	if err != nil {
 		return false, fmt.Sprintf("Connection '%s': %s", c.Name, err.Error())
 	}
 	entries, err := os.ReadDir(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return false, fmt.Sprintf("Folder '%s' of connection '%s' does not exist", c.Properties[propFolder], c.Name)
+		return false, fmt.Sprintf("Folder '%s' of connection '%s' does not exist", c.Properties[model.PropFolder], c.Name)
 	}
 	if err != nil {
-		return false, fmt.Sprintf("Folder '%s' of connection '%s' cannot be read: %s", c.Properties[propFolder], c.Name, runlog.PlainIOError(err))
+		return false, fmt.Sprintf("Folder '%s' of connection '%s' cannot be read: %s", c.Properties[model.PropFolder], c.Name, runlog.PlainIOError(err))
 	}
 	files, dirs := 0, 0
 	for _, e := range entries {
@@ -106,7 +107,7 @@ func (s *Sandbox) probeFolder(c connection) (bool, string) {
 			files++
 		}
 	}
-	return true, fmt.Sprintf("Connection successful: folder '%s' is readable and writable (%s, %s)", c.Properties[propFolder],
+	return true, fmt.Sprintf("Connection successful: folder '%s' is readable and writable (%s, %s)", c.Properties[model.PropFolder],
 		plural(files, "file"), plural(dirs, "folder"))
 }
 
@@ -143,11 +144,11 @@ func simulatedProbe(c connection) testResult {
 	var what string
 	switch {
 	case t.Category == connectors.CatDatabase:
-		what = fmt.Sprintf("connected to %s at %s as %s", kind, joinNonEmpty(host, port, c.Properties[propDatabase]), cmp.Or(c.Properties[propUser], "the configured account"))
+		what = fmt.Sprintf("connected to %s at %s as %s", kind, joinNonEmpty(host, port, c.Properties[model.PropDatabase]), cmp.Or(c.Properties[model.PropUser], "the configured account"))
 	case t.Category == connectors.CatFile:
-		what = fmt.Sprintf("%s location %s is readable and writable", kind, joinNonEmpty(host, "", c.Properties[propFolder]))
+		what = fmt.Sprintf("%s location %s is readable and writable", kind, joinNonEmpty(host, "", c.Properties[model.PropFolder]))
 	case t.Category == connectors.CatAPI:
-		what = fmt.Sprintf("GET %s returned 200 OK", c.Properties[propURL])
+		what = fmt.Sprintf("GET %s returned 200 OK", c.Properties[model.PropURL])
 	case t.Category == connectors.CatQueue:
 		what = fmt.Sprintf("connected to %s at %s", kind, host)
 	default:
@@ -165,7 +166,7 @@ func endpointOf(c connection) (host, port string) {
 		}
 	}
 	if host == "" || strings.Contains(host, "://") {
-		if u, err := url.Parse(cmp.Or(host, c.Properties[propURL])); err == nil && u.Host != "" {
+		if u, err := url.Parse(cmp.Or(host, c.Properties[model.PropURL])); err == nil && u.Host != "" {
 			host = u.Hostname()
 		}
 	}

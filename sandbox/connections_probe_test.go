@@ -9,6 +9,7 @@ import (
 	"testing"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // testConn tests a connection as alice.
@@ -48,7 +49,7 @@ func TestConnectionTest(t *testing.T) {
 		}
 		var c connection
 		h.ok("POST", "/rest/v1/connections", map[string]any{"name": "Broken MySQL", "connectionType": "connection.db.mysql",
-			"properties": map[string]string{propHost: "db.nowhere.invalid", propDatabase: "x", propUser: "u"}}, &c)
+			"properties": map[string]string{model.PropHost: "db.nowhere.invalid", model.PropDatabase: "x", model.PropUser: "u"}}, &c)
 		if r := h.testConn(c.ID); r.Success || !strings.Contains(r.Message, "UnknownHostException: db.nowhere.invalid") {
 			t.Errorf("mysql: %+v", r)
 		}
@@ -57,9 +58,9 @@ func TestConnectionTest(t *testing.T) {
 	t.Run("a missing database file fails and is not created", func(t *testing.T) {
 		h := h.with(t)
 		var c connection
-		h.ok("POST", "/rest/v1/connections", map[string]any{"name": "Nowhere", "connectionType": typeSQLite,
-			"properties": map[string]string{propDatabase: "./missing/nowhere.db"}}, &c)
-		if c.Properties[propDatabase] != "missing/nowhere.db" {
+		h.ok("POST", "/rest/v1/connections", map[string]any{"name": "Nowhere", "connectionType": model.TypeSQLite,
+			"properties": map[string]string{model.PropDatabase: "./missing/nowhere.db"}}, &c)
+		if c.Properties[model.PropDatabase] != "missing/nowhere.db" {
 			t.Errorf("path not cleaned: %+v", c.Properties)
 		}
 		if r := h.testConn(c.ID); r.Success || !strings.Contains(r.Message, "does not exist") {
@@ -88,7 +89,7 @@ func TestConnectionTest(t *testing.T) {
 			t.Errorf("explorer with the stale password: %q", eb.Message)
 		}
 
-		h.ok("PUT", "/rest/v1/connections/3", map[string]any{"properties": map[string]string{propPassword: h.sb.Credentials().CRMPassword}}, nil)
+		h.ok("PUT", "/rest/v1/connections/3", map[string]any{"properties": map[string]string{model.PropPassword: h.sb.Credentials().CRMPassword}}, nil)
 		if r := h.testConn(3); !r.Success || !strings.Contains(r.Message, "crm.db") {
 			t.Fatalf("fixed password: %+v", r)
 		}
@@ -96,7 +97,7 @@ func TestConnectionTest(t *testing.T) {
 			t.Errorf("successful test audit = %+v", rec)
 		}
 		e := h.wait(crmFlow, h.run(crmFlow, "", nil))
-		if e.Status != statusSuccess || e.Records != demo.CustomersRows {
+		if e.Status != model.StatusSuccess || e.Records != demo.CustomersRows {
 			t.Fatalf("run after the fix = %+v\n%s", e, h.logOf(crmFlow, e.AuditID))
 		}
 		wh := h.warehouse()

@@ -70,7 +70,7 @@ func TestConnectionsList(t *testing.T) {
 				t.Errorf("%s: %+v (total %s)", query, got, total)
 			}
 		}
-		if got, total := list(h, "?connectionType="+typeSQLite); len(got) != 2 || total != "2" {
+		if got, total := list(h, "?connectionType="+model.TypeSQLite); len(got) != 2 || total != "2" {
 			t.Errorf("sqlite: %+v", got)
 		}
 		if got, total := list(h, "?limit=2&offset=6"); len(got) != 1 || got[0].Name != "Legacy FTP" || total != "7" {
@@ -99,13 +99,13 @@ func TestConnectionsList(t *testing.T) {
 		}
 		var crm connection
 		h.ok("GET", "/rest/v1/connections/3", nil, &crm)
-		if crm.Properties[propPassword] != maskedSecret || crm.Properties[propUser] != crmUser || crm.Properties[propDatabase] != demo.CRMDatabaseFile {
+		if crm.Properties[model.PropPassword] != maskedSecret || crm.Properties[model.PropUser] != crmUser || crm.Properties[model.PropDatabase] != demo.CRMDatabaseFile {
 			t.Errorf("crm = %+v", crm)
 		}
 		var s3 connection
 		h.ok("GET", "/rest/v1/connections/6", nil, &s3)
 		if s3.Properties[connectors.PropTemplate+"secretKey"] != maskedSecret || s3.Properties[connectors.PropTemplate+"accessKey"] != maskedSecret ||
-			s3.Properties[propBucket] != "acme-etl-archive" {
+			s3.Properties[model.PropBucket] != "acme-etl-archive" {
 			t.Errorf("s3 = %+v", s3)
 		}
 	})
@@ -120,8 +120,8 @@ func TestConnectionsList(t *testing.T) {
 
 func newPostgres(name string) map[string]any {
 	return map[string]any{"name": name, "connectionType": "connection.db.postgres", "tags": []string{"new", " ", "new"},
-		"properties": map[string]any{propHost: "pg.acme-retail.internal", connectors.PropTemplate + "port": 5432,
-			propDatabase: "analytics", propUser: "etl", propPassword: "pg-s3cret-value"}}
+		"properties": map[string]any{model.PropHost: "pg.acme-retail.internal", connectors.PropTemplate + "port": 5432,
+			model.PropDatabase: "analytics", model.PropUser: "etl", model.PropPassword: "pg-s3cret-value"}}
 }
 
 func TestConnectionsWrite(t *testing.T) {
@@ -133,13 +133,13 @@ func TestConnectionsWrite(t *testing.T) {
 
 	t.Run("create", func(t *testing.T) {
 		h := h.with(t)
-		if created.ID <= seededConnections || created.Properties[propPassword] != maskedSecret ||
+		if created.ID <= seededConnections || created.Properties[model.PropPassword] != maskedSecret ||
 			created.Properties[connectors.PropTemplate+"port"] != "5432" || len(created.Tags) != 1 || created.CreatedAt == 0 {
 			t.Fatalf("created = %+v", created)
 		}
 		stored, _ := h.sb.st.getConnection(t.Context(), created.ID)
-		if stored.Properties[propPassword] != "pg-s3cret-value" {
-			t.Errorf("stored password = %q", stored.Properties[propPassword])
+		if stored.Properties[model.PropPassword] != "pg-s3cret-value" {
+			t.Errorf("stored password = %q", stored.Properties[model.PropPassword])
 		}
 		rec := h.lastAudit("addConnection")
 		if !rec.RT || !strings.Contains(string(rec.Payload), `"connectionId":`+fmt.Sprint(created.ID)) || strings.Contains(string(rec.Payload), "s3cret") {
@@ -164,18 +164,18 @@ func TestConnectionsWrite(t *testing.T) {
 		bad(func(m map[string]any) { delete(m, "connectionType") }, "Field 'connectionType' is required")
 		bad(func(m map[string]any) { m["connectionType"] = "connection.db.postgress" }, "unknown type 'connection.db.postgress'")
 		bad(func(m map[string]any) { m["connectionType"] = "connection.db.kafka" }, "did you mean connection.queue.kafka")
-		bad(func(m map[string]any) { delete(props(m), propHost) }, "Field 'properties.field.connection.template.host' (Host) is required")
+		bad(func(m map[string]any) { delete(props(m), model.PropHost) }, "Field 'properties.field.connection.template.host' (Host) is required")
 		bad(func(m map[string]any) { props(m)[connectors.PropTemplate+"port"] = "54x" }, "port number")
-		bad(func(m map[string]any) { props(m)[propPassword] = maskedSecret }, "is the mask of a secret")
-		bad(func(m map[string]any) { props(m)[propHost] = map[string]any{} }, "must be a string")
+		bad(func(m map[string]any) { props(m)[model.PropPassword] = maskedSecret }, "is the mask of a secret")
+		bad(func(m map[string]any) { props(m)[model.PropHost] = map[string]any{} }, "must be a string")
 		bad(func(m map[string]any) {
-			m["connectionType"], m["properties"] = typeSQLite, map[string]any{propDatabase: "state.db"}
+			m["connectionType"], m["properties"] = model.TypeSQLite, map[string]any{model.PropDatabase: "state.db"}
 		}, "own state database")
 		bad(func(m map[string]any) {
-			m["connectionType"], m["properties"] = typeSQLite, map[string]any{propDatabase: "../outside.db"}
+			m["connectionType"], m["properties"] = model.TypeSQLite, map[string]any{model.PropDatabase: "../outside.db"}
 		}, "relative path inside the sandbox data directory")
 		bad(func(m map[string]any) {
-			m["connectionType"], m["properties"] = typeLocalFile, map[string]any{propFolder: "."}
+			m["connectionType"], m["properties"] = model.TypeLocalFile, map[string]any{model.PropFolder: "."}
 		}, "subfolder")
 		wantError(t, h.call("POST", "/rest/v1/connections", h.key, "{"), http.StatusBadRequest, "/rest/v1/connections")
 	})
@@ -183,23 +183,23 @@ func TestConnectionsWrite(t *testing.T) {
 	t.Run("partial update merges properties", func(t *testing.T) {
 		h := h.with(t)
 		var got connection
-		h.ok("PUT", path, map[string]any{"properties": map[string]any{propHost: "pg2.acme-retail.internal"}}, &got)
+		h.ok("PUT", path, map[string]any{"properties": map[string]any{model.PropHost: "pg2.acme-retail.internal"}}, &got)
 		stored, _ := h.sb.st.getConnection(t.Context(), created.ID)
-		if got.Name != "Analytics Postgres" || got.Properties[propHost] != "pg2.acme-retail.internal" ||
-			stored.Properties[propPassword] != "pg-s3cret-value" || stored.Properties[propDatabase] != "analytics" {
+		if got.Name != "Analytics Postgres" || got.Properties[model.PropHost] != "pg2.acme-retail.internal" ||
+			stored.Properties[model.PropPassword] != "pg-s3cret-value" || stored.Properties[model.PropDatabase] != "analytics" {
 			t.Fatalf("after PUT: %+v, stored %+v", got, stored)
 		}
 		// A GET body sent back as is keeps the secret: the mask means "unchanged".
 		got.Description = "edited"
 		h.ok("PUT", path, got, &got)
 		stored, _ = h.sb.st.getConnection(t.Context(), created.ID)
-		if stored.Properties[propPassword] != "pg-s3cret-value" || stored.Description != "edited" {
+		if stored.Properties[model.PropPassword] != "pg-s3cret-value" || stored.Description != "edited" {
 			t.Errorf("round trip changed the secret: %+v", stored)
 		}
 		h.ok("PUT", path, map[string]any{"name": "Analytics PG", "properties": map[string]any{connectors.PropTemplate + "sslMode": "require"}}, nil)
-		h.ok("PUT", path, map[string]any{"properties": map[string]any{connectors.PropTemplate + "sslMode": nil, propPassword: "rotated-pw"}}, &got)
+		h.ok("PUT", path, map[string]any{"properties": map[string]any{connectors.PropTemplate + "sslMode": nil, model.PropPassword: "rotated-pw"}}, &got)
 		stored, _ = h.sb.st.getConnection(t.Context(), created.ID)
-		if _, ok := stored.Properties[connectors.PropTemplate+"sslMode"]; ok || stored.Properties[propPassword] != "rotated-pw" || stored.Name != "Analytics PG" {
+		if _, ok := stored.Properties[connectors.PropTemplate+"sslMode"]; ok || stored.Properties[model.PropPassword] != "rotated-pw" || stored.Name != "Analytics PG" {
 			t.Errorf("stored = %+v", stored)
 		}
 		rec := h.lastAudit("editConnection")
@@ -239,7 +239,7 @@ func TestConnectionsWrite(t *testing.T) {
 			t.Fatal(err)
 		}
 		var snap connection
-		if err := json.Unmarshal([]byte(artifact), &snap); err != nil || snap.ID != 3 || snap.Properties[propPassword] != crmStalePassword {
+		if err := json.Unmarshal([]byte(artifact), &snap); err != nil || snap.ID != 3 || snap.Properties[model.PropPassword] != crmStalePassword {
 			t.Errorf("artifact = %s", artifact)
 		}
 		if typ != "connection" || name != "CRM database" || by != "alice" ||
@@ -316,8 +316,8 @@ func TestConnectionTypes(t *testing.T) {
 		}
 	}
 	for _, want := range []string{"connection.db.postgres", "connection.db.mysql", "connection.db.sqlserver", "connection.db.oracle",
-		"connection.db.snowflake", "connection.db.redshift", "connection.db.bigquery", typeSQLite, "connection.db.db2",
-		"connection.db.mariadb", typeLocalFile, "connection.sftp", "connection.ftp", "connection.s3", "connection.azure.blob",
+		"connection.db.snowflake", "connection.db.redshift", "connection.db.bigquery", model.TypeSQLite, "connection.db.db2",
+		"connection.db.mariadb", model.TypeLocalFile, "connection.sftp", "connection.ftp", "connection.s3", "connection.azure.blob",
 		"connection.gcs", "connection.file.box", "connection.file.dropbox", "connection.file.googledrive", "connection.file.onedrive",
 		"connection.http", "connection.http.graphql", "connection.http.soap", "connection.queue.kafka", "connection.queue.rabbitmq",
 		"connection.queue.sqs", "connection.queue.pubsub", "connection.api.salesforce", "connection.api.hubspot",

@@ -1,5 +1,7 @@
 package sandbox
 
+import "github.com/etlworks/etlworks-mcp/sandbox/internal/model"
+
 // execResponse is the FlowExecutionResponse of run and stop.
 type execResponse struct {
 	FlowID      int64   `json:"flowId"`
@@ -21,13 +23,13 @@ const (
 // responseCode maps a terminal execution status to the int code of a sync run response.
 func responseCode(status string) int {
 	switch status {
-	case statusSuccess, statusWarning:
+	case model.StatusSuccess, model.StatusWarning:
 		return codeSuccess
-	case statusError:
+	case model.StatusError:
 		return codeError
-	case statusCanceled:
+	case model.StatusCanceled:
 		return codeCanceled
-	case statusRunning:
+	case model.StatusRunning:
 		return 1
 	}
 	return codeStarted

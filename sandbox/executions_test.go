@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 func TestHistory(t *testing.T) {
@@ -43,7 +45,7 @@ func TestHistory(t *testing.T) {
 			perFlow[e.FlowID]++
 			statuses[e.Status]++
 			oldest = time.UnixMilli(e.Started)
-			if e.Ended == nil || *e.Ended < e.Started || (e.Status == statusError) != (e.Exception != nil) {
+			if e.Ended == nil || *e.Ended < e.Started || (e.Status == model.StatusError) != (e.Exception != nil) {
 				t.Errorf("inconsistent record %+v", e)
 			}
 			if e.User == "scheduler" && (e.EventID == nil || e.EventName == nil) {
@@ -59,7 +61,7 @@ func TestHistory(t *testing.T) {
 		if users["scheduler"] < users["alice"]+users["bob"] || users["alice"] == 0 || users["bob"] == 0 {
 			t.Errorf("users = %v", users)
 		}
-		if statuses[statusSuccess] == 0 || statuses[statusWarning] == 0 || statuses[statusError] == 0 {
+		if statuses[model.StatusSuccess] == 0 || statuses[model.StatusWarning] == 0 || statuses[model.StatusError] == 0 {
 			t.Errorf("statuses = %v", statuses)
 		}
 		for id := int64(1); id <= seededFlows; id++ {
@@ -78,7 +80,7 @@ func TestHistory(t *testing.T) {
 				t.Errorf("flow %d: %d failures", flowID, total)
 			}
 			for _, e := range list {
-				if e.FlowID != flowID || e.Status != statusError || !strings.Contains(*e.Exception, want) {
+				if e.FlowID != flowID || e.Status != model.StatusError || !strings.Contains(*e.Exception, want) {
 					t.Errorf("flow %d: %+v", flowID, e)
 				}
 			}
@@ -88,7 +90,7 @@ func TestHistory(t *testing.T) {
 			}
 			var latest execution
 			h.ok("GET", fmt.Sprintf("/rest/v1/executions/%d", flowID), nil, &latest)
-			if latest.Status != statusError {
+			if latest.Status != model.StatusError {
 				t.Errorf("flow %d latest = %+v", flowID, latest)
 			}
 		}
@@ -118,7 +120,7 @@ func TestHistory(t *testing.T) {
 		}
 		warnings, _ := all(h, "?status=warning")
 		for _, e := range warnings {
-			if e.Status != statusWarning {
+			if e.Status != model.StatusWarning {
 				t.Errorf("status filter returned %s", e.Status)
 			}
 		}
@@ -136,7 +138,7 @@ func TestHistory(t *testing.T) {
 			t.Errorf("latest %+v, legacy %+v", latest, legacy)
 		}
 		h.ok("GET", "/rest/v1/executions/2?status=success", nil, &success)
-		if success.Status != statusSuccess || success.FlowID != 2 {
+		if success.Status != model.StatusSuccess || success.FlowID != 2 {
 			t.Errorf("latest success = %+v", success)
 		}
 		other, _ := all(h, "?flowId=3&limit=1")

@@ -12,6 +12,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
@@ -21,13 +22,13 @@ import (
 // folderRoot opens the folder of a local file connection as an os.Root, so nothing reached
 // through it can leave the folder, symbolic links included.
 func (s *Sandbox) folderRoot(c connection) (*os.Root, error) {
-	dir, err := sandboxFolderPath(s.root, c.Properties[propFolder])
+	dir, err := sandboxFolderPath(s.root, c.Properties[model.PropFolder])
 	if err != nil {
 		return nil, badRequest("Connection '%s': %s", c.Name, err.Error())
 	}
 	root, err := os.OpenRoot(dir)
 	if errors.Is(err, fs.ErrNotExist) {
-		return nil, badRequest("Folder '%s' of connection '%s' does not exist", c.Properties[propFolder], c.Name)
+		return nil, badRequest("Folder '%s' of connection '%s' does not exist", c.Properties[model.PropFolder], c.Name)
 	}
 	return root, err
 }
@@ -171,7 +172,7 @@ func (s *Sandbox) explorerFilesHandler(w http.ResponseWriter, r *http.Request, _
 	if err != nil {
 		return err
 	}
-	if c.ConnectionType != typeLocalFile {
+	if c.ConnectionType != model.TypeLocalFile {
 		return badRequest("Connection '%s' is a database; list its tables with GET /rest/v1/explorer/%d/objects", c.Name, c.ID)
 	}
 	q, limit, offset, err := listQuery(r)

@@ -10,6 +10,7 @@ import (
 	"strings"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // The explorer browses the two connection kinds the sandbox
@@ -24,9 +25,9 @@ func (s *Sandbox) explorerConnection(r *http.Request) (connection, error) {
 	if err != nil {
 		return c, err
 	}
-	if c.ConnectionType != typeSQLite && c.ConnectionType != typeLocalFile {
+	if c.ConnectionType != model.TypeSQLite && c.ConnectionType != model.TypeLocalFile {
 		return c, badRequest("Explorer is not available for connection type %s in the sandbox; it browses SQLite "+
-			"databases (%s) and local folders (%s), such as 'Warehouse' and 'Staging files'", c.ConnectionType, typeSQLite, typeLocalFile)
+			"databases (%s) and local folders (%s), such as 'Warehouse' and 'Staging files'", c.ConnectionType, model.TypeSQLite, model.TypeLocalFile)
 	}
 	return c, nil
 }
@@ -76,7 +77,7 @@ func (s *Sandbox) explorerObjectsHandler(w http.ResponseWriter, r *http.Request,
 	}
 	typ := strings.ToLower(q.Get("type"))
 	kinds := []string{"file"}
-	if c.ConnectionType == typeSQLite {
+	if c.ConnectionType == model.TypeSQLite {
 		kinds = []string{"table", "view"}
 	}
 	switch {
@@ -86,7 +87,7 @@ func (s *Sandbox) explorerObjectsHandler(w http.ResponseWriter, r *http.Request,
 		return badRequest("Parameter 'type': connection '%s' has objects of type %s, not %s", c.Name, strings.Join(kinds, " and "), typ)
 	}
 	var all []explorerObject
-	if c.ConnectionType == typeSQLite {
+	if c.ConnectionType == model.TypeSQLite {
 		all, err = s.databaseObjects(r.Context(), c)
 	} else {
 		all, err = s.folderObjects(c)
@@ -137,7 +138,7 @@ func (s *Sandbox) explorerColumnsHandler(w http.ResponseWriter, r *http.Request,
 		return err
 	}
 	name := r.PathValue("name")
-	if c.ConnectionType == typeLocalFile {
+	if c.ConnectionType == model.TypeLocalFile {
 		ds, err := s.readFolderFile(c, name)
 		if err != nil {
 			return err
@@ -211,7 +212,7 @@ func (s *Sandbox) explorerDataHandler(w http.ResponseWriter, r *http.Request, _ 
 		}
 		limit = min(n, maxDataLimit)
 	}
-	if c.ConnectionType == typeLocalFile {
+	if c.ConnectionType == model.TypeLocalFile {
 		ds, err := s.readFolderFile(c, object)
 		if err != nil {
 			return err

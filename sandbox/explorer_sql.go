@@ -17,6 +17,7 @@ import (
 
 	"github.com/etlworks/etlworks-mcp/internal/prose"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
@@ -117,13 +118,13 @@ func openPrivate(ctx context.Context, path string, readOnly bool) (conn *sql.Con
 // checkDatabaseAccount refuses a connection whose stored user and password the database does not
 // accept, with the message a run would fail with.
 func (s *Sandbox) checkDatabaseAccount(ctx context.Context, c connection) error {
-	login, password, err := s.st.dbAccountFold(ctx, cleanRel(c.Properties[propDatabase]))
+	login, password, err := s.st.dbAccountFold(ctx, cleanRel(c.Properties[model.PropDatabase]))
 	switch {
 	case errors.Is(err, errNotFound):
 		return nil
 	case err != nil:
 		return err
-	case c.Properties[propUser] != login || c.Properties[propPassword] != password:
+	case c.Properties[model.PropUser] != login || c.Properties[model.PropPassword] != password:
 		return badRequest("%s", runlog.AuthError(c).Message)
 	}
 	return nil
@@ -133,7 +134,7 @@ func (s *Sandbox) checkDatabaseAccount(ctx context.Context, c connection) error 
 // a run makes: read-only, or read-write with write (never creating the file, and with ATTACH
 // disabled, so writes stay inside this database file).
 func (s *Sandbox) openExplorerDB(ctx context.Context, c connection, write bool) (*sql.Conn, func(), error) {
-	path, err := sandboxDatabasePath(s.root, c.Properties[propDatabase])
+	path, err := sandboxDatabasePath(s.root, c.Properties[model.PropDatabase])
 	if err != nil {
 		return nil, nil, badRequest("Connection '%s': %s", c.Name, err.Error())
 	}
@@ -141,7 +142,7 @@ func (s *Sandbox) openExplorerDB(ctx context.Context, c connection, write bool) 
 		return nil, nil, err
 	}
 	if _, err := os.Stat(path); err != nil {
-		return nil, nil, badRequest("Database file '%s' of connection '%s' does not exist", c.Properties[propDatabase], c.Name)
+		return nil, nil, badRequest("Database file '%s' of connection '%s' does not exist", c.Properties[model.PropDatabase], c.Name)
 	}
 	return openPrivate(ctx, path, !write)
 }
@@ -319,7 +320,7 @@ func (s *Sandbox) explorerSQLHandler(w http.ResponseWriter, r *http.Request, p *
 	case in.MaxRows != nil:
 		maxRows = min(*in.MaxRows, maxMaxRows)
 	}
-	if c.ConnectionType != typeSQLite {
+	if c.ConnectionType != model.TypeSQLite {
 		return badRequest("SQL is available for database connections; '%s' is a folder, so read a file with GET /rest/v1/explorer/%d/data?object=NAME",
 			c.Name, c.ID)
 	}

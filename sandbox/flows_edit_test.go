@@ -4,6 +4,8 @@ import (
 	"net/http"
 	"strings"
 	"testing"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // TestFlowEditFixesRollup edits the SQL inside "Daily revenue rollup" through PUT: the next run,
@@ -11,7 +13,7 @@ import (
 func TestFlowEditFixesRollup(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Options{})
-	if e := h.wait(2, h.run(2, "", nil)); e.Status != statusError || !strings.Contains(strPtr(e.Exception), "amount_usd") {
+	if e := h.wait(2, h.run(2, "", nil)); e.Status != model.StatusError || !strings.Contains(strPtr(e.Exception), "amount_usd") {
 		t.Fatalf("the seeded rollup should fail on amount_usd: %+v", e)
 	}
 	var f flow
@@ -23,7 +25,7 @@ func TestFlowEditFixesRollup(t *testing.T) {
 		t.Fatalf("updated = %+v", updated.Transformations[0].Source)
 	}
 	e := h.wait(2, h.run(2, "", nil))
-	if e.Status != statusSuccess || e.Records == 0 {
+	if e.Status != model.StatusSuccess || e.Records == 0 {
 		t.Errorf("run after the fix = %+v", e)
 	}
 	recs := h.auditOf("method=editFlow&object=flow:2&user=alice")

@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // seededFlows is the number of demo flows.
@@ -197,7 +199,7 @@ func TestFlowsManage(t *testing.T) {
 		if f.Suspended {
 			t.Fatal("still suspended")
 		}
-		if e := h.wait(created.ID, h.run(created.ID, "", nil)); e.Status != statusSuccess || e.Records != 12 {
+		if e := h.wait(created.ID, h.run(created.ID, "", nil)); e.Status != model.StatusSuccess || e.Records != 12 {
 			t.Errorf("run after resume = %+v", e)
 		}
 	})

@@ -111,6 +111,15 @@ func listQuery(r *http.Request) (q url.Values, limit, offset int, err error) {
 	return q, limit, offset, nil
 }
 
+// flowListQuery is listQuery for the lists that also filter by an optional flowId (schedules,
+// listeners, listener messages), so that filter is read and checked the same way everywhere.
+func flowListQuery(r *http.Request) (q url.Values, limit, offset int, flowID int64, err error) {
+	if q, limit, offset, err = listQuery(r); err == nil {
+		flowID, err = queryID(q, "flowId", false)
+	}
+	return q, limit, offset, flowID, err
+}
+
 // epochParam reads an optional epoch-milliseconds query parameter; 0 means absent.
 func epochParam(q url.Values, name string) (int64, error) {
 	v := q.Get(name)

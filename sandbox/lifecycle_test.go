@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 func TestHealth(t *testing.T) {
@@ -76,7 +77,7 @@ func TestDataDirPersistence(t *testing.T) {
 	h = &harness{t: t, sb: second, key: creds.APIKey, srv: newServer(t, second)}
 	var flows []flow
 	h.ok("GET", "/rest/v1/flows?limit=200", nil, &flows)
-	if len(flows) != seededFlows+1 || flows[seededFlows].Name != "Load returns" || *flows[seededFlows].LastRunStatus != statusSuccess {
+	if len(flows) != seededFlows+1 || flows[seededFlows].Name != "Load returns" || *flows[seededFlows].LastRunStatus != model.StatusSuccess {
 		t.Errorf("after reopen: %d flows", len(flows))
 	}
 	if n := h.count(second.st.db, `SELECT COUNT(*) FROM executions`); n != executions+1 {
@@ -84,7 +85,7 @@ func TestDataDirPersistence(t *testing.T) {
 	}
 	var e execution
 	h.ok("GET", fmt.Sprintf("/rest/v1/executions/1?auditId=%d", slow), nil, &e)
-	if e.Status != statusCanceled || e.Ended == nil {
+	if e.Status != model.StatusCanceled || e.Ended == nil {
 		t.Errorf("a run active at Close = %+v", e)
 	}
 	if log := h.logOf(1, slow); !strings.Contains(log, "shutting down") {

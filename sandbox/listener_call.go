@@ -197,11 +197,7 @@ func scanMessage(sc interface{ Scan(...any) error }) (message, error) {
 
 // listMessagesHandler serves GET /v1/messages?flowId=&listenerId=: newest first with X-Total-Count.
 func (s *Sandbox) listMessagesHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q, limit, offset, err := listQuery(r)
-	if err != nil {
-		return err
-	}
-	flowID, err := queryID(q, "flowId", false)
+	q, limit, offset, flowID, err := flowListQuery(r)
 	if err != nil {
 		return err
 	}

@@ -258,11 +258,7 @@ func (s *Sandbox) normalizeListener(ctx context.Context, l *listener, selfID int
 
 // listListenersHandler serves GET /v1/listeners: filters name (substring) and flowId; each row has its endpointUrl.
 func (s *Sandbox) listListenersHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q, limit, offset, err := listQuery(r)
-	if err != nil {
-		return err
-	}
-	flowID, err := queryID(q, "flowId", false)
+	q, limit, offset, flowID, err := flowListQuery(r)
 	if err != nil {
 		return err
 	}

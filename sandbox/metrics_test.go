@@ -8,6 +8,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 func TestMetricsDay(t *testing.T) {
@@ -112,7 +114,7 @@ func TestMetricsExecutions(t *testing.T) {
 						}
 						if int64(ex["auditId"].(float64)) == e.AuditID {
 							found = true
-							if ex["status"] != statusError || ex["exception"] == nil || ex["user"] != demoLogin {
+							if ex["status"] != model.StatusError || ex["exception"] == nil || ex["user"] != demoLogin {
 								t.Errorf("the failed run = %v", ex)
 							}
 						}

@@ -17,36 +17,3 @@ type (
 	connection     = model.Connection
 	execution      = model.Execution
 )
-
-// Execution statuses (model.Status*).
-const (
-	statusQueued   = model.StatusQueued
-	statusRunning  = model.StatusRunning
-	statusSuccess  = model.StatusSuccess
-	statusWarning  = model.StatusWarning
-	statusError    = model.StatusError
-	statusCanceled = model.StatusCanceled
-)
-
-// Connection types the engine executes, and connection property keys (model.Type*, model.Prop*).
-const (
-	typeSQLite    = model.TypeSQLite
-	typeLocalFile = model.TypeLocalFile
-
-	propDatabase = model.PropDatabase
-	propFolder   = model.PropFolder
-	propUser     = model.PropUser
-	propPassword = model.PropPassword
-	propHost     = model.PropHost
-	propURL      = model.PropURL
-	propBucket   = model.PropBucket
-)
-
-// Flow properties that steer simulated connectors (model.Prop*), and the flow types validation quotes.
-const (
-	propOutcome    = model.PropOutcome
-	propRecords    = model.PropRecords
-	propError      = model.PropError
-	propWarning    = model.PropWarning
-	knownFlowTypes = model.KnownFlowTypes
-)

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // depOf finds a dependency of an item.
@@ -111,8 +112,8 @@ func TestRecycleBinConnections(t *testing.T) {
 	t.Parallel()
 	h := newHarness(t, Options{})
 	ctx := t.Context()
-	connID, err := insertConnection(ctx, h.sb.st.db, connection{Name: "Returns drop", ConnectionType: typeLocalFile,
-		Properties: map[string]string{propFolder: demo.StagingFolder, propPassword: "drop-secret"}}, time.Now().UnixMilli())
+	connID, err := insertConnection(ctx, h.sb.st.db, connection{Name: "Returns drop", ConnectionType: model.TypeLocalFile,
+		Properties: map[string]string{model.PropFolder: demo.StagingFolder, model.PropPassword: "drop-secret"}}, time.Now().UnixMilli())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -145,10 +146,10 @@ func TestRecycleBinConnections(t *testing.T) {
 		t.Errorf("bulk restore = %+v", rr)
 	}
 	c, err := h.sb.st.getConnection(ctx, connID)
-	if err != nil || c.Properties[propPassword] != "drop-secret" {
+	if err != nil || c.Properties[model.PropPassword] != "drop-secret" {
 		t.Errorf("restored connection = %+v, %v", c, err)
 	}
-	if e := h.wait(f.ID, h.run(f.ID, "", nil)); e.Status != statusSuccess {
+	if e := h.wait(f.ID, h.run(f.ID, "", nil)); e.Status != model.StatusSuccess {
 		t.Errorf("the restored flow does not run: %+v", e)
 	}
 

@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // stopWait bounds how long a stop request waits for the run to record its canceled state.
@@ -191,7 +192,7 @@ func (s *Sandbox) noExecution(r *http.Request, flowID int64, status string) erro
 
 func checkStatus(status string) error {
 	switch status {
-	case "", statusQueued, statusRunning, statusSuccess, statusWarning, statusError, statusCanceled:
+	case "", model.StatusQueued, model.StatusRunning, model.StatusSuccess, model.StatusWarning, model.StatusError, model.StatusCanceled:
 		return nil
 	}
 	return badRequest("Parameter 'status' must be one of queued, running, success, warning, error, canceled; not '%s'", status)

@@ -71,7 +71,7 @@ func TestRuns(t *testing.T) {
 		}
 		e := h.wait(loadOrders, h.run(loadOrders, "", nil))
 		rows := int64(len(h.stagingCSV("orders.csv")))
-		if e.Status != statusSuccess || e.Records != rows || rows != demo.OrdersRows || e.Ended == nil || e.User != "alice" || e.Exception != nil {
+		if e.Status != model.StatusSuccess || e.Records != rows || rows != demo.OrdersRows || e.Ended == nil || e.User != "alice" || e.Exception != nil {
 			t.Fatalf("execution = %+v, csv rows %d", e, rows)
 		}
 		if n := h.count(h.warehouse(), `SELECT COUNT(*) FROM orders`); n != rows {
@@ -123,7 +123,7 @@ func TestRuns(t *testing.T) {
 	t.Run("crm sync fails to authenticate", func(t *testing.T) {
 		h := h.with(t)
 		e := h.wait(crm, h.run(crm, "", nil))
-		if e.Status != statusError || e.Exception == nil || !strings.Contains(*e.Exception, "Authentication failed for connection 'CRM database'") {
+		if e.Status != model.StatusError || e.Exception == nil || !strings.Contains(*e.Exception, "Authentication failed for connection 'CRM database'") {
 			t.Fatalf("execution = %+v", e)
 		}
 		if log := h.logOf(crm, e.AuditID); !strings.Contains(log, "Authentication failed for connection 'CRM database'") {
@@ -154,12 +154,12 @@ func TestRuns(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		c.Properties[propPassword] = h.sb.Credentials().CRMPassword
+		c.Properties[model.PropPassword] = h.sb.Credentials().CRMPassword
 		if err := h.sb.st.updateConnection(t.Context(), c, time.Now().UnixMilli()); err != nil {
 			t.Fatal(err)
 		}
 		e := h.wait(crm, h.run(crm, "", nil))
-		if e.Status != statusSuccess || e.Records != demo.CustomersRows {
+		if e.Status != model.StatusSuccess || e.Records != demo.CustomersRows {
 			t.Fatalf("execution = %+v", e)
 		}
 		if n := h.count(h.warehouse(), `SELECT COUNT(customer_since) FROM customers`); n != demo.CustomersRows {
@@ -171,7 +171,7 @@ func TestRuns(t *testing.T) {
 		h := h.with(t)
 		nightly := h.flowID("Nightly warehouse refresh")
 		e := h.wait(nightly, h.run(nightly, "", nil))
-		if e.Status != statusSuccess {
+		if e.Status != model.StatusSuccess {
 			t.Fatalf("execution = %+v\n%s", e, h.logOf(nightly, e.AuditID))
 		}
 		log := h.logOf(nightly, e.AuditID)
@@ -190,7 +190,7 @@ func TestRuns(t *testing.T) {
 		archive := h.flowID("Archive order files to S3")
 		e := h.wait(archive, h.run(archive, "", map[string]string{"runDate": "2026-11-29", "apiToken": "s3cr3t-value"}))
 		log := h.logOf(archive, e.AuditID)
-		if e.Status != statusSuccess || !strings.Contains(log, "runDate=2026-11-29") || !strings.Contains(log, "archive/2026-11-29/orders.csv") {
+		if e.Status != model.StatusSuccess || !strings.Contains(log, "runDate=2026-11-29") || !strings.Contains(log, "archive/2026-11-29/orders.csv") {
 			t.Errorf("execution %+v log:\n%s", e, log)
 		}
 		if strings.Contains(log, "s3cr3t-value") || !strings.Contains(log, "apiToken=********") {
@@ -219,7 +219,7 @@ func TestRuns(t *testing.T) {
 			}
 		}
 		resp := h.syncRun(f.ID, "", map[string]any{"minAmount": 400})
-		if e := h.wait(f.ID, *resp.AuditID); e.Status != statusSuccess || e.Records != want || want == 0 {
+		if e := h.wait(f.ID, *resp.AuditID); e.Status != model.StatusSuccess || e.Records != want || want == 0 {
 			t.Errorf("execution = %+v, want %d records", e, want)
 		}
 	})
@@ -303,7 +303,7 @@ func TestRunControl(t *testing.T) {
 			t.Errorf("running.flows = %v, want 2", n)
 		}
 		for _, id := range []int64{first, second} {
-			if e := h.wait(loadOrders, id); e.Status != statusSuccess || e.Records != demo.OrdersRows {
+			if e := h.wait(loadOrders, id); e.Status != model.StatusSuccess || e.Records != demo.OrdersRows {
 				t.Errorf("run %d = %+v", id, e)
 			}
 		}
@@ -322,7 +322,7 @@ func TestRunControl(t *testing.T) {
 			}
 			last = e.Records
 			seen[e.Status] = true
-			if e.Status == statusRunning && e.Records > 0 && e.Records < demo.OrdersRows {
+			if e.Status == model.StatusRunning && e.Records > 0 && e.Records < demo.OrdersRows {
 				seen["partial"] = true
 			}
 			if model.IsTerminal(e.Status) {
@@ -330,7 +330,7 @@ func TestRunControl(t *testing.T) {
 			}
 			time.Sleep(5 * time.Millisecond)
 		}
-		for _, want := range []string{statusQueued, statusRunning, "partial", statusSuccess} {
+		for _, want := range []string{model.StatusQueued, model.StatusRunning, "partial", model.StatusSuccess} {
 			if !seen[want] {
 				t.Errorf("never saw %s; saw %v", want, seen)
 			}
@@ -343,7 +343,7 @@ func TestRunControl(t *testing.T) {
 		for {
 			var e execution
 			h.ok("GET", fmt.Sprintf("/rest/v1/executions/%d?auditId=%d", loadOrders, id), nil, &e)
-			if e.Status == statusRunning {
+			if e.Status == model.StatusRunning {
 				break
 			}
 			time.Sleep(5 * time.Millisecond)
@@ -355,7 +355,7 @@ func TestRunControl(t *testing.T) {
 		}
 		var e execution
 		h.ok("GET", fmt.Sprintf("/rest/v1/executions/%d?auditId=%d", loadOrders, id), nil, &e)
-		if e.Status != statusCanceled || e.Ended == nil {
+		if e.Status != model.StatusCanceled || e.Ended == nil {
 			t.Errorf("after stop: %+v", e)
 		}
 		if log := h.logOf(loadOrders, id); !strings.Contains(log, "canceled by user alice") {

@@ -28,7 +28,7 @@ func TestScheduler(t *testing.T) {
 		}
 	}
 	e := h.wait(4, runs[len(runs)-1].AuditID)
-	if e.Status != statusSuccess {
+	if e.Status != model.StatusSuccess {
 		t.Errorf("scheduled run ended %s: %s", e.Status, strPtr(e.Exception))
 	}
 	if log := h.logOf(4, e.AuditID); !containsAll(log, "day="+time.Now().Format(time.DateOnly), "User: scheduler") {

@@ -13,14 +13,11 @@ import (
 
 // listSchedulesHandler serves GET /v1/schedules: filters name (substring), flowId and enabled.
 func (s *Sandbox) listSchedulesHandler(w http.ResponseWriter, r *http.Request, _ *principal) error {
-	q, limit, offset, err := listQuery(r)
+	q, limit, offset, flowID, err := flowListQuery(r)
 	if err != nil {
 		return err
 	}
-	sf := scheduleFilter{name: q.Get("name"), limit: limit, offset: offset}
-	if sf.flowID, err = queryID(q, "flowId", false); err != nil {
-		return err
-	}
+	sf := scheduleFilter{name: q.Get("name"), flowID: flowID, limit: limit, offset: offset}
 	if v := q.Get("enabled"); v != "" {
 		b, err := boolParam(q, "enabled")
 		if err != nil {

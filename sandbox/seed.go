@@ -14,6 +14,7 @@ import (
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/engine"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
@@ -117,31 +118,31 @@ func seedAccounts(ctx context.Context, tx *sql.Tx) error {
 // and CRM database are real; the others are simulated endpoints with realistic properties.
 func seedConnections(ctx context.Context, tx *sql.Tx, now time.Time) (map[string]connection, error) {
 	list := []connection{
-		{Name: "Warehouse", ConnectionType: typeSQLite, Tags: []string{"warehouse"},
+		{Name: "Warehouse", ConnectionType: model.TypeSQLite, Tags: []string{"warehouse"},
 			Description: "Analytics warehouse (SQLite) that the reporting flows load into",
-			Properties:  map[string]string{propDatabase: demo.WarehouseFile}},
-		{Name: "Staging files", ConnectionType: typeLocalFile, Tags: []string{"staging"},
+			Properties:  map[string]string{model.PropDatabase: demo.WarehouseFile}},
+		{Name: "Staging files", ConnectionType: model.TypeLocalFile, Tags: []string{"staging"},
 			Description: "Landing folder for partner extracts and generated reports",
-			Properties:  map[string]string{propFolder: demo.StagingFolder}},
-		{Name: "CRM database", ConnectionType: typeSQLite, Tags: []string{"crm"},
+			Properties:  map[string]string{model.PropFolder: demo.StagingFolder}},
+		{Name: "CRM database", ConnectionType: model.TypeSQLite, Tags: []string{"crm"},
 			Description: "Customer master data from the CRM (read-only account)",
-			Properties:  map[string]string{propDatabase: demo.CRMDatabaseFile, propUser: crmUser, propPassword: crmStalePassword}},
+			Properties:  map[string]string{model.PropDatabase: demo.CRMDatabaseFile, model.PropUser: crmUser, model.PropPassword: crmStalePassword}},
 		{Name: "Reporting Postgres", ConnectionType: "connection.db.postgres", Tags: []string{"reporting"},
 			Description: "PostgreSQL database behind the BI dashboards",
-			Properties: map[string]string{propHost: "reporting-db.acme-retail.internal", "field.connection.template.port": "5432",
-				propDatabase: "reporting", propUser: "etl_writer", propPassword: randomString(20)}},
+			Properties: map[string]string{model.PropHost: "reporting-db.acme-retail.internal", "field.connection.template.port": "5432",
+				model.PropDatabase: "reporting", model.PropUser: "etl_writer", model.PropPassword: randomString(20)}},
 		{Name: "Shopify API", ConnectionType: "connection.http", Tags: []string{"shopify", "api"},
 			Description: "Shopify Admin REST API of the online store",
-			Properties: map[string]string{propURL: "https://acme-retail.myshopify.com/admin/api/2024-10",
+			Properties: map[string]string{model.PropURL: "https://acme-retail.myshopify.com/admin/api/2024-10",
 				"field.connection.template.authType": "header", "field.connection.template.token": "shpat_" + randomString(32)}},
 		{Name: "S3 archive", ConnectionType: "connection.s3", Tags: []string{"archive"},
 			Description: "S3 bucket for long-term retention of source files",
-			Properties: map[string]string{propBucket: "acme-etl-archive", "field.connection.template.region": "us-east-1",
+			Properties: map[string]string{model.PropBucket: "acme-etl-archive", "field.connection.template.region": "us-east-1",
 				"field.connection.template.accessKey": "AKIA" + randomString(16), "field.connection.template.secretKey": randomString(40)}},
 		{Name: "Legacy FTP", ConnectionType: "connection.ftp", Tags: []string{"legacy"},
 			Description: "FTP server of the retired order system",
-			Properties: map[string]string{propHost: "ftp.acme-legacy.example", "field.connection.template.port": "21",
-				propUser: "orders", propPassword: randomString(14)}},
+			Properties: map[string]string{model.PropHost: "ftp.acme-legacy.example", "field.connection.template.port": "21",
+				model.PropUser: "orders", model.PropPassword: randomString(14)}},
 	}
 	out := map[string]connection{}
 	created := now.AddDate(0, 0, -45).UnixMilli()

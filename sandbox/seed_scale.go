@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/demo"
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // MaxSeedFlows bounds Options.SeedFlows: enough for any scale test of name lookups and paging,
@@ -133,12 +134,12 @@ func scaleHistory(ctx context.Context, ex execer, flowID int64, name string, i i
 	for r := 0; r <= i%3; r++ {
 		started := now.Add(-time.Duration((i*7+r*13)%(14*24)) * time.Hour).UnixMilli()
 		ended := started + int64(1000+(i%60)*250)
-		e := execution{FlowID: flowID, FlowName: name, Status: statusSuccess, Started: started, Ended: &ended,
+		e := execution{FlowID: flowID, FlowName: name, Status: model.StatusSuccess, Started: started, Ended: &ended,
 			User: "scheduler", Records: int64(10 + (i*31+r)%990)}
 		text := fmt.Sprintf("Flow %q finished: %d records\n", name, e.Records)
 		if (i+r)%7 == 0 {
 			msg := "Connection refused (Connection refused) connecting to the source"
-			e.Status, e.Exception, e.Records = statusError, &msg, 0
+			e.Status, e.Exception, e.Records = model.StatusError, &msg, 0
 			text = fmt.Sprintf("Flow %q failed: %s\n", name, msg)
 		}
 		audit, err := insertExecution(ctx, ex, e, nil)

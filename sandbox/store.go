@@ -228,6 +228,6 @@ func (st *store) dbAccount(ctx context.Context, dbFile string) (login, password 
 func (st *store) markInterrupted(ctx context.Context, nowMs int64) error {
 	_, err := st.db.ExecContext(ctx, `UPDATE executions SET status = ?, ended = ?,
 		exception = 'Flow execution was interrupted: the sandbox stopped while the flow was running'
-		WHERE status IN (?, ?)`, statusError, nowMs, statusQueued, statusRunning)
+		WHERE status IN (?, ?)`, model.StatusError, nowMs, model.StatusQueued, model.StatusRunning)
 	return err
 }

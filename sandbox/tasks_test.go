@@ -23,7 +23,7 @@ func TestRunningTasks(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			f.Properties[propRecords], f.Properties[propOutcome] = "5000", "success"
+			f.Properties[model.PropRecords], f.Properties[model.PropOutcome] = "5000", "success"
 			if err := h.sb.st.updateFlow(t.Context(), f, time.Now().UnixMilli()); err != nil {
 				t.Fatal(err)
 			}

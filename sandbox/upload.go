@@ -13,6 +13,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/runlog"
 )
 
@@ -48,10 +49,10 @@ func (s *Sandbox) explorerUploadHandler(w http.ResponseWriter, r *http.Request, 
 	if err != nil {
 		return err
 	}
-	if c.ConnectionType != typeLocalFile {
+	if c.ConnectionType != model.TypeLocalFile {
 		return badRequest("Upload is available for file-storage connections; '%s' is a SQLite database", c.Name)
 	}
-	dir, err := sandboxFolderPath(s.root, c.Properties[propFolder])
+	dir, err := sandboxFolderPath(s.root, c.Properties[model.PropFolder])
 	if err != nil {
 		return badRequest("Connection '%s': %s", c.Name, err.Error())
 	}

@@ -117,10 +117,10 @@ func (s *Sandbox) normalizeFlow(ctx context.Context, f *flow, selfID int64) erro
 		return err
 	}
 	if f.FlowType == "" {
-		return badRequest("Field 'flowType' is required; one of %s", knownFlowTypes)
+		return badRequest("Field 'flowType' is required; one of %s", model.KnownFlowTypes)
 	}
 	if _, ok := model.FlowTypeLabel(f.FlowType); !ok {
-		return badRequest("Field 'flowType': unknown type '%s'; one of %s", f.FlowType, knownFlowTypes)
+		return badRequest("Field 'flowType': unknown type '%s'; one of %s", f.FlowType, model.KnownFlowTypes)
 	}
 	f.Tags = cleanTags(f.Tags)
 	if f.Properties == nil {

@@ -13,6 +13,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
 
 // hookCall is one request a test receiver got.
@@ -197,7 +199,7 @@ func TestWebhookFailedDelivery(t *testing.T) {
 	h.ok("POST", "/rest/v1/webhooks", map[string]any{"name": "Down", "events": []string{"Flow.Executed"}, "url": url}, &wh)
 	started := time.Now()
 	e := h.wait(4, h.run(4, "", nil))
-	if e.Status != statusSuccess || time.Since(started) > 5*time.Second {
+	if e.Status != model.StatusSuccess || time.Since(started) > 5*time.Second {
 		t.Fatalf("run = %+v after %s", e, time.Since(started))
 	}
 	waitFor(t, "a failed delivery", func() bool {

@@ -148,9 +148,8 @@ func previewSchedule(ctx context.Context, c *client.Client, flow string, body *c
 	if body.Enabled {
 		runs, note = previewRuns(ctx, c, body.Schedule)
 	}
-	return scheduleDryRun{DryRun: true, WouldSend: would,
-		Checks:   []string{fmt.Sprintf("flow %d %q found", body.FlowID, flow), "timing: " + body.Schedule + whenSuffix(body.Schedule)},
-		NextRuns: runs, NextRunsNote: note, Next: "call create_schedule again without dry_run to create it"}
+	return scheduleDryRun{WouldSend: would, scheduleFires: dryRunFires(runs, note, "create_schedule", "create it"),
+		Checks: []string{fmt.Sprintf("flow %d %q found", body.FlowID, flow), "timing: " + body.Schedule + whenSuffix(body.Schedule)}}
 }
 
 // UpdateScheduleInput changes a schedule; any combination of the fields may be given.
@@ -202,8 +201,8 @@ func updateScheduleTool(d Deps) Def {
 			}
 			if in.DryRun {
 				runs, note := predictNextRuns(ctx, d.Client, before, in)
-				return schedulePreview{DryRun: true, Schedule: fmt.Sprintf("%d %q", before.ID, before.Name), Changes: changes,
-					NextRuns: runs, NextRunsNote: note, Next: "call update_schedule again without dry_run to apply it"}, nil
+				return schedulePreview{Schedule: fmt.Sprintf("%d %q", before.ID, before.Name), Changes: changes,
+					scheduleFires: dryRunFires(runs, note, "update_schedule", "apply it")}, nil
 			}
 			after, err := applyScheduleChanges(ctx, d.Client, cur, in, params)
 			if err != nil {

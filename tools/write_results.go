@@ -47,13 +47,25 @@ type flowCreated struct {
 
 // scheduleDryRun is create_schedule's dry_run answer: what it would send and when it would fire.
 type scheduleDryRun struct {
-	Checks       []string      `json:"checks"`
-	Created      bool          `json:"created"` // always false
-	DryRun       bool          `json:"dry_run"` // always true
-	Next         string        `json:"next"`
-	NextRuns     any           `json:"next_runs"` // fire times, or why there are none
-	NextRunsNote string        `json:"next_runs_note,omitempty"`
-	WouldSend    scheduleWould `json:"would_send"`
+	Checks  []string `json:"checks"`
+	Created bool     `json:"created"` // always false
+	scheduleFires
+	WouldSend scheduleWould `json:"would_send"`
+}
+
+// scheduleFires is what a schedule dry run tells of the fire times it would have and how to go
+// on; create_schedule's and update_schedule's previews both embed it, so they answer alike.
+type scheduleFires struct {
+	DryRun       bool   `json:"dry_run"` // always true
+	Next         string `json:"next"`
+	NextRuns     any    `json:"next_runs"` // fire times, or why there are none
+	NextRunsNote string `json:"next_runs_note,omitempty"`
+}
+
+// dryRunFires is the scheduleFires of a dry run whose real call is tool, to what (e.g. "create it").
+func dryRunFires(runs any, note, tool, what string) scheduleFires {
+	return scheduleFires{DryRun: true, NextRuns: runs, NextRunsNote: note,
+		Next: "call " + tool + " again without dry_run to " + what}
 }
 
 // scheduleWould is the schedule a create would send, secret parameters masked.
@@ -74,12 +86,9 @@ type scheduleUnchanged struct {
 
 // schedulePreview is update_schedule's dry_run answer: the changes and the fire times after them.
 type schedulePreview struct {
-	Changes      []schedChange `json:"changes"`
-	DryRun       bool          `json:"dry_run"` // always true
-	Next         string        `json:"next"`
-	NextRuns     any           `json:"next_runs"`
-	NextRunsNote string        `json:"next_runs_note,omitempty"`
-	Schedule     string        `json:"schedule"` // `12 "Nightly"`
+	Changes []schedChange `json:"changes"`
+	scheduleFires
+	Schedule string `json:"schedule"` // `12 "Nightly"`
 }
 
 // scheduleUpdated is update_schedule's answer once the changes are made, with the call that
