@@ -56,6 +56,11 @@ type NameEntry struct {
 	Name string
 	// Type is the connectionType of a connection found through the flows' connections arrays.
 	Type string
+	// FlowID is the flow a schedule or listener runs.
+	FlowID int64
+	// Row is, for a schedule or listener, its list row cut to the fields that say when or how it
+	// starts its flow (trigger_index.go), so get_flow shows what starts a flow without a list read.
+	Row json.RawMessage
 }
 
 // NameList is one built name index: every object of a kind the credential can list, in list
@@ -78,6 +83,7 @@ type NameList struct {
 	gen     uint64
 	folded  map[string][]int32 // lower-case name -> entries, in list order
 	parents map[int64][]int32  // flow id -> the entries of the workflows whose nestedFlows hold it
+	byFlow  map[int64][]int32  // flow id -> the schedules or listeners that run it
 }
 
 // Parents returns the workflows (flows whose nestedFlows hold flowID), from a flow index: what
@@ -107,9 +113,11 @@ func (l *NameList) find(name string) (NameEntry, bool) {
 
 // names returns every name, for the closest-name suggestions of a not-found error.
 func (l *NameList) names() []string {
-	out := make([]string, len(l.Entries))
-	for i, e := range l.Entries {
-		out[i] = e.Name
+	out := make([]string, 0, len(l.Entries))
+	for _, e := range l.Entries {
+		if e.Name != "" { // a nameless schedule or listener is kept for its trigger row only
+			out = append(out, e.Name)
+		}
 	}
 	return out
 }
@@ -163,7 +171,7 @@ func (ix *nameIndexes) kind(k Kind) *kindIndex {
 	return ki
 }
 
-// Names returns the name index of a kind (flow, connection, webhook or listener) for the
+// Names returns the name index of a kind (flow, connection, webhook, listener or schedule) for the
 // credential in ctx, building it when there is none or a write through this client outdated it;
 // completion offers every name through it. An index past the TTL is returned as it is while a new
 // one is built in the background.
@@ -247,14 +255,14 @@ func (c *Client) invalidateNames(ctx context.Context, kinds []Kind) {
 	}
 }
 
-// buildIndex pages through the kind's list once, keeping only ids and names, and for flows which
-// workflows nest which flow (each page is read within the body limit and dropped), at most
-// c.index.max of them.
+// buildIndex pages through the kind's list once, keeping only ids and names, for flows which
+// workflows nest which flow, and for schedules and listeners their trigger rows (each page is read
+// within the body limit and dropped), at most c.index.max of them.
 func (c *Client) buildIndex(ctx context.Context, kind Kind, gen uint64) (*NameList, error) {
-	l := &NameList{Kind: kind, Max: c.index.max, built: c.index.now(), gen: gen, folded: map[string][]int32{}, parents: map[int64][]int32{}}
+	l := &NameList{Kind: kind, Max: c.index.max, built: c.index.now(), gen: gen, folded: map[string][]int32{}, parents: map[int64][]int32{}, byFlow: map[int64][]int32{}}
 	seen := map[int64]bool{}
 	add := func(e NameEntry) bool {
-		if e.Name == "" || seen[e.ID] {
+		if (e.Name == "" && e.Row == nil) || seen[e.ID] {
 			return true
 		}
 		if len(l.Entries) >= l.Max {
@@ -262,12 +270,22 @@ func (c *Client) buildIndex(ctx context.Context, kind Kind, gen uint64) (*NameLi
 			return false
 		}
 		seen[e.ID] = true
-		key := strings.ToLower(e.Name)
-		l.folded[key] = append(l.folded[key], int32(len(l.Entries)))
+		at := int32(len(l.Entries))
+		if e.Name != "" {
+			key := strings.ToLower(e.Name)
+			l.folded[key] = append(l.folded[key], at)
+		}
+		if e.Row != nil {
+			l.byFlow[e.FlowID] = append(l.byFlow[e.FlowID], at)
+		}
 		l.Entries = append(l.Entries, e)
 		return true
 	}
 	visit := func(row json.RawMessage) bool {
+		if carriesTriggers(kind) {
+			e, ok := triggerEntry(row)
+			return !ok || add(e)
+		}
 		var head struct {
 			ID     ID     `json:"id"`
 			Name   string `json:"name"`
@@ -304,6 +322,8 @@ func (c *Client) buildIndex(ctx context.Context, kind Kind, gen uint64) (*NameLi
 		_, err = c.scanRows(ctx, "v1/webhooks", nil, rows, visit)
 	case KindListener:
 		_, err = c.scanRows(ctx, "v1/listeners", nil, rows, visit)
+	case KindSchedule:
+		_, err = c.scanRows(ctx, "v1/schedules", nil, rows, visit)
 	case KindConnection:
 		_, err = c.scanRows(ctx, "v1/connections", nil, rows, visit)
 		if IsRouteAbsent(err) {
@@ -334,9 +354,10 @@ func (c *Client) buildIndex(ctx context.Context, kind Kind, gen uint64) (*NameLi
 	return l, nil
 }
 
-// writtenKinds returns the kinds whose names a request can change: creating, replacing or
-// deleting a flow (which also moves its listeners to the recycle bin), connection, webhook or
-// listener, and any recycle-bin restore. Runs, stops, suspensions and tests change no name.
+// writtenKinds returns the kinds whose indexes a request can change: creating, replacing or
+// deleting a flow (which also moves its listeners to the recycle bin, and may take its schedules),
+// connection, webhook, listener or schedule (a pause or reschedule is a PUT), and any recycle-bin
+// restore. Runs, stops, suspensions, previews and tests change nothing indexed.
 func writtenKinds(r *request) []Kind {
 	if r.method == "GET" || r.method == "HEAD" || r.atRoot {
 		return nil
@@ -346,13 +367,14 @@ func writtenKinds(r *request) []Kind {
 		return nil
 	}
 	if segs[1] == "recycle-bin" {
-		return []Kind{KindFlow, KindConnection, KindWebhook, KindListener}
+		return []Kind{KindFlow, KindConnection, KindWebhook, KindListener, KindSchedule}
 	}
 	kinds := map[string][]Kind{
-		"flows":       {KindFlow, KindListener},
+		"flows":       {KindFlow, KindListener, KindSchedule},
 		"connections": {KindConnection},
 		"webhooks":    {KindWebhook},
 		"listeners":   {KindListener},
+		"schedules":   {KindSchedule},
 	}[segs[1]]
 	switch {
 	case r.method == "POST" && len(segs) == 2, (r.method == "PUT" || r.method == "DELETE") && len(segs) == 3:

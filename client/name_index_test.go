@@ -322,9 +322,9 @@ func TestWrittenKinds(t *testing.T) {
 		method, path string
 		want         string
 	}{
-		{"POST", "v1/flows", "flow,listener"},
-		{"PUT", "v1/flows/3", "flow,listener"},
-		{"DELETE", "v1/flows/3", "flow,listener"},
+		{"POST", "v1/flows", "flow,listener,schedule"},
+		{"PUT", "v1/flows/3", "flow,listener,schedule"},
+		{"DELETE", "v1/flows/3", "flow,listener,schedule"},
 		{"POST", "v1/flows/3/run", ""},
 		{"POST", "v1/flows/3/suspend", ""},
 		{"POST", "v1/flows/flow-name/x/run", ""},
@@ -333,9 +333,13 @@ func TestWrittenKinds(t *testing.T) {
 		{"POST", "v1/connections/4/test", ""},
 		{"DELETE", "v1/webhooks/4", "webhook"},
 		{"PUT", "v1/listeners/4", "listener"},
-		{"POST", "v1/recycle-bin/9/restore", "flow,connection,webhook,listener"},
+		{"POST", "v1/recycle-bin/9/restore", "flow,connection,webhook,listener,schedule"},
 		{"POST", "v1/token-auth", ""},
-		{"PUT", "v1/schedules/2", ""},
+		{"PUT", "v1/schedules/2", "schedule"},
+		{"POST", "v1/schedules", "schedule"},
+		{"DELETE", "v1/schedules/2", "schedule"},
+		{"POST", "v1/schedules/preview", ""},
+		{"POST", "v1/schedules/2/run", ""},
 	} {
 		var got []string
 		for _, k := range writtenKinds(&request{method: tc.method, path: tc.path}) {

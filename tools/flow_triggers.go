@@ -2,7 +2,6 @@ package tools
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"strings"
 	"sync"
@@ -27,10 +26,11 @@ type flowTriggers struct {
 // maxTriggers bounds each list: a flow started by more is rare, and the list tools show them all.
 const maxTriggers = 10
 
-// triggersOf reads the flow's schedules and its listeners (each bounded by the client's scan
-// limit) and finds the workflows that contain it in the client's flow index (at most 30s old, and
-// rebuilt after any flow write through this server); a failure of one leaves the others. The three
-// sources are read at the same time, so the call waits for the slowest, not for their sum.
+// triggersOf finds the flow's schedules, the workflows that contain it and its listeners in the
+// client's schedule, flow and listener indexes (each at most 30s old, and rebuilt after any write
+// of its kind through this server), so a warm call reads no list; a failure of one leaves the
+// others. The three are read at the same time, so a cold call waits for the slowest, not for
+// their sum.
 func triggersOf(ctx context.Context, c *client.Client, flowID int64) *flowTriggers {
 	var sched, wf, lis triggerList
 	var wg sync.WaitGroup
@@ -77,18 +77,32 @@ func (l *triggerList) failed(err error) {
 	}
 }
 
-// schedulesStarting lists the schedules that run the flow.
+// schedulesStarting lists the schedules that run the flow, from the schedule index.
 func schedulesStarting(ctx context.Context, c *client.Client, flowID int64) triggerList {
 	l := triggerList{kind: "schedules"}
-	_, err := c.Schedules.Scan(ctx, &client.ScheduleListOptions{FlowID: flowID}, func(row json.RawMessage) bool {
-		s := gjson.ParseBytes(row)
-		if s.Get("flowId").Int() == flowID { // the server may ignore the filter
-			l.add(scheduleTrigger(viewSchedule(s)))
-		}
-		return true
+	startingFrom(ctx, c, client.KindSchedule, flowID, &l, func(s gjson.Result) string {
+		return scheduleTrigger(viewSchedule(s))
 	})
-	l.failed(err)
 	return l
+}
+
+// startingFrom adds to l a line for each object of kind's index that runs the flow (its trigger
+// row read as the list row would be), and says when the index could not be read or holds only
+// part of the list.
+func startingFrom(ctx context.Context, c *client.Client, kind client.Kind, flowID int64, l *triggerList, line func(gjson.Result) string) {
+	idx, err := c.Names(ctx, kind)
+	if err != nil {
+		l.failed(err)
+		return
+	}
+	for _, e := range idx.Starting(flowID) {
+		if r := gjson.ParseBytes(e.Row); r.Get("flowId").Int() == flowID { // the flow as the row says it
+			l.add(line(r))
+		}
+	}
+	if idx.Capped {
+		l.unchecked = append(l.unchecked, fmt.Sprintf("%s: only the first %d %ss were checked", l.kind, idx.Max, kind))
+	}
 }
 
 // workflowsNesting lists the workflows whose nestedFlows hold the flow, from the flow index.
@@ -111,21 +125,17 @@ func workflowsNesting(ctx context.Context, c *client.Client, flowID int64) trigg
 	return l
 }
 
-// listenersStarting lists the listeners that run the flow, with their method and URL pattern.
+// listenersStarting lists the listeners that run the flow, with their method and URL pattern,
+// from the listener index.
 func listenersStarting(ctx context.Context, c *client.Client, flowID int64) triggerList {
 	l := triggerList{kind: "listeners"}
-	_, err := c.Listeners.Scan(ctx, &client.ListenerListOptions{FlowID: flowID}, func(row json.RawMessage) bool {
-		r := gjson.ParseBytes(row)
-		if r.Get("flowId").Int() == flowID {
-			line := fmt.Sprintf("%d %q", r.Get("id").Int(), r.Get("name").String())
-			if p := r.Get("properties.urlPattern").String(); p != "" {
-				line += " " + r.Get("properties.method").String() + " /" + clip(strings.TrimPrefix(p, "/"), 120)
-			}
-			l.add(line)
+	startingFrom(ctx, c, client.KindListener, flowID, &l, func(r gjson.Result) string {
+		line := fmt.Sprintf("%d %q", r.Get("id").Int(), r.Get("name").String())
+		if p := r.Get("properties.urlPattern").String(); p != "" {
+			line += " " + r.Get("properties.method").String() + " /" + clip(strings.TrimPrefix(p, "/"), 120)
 		}
-		return true
+		return line
 	})
-	l.failed(err)
 	return l
 }
 

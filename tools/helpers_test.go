@@ -51,6 +51,13 @@ func newEnvOnProfile(t testing.TB, profile string) *env {
 // newEnvWithOptions is newEnv on a sandbox started with opts.
 func newEnvWithOptions(t testing.TB, opts sandbox.Options) *env {
 	t.Helper()
+	return newEnvWithClient(t, opts)
+}
+
+// newEnvWithClient is newEnvWithOptions with the Etlworks client built with extra options (a
+// counting HTTP client, say).
+func newEnvWithClient(t testing.TB, opts sandbox.Options, clientOpts ...client.Option) *env {
+	t.Helper()
 	ctx := t.Context()
 	sb, err := sandbox.Start(ctx, "", opts)
 	if err != nil {
@@ -58,7 +65,7 @@ func newEnvWithOptions(t testing.TB, opts sandbox.Options) *env {
 	}
 	t.Cleanup(func() { _ = sb.Close() })
 	creds := sb.Sandbox.Credentials()
-	api, err := client.New(sb.URL, client.WithAPIKey(creds.APIKey))
+	api, err := client.New(sb.URL, append([]client.Option{client.WithAPIKey(creds.APIKey)}, clientOpts...)...)
 	if err != nil {
 		t.Fatalf("client: %v", err)
 	}
