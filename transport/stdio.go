@@ -3,15 +3,16 @@ package transport
 import (
 	"bytes"
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
 	"log/slog"
+	"strconv"
 	"sync"
 	"time"
 
 	"github.com/mark3labs/mcp-go/server"
+	"github.com/tidwall/gjson"
 )
 
 // stdioDrainTimeout bounds how long ServeStdio keeps going after its input closes while requests
@@ -110,29 +111,26 @@ func (f *inflight) wait(ctx context.Context, timeout time.Duration) int {
 	}
 }
 
-// message is the part of a JSON-RPC message needed to pair requests with responses.
-type message struct {
-	ID     json.RawMessage `json:"id"`
-	Method string          `json:"method"`
-}
-
-// idKey parses one line and returns a key for its id, and whether it is a request (a method
-// and an id) rather than a response (an id only). Numbers and strings with the same digits get
-// different keys, as JSON-RPC requires. ok is false for notifications and non-JSON lines.
+// idKey reads one line and returns a key for its id, and whether it is a request (a method and
+// an id) rather than a response (an id only). Numbers and strings with the same digits get
+// different keys, as JSON-RPC requires. ok is false for notifications and non-JSON lines. Every
+// line in and out passes here, results of several KB included, so it checks and scans the line
+// without decoding it.
 func idKey(line []byte) (key string, isRequest, ok bool) {
 	line = bytes.TrimSpace(line)
-	if len(line) == 0 || line[0] != '{' {
+	if len(line) == 0 || line[0] != '{' || !gjson.ValidBytes(line) {
 		return "", false, false
 	}
-	var m message
-	if json.Unmarshal(line, &m) != nil || len(m.ID) == 0 {
+	fields := gjson.GetManyBytes(line, "id", "method")
+	switch id := fields[0]; id.Type {
+	case gjson.Number:
+		key = "number:" + strconv.FormatFloat(id.Num, 'g', -1, 64)
+	case gjson.String:
+		key = "string:" + id.Str
+	default: // absent or null: a notification, or an error answer to an unreadable request
 		return "", false, false
 	}
-	var id any
-	if json.Unmarshal(m.ID, &id) != nil || id == nil {
-		return "", false, false
-	}
-	return fmt.Sprintf("%T:%v", id, id), m.Method != "", true
+	return key, fields[1].Exists(), true
 }
 
 // lineSplitter accumulates bytes and hands out complete lines.

@@ -164,9 +164,11 @@ func TestIDKey(t *testing.T) {
 		isRequest bool
 		ok        bool
 	}{
-		{`{"jsonrpc":"2.0","id":1,"method":"ping"}`, "float64:1", true, true},
+		{`{"jsonrpc":"2.0","id":1,"method":"ping"}`, "number:1", true, true},
+		{`{"jsonrpc":"2.0","id":1.0,"method":"ping"}`, "number:1", true, true},
+		{`{"jsonrpc":"2.0","id":1,"method":"ping"`, "", false, false},
 		{`{"jsonrpc":"2.0","id":"1","method":"ping"}`, "string:1", true, true},
-		{` {"jsonrpc":"2.0","id":1,"result":{}}`, "float64:1", false, true},
+		{` {"jsonrpc":"2.0","id":1,"result":{}}`, "number:1", false, true},
 		{`{"jsonrpc":"2.0","method":"notifications/initialized"}`, "", false, false},
 		{`{"jsonrpc":"2.0","id":null,"error":{"code":-32700}}`, "", false, false},
 		{`[{"jsonrpc":"2.0","id":1,"method":"ping"}]`, "", false, false},
