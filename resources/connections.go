@@ -57,7 +57,8 @@ type scheduleRow struct {
 
 func schedules(d Deps) Def {
 	return index[scheduleRow]{path: "schedules", name: "Schedules", key: "schedules", tool: "list_schedules", row: scheduleRowOf,
-		description: "Every schedule: flow, cron, enabled, next fire times and last run.", list: func(ctx context.Context, o client.ListOptions) (json.RawMessage, *client.Response, error) {
+		description: "Every schedule: flow, cron, enabled, next fire times and last run.",
+		list: func(ctx context.Context, o client.ListOptions) (json.RawMessage, *client.Response, error) {
 			return d.Client.Schedules.List(ctx, &client.ScheduleListOptions{ListOptions: o})
 		}}.def()
 }

@@ -24,7 +24,8 @@ type flowRow struct {
 
 func flowIndex(d Deps) Def {
 	return index[flowRow]{path: "flows", name: "Flows", key: "flows", tool: "list_flows", row: flowRowOf,
-		description: "Index of Etlworks flows: id, name, type, tags, last run and each flow's URI.", list: func(ctx context.Context, o client.ListOptions) (json.RawMessage, *client.Response, error) {
+		description: "Index of Etlworks flows: id, name, type, tags, last run and each flow's URI.",
+		list: func(ctx context.Context, o client.ListOptions) (json.RawMessage, *client.Response, error) {
 			return d.Client.Flows.List(ctx, &client.FlowListOptions{ListOptions: o})
 		}}.def()
 }
