@@ -13,7 +13,8 @@ package main
 
 import (
 	"bufio"
-	"context"
+	"bytes"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -28,8 +29,8 @@ import (
 	"sync/atomic"
 	"time"
 
-	mcpclient "github.com/mark3labs/mcp-go/client"
 	"github.com/mark3labs/mcp-go/mcp"
+	"github.com/tidwall/gjson"
 )
 
 func main() {
@@ -118,28 +119,15 @@ func measure(bin, serverCore string, sessions int, duration time.Duration, round
 		return err
 	}
 	defer stop(srv)
+	mcpURL := "http://" + mcpAddr + "/mcp"
 	if err := waitHealthy("http://" + mcpAddr + "/healthz"); err != nil {
 		return err
 	}
-	clients, err := openSessions("http://"+mcpAddr+"/mcp", sessions)
+	sessionIDs, err := openSessions(mcpURL, sessions)
 	if err != nil {
 		return err
 	}
-	defer func() {
-		for _, c := range clients {
-			c.Close()
-		}
-	}()
-	req := mcp.CallToolRequest{}
-	req.Params.Name = "get_flow"
-	req.Params.Arguments = map[string]any{"flow": flowArg}
-	mcpCall := func(i int) error {
-		res, err := clients[i].CallTool(context.Background(), req)
-		if err == nil && res.IsError {
-			err = fmt.Errorf("get_flow: %v", res.Content)
-		}
-		return err
-	}
+	mcpCall := mcpCaller(mcpURL, sessionIDs, flowArg)
 	restCall := restCaller(key, sessions, restURL+"/v1/flows/1")
 	// Warm both paths (connections, caches, the credential check) before measuring.
 	if _, err := run(restCall, sessions, time.Second); err != nil {
@@ -231,25 +219,88 @@ func get(c *http.Client, url, key string) error {
 	return nil
 }
 
-func openSessions(url string, n int) ([]*mcpclient.Client, error) {
-	var out []*mcpclient.Client
-	for range n {
-		c, err := mcpclient.NewStreamableHttpClient(url)
-		if err != nil {
-			return out, err
-		}
-		if err := c.Start(context.Background()); err != nil {
-			return out, err
-		}
-		init := mcp.InitializeRequest{}
-		init.Params.ProtocolVersion = mcp.LATEST_LEGACY_PROTOCOL_VERSION
-		init.Params.ClientInfo = mcp.Implementation{Name: "httpload", Version: "1"}
-		if _, err := c.Initialize(context.Background(), init); err != nil {
-			return out, fmt.Errorf("initialize: %w", err)
-		}
-		out = append(out, c)
+// mcpCaller calls get_flow in session i with a raw JSON-RPC POST, each goroutine on its own
+// keep-alive connection, as restCaller does for the REST GET: the two load generators cost alike,
+// so the ratio compares the servers, not the clients (an SDK client decodes every result into
+// typed content, which on two cores takes CPU from the server it measures). An answer counts
+// only as a JSON-RPC result that is not a tool error.
+func mcpCaller(url string, sessionIDs []string, flowArg string) func(i int) error {
+	arg, _ := json.Marshal(flowArg)
+	body := []byte(`{"jsonrpc":"2.0","id":1,"method":"tools/call","params":{"name":"get_flow","arguments":{"flow":` + string(arg) + `}}}`)
+	clients := make([]*http.Client, len(sessionIDs))
+	for i := range clients {
+		clients[i] = &http.Client{Transport: &http.Transport{MaxConnsPerHost: 1, MaxIdleConnsPerHost: 1}}
 	}
-	return out, nil
+	return func(i int) error {
+		res, _, err := post(clients[i], url, sessionIDs[i], body)
+		if err != nil {
+			return err
+		}
+		if e := gjson.GetBytes(res, "error"); e.Exists() {
+			return fmt.Errorf("get_flow: JSON-RPC error %s", e.Raw)
+		}
+		if !gjson.GetBytes(res, "result.content").Exists() || gjson.GetBytes(res, "result.isError").Bool() {
+			return fmt.Errorf("get_flow: not a result: %.300s", res)
+		}
+		return nil
+	}
+}
+
+// post sends one JSON-RPC message in a session ("" for none) and returns the JSON-RPC answer
+// (taken from the data line of an event stream when the server answers with one) and the
+// session id the server sent.
+func post(c *http.Client, url, sessionID string, body []byte) ([]byte, string, error) {
+	req, _ := http.NewRequest(http.MethodPost, url, bytes.NewReader(body))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("Accept", "application/json, text/event-stream")
+	req.Header.Set("MCP-Protocol-Version", mcp.LATEST_LEGACY_PROTOCOL_VERSION)
+	if sessionID != "" {
+		req.Header.Set("Mcp-Session-Id", sessionID)
+	}
+	resp, err := c.Do(req)
+	if err != nil {
+		return nil, "", err
+	}
+	defer resp.Body.Close()
+	res, err := io.ReadAll(resp.Body)
+	if err != nil {
+		return nil, "", err
+	}
+	if resp.StatusCode/100 != 2 {
+		return nil, "", fmt.Errorf("POST %s: %s: %.300s", url, resp.Status, res)
+	}
+	if strings.HasPrefix(resp.Header.Get("Content-Type"), "text/event-stream") {
+		for line := range strings.Lines(string(res)) {
+			if data, ok := strings.CutPrefix(line, "data:"); ok && gjson.Get(data, "id").Exists() {
+				return []byte(data), resp.Header.Get("Mcp-Session-Id"), nil
+			}
+		}
+		return nil, "", fmt.Errorf("POST %s: an event stream with no answer: %.300s", url, res)
+	}
+	return res, resp.Header.Get("Mcp-Session-Id"), nil
+}
+
+// openSessions initializes n sessions and returns their ids.
+func openSessions(url string, n int) ([]string, error) {
+	init := []byte(`{"jsonrpc":"2.0","id":0,"method":"initialize","params":{"protocolVersion":"` + mcp.LATEST_LEGACY_PROTOCOL_VERSION +
+		`","capabilities":{},"clientInfo":{"name":"httpload","version":"1"}}}`)
+	initialized := []byte(`{"jsonrpc":"2.0","method":"notifications/initialized"}`)
+	c := &http.Client{}
+	ids := make([]string, 0, n)
+	for range n {
+		res, id, err := post(c, url, "", init)
+		if err != nil {
+			return nil, fmt.Errorf("initialize: %w", err)
+		}
+		if !gjson.GetBytes(res, "result.serverInfo").Exists() || id == "" {
+			return nil, fmt.Errorf("initialize: no session: %.300s", res)
+		}
+		if _, _, err := post(c, url, id, initialized); err != nil {
+			return nil, fmt.Errorf("notifications/initialized: %w", err)
+		}
+		ids = append(ids, id)
+	}
+	return ids, nil
 }
 
 // apiKey reads the sandbox command's banner up to its "API key:" line.
