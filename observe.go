@@ -43,12 +43,16 @@ func newObservability(ctx context.Context, cfg config.Config, getenv func(string
 }
 
 // clientOptions route the Etlworks client through the pooled transport (sized for inFlight
-// concurrent Etlworks requests), measured and traced.
+// concurrent Etlworks requests), measured and traced when metrics or traces are on.
 func (o *observability) clientOptions(inFlight int) []client.Option {
 	if o == nil {
 		return nil
 	}
-	rt := telemetry.NewTransport(client.NewTransport(inFlight), telemetry.TransportOptions{
+	pool := client.NewTransport(inFlight)
+	if o.metrics == nil && o.tracerProvider() == nil {
+		return []client.Option{client.WithHTTPClient(&http.Client{Transport: pool})} // nothing to count or trace
+	}
+	rt := telemetry.NewTransport(pool, telemetry.TransportOptions{
 		Metrics: o.metrics, Tracer: o.tracerProvider(), Propagator: telemetry.Propagator(),
 		Route: func(r *http.Request) (string, int) {
 			info, _ := client.RequestInfoOf(r)

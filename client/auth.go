@@ -17,23 +17,29 @@ type authenticator interface {
 	// renew replaces the credential stale after the server rejected it; when another request
 	// already replaced it, renew does nothing.
 	renew(ctx context.Context, stale string) error
-	// identity is what tells this credential from another; only its hash is kept.
-	identity() string
+	// id is the hash that tells this credential from another (credentialKey of its identity),
+	// computed once: every request looks up its credential's caches by it.
+	id() string
 }
 
 // apiKeyAuth sends a fixed API key; a rejected key cannot be renewed.
-type apiKeyAuth struct{ key string }
+type apiKeyAuth struct{ key, hash string }
+
+func newAPIKeyAuth(key string) *apiKeyAuth {
+	return &apiKeyAuth{key: key, hash: credentialKey("key\x00" + key)}
+}
 
 func (a *apiKeyAuth) token(context.Context) (string, error) { return a.key, nil }
 func (a *apiKeyAuth) canRenew() bool                        { return false }
 func (a *apiKeyAuth) renew(context.Context, string) error   { return nil }
-func (a *apiKeyAuth) identity() string                      { return "key\x00" + a.key }
+func (a *apiKeyAuth) id() string                            { return a.hash }
 
 // loginAuth signs in with a login and password and caches the JWT. Etlworks documents both a
 // ten-minute and a 24-hour lifetime, so expiry is treated as unknown: the token is re-issued when
 // the server answers 401.
 type loginAuth struct {
 	login, password string
+	hash            string // credentialKey of the login and password
 	client          *Client
 
 	mu  sync.Mutex
@@ -51,7 +57,7 @@ func (a *loginAuth) token(ctx context.Context) (string, error) {
 
 func (a *loginAuth) canRenew() bool { return true }
 
-func (a *loginAuth) identity() string { return "login\x00" + a.login + "\x00" + a.password }
+func (a *loginAuth) id() string { return a.hash }
 
 func (a *loginAuth) renew(ctx context.Context, stale string) error {
 	a.mu.Lock()

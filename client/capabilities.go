@@ -172,9 +172,9 @@ type credential struct {
 	names nameIndexes // name -> id indexes per kind (name_index.go)
 }
 
-// credentialKey hashes the credential's identity: the cache key never holds the secret itself.
-func credentialKey(a authenticator) string {
-	sum := sha256.Sum256([]byte(a.identity()))
+// credentialKey hashes a credential's identity: the cache key never holds the secret itself.
+func credentialKey(identity string) string {
+	sum := sha256.Sum256([]byte(identity))
 	return hex.EncodeToString(sum[:12])
 }
 
@@ -184,7 +184,7 @@ func credentialKey(a authenticator) string {
 func (c *Client) cred(ctx context.Context) *credential {
 	key := "none"
 	if a, err := c.authFor(ctx); err == nil {
-		key = credentialKey(a)
+		key = a.id()
 	}
 	c.capMu.Lock()
 	defer c.capMu.Unlock()

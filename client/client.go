@@ -84,7 +84,7 @@ func WithAPIKey(key string) Option {
 		if strings.TrimSpace(key) == "" {
 			return errors.New("client: API key is empty")
 		}
-		c.auth = &apiKeyAuth{key: key}
+		c.auth = newAPIKeyAuth(key)
 		return nil
 	}
 }
@@ -96,7 +96,7 @@ func WithLogin(login, password string) Option {
 		if login == "" || password == "" {
 			return errors.New("client: login and password are both required")
 		}
-		c.auth = &loginAuth{login: login, password: password, client: c}
+		c.auth = &loginAuth{login: login, password: password, client: c, hash: credentialKey("login\x00" + login + "\x00" + password)}
 		return nil
 	}
 }

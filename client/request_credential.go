@@ -19,7 +19,7 @@ func WithRequestAPIKey(ctx context.Context, key string) context.Context {
 	if strings.TrimSpace(key) == "" {
 		return ctx
 	}
-	return context.WithValue(ctx, requestCredentialKey{}, &apiKeyAuth{key: key})
+	return context.WithValue(ctx, requestCredentialKey{}, newAPIKeyAuth(key))
 }
 
 // CarryCredential returns dst carrying the request credential of src, if it has one, so work done
@@ -67,7 +67,7 @@ func (c *Client) CredentialID(ctx context.Context) string {
 	if err != nil {
 		return ""
 	}
-	return credentialKey(a)
+	return a.id()
 }
 
 // maxCredentials bounds how many credentials the client remembers what it learned for; the least
