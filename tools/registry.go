@@ -20,6 +20,9 @@ func All(d Deps) []Def {
 		}
 		d.confirm = newConfirmer(d.ConfirmKey, who)
 	}
+	if d.schemas == nil {
+		d.schemas = loadSchemaCache()
+	}
 	return withNeeds([]Def{
 		listFlowsTool(d),
 		getFlowTool(d),

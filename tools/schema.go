@@ -7,6 +7,7 @@ import (
 	"sort"
 
 	"github.com/invopop/jsonschema"
+	"github.com/tidwall/gjson"
 )
 
 // inputSchema is a reflected tool input schema with what binding needs to know about it.
@@ -29,10 +30,17 @@ func newReflector() *jsonschema.Reflector {
 	}
 }
 
-// mustSchema reflects In once. A tool whose schema cannot be produced is a programming error, so
-// it panics at start-up rather than registering a tool with an empty schema.
-func mustSchema[In any]() inputSchema {
+// mustSchema reflects In into its input schema with what binding needs to know about it.
+func mustSchema[In any]() inputSchema { return inputSchemaOf(reflectInput[In]()) }
+
+// reflectInput reflects In's input schema. A tool whose schema cannot be produced is a programming
+// error, so it panics (in TestSchemaCache, or at start-up for a tool not yet in the cache) rather
+// than registering a tool with an empty schema.
+func reflectInput[In any]() json.RawMessage {
 	var zero In
+	if reflect.TypeOf(zero).Kind() != reflect.Struct {
+		panic(fmt.Sprintf("tools: input %T must be a struct", zero))
+	}
 	s := newReflector().Reflect(&zero)
 	s.Version = ""
 	s.ID = ""
@@ -46,18 +54,27 @@ func mustSchema[In any]() inputSchema {
 	if err != nil {
 		panic(fmt.Sprintf("tools: marshal schema of %T: %v", zero, err))
 	}
-	out := inputSchema{raw: raw, required: append([]string(nil), s.Required...), types: map[string]string{}, enums: map[string][]string{}}
-	for p := s.Properties.Oldest(); p != nil; p = p.Next() {
-		out.fields = append(out.fields, p.Key)
-		out.types[p.Key] = p.Value.Type
-		for _, v := range p.Value.Enum {
-			out.enums[p.Key] = append(out.enums[p.Key], fmt.Sprint(v))
+	return raw
+}
+
+// inputSchemaOf reads what binding needs from an input schema: its property names, required
+// ones, types and allowed values. Cached and freshly reflected schemas go through it alike.
+func inputSchemaOf(raw json.RawMessage) inputSchema {
+	s := gjson.ParseBytes(raw)
+	out := inputSchema{raw: raw, types: map[string]string{}, enums: map[string][]string{}}
+	for _, r := range s.Get("required").Array() {
+		out.required = append(out.required, r.String())
+	}
+	s.Get("properties").ForEach(func(k, p gjson.Result) bool {
+		name := k.String()
+		out.fields = append(out.fields, name)
+		out.types[name] = p.Get("type").String()
+		for _, v := range p.Get("enum").Array() {
+			out.enums[name] = append(out.enums[name], v.String())
 		}
-	}
+		return true
+	})
 	sort.Strings(out.fields)
-	if reflect.TypeOf(zero).Kind() != reflect.Struct {
-		panic(fmt.Sprintf("tools: input %T must be a struct", zero))
-	}
 	return out
 }
 

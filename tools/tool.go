@@ -53,7 +53,8 @@ type Deps struct {
 	// RunWaits counts the runs run_flow is waiting on (a metrics gauge); nil counts nothing.
 	RunWaits Gauge
 
-	confirm *confirmer // guards destructive tools; All creates one shared by every tool
+	confirm *confirmer  // guards destructive tools; All creates one shared by every tool
+	schemas schemaCache // the generated schemas; All loads them once for every tool
 }
 
 // Gauge is a value that goes up and down, such as a Prometheus gauge.
@@ -71,6 +72,9 @@ type Def struct {
 	// Needs is the optional capability the tool cannot work without ("" for none); the tool
 	// leaves tools/list once the instance is known to lack it (WatchCapabilities).
 	Needs client.Capability
+
+	// reflected reflects the tool's schemas afresh, for TestSchemaCache.
+	reflected func() (input, output json.RawMessage)
 }
 
 // effect says what a tool does to Etlworks; it sets all four MCP annotation hints honestly.
@@ -103,16 +107,15 @@ type spec[In any] struct {
 // newTool turns a spec into a Def: it reflects In's schema (panicking at start-up if the schema is
 // unusable), and wraps the handler with strict binding, validation and error mapping.
 func newTool[In any](deps Deps, s spec[In]) Def {
-	schema := mustSchema[In]()
-	tool := mcp.NewToolWithRawSchema(s.name, s.description, schema.raw)
 	for _, r := range s.results {
 		if _, ok := r.(structured); !ok {
 			panic(fmt.Sprintf("tools: %s: result %T has no compact text", s.name, r))
 		}
 	}
-	if len(s.results) > 0 {
-		tool.RawOutputSchema = outputSchema(s.results...)
-	}
+	input, output := toolSchemas[In](deps.schemas, s.name, s.results)
+	schema := inputSchemaOf(input)
+	tool := mcp.NewToolWithRawSchema(s.name, s.description, schema.raw)
+	tool.RawOutputSchema = output
 	readOnly := s.effect == reads
 	tool.Annotations = mcp.ToolAnnotation{
 		Title:           s.title,
@@ -166,7 +169,17 @@ func newTool[In any](deps Deps, s spec[In]) Def {
 		res, err := toResult(out, s.rest)
 		return redactResult(deps.Redactor, res), err
 	}
-	return Def{Tool: tool, Handler: handler, Toolset: s.toolset, ReadOnly: readOnly}
+	return Def{Tool: tool, Handler: handler, Toolset: s.toolset, ReadOnly: readOnly, reflected: func() (json.RawMessage, json.RawMessage) {
+		return reflectInput[In](), outputOf(s.results)
+	}}
+}
+
+// outputOf is the output schema of a tool answering results; nil for one that declares none.
+func outputOf(results []any) json.RawMessage {
+	if len(results) == 0 {
+		return nil
+	}
+	return outputSchema(results...)
 }
 
 // timedOut says a call ran out of time, and how to give it more.

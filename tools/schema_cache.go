@@ -1,0 +1,57 @@
+package tools
+
+import (
+	_ "embed"
+	"encoding/json"
+
+	"github.com/tidwall/gjson"
+)
+
+// schemasJSON holds every tool's input and output schema as the reflector produced them (one
+// line per tool), so that start-up reads bytes instead of reflecting each input type and
+// marshalling its schema, which was most of the cost of building the tools. TestSchemaCache
+// reflects them all again and fails when this file differs; regenerate it with
+// UPDATE_GOLDEN=true go test ./tools -run TestSchemaCache.
+//
+//go:embed schemas.json
+var schemasJSON []byte
+
+// cachedSchemas are one tool's schemas: input always, output for tools that declare one.
+type cachedSchemas struct {
+	input, output json.RawMessage
+}
+
+// schemaCache maps a tool name to its generated schemas.
+type schemaCache map[string]cachedSchemas
+
+// loadSchemaCache reads schemasJSON in one pass. The schemas are kept as the compact bytes the
+// reflector wrote, so tools/list answers exactly what reflection would.
+func loadSchemaCache() schemaCache {
+	c := schemaCache{}
+	gjson.ParseBytes(schemasJSON).ForEach(func(name, v gjson.Result) bool {
+		var s cachedSchemas
+		if in := v.Get("input"); in.IsObject() {
+			s.input = json.RawMessage(in.Raw)
+		}
+		if out := v.Get("output"); out.IsObject() {
+			s.output = json.RawMessage(out.Raw)
+		}
+		c[name.String()] = s
+		return true
+	})
+	return c
+}
+
+// toolSchemas returns a tool's input schema and, when it declares results, its output schema:
+// from the cache, or reflected for a tool the cache does not hold yet (TestSchemaCache then says
+// to regenerate it).
+func toolSchemas[In any](c schemaCache, name string, results []any) (json.RawMessage, json.RawMessage) {
+	in, out := c[name].input, c[name].output
+	if in == nil {
+		in = reflectInput[In]()
+	}
+	if out == nil || len(results) == 0 {
+		out = outputOf(results)
+	}
+	return in, out
+}
