@@ -20,48 +20,57 @@ var remoteEnv = []string{"ETLWORKS_URL=http://127.0.0.1:9/rest", "ETLWORKS_API_K
 
 // BenchmarkColdStartVsMinimal compares spawning the binary until its initialize answer with the
 // same for a minimal mcp-go stdio server with one tool (scripts/bench/minimal), built in the same
-// run. The two alternate within one loop so that load on the machine hits both alike; it reports
-// each p50 and their ratio. Run it with
+// run, and with that server built with -tags libraries: linking the libraries etlworks-mcp needs,
+// whose package initialisation is a floor no start-up change of ours can go under. The three
+// alternate within one loop so that load on the machine hits them alike; it reports each p50 and
+// the ratios to the minimal server. Run it with
 //
 //	go test -run '^$' -bench ColdStartVsMinimal -benchtime 200x .
 func BenchmarkColdStartVsMinimal(b *testing.B) {
-	minimal := buildMinimal(b)
+	minimal, floor := buildMinimal(b, ""), buildMinimal(b, "libraries")
 	home := b.TempDir()
-	var ours, base []time.Duration
+	var ours, base, libs []time.Duration
 	for b.Loop() {
 		ours = append(ours, spawnInitialize(b, binary, home, remoteEnv, 0).elapsed)
 		base = append(base, spawnInitialize(b, minimal, home, nil, 0).elapsed)
+		libs = append(libs, spawnInitialize(b, floor, home, nil, 0).elapsed)
 	}
-	o, m := median(ours), median(base)
+	o, m, l := median(ours), median(base), median(libs)
 	b.ReportMetric(ms(o), "ours-p50-ms")
 	b.ReportMetric(ms(m), "minimal-p50-ms")
+	b.ReportMetric(ms(l), "libraries-p50-ms")
 	b.ReportMetric(float64(o)/float64(m), "ratio-p50")
+	b.ReportMetric(float64(l)/float64(m), "libraries-ratio-p50")
 }
 
-// BenchmarkIdleRSS reports the peak resident set (VmHWM) of the binary and of the minimal mcp-go
-// server once each has answered initialize and sat idle for a second (the background credential
-// check has then failed against a closed port). Run it with
+// BenchmarkIdleRSS reports the peak resident set (VmHWM) of the binary, of the minimal mcp-go
+// server and of that server with the libraries linked, once each has answered initialize and sat
+// idle for a second (the background credential check has then failed against a closed port). Run
+// it with
 //
 //	go test -run '^$' -bench IdleRSS -benchtime 10x .
 func BenchmarkIdleRSS(b *testing.B) {
-	minimal := buildMinimal(b)
+	minimal, floor := buildMinimal(b, ""), buildMinimal(b, "libraries")
 	home := b.TempDir()
-	var ours, base []time.Duration // KiB, sorted as durations for median
+	var ours, base, libs []time.Duration // KiB, sorted as durations for median
 	for b.Loop() {
 		ours = append(ours, time.Duration(spawnInitialize(b, binary, home, remoteEnv, time.Second).hwmKiB))
 		base = append(base, time.Duration(spawnInitialize(b, minimal, home, nil, time.Second).hwmKiB))
+		libs = append(libs, time.Duration(spawnInitialize(b, floor, home, nil, time.Second).hwmKiB))
 	}
-	o, m := float64(median(ours))/1024, float64(median(base))/1024
+	o, m, l := float64(median(ours))/1024, float64(median(base))/1024, float64(median(libs))/1024
 	b.ReportMetric(o, "ours-MiB")
 	b.ReportMetric(m, "minimal-MiB")
+	b.ReportMetric(l, "libraries-MiB")
 	b.ReportMetric(o/m, "ratio")
 }
 
-// buildMinimal builds scripts/bench/minimal with the toolchain and flags of the binary under test.
-func buildMinimal(b *testing.B) string {
+// buildMinimal builds scripts/bench/minimal with the toolchain and flags of the binary under test,
+// and the given build tags ("" for none).
+func buildMinimal(b *testing.B, tags string) string {
 	b.Helper()
 	out := filepath.Join(b.TempDir(), "minimal")
-	build := exec.Command("go", "build", "-o", out, "./scripts/bench/minimal")
+	build := exec.Command("go", "build", "-tags", tags, "-o", out, "./scripts/bench/minimal")
 	build.Env = append(os.Environ(), "CGO_ENABLED=0")
 	if msg, err := build.CombinedOutput(); err != nil {
 		b.Fatalf("build the minimal server: %v\n%s", err, msg)
