@@ -53,11 +53,11 @@ func importRules() []importRule {
 		{"internal/telemetry", []string{modPrometheus, modOtel}},
 		{"internal/mcpobs", []string{"internal/telemetry", modMcpGo, modPrometheus, modOtel}},
 		{"internal/quartz", []string{"internal/bound", "internal/prose"}},
-		{"internal/prose", nil},                   // standard library only
-		{"internal/lazyre", nil},                  // standard library only
-		{"deploy", nil},                           // manifests and the Helm chart; only its test has Go code
-		{"scripts/bench/...", []string{modMcpGo}}, // benchmark programs: they drive the binary from outside
-		{"internal/bound", nil},                   // standard library only
+		{"internal/prose", nil},  // standard library only
+		{"internal/lazyre", nil}, // standard library only
+		{"deploy", nil},          // manifests and the Helm chart; only its test has Go code
+		{"scripts/bench/...", []string{modMcpGo, modGjson}}, // benchmark programs: they drive the binary from outside
+		{"internal/bound", nil},                             // standard library only
 		{"internal/csvtable", []string{"internal/bound"}},
 		{"internal/hostlist", nil}, // standard library only
 		{"internal/links", nil},    // standard library only

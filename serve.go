@@ -11,8 +11,10 @@ import (
 	"os"
 	"slices"
 	"strings"
+	"sync"
 
 	"github.com/lmittmann/tint"
+	"github.com/mark3labs/mcp-go/mcp"
 	"github.com/mark3labs/mcp-go/server"
 	"github.com/mattn/go-isatty"
 
@@ -259,7 +261,7 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 	// In forward mode there is no credential of the server's own: each caller's key is checked,
 	// then probed, on its first request.
 	if !forward {
-		api.StartChecks(telemetry.WithLogAttrs(ctx, slog.String("task", "startup-checks")))
+		startChecksAfterInitialize(ctx, hooks, api, cfg.HTTPAddr == "")
 	}
 	resources.Register(srv, resources.All(rdeps))
 	prompts.Register(srv, prompts.All(prompts.Deps{Client: api, Redactor: red, CallTimeout: cfg.CallTimeout, Diagnose: func(ctx context.Context, flow string, run int64) (string, error) {
@@ -267,6 +269,25 @@ func newMCPServer(ctx context.Context, cfg config.Config, api *client.Client, lo
 	}}))
 	go watcher.Run(ctx, srv)
 	return srv, len(defs)
+}
+
+// startChecksAfterInitialize starts the client's credential check and capability probe: at once
+// over HTTP, where they run before any client comes; over stdio, where the client starts this
+// process to initialize it, once that answer is on its way (or on a first request of any other
+// method, for a client that sends no initialize), so they do not compete with it. The first tool
+// call waits for the check either way.
+func startChecksAfterInitialize(ctx context.Context, hooks *server.Hooks, api *client.Client, stdio bool) {
+	start := sync.OnceFunc(func() { api.StartChecks(telemetry.WithLogAttrs(ctx, slog.String("task", "startup-checks"))) })
+	if !stdio {
+		start()
+		return
+	}
+	hooks.AddAfterInitialize(func(context.Context, any, *mcp.InitializeRequest, *mcp.InitializeResult) { start() })
+	hooks.AddBeforeAny(func(_ context.Context, _ any, method mcp.MCPMethod, _ any) {
+		if method != mcp.MethodInitialize {
+			start()
+		}
+	})
 }
 
 // newLogger builds the one logger of the process: tint on stderr (colour only on a terminal), or

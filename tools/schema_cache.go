@@ -3,12 +3,13 @@ package tools
 import (
 	_ "embed"
 	"encoding/json"
+	"reflect"
 
 	"github.com/tidwall/gjson"
 )
 
 // schemasJSON holds every tool's input and output schema as the reflector produced them (one
-// line per tool), so that start-up reads bytes instead of reflecting each input type and
+// line per tool and input type), so that start-up reads bytes instead of reflecting each input type and
 // marshalling its schema, which was most of the cost of building the tools. TestSchemaCache
 // reflects them all again and fails when this file differs; regenerate it with
 // UPDATE_GOLDEN=true go test ./tools -run TestSchemaCache.
@@ -21,7 +22,7 @@ type cachedSchemas struct {
 	input, output json.RawMessage
 }
 
-// schemaCache maps a tool name to its generated schemas.
+// schemaCache maps a schemaKey to its generated schemas.
 type schemaCache map[string]cachedSchemas
 
 // loadSchemaCache reads schemasJSON in one pass. The schemas are kept as the compact bytes the
@@ -42,11 +43,16 @@ func loadSchemaCache() schemaCache {
 	return c
 }
 
+// schemaKey names a tool's entry: the tool and its input type, since a tool may take another
+// input type in another configuration (run_sql with --allow-sql-writes).
+func schemaKey[In any](tool string) string { return tool + "/" + reflect.TypeFor[In]().Name() }
+
 // toolSchemas returns a tool's input schema and, when it declares results, its output schema:
 // from the cache, or reflected for a tool the cache does not hold yet (TestSchemaCache then says
 // to regenerate it).
-func toolSchemas[In any](c schemaCache, name string, results []any) (json.RawMessage, json.RawMessage) {
-	in, out := c[name].input, c[name].output
+func toolSchemas[In any](c schemaCache, tool string, results []any) (json.RawMessage, json.RawMessage) {
+	cached := c[schemaKey[In](tool)]
+	in, out := cached.input, cached.output
 	if in == nil {
 		in = reflectInput[In]()
 	}

@@ -11,11 +11,15 @@ import (
 // TestSchemaCache reflects every tool's schemas afresh and compares them with the generated
 // tools/schemas.json that start-up reads; UPDATE_GOLDEN=true rewrites the file.
 func TestSchemaCache(t *testing.T) {
-	defs := All(Deps{})
+	// Every configuration that changes a tool's input type: run_sql takes writes with
+	// --allow-sql-writes.
+	defs := append(All(Deps{}), All(Deps{AllowSQLWrites: true})...)
 	fresh := map[string]cachedSchemas{}
+	registered := map[string]json.RawMessage{}
 	for _, d := range defs {
-		in, out := d.reflected()
-		fresh[d.Tool.Name] = cachedSchemas{input: in, output: out}
+		key, in, out := d.reflected()
+		fresh[key] = cachedSchemas{input: in, output: out}
+		registered[key] = d.Tool.RawInputSchema
 	}
 	if os.Getenv("UPDATE_GOLDEN") == "true" {
 		if err := os.WriteFile("schemas.json", encodeSchemaCache(fresh), 0o644); err != nil {
@@ -44,16 +48,17 @@ func TestSchemaCache(t *testing.T) {
 		t.Log("regenerate the cache: UPDATE_GOLDEN=true go test ./tools -run TestSchemaCache")
 	}
 	// What start-up derives from the cache is what reflection gives.
-	for _, d := range defs {
-		if !bytes.Equal(d.Tool.RawInputSchema, fresh[d.Tool.Name].input) {
-			t.Errorf("%s: registered input schema is not the reflected one", d.Tool.Name)
+	for key, raw := range registered {
+		if !bytes.Equal(raw, fresh[key].input) {
+			t.Errorf("%s: registered input schema is not the reflected one", key)
 		}
 	}
 }
 
-// TestSchemaCacheFallback: a tool the cache does not hold yet still gets its reflected schemas.
+// TestSchemaCacheFallback: a tool the cache does not hold yet (under its name and input type)
+// still gets its reflected schemas.
 func TestSchemaCacheFallback(t *testing.T) {
-	in, out := toolSchemas[GetRunLogInput](schemaCache{}, "get_run_log", nil)
+	in, out := toolSchemas[GetRunLogInput](schemaCache{"get_run_log": {input: json.RawMessage(`{}`)}}, "get_run_log", nil)
 	if !bytes.Equal(in, reflectInput[GetRunLogInput]()) || out != nil {
 		t.Fatalf("fallback schemas: %s, %s", in, out)
 	}
@@ -62,7 +67,7 @@ func TestSchemaCacheFallback(t *testing.T) {
 	}
 }
 
-// encodeSchemaCache writes one line per tool, sorted by name, so a change to one tool's input
+// encodeSchemaCache writes one line per tool and input type, sorted, so a change to one tool's input
 // type changes one line of the file.
 func encodeSchemaCache(c map[string]cachedSchemas) []byte {
 	names := make([]string, 0, len(c))

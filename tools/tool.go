@@ -73,8 +73,8 @@ type Def struct {
 	// leaves tools/list once the instance is known to lack it (WatchCapabilities).
 	Needs client.Capability
 
-	// reflected reflects the tool's schemas afresh, for TestSchemaCache.
-	reflected func() (input, output json.RawMessage)
+	// reflected reflects the tool's schemas afresh, with their cache key, for TestSchemaCache.
+	reflected func() (key string, input, output json.RawMessage)
 }
 
 // effect says what a tool does to Etlworks; it sets all four MCP annotation hints honestly.
@@ -169,8 +169,8 @@ func newTool[In any](deps Deps, s spec[In]) Def {
 		res, err := toResult(out, s.rest)
 		return redactResult(deps.Redactor, res), err
 	}
-	return Def{Tool: tool, Handler: handler, Toolset: s.toolset, ReadOnly: readOnly, reflected: func() (json.RawMessage, json.RawMessage) {
-		return reflectInput[In](), outputOf(s.results)
+	return Def{Tool: tool, Handler: handler, Toolset: s.toolset, ReadOnly: readOnly, reflected: func() (string, json.RawMessage, json.RawMessage) {
+		return schemaKey[In](s.name), reflectInput[In](), outputOf(s.results)
 	}}
 }
 
