@@ -1,6 +1,7 @@
 package client
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"fmt"
@@ -121,11 +122,10 @@ func (c *Client) getOf(kind Kind) func(context.Context, int64) (json.RawMessage,
 // as the name: a flow's GET can be large, every resolve reads one, and decoding it whole here
 // was a seventh of the CPU of an HTTP get_flow.
 func nameOf(raw json.RawMessage) (string, bool) {
-	v := gjson.ParseBytes(raw)
-	if !v.IsObject() {
+	if t := bytes.TrimLeft(raw, " \t\r\n"); len(t) == 0 || t[0] != '{' {
 		return "", false
 	}
-	return v.Get("name").String(), true
+	return gjson.GetBytes(raw, "name").String(), true // GetBytes reads raw in place; ParseBytes would copy it
 }
 
 // resolveName finds an object by name: a schedule in the schedule list (read fresh, see
