@@ -9,7 +9,8 @@ import (
 )
 
 // TestSchemaCache reflects every tool's schemas afresh and compares them with the generated
-// tools/schemas.json that start-up reads; UPDATE_GOLDEN=true rewrites the file.
+// tools/schemas.json that start-up reads; UPDATE_TOOLSNAPS=true rewrites the file with the tool
+// snapshots (TestToolSnapshots reflects the schemas itself, so one run updates both).
 func TestSchemaCache(t *testing.T) {
 	// Every configuration that changes a tool's input type: run_sql takes writes with
 	// --allow-sql-writes.
@@ -21,7 +22,7 @@ func TestSchemaCache(t *testing.T) {
 		fresh[key] = cachedSchemas{input: in, output: out}
 		registered[key] = d.Tool.RawInputSchema
 	}
-	if os.Getenv("UPDATE_GOLDEN") == "true" {
+	if os.Getenv("UPDATE_TOOLSNAPS") == "true" {
 		if err := os.WriteFile("schemas.json", encodeSchemaCache(fresh), 0o644); err != nil {
 			t.Fatal(err)
 		}
@@ -45,7 +46,7 @@ func TestSchemaCache(t *testing.T) {
 		}
 	}
 	if t.Failed() {
-		t.Log("regenerate the cache: UPDATE_GOLDEN=true go test ./tools -run TestSchemaCache")
+		t.Log("regenerate it with the tool snapshots: UPDATE_TOOLSNAPS=true go test ./tools")
 	}
 	// What start-up derives from the cache is what reflection gives.
 	for key, raw := range registered {
