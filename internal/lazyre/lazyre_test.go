@@ -48,12 +48,16 @@ func TestRegexpCompilesOnceUnderConcurrentUse(t *testing.T) {
 	}
 }
 
-func TestRegexpPanicsOnFirstUseOfABadExpression(t *testing.T) {
+func TestRegexpPanicsOnEachUseOfABadExpression(t *testing.T) {
 	r := New(`(`) // constructing it must not panic
-	defer func() {
-		if recover() == nil {
-			t.Error("no panic for an expression that does not compile")
-		}
-	}()
-	r.MatchString("x")
+	for i := range 2 {
+		func() {
+			defer func() {
+				if msg, _ := recover().(string); !strings.HasPrefix(msg, "regexp: Compile(`(`): ") {
+					t.Errorf("use %d: panic %q, want regexp.MustCompile's", i+1, msg)
+				}
+			}()
+			r.MatchString("x")
+		}()
+	}
 }
