@@ -23,6 +23,9 @@ func TestRegexpMatchesLikeRegexp(t *testing.T) {
 		if got, want := len(lazy.FindAllStringSubmatch(s, -1)), len(eager.FindAllStringSubmatch(s, -1)); got != want {
 			t.Errorf("FindAllStringSubmatch(%q) found %d, want %d", s, got, want)
 		}
+		if got, want := lazy.ReplaceAllStringFunc(s, strings.ToUpper), eager.ReplaceAllStringFunc(s, strings.ToUpper); got != want {
+			t.Errorf("ReplaceAllStringFunc(%q) = %q, want %q", s, got, want)
+		}
 		if got, want := lazy.FindStringIndex(s), eager.FindStringIndex(s); len(got) != len(want) {
 			t.Errorf("FindStringIndex(%q) = %v, want %v", s, got, want)
 		}
