@@ -49,8 +49,8 @@ func importRules() []importRule {
 			"internal/secrets", "internal/untrusted", modMcpGo, modGjson}},
 		{"prompts", []string{"client", "internal/bound", "internal/secrets", "internal/untrusted", modMcpGo, modGjson}},
 		{"transport", []string{"internal/telemetry", modMcpGo, modGjson}},
-		{"sandbox/...", []string{"sandbox/internal/...", "internal/quartz", "internal/prose", modSqlite}},
-		{"internal/telemetry", []string{modPrometheus, modOtel}},
+		{"sandbox/...", []string{"sandbox/internal/...", "internal/lazyre", "internal/quartz", "internal/prose", modSqlite}},
+		{"internal/telemetry", []string{"internal/lazyre", modPrometheus, modOtel}},
 		{"internal/mcpobs", []string{"internal/telemetry", modMcpGo, modPrometheus, modOtel}},
 		{"internal/quartz", []string{"internal/bound", "internal/prose"}},
 		{"internal/prose", nil},  // standard library only

@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/dataset"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
 )
@@ -128,7 +129,7 @@ type explorerColumn struct {
 	Size     *int   `json:"size"`
 }
 
-var typeSize = regexp.MustCompile(`\(\s*(\d+)`)
+var typeSize = lazyre.New(`\(\s*(\d+)`)
 
 // explorerColumnsHandler serves GET /v1/explorer/{id}/objects/{name}/columns. A file name with
 // folders is sent URL-encoded in one segment (exports%2Frevenue_report.csv).

@@ -7,10 +7,11 @@ import (
 	"errors"
 	"fmt"
 	"net/http"
-	"regexp"
 	"slices"
 	"strings"
 	"time"
+
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 )
 
 // listener is an HTTP listener: a user-defined endpoint
@@ -136,7 +137,7 @@ func listenerURL(base string, l *listener) string {
 }
 
 // patternSegment is one segment of a URL pattern: a literal or a {variable}.
-var patternSegment = regexp.MustCompile(`^([A-Za-z0-9._~-]+|\{[A-Za-z_][A-Za-z0-9_]*\})$`)
+var patternSegment = lazyre.New(`^([A-Za-z0-9._~-]+|\{[A-Za-z_][A-Za-z0-9_]*\})$`)
 
 // cleanPattern validates a URL pattern and strips slashes and a pasted endpoint prefix.
 func cleanPattern(p string) (string, error) {

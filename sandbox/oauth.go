@@ -9,6 +9,7 @@ import (
 	"net/url"
 	"slices"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
@@ -33,37 +34,43 @@ type oauthProvider struct {
 	extra     map[string]string
 }
 
-var oauthProviders = map[string]oauthProvider{
-	"google": {title: "Google", authorize: "https://accounts.google.com/o/oauth2/v2/auth",
-		clientID: "482715903364-etlworkssandbox.apps.googleusercontent.com", scope: "openid email",
-		extra: map[string]string{"access_type": "offline", "prompt": "consent", "include_granted_scopes": "true"}},
-	"microsoft": {title: "Microsoft", authorize: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
-		clientID: "6f1c0b7e-3b0d-4c55-9a57-8e6d2c1f4a90", scope: "offline_access User.Read",
-		extra: map[string]string{"response_mode": "query", "prompt": "select_account"}},
-	"salesforce": {title: "Salesforce", authorize: "https://login.salesforce.com/services/oauth2/authorize",
-		clientID: "3MVG9n_HvETGhr3AzEtlworksSandboxMcpClient.0123456789", scope: "api refresh_token offline_access",
-		extra: map[string]string{"prompt": "login consent"}},
-	"hubspot": {title: "HubSpot", authorize: "https://app.hubspot.com/oauth/authorize",
-		clientID: "1f9e3c27-8b4d-4a6e-9c15-etlworks0sbx", scope: "oauth crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read"},
-}
+// oauthProviders returns the providers by id, built on first use so start-up does not pay for it.
+var oauthProviders = sync.OnceValue(func() map[string]oauthProvider {
+	return map[string]oauthProvider{
+		"google": {title: "Google", authorize: "https://accounts.google.com/o/oauth2/v2/auth",
+			clientID: "482715903364-etlworkssandbox.apps.googleusercontent.com", scope: "openid email",
+			extra: map[string]string{"access_type": "offline", "prompt": "consent", "include_granted_scopes": "true"}},
+		"microsoft": {title: "Microsoft", authorize: "https://login.microsoftonline.com/common/oauth2/v2.0/authorize",
+			clientID: "6f1c0b7e-3b0d-4c55-9a57-8e6d2c1f4a90", scope: "offline_access User.Read",
+			extra: map[string]string{"response_mode": "query", "prompt": "select_account"}},
+		"salesforce": {title: "Salesforce", authorize: "https://login.salesforce.com/services/oauth2/authorize",
+			clientID: "3MVG9n_HvETGhr3AzEtlworksSandboxMcpClient.0123456789", scope: "api refresh_token offline_access",
+			extra: map[string]string{"prompt": "login consent"}},
+		"hubspot": {title: "HubSpot", authorize: "https://app.hubspot.com/oauth/authorize",
+			clientID: "1f9e3c27-8b4d-4a6e-9c15-etlworks0sbx", scope: "oauth crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read"},
+	}
+})
 
-// oauthScopes are the scopes a connector type asks for, when not its provider's default.
-var oauthScopes = map[string]string{
-	"connection.api.googlesheets":    "https://www.googleapis.com/auth/spreadsheets https://www.googleapis.com/auth/drive.readonly",
-	"connection.api.googleanalytics": "https://www.googleapis.com/auth/analytics.readonly",
-	"connection.file.googledrive":    "https://www.googleapis.com/auth/drive",
-	"connection.db.bigquery":         "https://www.googleapis.com/auth/bigquery",
-	"connection.file.onedrive":       "offline_access Files.ReadWrite.All",
-	"connection.file.sharepoint":     "offline_access Sites.ReadWrite.All Files.ReadWrite.All",
-	"connection.api.dynamics365":     "offline_access https://globaldisco.crm.dynamics.com/user_impersonation",
-	"connection.api.salesforce":      "api refresh_token offline_access",
-	"connection.api.hubspot":         "oauth crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read",
-	"connection.http":                "",
-	"connection.http.graphql":        "",
-}
+// oauthScopes returns the scopes a connector type asks for, when not its provider's default; the
+// map is built on first use so start-up does not pay for it.
+var oauthScopes = sync.OnceValue(func() map[string]string {
+	return map[string]string{
+		"connection.api.googlesheets":    "https://www.googleapis.com/auth/spreadsheets https://www.googleapis.com/auth/drive.readonly",
+		"connection.api.googleanalytics": "https://www.googleapis.com/auth/analytics.readonly",
+		"connection.file.googledrive":    "https://www.googleapis.com/auth/drive",
+		"connection.db.bigquery":         "https://www.googleapis.com/auth/bigquery",
+		"connection.file.onedrive":       "offline_access Files.ReadWrite.All",
+		"connection.file.sharepoint":     "offline_access Sites.ReadWrite.All Files.ReadWrite.All",
+		"connection.api.dynamics365":     "offline_access https://globaldisco.crm.dynamics.com/user_impersonation",
+		"connection.api.salesforce":      "api refresh_token offline_access",
+		"connection.api.hubspot":         "oauth crm.objects.contacts.read crm.objects.companies.read crm.objects.deals.read",
+		"connection.http":                "",
+		"connection.http.graphql":        "",
+	}
+})
 
 // providerTitle is the display name of a provider id.
-func providerTitle(id string) string { return cmp.Or(oauthProviders[id].title, id) }
+func providerTitle(id string) string { return cmp.Or(oauthProviders()[id].title, id) }
 
 // authorizeURLResponse is the body of the authorize-url endpoint.
 type authorizeURLResponse struct {
@@ -77,10 +84,10 @@ type authorizeURLResponse struct {
 // connectionId it asks for the provider's default scope and any connection of a matching type may use it.
 func (s *Sandbox) authorizeURLHandler(w http.ResponseWriter, r *http.Request, p *principal) error {
 	name := strings.ToLower(r.PathValue("provider"))
-	prov, ok := oauthProviders[name]
+	prov, ok := oauthProviders()[name]
 	if !ok {
 		return badRequest("Unknown OAuth provider '%s'; one of %s", r.PathValue("provider"),
-			strings.Join(slices.Sorted(maps.Keys(oauthProviders)), ", "))
+			strings.Join(slices.Sorted(maps.Keys(oauthProviders())), ", "))
 	}
 	q := r.URL.Query()
 	id, err := queryID(q, "connectionId", false)
@@ -133,7 +140,7 @@ func oauthScope(c connection, name string, prov oauthProvider) (string, error) {
 		return "", badRequest("Connection '%s' (%s) does not use OAuth sign-in; the types that do are listed by "+
 			"GET /rest/v1/connection-types with an oauthProvider, plus connection.http and connection.http.graphql", c.Name, c.ConnectionType)
 	}
-	return cmp.Or(oauthScopes[c.ConnectionType], prov.scope), nil
+	return cmp.Or(oauthScopes()[c.ConnectionType], prov.scope), nil
 }
 
 // oauthCallbackRequest is the body of the callback: what the provider sent to the redirect URI.
@@ -172,7 +179,7 @@ func (s *Sandbox) oauthCallbackHandler(w http.ResponseWriter, r *http.Request, p
 				providerTitle(st.Provider))
 		}
 		if err == nil && st.ConnectionID == 0 {
-			_, err = oauthScope(c, st.Provider, oauthProviders[st.Provider])
+			_, err = oauthScope(c, st.Provider, oauthProviders()[st.Provider])
 		}
 		if err == nil {
 			c.Properties[connectors.PropRefreshToken] = refreshTokenFor(st.Provider)

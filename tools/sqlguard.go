@@ -331,7 +331,7 @@ func checkStatement(stmt []token, m lexMode) sqlVerdict {
 	read := readWords[kw]
 	if m.batches && read {
 		for _, t := range stmt {
-			if t.kind == tWord && batchWords[t.text] {
+			if t.kind == tWord && batchWords()[t.text] {
 				return sqlVerdict{kind: sqlRefused, keyword: kw,
 					reason: fmt.Sprintf("%s starts a second statement: SQL Server needs no semicolon between statements", t.text)}
 			}

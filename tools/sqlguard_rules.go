@@ -3,6 +3,7 @@ package tools
 import (
 	"sort"
 	"strings"
+	"sync"
 )
 
 // What makes a statement that starts like a read a write: the words, functions and clauses the
@@ -15,44 +16,60 @@ var readWords = map[string]bool{"SELECT": true, "WITH": true, "VALUES": true, "S
 // batchWords are reserved T-SQL words that can only begin a statement; inside a read they mean a
 // second statement of the batch. Statements that only steer control flow (IF, BEGIN) are left out:
 // what they run is checked on its own.
-var batchWords = map[string]bool{
-	"BACKUP": true, "CHECKPOINT": true, "DBCC": true, "DENY": true, "DISABLE": true, "ENABLE": true, "EXEC": true,
-	"EXECUTE": true, "KILL": true, "RECONFIGURE": true, "RESTORE": true, "REVERT": true, "SEND": true, "SET": true,
-	"SETUSER": true, "SHUTDOWN": true, "UPDATETEXT": true, "USE": true, "WAITFOR": true, "WRITETEXT": true,
-}
+//
+// The table is built on first use, so start-up does not pay for it.
+var batchWords = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"BACKUP": true, "CHECKPOINT": true, "DBCC": true, "DENY": true, "DISABLE": true, "ENABLE": true, "EXEC": true,
+		"EXECUTE": true, "KILL": true, "RECONFIGURE": true, "RESTORE": true, "REVERT": true, "SEND": true, "SET": true,
+		"SETUSER": true, "SHUTDOWN": true, "UPDATETEXT": true, "USE": true, "WAITFOR": true, "WRITETEXT": true,
+	}
+})
 
 // dataWords change data or schema wherever they appear, so a read statement must not contain
 // them even in a CTE or subquery. They are reserved words in every major dialect, so a column of
 // that name has to be quoted and is then no word token.
-var dataWords = map[string]bool{
-	"INSERT": true, "UPDATE": true, "DELETE": true, "MERGE": true, "UPSERT": true, "TRUNCATE": true,
-	"DROP": true, "CREATE": true, "ALTER": true, "GRANT": true, "REVOKE": true, "PROCEDURE": true,
-}
+//
+// The table is built on first use, so start-up does not pay for it.
+var dataWords = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"INSERT": true, "UPDATE": true, "DELETE": true, "MERGE": true, "UPSERT": true, "TRUNCATE": true,
+		"DROP": true, "CREATE": true, "ALTER": true, "GRANT": true, "REVOKE": true, "PROCEDURE": true,
+	}
+})
 
 // statementWords begin statements that are not reads. EXPLAIN and DESCRIBE must not be followed
 // by one: SQLite runs some PRAGMAs while it prepares them, so "EXPLAIN PRAGMA query_only=0" turns
 // the read-only setting off without executing anything.
-var statementWords = map[string]bool{
-	"INSERT": true, "UPDATE": true, "DELETE": true, "MERGE": true, "UPSERT": true, "REPLACE": true, "TRUNCATE": true,
-	"DROP": true, "CREATE": true, "ALTER": true, "GRANT": true, "REVOKE": true, "RENAME": true, "CALL": true,
-	"EXEC": true, "EXECUTE": true, "DO": true, "COPY": true, "LOAD": true, "SET": true, "RESET": true, "LOCK": true,
-	"UNLOCK": true, "VACUUM": true, "REINDEX": true, "CLUSTER": true, "REFRESH": true, "ATTACH": true, "DETACH": true,
-	"PRAGMA": true, "BEGIN": true, "START": true, "COMMIT": true, "ROLLBACK": true, "SAVEPOINT": true, "RELEASE": true,
-	"PREPARE": true, "DEALLOCATE": true, "DECLARE": true, "FETCH": true, "MOVE": true, "CLOSE": true, "LISTEN": true,
-	"NOTIFY": true, "UNLISTEN": true, "DISCARD": true, "CHECKPOINT": true, "COMMENT": true, "SECURITY": true,
-	"IMPORT": true, "PUT": true, "REMOVE": true, "USE": true, "UNDROP": true, "KILL": true, "HANDLER": true,
-	"OPTIMIZE": true, "REPAIR": true, "FLUSH": true, "PURGE": true, "INSTALL": true, "UNINSTALL": true,
-}
+//
+// The table is built on first use, so start-up does not pay for it.
+var statementWords = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"INSERT": true, "UPDATE": true, "DELETE": true, "MERGE": true, "UPSERT": true, "REPLACE": true, "TRUNCATE": true,
+		"DROP": true, "CREATE": true, "ALTER": true, "GRANT": true, "REVOKE": true, "RENAME": true, "CALL": true,
+		"EXEC": true, "EXECUTE": true, "DO": true, "COPY": true, "LOAD": true, "SET": true, "RESET": true, "LOCK": true,
+		"UNLOCK": true, "VACUUM": true, "REINDEX": true, "CLUSTER": true, "REFRESH": true, "ATTACH": true, "DETACH": true,
+		"PRAGMA": true, "BEGIN": true, "START": true, "COMMIT": true, "ROLLBACK": true, "SAVEPOINT": true, "RELEASE": true,
+		"PREPARE": true, "DEALLOCATE": true, "DECLARE": true, "FETCH": true, "MOVE": true, "CLOSE": true, "LISTEN": true,
+		"NOTIFY": true, "UNLISTEN": true, "DISCARD": true, "CHECKPOINT": true, "COMMENT": true, "SECURITY": true,
+		"IMPORT": true, "PUT": true, "REMOVE": true, "USE": true, "UNDROP": true, "KILL": true, "HANDLER": true,
+		"OPTIMIZE": true, "REPAIR": true, "FLUSH": true, "PURGE": true, "INSTALL": true, "UNINSTALL": true,
+	}
+})
 
 // explainOptions are the words between EXPLAIN and the statement it explains, in any dialect
 // (ANALYZE is refused on its own: it runs the statement).
-var explainOptions = map[string]bool{
-	"QUERY": true, "PLAN": true, "VERBOSE": true, "COSTS": true, "BUFFERS": true, "SETTINGS": true, "WAL": true,
-	"TIMING": true, "SUMMARY": true, "GENERIC_PLAN": true, "MEMORY": true, "SERIALIZE": true, "FORMAT": true,
-	"JSON": true, "TEXT": true, "XML": true, "YAML": true, "TREE": true, "TRADITIONAL": true, "EXTENDED": true,
-	"PARTITIONS": true, "USING": true, "TABULAR": true, "FOR": true, "TABLE": true, "VIEW": true, "ON": true,
-	"OFF": true, "TRUE": true, "FALSE": true,
-}
+//
+// The table is built on first use, so start-up does not pay for it.
+var explainOptions = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"QUERY": true, "PLAN": true, "VERBOSE": true, "COSTS": true, "BUFFERS": true, "SETTINGS": true, "WAL": true,
+		"TIMING": true, "SUMMARY": true, "GENERIC_PLAN": true, "MEMORY": true, "SERIALIZE": true, "FORMAT": true,
+		"JSON": true, "TEXT": true, "XML": true, "YAML": true, "TREE": true, "TRADITIONAL": true, "EXTENDED": true,
+		"PARTITIONS": true, "USING": true, "TABULAR": true, "FOR": true, "TABLE": true, "VIEW": true, "ON": true,
+		"OFF": true, "TRUE": true, "FALSE": true,
+	}
+})
 
 // lockHints are SQL Server table hints that take locks a plain read does not, or hold them to
 // the end of the transaction; they are refused anywhere in a read, also in the legacy form
@@ -69,66 +86,75 @@ var readHints = map[string]bool{
 	"SNAPSHOT": true, "NOEXPAND": true, "INDEX": true, "FORCESEEK": true, "FORCESCAN": true,
 }
 
-// readHintList names readHints for messages.
-var readHintList = func() string {
+// readHintList names readHints for messages; it is built on first use, so start-up does not pay
+// for it.
+var readHintList = sync.OnceValue(func() string {
 	names := make([]string, 0, len(readHints))
 	for h := range readHints {
 		names = append(names, h)
 	}
 	sort.Strings(names)
 	return strings.Join(names, ", ")
-}()
+})
 
 // stateFuncs are functions that change state (sequences, settings, sessions, locks, large
 // objects, files, notifications) or run other SQL or reach other servers, although they are
 // called from a SELECT. They are matched however the name is written: bare, "quoted", `quoted`
 // or [bracketed], and with or without a schema.
-var stateFuncs = map[string]bool{
-	// PostgreSQL.
-	"NEXTVAL": true, "SETVAL": true, "SET_CONFIG": true, "PG_TERMINATE_BACKEND": true, "PG_CANCEL_BACKEND": true,
-	"PG_RELOAD_CONF": true, "PG_ROTATE_LOGFILE": true, "LO_IMPORT": true, "LO_EXPORT": true, "LO_UNLINK": true,
-	"LO_CREATE": true, "LO_CREAT": true, "LO_FROM_BYTEA": true, "LO_PUT": true, "LO_OPEN": true, "LOWRITE": true,
-	"LO_TRUNCATE": true, "LO_TRUNCATE64": true, "DBLINK": true, "DBLINK_EXEC": true, "DBLINK_CONNECT": true,
-	"DBLINK_CONNECT_U": true, "DBLINK_SEND_QUERY": true, "DBLINK_OPEN": true, "PG_NOTIFY": true,
-	"PG_ADVISORY_LOCK": true, "PG_ADVISORY_LOCK_SHARED": true, "PG_ADVISORY_XACT_LOCK": true,
-	"PG_ADVISORY_XACT_LOCK_SHARED": true, "PG_TRY_ADVISORY_LOCK": true, "PG_TRY_ADVISORY_XACT_LOCK": true,
-	"PG_CREATE_RESTORE_POINT": true, "PG_SWITCH_WAL": true, "PG_PROMOTE": true, "PG_BACKUP_START": true,
-	"PG_BACKUP_STOP": true, "PG_START_BACKUP": true, "PG_STOP_BACKUP": true, "PG_CREATE_PHYSICAL_REPLICATION_SLOT": true,
-	"PG_CREATE_LOGICAL_REPLICATION_SLOT": true, "PG_DROP_REPLICATION_SLOT": true, "PG_LOGICAL_EMIT_MESSAGE": true,
-	"PG_REPLICATION_ORIGIN_CREATE": true, "PG_STAT_RESET": true, "PG_STAT_RESET_SHARED": true, "PG_FILE_WRITE": true,
-	"PG_FILE_UNLINK": true, "PG_FILE_RENAME": true, "PG_IMPORT_SYSTEM_COLLATIONS": true, "QUERY_TO_XML": true,
-	"QUERY_TO_XMLSCHEMA": true, "QUERY_TO_XML_AND_XMLSCHEMA": true, "CURSOR_TO_XML": true,
-	// MySQL and MariaDB.
-	"GET_LOCK": true, "RELEASE_LOCK": true, "RELEASE_ALL_LOCKS": true, "SYS_EXEC": true, "SYS_EVAL": true,
-	// SQLite (load_extension, and the fileio and fts3 extensions).
-	"LOAD_EXTENSION": true, "WRITEFILE": true, "EDIT": true, "FTS3_TOKENIZER": true,
-	// SQL Server.
-	"OPENQUERY": true, "OPENDATASOURCE": true, "OPENROWSET": true,
-	// Snowflake.
-	"SYSTEM$CANCEL_QUERY": true, "SYSTEM$CANCEL_ALL_QUERIES": true, "SYSTEM$ABORT_SESSION": true,
-	"SYSTEM$ABORT_TRANSACTION": true, "SYSTEM$SEND_EMAIL": true, "SYSTEM$SEND_SNOWFLAKE_NOTIFICATION": true,
-	"SYSTEM$SET_RETURN_VALUE": true, "SYSTEM$PIPE_FORCE_RESUME": true, "SYSTEM$TASK_DEPENDENTS_ENABLE": true,
-	"SYSTEM$USER_TASK_CANCEL_ONGOING_EXECUTIONS": true, "SYSTEM$GENERATE_SCIM_ACCESS_TOKEN": true,
-	"SYSTEM$GLOBAL_ACCOUNT_SET_PARAMETER": true, "SYSTEM$CREATE_BILLING_EVENT": true,
-	"SYSTEM$ENABLE_BEHAVIOR_CHANGE_BUNDLE": true, "SYSTEM$DISABLE_BEHAVIOR_CHANGE_BUNDLE": true,
-	// BigQuery.
-	"EXTERNAL_QUERY": true,
-}
+//
+// The table is built on first use, so start-up does not pay for it.
+var stateFuncs = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		// PostgreSQL.
+		"NEXTVAL": true, "SETVAL": true, "SET_CONFIG": true, "PG_TERMINATE_BACKEND": true, "PG_CANCEL_BACKEND": true,
+		"PG_RELOAD_CONF": true, "PG_ROTATE_LOGFILE": true, "LO_IMPORT": true, "LO_EXPORT": true, "LO_UNLINK": true,
+		"LO_CREATE": true, "LO_CREAT": true, "LO_FROM_BYTEA": true, "LO_PUT": true, "LO_OPEN": true, "LOWRITE": true,
+		"LO_TRUNCATE": true, "LO_TRUNCATE64": true, "DBLINK": true, "DBLINK_EXEC": true, "DBLINK_CONNECT": true,
+		"DBLINK_CONNECT_U": true, "DBLINK_SEND_QUERY": true, "DBLINK_OPEN": true, "PG_NOTIFY": true,
+		"PG_ADVISORY_LOCK": true, "PG_ADVISORY_LOCK_SHARED": true, "PG_ADVISORY_XACT_LOCK": true,
+		"PG_ADVISORY_XACT_LOCK_SHARED": true, "PG_TRY_ADVISORY_LOCK": true, "PG_TRY_ADVISORY_XACT_LOCK": true,
+		"PG_CREATE_RESTORE_POINT": true, "PG_SWITCH_WAL": true, "PG_PROMOTE": true, "PG_BACKUP_START": true,
+		"PG_BACKUP_STOP": true, "PG_START_BACKUP": true, "PG_STOP_BACKUP": true, "PG_CREATE_PHYSICAL_REPLICATION_SLOT": true,
+		"PG_CREATE_LOGICAL_REPLICATION_SLOT": true, "PG_DROP_REPLICATION_SLOT": true, "PG_LOGICAL_EMIT_MESSAGE": true,
+		"PG_REPLICATION_ORIGIN_CREATE": true, "PG_STAT_RESET": true, "PG_STAT_RESET_SHARED": true, "PG_FILE_WRITE": true,
+		"PG_FILE_UNLINK": true, "PG_FILE_RENAME": true, "PG_IMPORT_SYSTEM_COLLATIONS": true, "QUERY_TO_XML": true,
+		"QUERY_TO_XMLSCHEMA": true, "QUERY_TO_XML_AND_XMLSCHEMA": true, "CURSOR_TO_XML": true,
+		// MySQL and MariaDB.
+		"GET_LOCK": true, "RELEASE_LOCK": true, "RELEASE_ALL_LOCKS": true, "SYS_EXEC": true, "SYS_EVAL": true,
+		// SQLite (load_extension, and the fileio and fts3 extensions).
+		"LOAD_EXTENSION": true, "WRITEFILE": true, "EDIT": true, "FTS3_TOKENIZER": true,
+		// SQL Server.
+		"OPENQUERY": true, "OPENDATASOURCE": true, "OPENROWSET": true,
+		// Snowflake.
+		"SYSTEM$CANCEL_QUERY": true, "SYSTEM$CANCEL_ALL_QUERIES": true, "SYSTEM$ABORT_SESSION": true,
+		"SYSTEM$ABORT_TRANSACTION": true, "SYSTEM$SEND_EMAIL": true, "SYSTEM$SEND_SNOWFLAKE_NOTIFICATION": true,
+		"SYSTEM$SET_RETURN_VALUE": true, "SYSTEM$PIPE_FORCE_RESUME": true, "SYSTEM$TASK_DEPENDENTS_ENABLE": true,
+		"SYSTEM$USER_TASK_CANCEL_ONGOING_EXECUTIONS": true, "SYSTEM$GENERATE_SCIM_ACCESS_TOKEN": true,
+		"SYSTEM$GLOBAL_ACCOUNT_SET_PARAMETER": true, "SYSTEM$CREATE_BILLING_EVENT": true,
+		"SYSTEM$ENABLE_BEHAVIOR_CHANGE_BUNDLE": true, "SYSTEM$DISABLE_BEHAVIOR_CHANGE_BUNDLE": true,
+		// BigQuery.
+		"EXTERNAL_QUERY": true,
+	}
+})
 
 // fileFuncs read files of the database server (or list its directories): reads, but of what lies
 // outside the database, which a read-only SQL tool must not hand to a model.
-var fileFuncs = map[string]bool{
-	"PG_READ_FILE": true, "PG_READ_BINARY_FILE": true, "PG_LS_DIR": true, "PG_STAT_FILE": true,
-	"PG_LS_LOGDIR": true, "PG_LS_WALDIR": true, "PG_LS_TMPDIR": true, "PG_LS_ARCHIVE_STATUSDIR": true,
-	"LOAD_FILE": true, "READFILE": true, "LSDIR": true,
-}
+//
+// The table is built on first use, so start-up does not pay for it.
+var fileFuncs = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"PG_READ_FILE": true, "PG_READ_BINARY_FILE": true, "PG_LS_DIR": true, "PG_STAT_FILE": true,
+		"PG_LS_LOGDIR": true, "PG_LS_WALDIR": true, "PG_LS_TMPDIR": true, "PG_LS_ARCHIVE_STATUSDIR": true,
+		"LOAD_FILE": true, "READFILE": true, "LSDIR": true,
+	}
+})
 
 // funcReason says why calling the function named upper (upper case) is not a plain read, or "".
 func funcReason(upper string) string {
 	switch {
-	case stateFuncs[upper]:
+	case stateFuncs()[upper]:
 		return "which changes state or runs SQL elsewhere"
-	case fileFuncs[upper]:
+	case fileFuncs()[upper]:
 		return "which reads files of the database server, outside the database"
 	}
 	return ""
@@ -136,12 +162,16 @@ func funcReason(upper string) string {
 
 // statePackages are Oracle packages whose functions change state, run other SQL or reach the
 // network, called as PACKAGE.FUNCTION(…) from a SELECT.
-var statePackages = map[string]bool{
-	"DBMS_PIPE": true, "DBMS_LOCK": true, "DBMS_SCHEDULER": true, "DBMS_JOB": true, "DBMS_SQL": true,
-	"DBMS_XMLGEN": true, "DBMS_XMLQUERY": true, "DBMS_JAVA": true, "DBMS_AQ": true, "DBMS_ALERT": true,
-	"DBMS_LDAP": true, "DBMS_CLOUD": true, "DBMS_STATS": true, "DBMS_SESSION": true, "DBMS_RLS": true,
-	"UTL_HTTP": true, "UTL_FILE": true, "UTL_TCP": true, "UTL_SMTP": true, "UTL_MAIL": true, "UTL_INADDR": true,
-}
+//
+// The table is built on first use, so start-up does not pay for it.
+var statePackages = sync.OnceValue(func() map[string]bool {
+	return map[string]bool{
+		"DBMS_PIPE": true, "DBMS_LOCK": true, "DBMS_SCHEDULER": true, "DBMS_JOB": true, "DBMS_SQL": true,
+		"DBMS_XMLGEN": true, "DBMS_XMLQUERY": true, "DBMS_JAVA": true, "DBMS_AQ": true, "DBMS_ALERT": true,
+		"DBMS_LDAP": true, "DBMS_CLOUD": true, "DBMS_STATS": true, "DBMS_SESSION": true, "DBMS_RLS": true,
+		"UTL_HTTP": true, "UTL_FILE": true, "UTL_TCP": true, "UTL_SMTP": true, "UTL_MAIL": true, "UTL_INADDR": true,
+	}
+})
 
 // writeInside returns why a statement starting with kw writes or locks although it may start like
 // a read, or "". Every token is checked, also after SHOW: only the object SHOW CREATE names is
@@ -170,12 +200,12 @@ func writeInside(stmt []token, kw string) string {
 		case t.text == "LOCK" && next == "IN" && kw != "LOCK":
 			return "the locking clause LOCK IN SHARE MODE takes row locks"
 		case lockHints[t.text]:
-			return "the table hint " + t.text + " takes or holds locks; a read allows only " + readHintList
+			return "the table hint " + t.text + " takes or holds locks; a read allows only " + readHintList()
 		case t.text == "WITH" && next == "(" && i > 0 && (stmt[i-1].kind == tWord || stmt[i-1].kind == tQuoted):
 			if reason := tableHints(stmt, i+1); reason != "" {
 				return reason
 			}
-		case dataWords[t.text] && t.text != kw && i >= exempt:
+		case dataWords()[t.text] && t.text != kw && i >= exempt:
 			if kw == "WITH" {
 				return "WITH … " + t.text + " is a data-modifying statement"
 			}
@@ -188,12 +218,12 @@ func writeInside(stmt []token, kw string) string {
 			return "NEXT VALUE FOR advances a sequence, which changes state"
 		case next == "(" && funcReason(t.text) != "":
 			return "it calls " + t.text + "(), " + funcReason(t.text)
-		case statePackages[t.text] && next == ".":
+		case statePackages()[t.text] && next == ".":
 			return "it calls the package " + t.text + ", whose functions change state or reach other systems"
 		}
 	}
 	if kw == "EXPLAIN" || kw == "DESCRIBE" || kw == "DESC" {
-		if w := explained(stmt); statementWords[w] {
+		if w := explained(stmt); statementWords()[w] {
 			return kw + " " + w + ": only the plan of a read may be shown, since preparing a " + w +
 				" can already change something (SQLite applies some PRAGMAs while preparing them)"
 		}
@@ -276,9 +306,9 @@ func tableHints(stmt []token, open int) string {
 		case j > open && stmt[j-1].text == "=":
 			// the index of INDEX = name
 		case lockHints[t.text]:
-			return "the table hint " + t.text + " takes or holds locks; a read allows only " + readHintList
+			return "the table hint " + t.text + " takes or holds locks; a read allows only " + readHintList()
 		default:
-			return "the table hint " + clip(t.text, 40) + " is not one a plain read needs; a read allows only " + readHintList
+			return "the table hint " + clip(t.text, 40) + " is not one a plain read needs; a read allows only " + readHintList()
 		}
 	}
 	return ""
@@ -303,7 +333,7 @@ func explained(stmt []token) string {
 			}
 		case !seenKeyword:
 			seenKeyword = true
-		case explainOptions[t.text]:
+		case explainOptions()[t.text]:
 		default:
 			return t.text
 		}

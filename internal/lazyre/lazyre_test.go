@@ -23,6 +23,12 @@ func TestRegexpMatchesLikeRegexp(t *testing.T) {
 		if got, want := len(lazy.FindAllStringSubmatch(s, -1)), len(eager.FindAllStringSubmatch(s, -1)); got != want {
 			t.Errorf("FindAllStringSubmatch(%q) found %d, want %d", s, got, want)
 		}
+		if got, want := lazy.ReplaceAllStringFunc(s, strings.ToUpper), eager.ReplaceAllStringFunc(s, strings.ToUpper); got != want {
+			t.Errorf("ReplaceAllStringFunc(%q) = %q, want %q", s, got, want)
+		}
+		if got, want := lazy.FindStringIndex(s), eager.FindStringIndex(s); len(got) != len(want) {
+			t.Errorf("FindStringIndex(%q) = %v, want %v", s, got, want)
+		}
 		if got, want := lazy.FindStringSubmatchIndex(s), eager.FindStringSubmatchIndex(s); len(got) != len(want) {
 			t.Errorf("FindStringSubmatchIndex(%q) = %v, want %v", s, got, want)
 		}
@@ -45,12 +51,16 @@ func TestRegexpCompilesOnceUnderConcurrentUse(t *testing.T) {
 	}
 }
 
-func TestRegexpPanicsOnFirstUseOfABadExpression(t *testing.T) {
+func TestRegexpPanicsOnEachUseOfABadExpression(t *testing.T) {
 	r := New(`(`) // constructing it must not panic
-	defer func() {
-		if recover() == nil {
-			t.Error("no panic for an expression that does not compile")
-		}
-	}()
-	r.MatchString("x")
+	for i := range 2 {
+		func() {
+			defer func() {
+				if msg, _ := recover().(string); !strings.HasPrefix(msg, "regexp: Compile(`(`): ") {
+					t.Errorf("use %d: panic %q, want regexp.MustCompile's", i+1, msg)
+				}
+			}()
+			r.MatchString("x")
+		}()
+	}
 }

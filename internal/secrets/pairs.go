@@ -2,6 +2,7 @@ package secrets
 
 import (
 	"strings"
+	"sync"
 
 	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 )
@@ -47,11 +48,19 @@ type needle struct {
 	rule int // index in textRules
 }
 
-// needles holds what scan compares, grouped by their first two lower-case bytes: bigrams maps a
-// pair of bytes to its group (0 for none), so most positions of a text cost one table read.
-var needles, bigrams, needleSeen = buildNeedles()
+// needleIndex holds what scan compares, grouped by their first two lower-case bytes: bigrams maps
+// a pair of bytes to its group in groups (0 for none), so most positions of a text cost one table
+// read; seen is the same pairs as a small bitset that stays in cache.
+type needleIndex struct {
+	groups  [][]needle
+	bigrams *[256][256]uint8
+	seen    *bigramSet
+}
 
-func buildNeedles() ([][]needle, *[256][256]uint8, *bigramSet) {
+// needles returns the needle index, built on first use so start-up does not pay for its 72 KiB.
+var needles = sync.OnceValue(buildNeedles)
+
+func buildNeedles() *needleIndex {
 	var groups [][]needle
 	t := new([256][256]uint8)
 	seen := new(bigramSet)
@@ -84,30 +93,27 @@ func buildNeedles() ([][]needle, *[256][256]uint8, *bigramSet) {
 			}
 		}
 	}
-	return groups, t, seen
+	return &needleIndex{groups: groups, bigrams: t, seen: seen}
 }
 
-// singleBytes are the one-byte triggers ("@"), found with IndexByte.
-var singleBytes = func() []struct {
+// singleByte is a one-byte trigger ("@") of a text rule, found with IndexByte.
+type singleByte struct {
 	c    byte
 	rule int
-} {
-	var out []struct {
-		c    byte
-		rule int
-	}
+}
+
+// singleBytes returns the one-byte triggers, listed on first use so start-up does not pay for it.
+var singleBytes = sync.OnceValue(func() []singleByte {
+	var out []singleByte
 	for r, rule := range textRules {
 		for _, trig := range rule.triggers {
 			if len(trig) == 1 {
-				out = append(out, struct {
-					c    byte
-					rule int
-				}{trig[0], r})
+				out = append(out, singleByte{trig[0], r})
 			}
 		}
 	}
 	return out
-}()
+})
 
 // pairHit is a credential name found in a text: its start and the end of the name.
 type pairHit struct {
@@ -137,7 +143,7 @@ func (r *scanResult) empty() bool {
 // scan passes once over s, ASCII case-insensitively.
 func scan(s string) scanResult {
 	res := scanResult{pos: make([][]int, len(textRules))}
-	for _, sb := range singleBytes {
+	for _, sb := range singleBytes() {
 		for i := 0; i < len(s); {
 			j := strings.IndexByte(s[i:], sb.c)
 			if j < 0 {
@@ -147,12 +153,13 @@ func scan(s string) scanResult {
 			i += j + 1
 		}
 	}
+	idx := needles()
 	for i := 0; i+1 < len(s); i++ {
-		if !needleSeen.has(s[i], s[i+1]) {
+		if !idx.seen.has(s[i], s[i+1]) {
 			continue
 		}
-		g := bigrams[s[i]][s[i+1]]
-		for _, n := range needles[g-1] {
+		g := idx.bigrams[s[i]][s[i+1]]
+		for _, n := range idx.groups[g-1] {
 			if n.name == nil {
 				if hasPrefixFold(s[i:], n.text) {
 					res.pos[n.rule] = append(res.pos[n.rule], i)

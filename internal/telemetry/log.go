@@ -5,10 +5,11 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
-	"regexp"
 	"slices"
 
 	"go.opentelemetry.io/otel/trace"
+
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 )
 
 // SessionHash is the short, stable stand-in for an MCP session id in logs and traces: the id
@@ -155,8 +156,8 @@ func redactSessionAttr(a slog.Attr) (slog.Attr, bool) {
 // "session", "sessionID" and "mcp.session.id"); sessionID matches the ids mcp-go's stateful
 // session manager issues.
 var (
-	sessionKey = regexp.MustCompile(`(?i)(^|[._])session([._]?id)?$`)
-	sessionID  = regexp.MustCompile(`mcp-session-[0-9a-fA-F-]{36}`)
+	sessionKey = lazyre.New(`(?i)(^|[._])session([._]?id)?$`)
+	sessionID  = lazyre.New(`mcp-session-[0-9a-fA-F-]{36}`)
 )
 
 // redactSessionIDs replaces every mcp-go session id in s by "session " and its SessionHash.

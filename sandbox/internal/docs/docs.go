@@ -6,10 +6,10 @@ package docs
 
 import (
 	"fmt"
-	"regexp"
 	"slices"
 	"strings"
 
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 	"github.com/etlworks/etlworks-mcp/internal/prose"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/connectors"
 	"github.com/etlworks/etlworks-mcp/sandbox/internal/model"
@@ -180,7 +180,7 @@ func writeTransformationDoc(b *strings.Builder, i int, tr model.Transformation, 
 	}
 }
 
-var varToken = regexp.MustCompile(`\{([A-Za-z_][A-Za-z0-9_.-]*)\}`)
+var varToken = lazyre.New(`\{([A-Za-z_][A-Za-z0-9_.-]*)\}`)
 
 func writeParametersDoc(b *strings.Builder, f *model.Flow) {
 	var vars []string

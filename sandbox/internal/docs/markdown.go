@@ -2,8 +2,9 @@ package docs
 
 import (
 	"html"
-	"regexp"
 	"strings"
+
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 )
 
 // HTML turns the Markdown the documentation generator writes into HTML. It covers that
@@ -51,9 +52,9 @@ func HTML(md string) string {
 }
 
 var (
-	reOrdered = regexp.MustCompile(`^\d+\. `)
-	reCode    = regexp.MustCompile("`([^`]+)`")
-	reBold    = regexp.MustCompile(`\*\*([^*]+)\*\*`)
+	reOrdered = lazyre.New(`^\d+\. `)
+	reCode    = lazyre.New("`([^`]+)`")
+	reBold    = lazyre.New(`\*\*([^*]+)\*\*`)
 )
 
 func isBlockStart(line string) bool {

@@ -2,9 +2,9 @@ package docs
 
 import (
 	"fmt"
-	"regexp"
 	"strings"
 
+	"github.com/etlworks/etlworks-mcp/internal/lazyre"
 	"github.com/etlworks/etlworks-mcp/internal/prose"
 )
 
@@ -55,17 +55,17 @@ func splitStatements(sql string) []string {
 }
 
 var (
-	reCreateIndex = regexp.MustCompile(`(?i)^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?(\S+)\s+ON\s+([^\s(]+)\s*\(([^)]*)\)`)
-	reDelete      = regexp.MustCompile(`(?i)^DELETE\s+FROM\s+(\S+)(?:\s+WHERE\s+(.+))?$`)
-	reUpdate      = regexp.MustCompile(`(?i)^UPDATE\s+(\S+)`)
-	reInsert      = regexp.MustCompile(`(?i)^INSERT\s+(?:OR\s+\w+\s+)?INTO\s+([^\s(]+)`)
-	reCreateTable = regexp.MustCompile(`(?i)^CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([^\s(]+)`)
-	reDropTable   = regexp.MustCompile(`(?i)^DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(\S+)`)
-	reTables      = regexp.MustCompile(`(?i)\b(?:FROM|JOIN)\s+([A-Za-z_][\w.]*)`)
-	reWhere       = regexp.MustCompile(`(?i)\bWHERE\s+(.+?)(?:\s+GROUP\s+BY\b|\s+ORDER\s+BY\b|\s+LIMIT\b|$)`)
-	reGroupBy     = regexp.MustCompile(`(?i)\bGROUP\s+BY\s+(.+?)(?:\s+HAVING\b|\s+ORDER\s+BY\b|\s+LIMIT\b|$)`)
-	reOrderBy     = regexp.MustCompile(`(?i)\bORDER\s+BY\s+(.+?)(?:\s+LIMIT\b|$)`)
-	reAggregate   = regexp.MustCompile(`(?i)\b(COUNT|SUM|AVG|MIN|MAX)\s*\(\s*([^)]*?)\s*\)`)
+	reCreateIndex = lazyre.New(`(?i)^CREATE\s+(?:UNIQUE\s+)?INDEX\s+(?:IF\s+NOT\s+EXISTS\s+)?(\S+)\s+ON\s+([^\s(]+)\s*\(([^)]*)\)`)
+	reDelete      = lazyre.New(`(?i)^DELETE\s+FROM\s+(\S+)(?:\s+WHERE\s+(.+))?$`)
+	reUpdate      = lazyre.New(`(?i)^UPDATE\s+(\S+)`)
+	reInsert      = lazyre.New(`(?i)^INSERT\s+(?:OR\s+\w+\s+)?INTO\s+([^\s(]+)`)
+	reCreateTable = lazyre.New(`(?i)^CREATE\s+TABLE\s+(?:IF\s+NOT\s+EXISTS\s+)?([^\s(]+)`)
+	reDropTable   = lazyre.New(`(?i)^DROP\s+TABLE\s+(?:IF\s+EXISTS\s+)?(\S+)`)
+	reTables      = lazyre.New(`(?i)\b(?:FROM|JOIN)\s+([A-Za-z_][\w.]*)`)
+	reWhere       = lazyre.New(`(?i)\bWHERE\s+(.+?)(?:\s+GROUP\s+BY\b|\s+ORDER\s+BY\b|\s+LIMIT\b|$)`)
+	reGroupBy     = lazyre.New(`(?i)\bGROUP\s+BY\s+(.+?)(?:\s+HAVING\b|\s+ORDER\s+BY\b|\s+LIMIT\b|$)`)
+	reOrderBy     = lazyre.New(`(?i)\bORDER\s+BY\s+(.+?)(?:\s+LIMIT\b|$)`)
+	reAggregate   = lazyre.New(`(?i)\b(COUNT|SUM|AVG|MIN|MAX)\s*\(\s*([^)]*?)\s*\)`)
 )
 
 // statementPlain explains one statement.
