@@ -33,3 +33,20 @@ func BenchmarkResultSizes(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkBuildTools times building every tool as start-up does: schemas read from the generated
+// tools/schemas.json, against reflecting them all (what start-up did before the cache):
+//
+//	go test -run '^$' -bench BuildTools -benchmem ./tools
+func BenchmarkBuildTools(b *testing.B) {
+	b.Run("cached-schemas", func(b *testing.B) {
+		for b.Loop() {
+			All(Deps{})
+		}
+	})
+	b.Run("reflected-schemas", func(b *testing.B) {
+		for b.Loop() {
+			All(Deps{schemas: schemaCache{}})
+		}
+	})
+}
