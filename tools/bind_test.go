@@ -6,7 +6,7 @@ import (
 )
 
 func TestBind(t *testing.T) {
-	schema := mustSchema[GetRunLogInput]()
+	schema := inputSchemaOf(reflectInput[GetRunLogInput]())
 	cases := []struct {
 		name string
 		args any

@@ -30,9 +30,6 @@ func newReflector() *jsonschema.Reflector {
 	}
 }
 
-// mustSchema reflects In into its input schema with what binding needs to know about it.
-func mustSchema[In any]() inputSchema { return inputSchemaOf(reflectInput[In]()) }
-
 // reflectInput reflects In's input schema. A tool whose schema cannot be produced is a programming
 // error, so it panics (in TestSchemaCache, or at start-up for a tool not yet in the cache) rather
 // than registering a tool with an empty schema.
