@@ -85,15 +85,7 @@ func BenchmarkGetFlow(b *testing.B) {
 	if _, err := c.Initialize(ctx, init); err != nil {
 		b.Fatal(err)
 	}
-	sb, err := sandbox.Start(ctx, "", sandbox.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer sb.Close()
-	api, err := client.New(sb.URL, client.WithAPIKey(sb.Sandbox.Credentials().APIKey))
-	if err != nil {
-		b.Fatal(err)
-	}
+	api := sandboxClient(b)
 	req := mcp.CallToolRequest{}
 	req.Params.Name = "get_flow"
 	req.Params.Arguments = map[string]any{"flow": "Load orders from CSV"}
@@ -124,15 +116,7 @@ func BenchmarkGetFlow(b *testing.B) {
 // the listeners that say what starts it; the workflows nesting it come from the flow index), one
 // after another: the Etlworks work under the tool, without MCP.
 func BenchmarkGetFlowRESTWork(b *testing.B) {
-	sb, err := sandbox.Start(context.Background(), "", sandbox.Options{})
-	if err != nil {
-		b.Fatal(err)
-	}
-	defer sb.Close()
-	api, err := client.New(sb.URL, client.WithAPIKey(sb.Sandbox.Credentials().APIKey))
-	if err != nil {
-		b.Fatal(err)
-	}
+	api := sandboxClient(b)
 	ctx := context.Background()
 	keep := func(json.RawMessage) bool { return true }
 	var samples []time.Duration
@@ -154,6 +138,22 @@ func BenchmarkGetFlowRESTWork(b *testing.B) {
 		samples = append(samples, time.Since(start))
 	}
 	reportPercentiles(b, samples)
+}
+
+// sandboxClient starts an in-process sandbox for the benchmark and returns a client of it with the
+// demo key; the sandbox stops when the benchmark ends.
+func sandboxClient(b *testing.B) *client.Client {
+	b.Helper()
+	sb, err := sandbox.Start(context.Background(), "", sandbox.Options{})
+	if err != nil {
+		b.Fatal(err)
+	}
+	b.Cleanup(func() { sb.Close() })
+	api, err := client.New(sb.URL, client.WithAPIKey(sb.Sandbox.Credentials().APIKey))
+	if err != nil {
+		b.Fatal(err)
+	}
+	return api
 }
 
 // reportPercentiles adds p50 and p95 (milliseconds) to the benchmark output.
