@@ -9,10 +9,10 @@ import (
 )
 
 // schemasJSON holds every tool's input and output schema as the reflector produced them (one
-// line per tool and input type), so that start-up reads bytes instead of reflecting each input type and
-// marshalling its schema, which was most of the cost of building the tools. TestSchemaCache
-// reflects them all again and fails when this file differs; UPDATE_TOOLSNAPS=true go test ./tools
-// regenerates it with the tool snapshots.
+// line per tool and input type), so that start-up reads bytes instead of reflecting each input
+// type and marshalling its schema, which was most of the cost of building the tools.
+// TestSchemaCache reflects them all again and fails when this file differs;
+// UPDATE_TOOLSNAPS=true go test ./tools regenerates it with the tool snapshots.
 //
 //go:embed schemas.json
 var schemasJSON []byte
